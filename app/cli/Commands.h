@@ -1,0 +1,15 @@
+#pragma once
+// The CLI's subcommands; each takes its own arguments (after the subcommand name) and returns an
+// exit code from ExitCodes.h, printing results on stdout and errors on stderr.
+#include <QStringList>
+
+namespace ls::cli {
+
+int pluginsCommand(const QStringList& arguments);
+int describeCommand(const QStringList& arguments);
+int runCommand(const QStringList& arguments);
+int screenshotCommand(const QStringList& arguments); // needs a QApplication and a display
+// Sets the default OpenGL surface format; must run before the QApplication is made.
+void prepareGraphicsFormat();
+
+} // namespace ls::cli

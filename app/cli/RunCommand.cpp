@@ -1,0 +1,185 @@
+#include "Commands.h"
+#include "ExitCodes.h"
+#include "app/host/PluginRegistry.h"
+#include "app/host/Session.h"
+#include "engine/core/AtomicFile.h"
+#include "engine/core/DatasetIO.h"
+#include "engine/core/EngineRunner.h"
+#include "engine/core/LatencyExport.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+namespace ls::cli {
+namespace {
+
+std::atomic<bool> gCancelRequested{false};
+
+void requestCancel(int)
+{
+    gCancelRequested = true;
+}
+
+int exitCodeFor(const StudioError& error)
+{
+    switch (error.category()) {
+    case ErrorCategory::Argument: return kUsage;
+    case ErrorCategory::FileIo:
+    case ErrorCategory::Format: return kFileError;
+    case ErrorCategory::Cancelled: return kCancelled;
+    default: return kRunFailed;
+    }
+}
+
+// "--input uv=file.npy", or "--input file.npy" for an engine with exactly one input.
+void addInput(const Engine& engine, const QString& text, RunInputs& inputs)
+{
+    const auto specs = engine.inputSpecs();
+    QString key, file = text;
+    if (const int equals = text.indexOf('='); equals > 0) {
+        key = text.left(equals);
+        file = text.mid(equals + 1);
+    } else if (specs.size() == 1) {
+        key = QString::fromStdString(specs.front().key);
+    } else {
+        throw ArgumentError("--input " + text.toStdString() + ": write key=file.npy (" + engine.id() + " takes " +
+                            std::to_string(specs.size()) + " inputs)");
+    }
+    inputs[key.toStdString()] = readNpy(file.toStdString());
+}
+
+void printStats(const LatencyRecord& record)
+{
+    std::printf("%-28s %8s %10s %10s %10s %10s %8s\n", "stage", "count", "mean ms", "median ms", "p90 ms", "p99 ms", "cv");
+    auto row = [](const std::string& name, const SampleStats& s) {
+        std::printf("%-28s %8zu %10.3f %10.3f %10.3f %10.3f %8.3f\n", name.c_str(), s.count, s.mean / 1000,
+                    s.median / 1000, s.p90 / 1000, s.p99 / 1000, s.cv);
+    };
+    for (const auto& path : record.stagePaths())
+        row(path, record.stageStats(path));
+    row("(repeat total)", record.totalStats());
+}
+
+void writeOutputs(const CompletedRun& run, const std::filesystem::path& folder)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (ec)
+        throw FileError(folder.string(), "cannot create the output folder: " + ec.message());
+    NpzArchive all;
+    nlohmann::json descriptors = nlohmann::json::array();
+    for (const auto& dataset : run.output.datasets) {
+        NpzArchive arrays;
+        descriptors.push_back(storeDataset(dataset, dataset.name, arrays));
+        for (const auto& [name, array] : arrays) {
+            std::string fileName = name;
+            std::replace(fileName.begin(), fileName.end(), '/', '.');
+            writeNpy(folder / (fileName + ".npy"), array);
+            all[name] = array;
+        }
+    }
+    writeNpz(folder / "outputs.npz", all);
+    writeTextAtomically(folder / "datasets.json", descriptors.dump(2));
+    writeTextAtomically(folder / "latency.json", latencyToJson(run.latency).dump(2));
+    writeTextAtomically(folder / "latency-samples.csv", samplesToCsv(run.latency));
+    writeTextAtomically(folder / "latency-stats.csv", statsToCsv(run.latency));
+    writeTextAtomically(folder / "trace.json", toChromeTrace(run.latency).dump());
+}
+
+} // namespace
+
+int runCommand(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Run an engine and write its outputs (.npy/.npz) and latency (JSON, CSV, Chrome trace).");
+    parser.addHelpOption();
+    parser.addPositionalArgument("engine", "Engine id (see 'plugins').");
+    parser.addOptions({
+        {"param", "Set a parameter (repeatable).", "key=value"},
+        {"input", "Input array (repeatable): key=file.npy, or file.npy for a one-input engine.", "input"},
+        {"repeat", "Measured repeats (default 1).", "N", "1"},
+        {"warmup", "Warm-up repeats, not recorded (default 1).", "N", "1"},
+        {"device", "cpu, cuda or cuda:N (default: LATENCY_STUDIO_DEVICE, else the first GPU, else CPU).", "device"},
+        {"out", "Folder for outputs and latency files.", "dir"},
+        {"session-out", "Also save a session file holding this run.", "file.lstudio"},
+        {"quiet", "Print no statistics table."},
+    });
+    if (!parser.parse(arguments)) {
+        std::fprintf(stderr, "latency-studio-cli run: %s\n", qPrintable(parser.errorText()));
+        return kUsage;
+    }
+    if (parser.isSet("help")) {
+        std::printf("%s", qPrintable(parser.helpText()));
+        return kOk;
+    }
+    if (parser.positionalArguments().size() != 1) {
+        std::fprintf(stderr, "latency-studio-cli run: name one engine (see 'latency-studio-cli plugins')\n");
+        return kUsage;
+    }
+    const std::string engineId = parser.positionalArguments().front().toStdString();
+
+    host::PluginRegistry registry;
+    registry.scanFolders(host::PluginRegistry::defaultSearchFolders());
+    const auto engine = registry.findEngine(engineId);
+    if (!engine) {
+        std::fprintf(stderr, "latency-studio-cli run: no engine '%s' among the loaded plugins (see 'latency-studio-cli plugins')\n",
+                     engineId.c_str());
+        return kEnvironment;
+    }
+
+    std::signal(SIGINT, requestCancel);
+    try {
+        RunRequest request;
+        request.parameters = defaultValues(engine->parameterSchema());
+        for (const QString& assignment : parser.values("param"))
+            applyAssignment(engine->parameterSchema(), request.parameters, assignment.toStdString());
+        for (const QString& input : parser.values("input"))
+            addInput(*engine, input, request.inputs);
+        bool repeatOk = false, warmupOk = false;
+        request.repeats = parser.value("repeat").toInt(&repeatOk);
+        request.warmupRepeats = parser.value("warmup").toInt(&warmupOk);
+        if (!repeatOk || !warmupOk)
+            throw ArgumentError("--repeat and --warmup take whole numbers");
+        request.device = parser.value("device").toStdString();
+
+        const CompletedRun run = runEngine(*engine, request, {}, &gCancelRequested);
+        std::fprintf(stderr, "device: %s (%s)\n", run.device.describe().c_str(), run.deviceReason.c_str());
+        if (!parser.isSet("quiet"))
+            printStats(run.latency);
+        if (parser.isSet("out")) {
+            writeOutputs(run, parser.value("out").toStdString());
+            std::fprintf(stderr, "outputs written to %s\n", qPrintable(parser.value("out")));
+        }
+        if (parser.isSet("session-out")) {
+            host::Session session;
+            session.name = QFileInfo(parser.value("session-out")).completeBaseName().toStdString();
+            session.activeEngineId = engineId;
+            session.parameterDrafts[engineId] = parametersToJson(request.parameters);
+            host::RunRecord record;
+            record.engineId = engineId;
+            const auto* plugin = registry.pluginOfEngine(engineId);
+            record.pluginId = plugin ? plugin->id.toStdString() : std::string();
+            record.label = engine->displayName();
+            record.parameters = parametersToJson(request.parameters);
+            record.device = run.device.describe();
+            record.datasets = run.output.datasets;
+            record.latency = run.latency;
+            session.addRun(std::move(record));
+            host::saveSession(session, parser.value("session-out").toStdString());
+        }
+        return kOk;
+    } catch (const StudioError& error) {
+        std::fprintf(stderr, "latency-studio-cli run: %s\n", error.what());
+        return exitCodeFor(error);
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "latency-studio-cli run: %s failed: %s\n", engineId.c_str(), error.what());
+        return kRunFailed;
+    }
+}
+
+} // namespace ls::cli

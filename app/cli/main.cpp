@@ -1,0 +1,66 @@
+// latency-studio-cli: the studio's work without a window. Same plugins, engines and sessions as the
+// studio; outputs as NumPy arrays and latency as JSON/CSV/Chrome trace for other tools.
+#include "Commands.h"
+#include "ExitCodes.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <cstdio>
+#include <memory>
+
+namespace {
+
+void printUsage()
+{
+    std::printf(
+        "usage: latency-studio-cli <command> [options]\n\n"
+        "commands:\n"
+        "  plugins [--json]                 list plugins, their status and engines\n"
+        "  describe <engine>                parameters and inputs of an engine\n"
+        "  run <engine> [--param k=v ...] [--input [key=]f.npy] [--repeat N] [--warmup N]\n"
+        "      [--device cpu|cuda:N] [--out DIR] [--session-out S.lstudio]\n"
+        "                                   run an engine; write outputs and latency to DIR\n"
+        "  screenshot --session S --out F.png [--width W] [--height H] [--scale K] [--color-by A]\n"
+        "                                   render a session's latest point cloud to PNG (needs a display,\n"
+        "                                   e.g. xvfb-run -a latency-studio-cli screenshot ...)\n\n"
+        "exit codes: 0 ok, 1 run failed, 2 usage, 3 environment (engine/display missing), 4 file error, 5 cancelled\n");
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const bool wantsGui = argc > 1 && std::string_view(argv[1]) == "screenshot";
+    std::unique_ptr<QCoreApplication> app;
+    if (wantsGui) {
+        if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")) {
+            std::fprintf(stderr, "latency-studio-cli screenshot: no display; run it under xvfb-run -a\n");
+            return ls::cli::kEnvironment;
+        }
+        ls::cli::prepareGraphicsFormat();
+        app = std::make_unique<QApplication>(argc, argv);
+    } else {
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    }
+    QCoreApplication::setApplicationName("latency-studio-cli");
+    QCoreApplication::setApplicationVersion(LATENCY_STUDIO_VERSION);
+
+    QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() < 2 || arguments[1] == "--help" || arguments[1] == "-h" || arguments[1] == "help") {
+        printUsage();
+        return arguments.size() < 2 ? ls::cli::kUsage : ls::cli::kOk;
+    }
+    if (arguments[1] == "--version") {
+        std::printf("latency-studio-cli %s\n", LATENCY_STUDIO_VERSION);
+        return ls::cli::kOk;
+    }
+    const QString command = arguments[1];
+    arguments.removeAt(1); // the parsers see "<program> <options>"
+    if (command == "plugins") return ls::cli::pluginsCommand(arguments);
+    if (command == "describe") return ls::cli::describeCommand(arguments);
+    if (command == "run") return ls::cli::runCommand(arguments);
+    if (command == "screenshot") return ls::cli::screenshotCommand(arguments);
+    std::fprintf(stderr, "latency-studio-cli: unknown command '%s'\n\n", qPrintable(command));
+    printUsage();
+    return ls::cli::kUsage;
+}

@@ -1,0 +1,176 @@
+#include "Session.h"
+
+#include "engine/core/AtomicFile.h"
+#include "engine/core/DatasetIO.h"
+#include "engine/core/Error.h"
+#include "engine/core/LatencyExport.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+
+namespace ls::host {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kFormatName = "latency-studio-session";
+
+std::string datasetPrefix(int runId, std::size_t index)
+{
+    return "run" + std::to_string(runId) + "/d" + std::to_string(index);
+}
+
+// A fresh sidecar name per save, so the previous sidecar stays valid until the JSON points away.
+fs::path newSidecarPath(const fs::path& sessionPath)
+{
+    const auto stamp = std::chrono::system_clock::now().time_since_epoch().count();
+    return sessionPath.parent_path() / (sessionPath.stem().string() + "." + std::to_string(stamp) + ".npz");
+}
+
+nlohmann::json readJsonFile(const fs::path& path)
+{
+    const auto bytes = readFileBytes(path);
+    const std::string text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        // e.byte is the offset; report the line as well, which is what people look for.
+        const auto offset = std::min<std::size_t>(e.byte, text.size());
+        const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
+        throw FormatError(path.string(), "line " + std::to_string(line) + ": invalid JSON (" + e.what() + ")");
+    }
+}
+
+template <class T>
+T required(const nlohmann::json& json, const char* key, const std::string& where)
+{
+    if (!json.contains(key))
+        throw FormatError(where, std::string("missing field '") + key + "'");
+    try {
+        return json.at(key).get<T>();
+    } catch (const nlohmann::json::exception&) {
+        throw FormatError(where, std::string("field '") + key + "' has the wrong type");
+    }
+}
+
+} // namespace
+
+RunRecord& Session::addRun(RunRecord run)
+{
+    run.id = nextRunId++;
+    runs.push_back(std::move(run));
+    return runs.back();
+}
+
+const RunRecord* Session::findRun(int id) const
+{
+    for (const auto& run : runs)
+        if (run.id == id)
+            return &run;
+    return nullptr;
+}
+
+void saveSession(const Session& session, const fs::path& path)
+{
+    // Build everything in memory first: a failure here touches no file.
+    NpzArchive arrays;
+    nlohmann::json runs = nlohmann::json::array();
+    for (const auto& run : session.runs) {
+        nlohmann::json datasets = nlohmann::json::array();
+        for (std::size_t i = 0; i < run.datasets.size(); ++i)
+            datasets.push_back(storeDataset(run.datasets[i], datasetPrefix(run.id, i), arrays));
+        runs.push_back({{"id", run.id},
+                        {"engine", run.engineId},
+                        {"plugin", run.pluginId},
+                        {"label", run.label},
+                        {"parameters", run.parameters},
+                        {"device", run.device},
+                        {"datasets", datasets},
+                        {"latency", latencyToJson(run.latency)}});
+    }
+    const fs::path sidecar = newSidecarPath(path);
+    nlohmann::json document{{"format", kFormatName},
+                            {"version", Session::kFormatVersion},
+                            {"name", session.name},
+                            {"sidecar", sidecar.filename().string()},
+                            {"nextRunId", session.nextRunId},
+                            {"activeEngine", session.activeEngineId},
+                            {"parameterDrafts", session.parameterDrafts},
+                            {"viewState", session.viewState},
+                            {"runs", runs}};
+    std::string text;
+    try {
+        text = document.dump(2);
+    } catch (const nlohmann::json::type_error& e) {
+        throw FormatError(path.string(), std::string("session cannot be written as JSON: ") + e.what());
+    }
+
+    std::string previousSidecar;
+    std::error_code ec;
+    if (fs::exists(path, ec)) {
+        try {
+            previousSidecar = readJsonFile(path).value("sidecar", "");
+        } catch (const StudioError&) {
+            // The old file is unreadable anyway; it will simply be replaced.
+        }
+    }
+    writeNpz(sidecar, arrays);
+    try {
+        writeTextAtomically(path, text);
+    } catch (...) {
+        fs::remove(sidecar, ec);
+        throw;
+    }
+    if (!previousSidecar.empty() && previousSidecar != sidecar.filename().string())
+        fs::remove(path.parent_path() / previousSidecar, ec);
+}
+
+Session loadSession(const fs::path& path)
+{
+    const std::string source = path.string();
+    const nlohmann::json document = readJsonFile(path);
+    if (!document.is_object() || document.value("format", "") != kFormatName)
+        throw FormatError(source, std::string("not a Latency Studio session (expected \"format\": \"") + kFormatName + "\")");
+    const int version = required<int>(document, "version", source);
+    if (version > Session::kFormatVersion)
+        throw FormatError(source, "session format version " + std::to_string(version) +
+                                      " is newer than this studio reads (" + std::to_string(Session::kFormatVersion) + ")");
+
+    Session session;
+    session.name = document.value("name", path.stem().string());
+    session.nextRunId = document.value("nextRunId", 1);
+    session.activeEngineId = document.value("activeEngine", "");
+    session.parameterDrafts = document.value("parameterDrafts", nlohmann::json::object());
+    session.viewState = document.value("viewState", nlohmann::json::object());
+
+    const auto runs = required<nlohmann::json>(document, "runs", source);
+    NpzArchive arrays;
+    const std::string sidecarName = document.value("sidecar", "");
+    if (!runs.empty()) {
+        if (sidecarName.empty())
+            throw FormatError(source, "missing field 'sidecar' (the .npz with the run outputs)");
+        arrays = readNpz(path.parent_path() / sidecarName);
+    }
+    const std::string sidecarSource = (path.parent_path() / sidecarName).string();
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+        const std::string where = source + " runs[" + std::to_string(r) + "]";
+        const auto& item = runs[r];
+        RunRecord run;
+        run.id = required<int>(item, "id", where);
+        run.engineId = required<std::string>(item, "engine", where);
+        run.pluginId = item.value("plugin", "");
+        run.label = item.value("label", "");
+        run.parameters = item.value("parameters", nlohmann::json::object());
+        run.device = item.value("device", "");
+        run.latency = latencyFromJson(required<nlohmann::json>(item, "latency", where), where + ".latency");
+        const auto datasets = required<nlohmann::json>(item, "datasets", where);
+        for (std::size_t i = 0; i < datasets.size(); ++i)
+            run.datasets.push_back(loadDataset(datasets[i], datasetPrefix(run.id, i), arrays, sidecarSource));
+        session.nextRunId = std::max(session.nextRunId, run.id + 1);
+        session.runs.push_back(std::move(run));
+    }
+    return session;
+}
+
+} // namespace ls::host

@@ -1,0 +1,47 @@
+#pragma once
+// A studio session: the runs made (parameters, outputs, latency) and the view state, saved as a
+// `.lstudio` JSON file with a sidecar `.npz` holding every dataset array. Qt-free so the CLI and
+// tests use the same code.
+#include "engine/core/Dataset.h"
+#include "engine/core/LatencyRecorder.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace ls::host {
+
+struct RunRecord {
+    int id = 0;
+    std::string engineId;
+    std::string pluginId;
+    std::string label;                // "Run 2: surface sampler, 20000 points"
+    nlohmann::json parameters;        // as set for the run
+    std::string device;               // DeviceInfo::describe()
+    std::vector<Dataset> datasets;
+    LatencyRecord latency;
+};
+
+struct Session {
+    static constexpr int kFormatVersion = 1;
+
+    std::string name = "Untitled";
+    std::vector<RunRecord> runs;
+    int nextRunId = 1;
+    std::string activeEngineId;
+    nlohmann::json parameterDrafts = nlohmann::json::object(); // engine id -> parameters being edited
+    nlohmann::json viewState = nlohmann::json::object();       // views' own state (camera, colour-by...)
+
+    RunRecord& addRun(RunRecord run); // assigns the id
+    const RunRecord* findRun(int id) const;
+};
+
+// Saves atomically: the arrays go to a new sidecar, then the JSON replaces the old one in one
+// rename, then the old sidecar is removed. A failure at any step leaves the previous pair intact.
+void saveSession(const Session& session, const std::filesystem::path& path);
+
+// Throws FileError / FormatError naming the file and the field.
+Session loadSession(const std::filesystem::path& path);
+
+} // namespace ls::host

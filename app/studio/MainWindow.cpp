@@ -1,0 +1,691 @@
+#include "MainWindow.h"
+
+#include "PluginsDialog.h"
+#include "views/LatencyView.h"
+#include "views/ParameterPanel.h"
+#include "views/PointCloudView.h"
+#include "views/VtkViewport.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <imgui.h>
+
+namespace ls::studio {
+namespace {
+
+constexpr int kEngineIdRole = Qt::UserRole + 1;
+
+const PointCloud* firstPointCloud(const host::RunRecord& run)
+{
+    for (const auto& dataset : run.datasets)
+        if (const auto* cloud = std::get_if<PointCloud>(&dataset.content))
+            return cloud;
+    return nullptr;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+{
+    setObjectName("mainWindow");
+    resize(1440, 900);
+    setDockOptions(AnimatedDocks | AllowTabbedDocks);
+
+    centralTabs_ = new QTabWidget(this);
+    pointCloudView_ = new views::PointCloudView(this);
+    centralTabs_->addTab(pointCloudView_, tr("3D view"));
+    setCentralWidget(centralTabs_);
+    buildDocks();
+    buildMenus();
+
+    // Plugins draw into the viewport's overlay with the host's one ImGui context.
+    HostServices services;
+    services.imguiContext = pointCloudView_->viewport()->imguiContext();
+    ImGui::GetAllocatorFunctions(&services.imguiAlloc, &services.imguiFree, &services.imguiAllocUserData);
+    registry_.setHostServices(services);
+    pointCloudView_->viewport()->setOverlayContent([this] {
+        const host::RunRecord* run = session_.findRun(shownRunId_);
+        if (!run) {
+            ImGui::TextUnformatted("no run yet: choose an engine and press Run");
+            return;
+        }
+        ImGui::Text("%s", run->label.c_str());
+        ImGui::TextDisabled("%s", run->latency.device.c_str());
+        if (ImGui::BeginTable("stages", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
+            ImGui::TableSetupColumn("stage");
+            ImGui::TableSetupColumn("median ms");
+            ImGui::TableSetupColumn("p90 ms");
+            ImGui::TableHeadersRow();
+            auto row = [](const std::string& name, const SampleStats& s) {
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(name.c_str());
+                ImGui::TableNextColumn();
+                ImGui::Text("%.3f", s.median / 1000.0);
+                ImGui::TableNextColumn();
+                ImGui::Text("%.3f", s.p90 / 1000.0);
+            };
+            for (const auto& path : run->latency.stagePaths())
+                row(path, run->latency.stageStats(path));
+            row("total", run->latency.totalStats());
+            ImGui::EndTable();
+        }
+        if (const auto* plugin = registry_.pluginOfEngine(run->engineId); plugin && plugin->instance)
+            plugin->instance->drawOverlay();
+    });
+
+    connect(&runs_, &RunController::progressed, this, [this](double fraction, const QString& message) {
+        progress_->setValue(static_cast<int>(fraction * 1000));
+        runStatus_->setText(message);
+    });
+    connect(&runs_, &RunController::finished, this, &MainWindow::onRunFinished);
+    connect(latencyView_, &views::LatencyView::selectedRunChanged, this, &MainWindow::showRun);
+    connect(pointCloudView_, &views::PointCloudView::colorByChanged, this, [this] { storeViewState(); });
+    connect(&registry_, &host::PluginRegistry::pluginsChanged, this, &MainWindow::refreshEngineTree);
+    connect(&registry_, &host::PluginRegistry::pluginChangedOnDisk, this, &MainWindow::onPluginChangedOnDisk);
+    connect(&autosaveTimer_, &QTimer::timeout, this, &MainWindow::autosave);
+    autosaveTimer_.start(SessionFiles::kAutosaveIntervalMs);
+    files_.markRunning();
+    updateTitle();
+}
+
+MainWindow::~MainWindow()
+{
+    runs_.cancel();
+    runs_.waitForFinished();
+}
+
+void MainWindow::buildDocks()
+{
+    auto addDock = [this](const QString& title, const QString& name, QWidget* content, Qt::DockWidgetArea area) {
+        auto* dock = new QDockWidget(title, this);
+        dock->setObjectName(name);
+        dock->setWidget(content);
+        addDockWidget(area, dock);
+        return dock;
+    };
+
+    engineTree_ = new QTreeWidget(this);
+    engineTree_->setObjectName("engineTree");
+    engineTree_->setHeaderLabels({tr("Plugin / engine"), tr("Status")});
+    engineTree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    connect(engineTree_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
+        if (item && !item->data(0, kEngineIdRole).toString().isEmpty())
+            selectEngine(item->data(0, kEngineIdRole).toString());
+    });
+    auto* enginesDock = addDock(tr("Engines"), "enginesDock", engineTree_, Qt::LeftDockWidgetArea);
+
+    auto* parameterHolder = new QWidget(this);
+    auto* parameterLayout = new QVBoxLayout(parameterHolder);
+    engineDescription_ = new QLabel(tr("Select an engine."), parameterHolder);
+    engineDescription_->setWordWrap(true);
+    parameterPanel_ = new views::ParameterPanel(parameterHolder);
+    auto* resetButton = new QPushButton(tr("Reset to defaults"), parameterHolder);
+    parameterLayout->addWidget(engineDescription_);
+    parameterLayout->addWidget(parameterPanel_);
+    parameterLayout->addWidget(resetButton);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(parameterHolder);
+    scroll->setWidgetResizable(true);
+    auto* parametersDock = addDock(tr("Parameters"), "parametersDock", scroll, Qt::LeftDockWidgetArea);
+    splitDockWidget(enginesDock, parametersDock, Qt::Vertical);
+    connect(parameterPanel_, &views::ParameterPanel::valuesChanged, this, [this] {
+        storeParameterDraft();
+        runButton_->setEnabled(!runs_.isRunning() && parameterPanel_->problems().isEmpty() && activeEngine());
+    });
+    connect(resetButton, &QPushButton::clicked, parameterPanel_, &views::ParameterPanel::resetToDefaults);
+
+    auto* runHolder = new QWidget(this);
+    runButton_ = new QPushButton(tr("Run"), runHolder);
+    runButton_->setObjectName("runButton");
+    runButton_->setEnabled(false);
+    cancelButton_ = new QPushButton(tr("Cancel"), runHolder);
+    cancelButton_->setEnabled(false);
+    repeatBox_ = new QSpinBox(runHolder);
+    repeatBox_->setRange(1, 100000);
+    repeatBox_->setValue(20);
+    warmupBox_ = new QSpinBox(runHolder);
+    warmupBox_->setRange(0, 1000);
+    warmupBox_->setValue(2);
+    deviceBox_ = new QComboBox(runHolder);
+    deviceBox_->addItem(tr("auto"), "auto");
+    deviceBox_->addItem(tr("CPU"), "cpu");
+    const auto cuda = enumerateCudaDevices();
+    for (const auto& device : cuda.devices)
+        deviceBox_->addItem(QString::fromStdString(device.describe()), QString::fromStdString(device.id()));
+    deviceBox_->setToolTip(cuda.devices.empty() ? QString::fromStdString(cuda.reason) : tr("Where runs execute"));
+    progress_ = new QProgressBar(runHolder);
+    progress_->setRange(0, 1000);
+    progress_->setValue(0);
+    runStatus_ = new QLabel(tr("Idle"), runHolder);
+    runStatus_->setWordWrap(true);
+    auto* runForm = new QFormLayout(runHolder);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(runButton_);
+    buttons->addWidget(cancelButton_);
+    runForm->addRow(buttons);
+    runForm->addRow(tr("Repeats"), repeatBox_);
+    runForm->addRow(tr("Warm-up"), warmupBox_);
+    runForm->addRow(tr("Device"), deviceBox_);
+    runForm->addRow(progress_);
+    runForm->addRow(runStatus_);
+    auto* runDock = addDock(tr("Run"), "runDock", runHolder, Qt::RightDockWidgetArea);
+    connect(runButton_, &QPushButton::clicked, this, [this] { startRun(); });
+    connect(cancelButton_, &QPushButton::clicked, this, &MainWindow::cancelRun);
+
+    latencyView_ = new views::LatencyView(this);
+    auto* latencyDock = addDock(tr("Latency"), "latencyDock", latencyView_, Qt::RightDockWidgetArea);
+    splitDockWidget(runDock, latencyDock, Qt::Vertical);
+
+    log_ = new QPlainTextEdit(this);
+    log_->setObjectName("log");
+    log_->setReadOnly(true);
+    log_->setMaximumBlockCount(5000);
+    addDock(tr("Log"), "logDock", log_, Qt::BottomDockWidgetArea);
+    resizeDocks({enginesDock, runDock}, {300, 560}, Qt::Horizontal);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New session"), QKeySequence::New, this, [this] {
+        if (!maybeSave())
+            return;
+        session_ = {};
+        sessionPath_.clear();
+        latencyView_->setEntries({});
+        pointCloudView_->clear();
+        shownRunId_ = 0;
+        setDirty(false);
+    });
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
+        if (!maybeSave())
+            return;
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), QFileInfo(sessionPath_).path(),
+                                                          tr("Latency Studio sessions (*.lstudio)"));
+        if (!path.isEmpty())
+            openSession(path);
+    });
+    recentMenu_ = file->addMenu(tr("Open &recent"));
+    file->addAction(tr("&Save"), QKeySequence::Save, this, [this] {
+        if (sessionPath_.isEmpty()) {
+            const QString path = QFileDialog::getSaveFileName(this, tr("Save session"), QString(), tr("Latency Studio sessions (*.lstudio)"));
+            if (!path.isEmpty())
+                saveSessionTo(path.endsWith(".lstudio") ? path : path + ".lstudio");
+        } else {
+            saveSessionTo(sessionPath_);
+        }
+    });
+    file->addAction(tr("Save &as…"), QKeySequence::SaveAs, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save session as"), sessionPath_, tr("Latency Studio sessions (*.lstudio)"));
+        if (!path.isEmpty())
+            saveSessionTo(path.endsWith(".lstudio") ? path : path + ".lstudio");
+    });
+    file->addSeparator();
+    file->addAction(tr("Export screenshot of the &view…"), this, [this] { exportScreenshot(false); });
+    file->addAction(tr("Export screenshot of the &window…"), this, [this] { exportScreenshot(true); });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    refreshRecentMenu();
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(tr("&Run"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { startRun(); });
+    run->addAction(tr("&Cancel"), QKeySequence(Qt::Key_Escape), this, &MainWindow::cancelRun);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* overlay = view->addAction(tr("ImGui &overlay (F2)"));
+    overlay->setCheckable(true);
+    overlay->setChecked(true);
+    connect(overlay, &QAction::toggled, pointCloudView_->viewport(), &views::VtkViewport::setOverlayVisible);
+    connect(pointCloudView_->viewport(), &views::VtkViewport::overlayVisibilityChanged, overlay, &QAction::setChecked);
+    view->addSeparator();
+    for (auto* dock : findChildren<QDockWidget*>())
+        view->addAction(dock->toggleViewAction());
+
+    QMenu* plugins = menuBar()->addMenu(tr("&Plugins"));
+    plugins->addAction(tr("&Manage plugins…"), this, [this] {
+        PluginsDialog dialog(registry_, this);
+        connect(&dialog, &PluginsDialog::reloadRequested, this, [this](const QString& path) {
+            if (runs_.isRunning()) {
+                log(tr("Wait for the run to finish before reloading a plugin."), true);
+                return;
+            }
+            const auto& entry = registry_.reload(path);
+            log(entry.status == host::PluginStatus::Loaded ? tr("Reloaded %1").arg(path) : entry.reason,
+                entry.status != host::PluginStatus::Loaded);
+        });
+        dialog.exec();
+    });
+    menuBar()->addMenu(tr("&Help"))->addAction(tr("&About"), this, [this] {
+        QMessageBox::about(this, tr("Latency Studio"),
+                           tr("Latency Studio %1\nGPU engines for real-time ML, and how fast they are.\nPlugin SDK ABI %2.")
+                               .arg(QCoreApplication::applicationVersion())
+                               .arg(LATENCY_STUDIO_SDK_ABI));
+    });
+}
+
+void MainWindow::loadPlugins(const QStringList& folders)
+{
+    registry_.scanFolders(folders);
+    for (const auto& entry : registry_.plugins()) {
+        if (entry->status == host::PluginStatus::Loaded)
+            log(tr("Plugin %1 %2 loaded (%3 engines) from %4").arg(entry->id, entry->version).arg(entry->engines.size()).arg(entry->path));
+        else
+            log(tr("Plugin not loaded: %1").arg(entry->reason), true);
+    }
+    if (registry_.plugins().empty())
+        log(tr("No plugins found in: %1").arg(folders.join("; ")), true);
+    refreshEngineTree();
+}
+
+void MainWindow::refreshEngineTree()
+{
+    const QString current = QString::fromStdString(session_.activeEngineId);
+    QSignalBlocker block(engineTree_);
+    engineTree_->clear();
+    for (const auto& entry : registry_.plugins()) {
+        auto* pluginItem = new QTreeWidgetItem(engineTree_, {entry->name, host::toString(entry->status)});
+        pluginItem->setToolTip(0, entry->reason.isEmpty() ? entry->path : entry->reason);
+        pluginItem->setToolTip(1, entry->reason);
+        pluginItem->setForeground(1, entry->status == host::PluginStatus::Loaded ? QColor(40, 160, 70) : QColor(210, 60, 50));
+        for (const auto& engine : entry->engines) {
+            const QString id = QString::fromStdString(engine->id());
+            auto* item = new QTreeWidgetItem(pluginItem, {QString::fromStdString(engine->displayName()),
+                                                          engine->hasCudaPath() ? tr("CPU + CUDA") : tr("CPU")});
+            item->setData(0, kEngineIdRole, id);
+            item->setToolTip(0, QString::fromStdString(engine->description()));
+            if (id == current)
+                engineTree_->setCurrentItem(item);
+        }
+    }
+    engineTree_->expandAll();
+    if (!activeEngine()) {
+        // Pick the first engine so a fresh studio is one click from a run.
+        for (const auto& entry : registry_.plugins())
+            if (!entry->engines.empty()) {
+                block.unblock();
+                selectEngine(QString::fromStdString(entry->engines.front()->id()));
+                return;
+            }
+    } else {
+        block.unblock();
+        selectEngine(current);
+    }
+}
+
+void MainWindow::selectEngine(const QString& engineId)
+{
+    const auto engine = registry_.findEngine(engineId.toStdString());
+    if (!engine)
+        return;
+    session_.activeEngineId = engine->id();
+    const auto schema = engine->parameterSchema();
+    ParameterValues values = defaultValues(schema);
+    if (session_.parameterDrafts.contains(engine->id())) {
+        try {
+            values = parametersFromJson(schema, session_.parameterDrafts[engine->id()], "session parameters");
+        } catch (const StudioError& error) {
+            log(tr("Stored parameters of %1 ignored: %2").arg(engineId, error.what()), true);
+        }
+    }
+    engineDescription_->setText(QStringLiteral("<b>%1</b><br>%2").arg(QString::fromStdString(engine->displayName()),
+                                                                       QString::fromStdString(engine->description())));
+    parameterPanel_->setSchema(schema, values);
+    runButton_->setEnabled(!runs_.isRunning() && parameterPanel_->problems().isEmpty());
+    for (QTreeWidgetItemIterator it(engineTree_); *it; ++it)
+        if ((*it)->data(0, kEngineIdRole).toString() == engineId && engineTree_->currentItem() != *it) {
+            QSignalBlocker block(engineTree_);
+            engineTree_->setCurrentItem(*it);
+        }
+}
+
+std::shared_ptr<Engine> MainWindow::activeEngine() const
+{
+    return session_.activeEngineId.empty() ? nullptr : registry_.findEngine(session_.activeEngineId);
+}
+
+void MainWindow::storeParameterDraft()
+{
+    if (session_.activeEngineId.empty())
+        return;
+    session_.parameterDrafts[session_.activeEngineId] = parametersToJson(parameterPanel_->values());
+    setDirty(true);
+}
+
+bool MainWindow::startRun()
+{
+    const auto engine = activeEngine();
+    if (!engine) {
+        log(tr("No engine selected (or its plugin is not loaded)."), true);
+        return false;
+    }
+    if (const QStringList problems = parameterPanel_->problems(); !problems.isEmpty()) {
+        log(tr("Cannot run %1: %2").arg(QString::fromStdString(engine->id()), problems.join("; ")), true);
+        return false;
+    }
+    RunRequest request;
+    request.parameters = parameterPanel_->values();
+    request.repeats = repeatBox_->value();
+    request.warmupRepeats = warmupBox_->value();
+    request.device = deviceBox_->currentData().toString().toStdString();
+    if (!runs_.start(engine, request)) {
+        log(tr("A run is already in progress."), true);
+        return false;
+    }
+    runButton_->setEnabled(false);
+    cancelButton_->setEnabled(true);
+    progress_->setValue(0);
+    runStatus_->setText(tr("Starting %1…").arg(QString::fromStdString(engine->displayName())));
+    log(tr("Run of %1 started: %2 repeats after %3 warm-up").arg(QString::fromStdString(engine->id())).arg(request.repeats).arg(request.warmupRepeats));
+    return true;
+}
+
+void MainWindow::cancelRun()
+{
+    if (runs_.isRunning()) {
+        runs_.cancel();
+        runStatus_->setText(tr("Cancelling…"));
+    }
+}
+
+void MainWindow::waitForRun()
+{
+    runs_.waitForFinished();
+    QCoreApplication::processEvents(); // deliver the finished signal
+}
+
+void MainWindow::onRunFinished(const RunOutcome& outcome)
+{
+    runButton_->setEnabled(activeEngine() && parameterPanel_->problems().isEmpty());
+    cancelButton_->setEnabled(false);
+    if (outcome.cancelled) {
+        runStatus_->setText(tr("Cancelled"));
+        log(tr("Run cancelled; nothing was added to the session."));
+        return;
+    }
+    if (!outcome.completed) {
+        runStatus_->setText(tr("Failed"));
+        log(tr("Run failed: %1").arg(outcome.error), true);
+        return;
+    }
+    const CompletedRun& completed = *outcome.completed;
+    const auto engine = registry_.findEngine(completed.latency.engineId);
+    host::RunRecord record;
+    record.engineId = completed.latency.engineId;
+    if (const auto* plugin = registry_.pluginOfEngine(record.engineId))
+        record.pluginId = plugin->id.toStdString();
+    record.parameters = completed.latency.parameters;
+    record.device = completed.device.describe();
+    record.datasets = completed.output.datasets;
+    record.latency = completed.latency;
+    const int id = session_.nextRunId;
+    record.label = QStringLiteral("Run %1: %2 on %3")
+                       .arg(id)
+                       .arg(engine ? QString::fromStdString(engine->displayName()) : QString::fromStdString(record.engineId))
+                       .arg(completed.device.isCuda() ? QString::fromStdString(completed.device.id()) : "CPU")
+                       .toStdString();
+    session_.addRun(std::move(record));
+    setDirty(true);
+    const auto total = completed.latency.totalStats();
+    runStatus_->setText(tr("Done: median %1 ms per repeat").arg(total.median / 1000.0, 0, 'f', 3));
+    log(tr("Run %1 finished on %2 (%3): median %4 ms, p90 %5 ms")
+            .arg(id)
+            .arg(QString::fromStdString(completed.device.describe()), QString::fromStdString(completed.deviceReason))
+            .arg(total.median / 1000.0, 0, 'f', 3)
+            .arg(total.p90 / 1000.0, 0, 'f', 3));
+    std::vector<views::LatencyEntry> entries;
+    for (const auto& run : session_.runs)
+        entries.push_back({run.id, QString::fromStdString(run.label), run.latency});
+    latencyView_->setEntries(std::move(entries));
+    latencyView_->selectRun(id);
+    showRun(id);
+}
+
+void MainWindow::showRun(int runId)
+{
+    const host::RunRecord* run = session_.findRun(runId);
+    if (!run)
+        return;
+    shownRunId_ = runId;
+    if (const PointCloud* cloud = firstPointCloud(*run))
+        pointCloudView_->showPointCloud(*cloud, QString::fromStdString(run->label));
+    pointCloudView_->viewport()->update();
+}
+
+bool MainWindow::openSession(const QString& path)
+{
+    try {
+        session_ = host::loadSession(path.toStdString());
+    } catch (const std::exception& error) {
+        log(tr("Could not open session: %1").arg(QString::fromUtf8(error.what())), true);
+        return false;
+    }
+    sessionPath_ = path;
+    files_.addRecentFile(path);
+    refreshRecentMenu();
+    std::vector<views::LatencyEntry> entries;
+    for (const auto& run : session_.runs)
+        entries.push_back({run.id, QString::fromStdString(run.label), run.latency});
+    latencyView_->setEntries(std::move(entries));
+    if (!session_.activeEngineId.empty())
+        selectEngine(QString::fromStdString(session_.activeEngineId));
+    for (const auto& run : session_.runs)
+        if (!registry_.findEngine(run.engineId))
+            log(tr("Run %1 was made with engine %2, which no loaded plugin provides; its results are still shown.")
+                    .arg(run.id)
+                    .arg(QString::fromStdString(run.engineId)),
+                true);
+    if (!session_.runs.empty()) {
+        latencyView_->selectRun(session_.runs.back().id);
+        showRun(session_.runs.back().id);
+    } else {
+        pointCloudView_->clear();
+    }
+    applyViewState();
+    setDirty(false);
+    log(tr("Opened %1 (%2 runs)").arg(path).arg(session_.runs.size()));
+    return true;
+}
+
+bool MainWindow::saveSessionTo(const QString& path)
+{
+    storeViewState();
+    try {
+        session_.name = QFileInfo(path).completeBaseName().toStdString();
+        host::saveSession(session_, path.toStdString());
+    } catch (const std::exception& error) {
+        log(tr("Could not save the session (the previous file is unchanged): %1").arg(QString::fromUtf8(error.what())), true);
+        return false;
+    }
+    sessionPath_ = path;
+    files_.addRecentFile(path);
+    refreshRecentMenu();
+    setDirty(false);
+    log(tr("Saved %1").arg(path));
+    return true;
+}
+
+void MainWindow::storeViewState()
+{
+    session_.viewState["pointCloud"] = {{"colorBy", pointCloudView_->colorBy().toStdString()},
+                                        {"overlay", pointCloudView_->viewport()->overlayVisible()}};
+    session_.viewState["shownRun"] = shownRunId_;
+}
+
+void MainWindow::applyViewState()
+{
+    const auto& state = session_.viewState;
+    if (state.contains("pointCloud")) {
+        pointCloudView_->setColorBy(QString::fromStdString(state["pointCloud"].value("colorBy", "")));
+        pointCloudView_->viewport()->setOverlayVisible(state["pointCloud"].value("overlay", true));
+    }
+}
+
+void MainWindow::offerRecoveryIfNeeded()
+{
+    if (!files_.recoveryAvailable())
+        return;
+    const auto answer = QMessageBox::question(
+        this, tr("Recover session"),
+        tr("Latency Studio did not exit cleanly last time. Recover the autosaved session from %1?")
+            .arg(QFileInfo(files_.autosavePath()).lastModified().toString()),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+    if (answer == QMessageBox::Yes && openSession(files_.autosavePath())) {
+        sessionPath_.clear(); // save the recovered work somewhere of the user's choosing
+        setDirty(true);
+    }
+}
+
+void MainWindow::autosave()
+{
+    if (!dirty_)
+        return;
+    storeViewState();
+    try {
+        host::saveSession(session_, files_.autosavePath().toStdString());
+    } catch (const std::exception& error) {
+        log(tr("Autosave failed: %1").arg(QString::fromUtf8(error.what())), true);
+    }
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!dirty_ || session_.runs.empty())
+        return true;
+    const auto answer = QMessageBox::question(this, tr("Unsaved runs"), tr("The session has unsaved changes. Save them first?"),
+                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Save) {
+        QString path = sessionPath_;
+        if (path.isEmpty())
+            path = QFileDialog::getSaveFileName(this, tr("Save session"), QString(), tr("Latency Studio sessions (*.lstudio)"));
+        return !path.isEmpty() && saveSessionTo(path);
+    }
+    return true;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    runs_.cancel();
+    runs_.waitForFinished();
+    files_.markCleanExit();
+    event->accept();
+}
+
+void MainWindow::onPluginChangedOnDisk(const QString& path)
+{
+    log(tr("Plugin library changed on disk: %1").arg(path));
+    if (runs_.isRunning())
+        return;
+    const auto answer = QMessageBox::question(this, tr("Plugin changed"),
+                                              tr("%1 was rebuilt. Reload it now? (Runs already made are kept.)").arg(path));
+    if (answer != QMessageBox::Yes)
+        return;
+    const auto& entry = registry_.reload(path);
+    log(entry.status == host::PluginStatus::Loaded ? tr("Reloaded %1").arg(path) : entry.reason,
+        entry.status != host::PluginStatus::Loaded);
+}
+
+QImage MainWindow::captureView(double scale) const
+{
+    return pointCloudView_->viewport()->renderImage(scale);
+}
+
+QImage MainWindow::captureWindow(double scale) const
+{
+    // Widgets are painted at `scale` by QPainter (crisp text); the GL view is rendered at that
+    // resolution and painted over its place.
+    QImage image(size() * scale, QImage::Format_RGB32);
+    image.setDevicePixelRatio(scale);
+    image.fill(palette().window().color());
+    const_cast<MainWindow*>(this)->render(&image);
+    QPainter painter(&image);
+    auto* viewport = pointCloudView_->viewport();
+    const QPoint origin = viewport->mapTo(const_cast<MainWindow*>(this), QPoint(0, 0));
+    const QImage view = viewport->renderImage(scale);
+    painter.drawImage(QRectF(origin, viewport->size()), view);
+    return image;
+}
+
+void MainWindow::exportScreenshot(bool wholeWindow)
+{
+    bool ok = false;
+    const double scale = QInputDialog::getDouble(this, tr("Screenshot scale"), tr("Scale (1 = screen size):"), 2.0, 0.5, 4.0, 1, &ok);
+    if (!ok)
+        return;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export screenshot"), QString(), tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    const QImage image = wholeWindow ? captureWindow(scale) : captureView(scale);
+    if (image.isNull() || !image.save(path, "PNG"))
+        log(tr("Could not write the screenshot to %1").arg(path), true);
+    else
+        log(tr("Screenshot %1×%2 written to %3").arg(image.width()).arg(image.height()).arg(path));
+}
+
+void MainWindow::refreshRecentMenu()
+{
+    recentMenu_->clear();
+    for (const QString& path : files_.recentFiles())
+        recentMenu_->addAction(path, this, [this, path] {
+            if (maybeSave())
+                openSession(path);
+        });
+    recentMenu_->setEnabled(!recentMenu_->isEmpty());
+}
+
+void MainWindow::setDirty(bool dirty)
+{
+    dirty_ = dirty;
+    updateTitle();
+}
+
+void MainWindow::updateTitle()
+{
+    const QString name = sessionPath_.isEmpty() ? tr("Untitled") : QFileInfo(sessionPath_).fileName();
+    setWindowTitle(QStringLiteral("%1%2 — Latency Studio").arg(name, dirty_ ? "*" : ""));
+}
+
+void MainWindow::log(const QString& message, bool isError)
+{
+    const QString line = QStringLiteral("%1  %2%3").arg(QDateTime::currentDateTime().toString("HH:mm:ss"), isError ? "ERROR " : "", message);
+    log_->appendPlainText(line);
+    if (isError)
+        statusBar()->showMessage(message, 8000);
+}
+
+QString MainWindow::logText() const
+{
+    return log_->toPlainText();
+}
+
+} // namespace ls::studio

@@ -1,0 +1,105 @@
+#pragma once
+// The studio's main window: engines, parameters, run controls, latency and log docks around the
+// central views. It wires plugins to views and holds no engine math (DESIGN.md).
+#include "RunController.h"
+#include "SessionFiles.h"
+#include "app/host/PluginRegistry.h"
+#include "app/host/Session.h"
+
+#include <QMainWindow>
+#include <QTimer>
+
+class QComboBox;
+class QLabel;
+class QMenu;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+class QTreeWidget;
+
+namespace ls::views {
+class LatencyView;
+class ParameterPanel;
+class PointCloudView;
+} // namespace ls::views
+
+namespace ls::studio {
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void loadPlugins(const QStringList& folders);
+    bool openSession(const QString& path);       // logs errors; returns success
+    bool saveSessionTo(const QString& path);     // atomic; logs errors
+    void offerRecoveryIfNeeded();
+
+    // Starts a run of the selected engine with the panel's parameters.
+    bool startRun();
+    void cancelRun();
+    bool isRunning() const { return runs_.isRunning(); }
+    void waitForRun();
+
+    const host::Session& session() const { return session_; }
+    views::PointCloudView* pointCloudView() const { return pointCloudView_; }
+    views::LatencyView* latencyView() const { return latencyView_; }
+    views::ParameterPanel* parameterPanel() const { return parameterPanel_; }
+    QString logText() const;
+    void selectEngine(const QString& engineId);
+
+    QImage captureWindow(double scale) const;
+    QImage captureView(double scale) const;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildDocks();
+    void buildMenus();
+    void refreshEngineTree();
+    void refreshRecentMenu();
+    void showRun(int runId);
+    void onRunFinished(const RunOutcome& outcome);
+    void onPluginChangedOnDisk(const QString& path);
+    void storeViewState();
+    void applyViewState();
+    void setDirty(bool dirty);
+    void updateTitle();
+    void autosave();
+    bool maybeSave();
+    void exportScreenshot(bool wholeWindow);
+    void log(const QString& message, bool isError = false);
+    std::shared_ptr<Engine> activeEngine() const;
+    void storeParameterDraft();
+
+    host::PluginRegistry registry_;
+    host::Session session_;
+    QString sessionPath_;
+    bool dirty_ = false;
+    SessionFiles files_;
+    RunController runs_;
+    QTimer autosaveTimer_;
+    int shownRunId_ = 0;
+
+    QTreeWidget* engineTree_ = nullptr;
+    views::ParameterPanel* parameterPanel_ = nullptr;
+    QLabel* engineDescription_ = nullptr;
+    QPushButton* runButton_ = nullptr;
+    QPushButton* cancelButton_ = nullptr;
+    QSpinBox* repeatBox_ = nullptr;
+    QSpinBox* warmupBox_ = nullptr;
+    QComboBox* deviceBox_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QLabel* runStatus_ = nullptr;
+    views::LatencyView* latencyView_ = nullptr;
+    QPlainTextEdit* log_ = nullptr;
+    QTabWidget* centralTabs_ = nullptr;
+    views::PointCloudView* pointCloudView_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+};
+
+} // namespace ls::studio

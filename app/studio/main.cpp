@@ -1,0 +1,69 @@
+// latency-studio: the desktop studio. Opens the session given on the command line (the README's
+// launcher passes the bundled sample), loads plugins, and offers recovery after a crash.
+#include "MainWindow.h"
+#include "views/GlFormat.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+#include <cstdio>
+
+int main(int argc, char** argv)
+{
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+        qEnvironmentVariable("QT_QPA_PLATFORM") != "xcb") {
+        std::fprintf(stderr,
+                     "latency-studio: no display found (DISPLAY is not set).\n"
+                     "  Run it inside a desktop session, or virtually: xvfb-run -a latency-studio <session>\n"
+                     "  For the same work without a window: latency-studio-cli --help (scripts/studio --headless)\n");
+        return 3;
+    }
+    ls::views::setDefaultSurfaceFormat(); // before the QApplication exists
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("LatencyStudio");
+    QApplication::setApplicationName("Latency Studio");
+    QApplication::setApplicationVersion(LATENCY_STUDIO_VERSION);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Latency Studio: GPU engines for real-time ML, and how fast they are.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument("session", "Session (.lstudio) to open.", "[session]");
+    parser.addOptions({
+        {"run", "Run the active engine once the session is open."},
+        {"screenshot", "After opening (and running), save the window to this PNG and quit.", "file.png"},
+        {"view-screenshot", "Also save the 3D view alone to this PNG.", "file.png"},
+        {"no-recovery", "Do not offer to recover an autosaved session."},
+    });
+    parser.process(app);
+
+    ls::studio::MainWindow window;
+    window.loadPlugins(ls::host::PluginRegistry::defaultSearchFolders());
+    window.show();
+    if (!parser.isSet("no-recovery") && !parser.isSet("screenshot"))
+        window.offerRecoveryIfNeeded();
+    if (!parser.positionalArguments().isEmpty() && !window.openSession(parser.positionalArguments().front())) {
+        std::fprintf(stderr, "latency-studio: %s\n", qPrintable(window.logText().section('\n', -1)));
+    }
+
+    if (parser.isSet("screenshot")) {
+        // Scripted capture (used to check the GUI by looking): let the window settle, run, grab, quit.
+        QTimer::singleShot(300, &window, [&] {
+            if (parser.isSet("run") && window.startRun())
+                window.waitForRun();
+            QTimer::singleShot(500, &window, [&] {
+                int status = 0;
+                if (!window.captureWindow(1.0).save(parser.value("screenshot")))
+                    status = 4;
+                if (parser.isSet("view-screenshot") && !window.captureView(1.0).save(parser.value("view-screenshot")))
+                    status = 4;
+                std::printf("%s", qPrintable(window.logText() + "\n"));
+                window.close();
+                QApplication::exit(status);
+            });
+        });
+    } else if (parser.isSet("run")) {
+        QTimer::singleShot(300, &window, [&] { window.startRun(); });
+    }
+    return app.exec();
+}

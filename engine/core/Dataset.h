@@ -1,0 +1,75 @@
+#pragma once
+// The data kinds engines produce and views show. Views know these kinds, never the engines
+// (DESIGN.md). Arrays are flat, C order; the comment on each member gives its shape.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ls {
+
+// A named per-element attribute: `components` values per element (1 for scalars, 3 for colours).
+struct Attribute {
+    std::string name;
+    int components = 1;
+    std::vector<float> values; // [N, components]
+};
+
+// Points in 3D with any number of per-point attributes (intensity, window id, feature norm, ...).
+struct PointCloud {
+    std::vector<float> positions;     // [N, 3], metres
+    std::vector<Attribute> attributes; // each [N, C]
+    std::size_t pointCount() const { return positions.size() / 3; }
+};
+
+// A regular 2D grid of values, e.g. a received-power spectrum on an equirectangular map.
+struct Grid {
+    int height = 0, width = 0, channels = 1;
+    std::vector<float> values; // [height, width, channels]
+    std::string valueUnits;    // "dB", ...
+    std::string xLabel, yLabel; // axis names, e.g. "azimuth (deg)", "elevation (deg)"
+};
+
+// Curves sharing one x axis.
+struct Series {
+    std::string xLabel;
+    std::vector<float> x;         // [M]
+    std::vector<Attribute> curves; // each [M] (components = 1); name is the legend
+};
+
+// Small tables for summaries; cells are text as shown.
+struct Table {
+    std::vector<std::string> columns;
+    std::vector<std::vector<std::string>> rows; // [R][columns.size()]
+};
+
+// A generated token sequence with per-step log-probabilities and top-k alternatives.
+struct TokenTrace {
+    std::vector<std::string> tokens;      // [T]
+    std::vector<float> logprobs;          // [T], natural log
+    int topK = 0;
+    std::vector<std::string> topTokens;   // [T, topK]
+    std::vector<float> topLogprobs;       // [T, topK]
+};
+
+// 3D Gaussians (splatting): mean, scale, rotation quaternion (w, x, y, z), opacity, features.
+struct GaussianSet {
+    std::vector<float> means;     // [N, 3]
+    std::vector<float> scales;    // [N, 3]
+    std::vector<float> rotations; // [N, 4]
+    std::vector<float> opacities; // [N]
+    int featureDim = 0;
+    std::vector<float> features;  // [N, featureDim]
+    std::size_t count() const { return opacities.size(); }
+};
+
+using DatasetContent = std::variant<PointCloud, Grid, Series, Table, TokenTrace, GaussianSet>;
+
+struct Dataset {
+    std::string name; // unique within a run: "samples", "spectrum", ...
+    DatasetContent content;
+};
+
+const char* datasetKindName(const DatasetContent& content); // "pointcloud", "grid", ...
+
+} // namespace ls

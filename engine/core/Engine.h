@@ -1,0 +1,80 @@
+#pragma once
+// The engine contract (Qt-free): parameters in, datasets out, every stage timed.
+// Data flow (DESIGN.md): parameters → Engine::run(inputs, params, context) → datasets + latency.
+#include "Dataset.h"
+#include "Device.h"
+#include "Error.h"
+#include "LatencyRecorder.h"
+#include "Npy.h"
+#include "Parameters.h"
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ls {
+
+// An input array an engine accepts (`--input key=file.npy` on the CLI).
+struct InputSpec {
+    std::string key;         // "uv"
+    std::string description; // "parametric coordinates to sample at"
+    std::string shape;       // "[N, 2] float32"
+    bool required = false;
+};
+
+using RunInputs = std::map<std::string, NpyArray>;
+
+// What an engine sees of the host while it runs. Progress and cancel are polled by the engine
+// between stages (and inside long loops); the host decides what they do.
+class RunContext {
+public:
+    using ProgressFn = std::function<void(double fraction, const std::string& message)>;
+
+    RunContext(const DeviceInfo& device, LatencyRecorder& recorder, ProgressFn progress,
+               const std::atomic<bool>* cancelRequested)
+        : device_(device), recorder_(recorder), progress_(std::move(progress)), cancelRequested_(cancelRequested) {}
+
+    const DeviceInfo& device() const { return device_; }
+    LatencyRecorder& recorder() { return recorder_; }
+    void progress(double fraction, const std::string& message) const
+    {
+        if (progress_)
+            progress_(fraction, message);
+    }
+    bool cancelRequested() const { return cancelRequested_ && cancelRequested_->load(std::memory_order_relaxed); }
+    void throwIfCancelled() const
+    {
+        if (cancelRequested())
+            throw CancelledError();
+    }
+
+private:
+    const DeviceInfo& device_;
+    LatencyRecorder& recorder_;
+    ProgressFn progress_;
+    const std::atomic<bool>* cancelRequested_;
+};
+
+struct RunOutput {
+    std::vector<Dataset> datasets;
+};
+
+class Engine {
+public:
+    virtual ~Engine() = default;
+
+    virtual std::string id() const = 0;          // stable, used in sessions and on the CLI
+    virtual std::string displayName() const = 0;
+    virtual std::string description() const = 0;
+    virtual ParameterSchema parameterSchema() const = 0;
+    virtual std::vector<InputSpec> inputSpecs() const { return {}; }
+    virtual bool hasCudaPath() const = 0;
+
+    // One repeat: computes the outputs on context.device(), timing its stages with
+    // context.recorder(). Throws StudioError (ArgumentError for bad inputs, CancelledError).
+    virtual RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) = 0;
+};
+
+} // namespace ls

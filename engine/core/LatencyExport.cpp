@@ -1,0 +1,152 @@
+#include "LatencyExport.h"
+
+#include "Error.h"
+
+#include <cstdio>
+#include <map>
+
+namespace ls {
+namespace {
+
+std::string csvField(const std::string& text)
+{
+    if (text.find_first_of(",\"\n") == std::string::npos)
+        return text;
+    std::string quoted = "\"";
+    for (char c : text)
+        quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+}
+
+std::string number(double value)
+{
+    char text[64];
+    std::snprintf(text, sizeof text, "%.3f", value);
+    return text;
+}
+
+template <class T>
+T field(const nlohmann::json& json, const char* key, const std::string& source)
+{
+    if (!json.contains(key))
+        throw FormatError(source, std::string("latency record has no field '") + key + "'");
+    try {
+        return json.at(key).get<T>();
+    } catch (const nlohmann::json::exception&) {
+        throw FormatError(source, std::string("latency record field '") + key + "' has the wrong type");
+    }
+}
+
+} // namespace
+
+nlohmann::json statsToJson(const SampleStats& stats)
+{
+    return {{"count", stats.count}, {"meanUs", stats.mean},   {"medianUs", stats.median}, {"stddevUs", stats.stddev},
+            {"cv", stats.cv},       {"minUs", stats.min},     {"maxUs", stats.max},       {"p75Us", stats.p75},
+            {"p90Us", stats.p90},   {"p99Us", stats.p99},     {"p999Us", stats.p999}};
+}
+
+nlohmann::json latencyToJson(const LatencyRecord& record)
+{
+    nlohmann::json samples = nlohmann::json::array();
+    for (const auto& s : record.samples)
+        samples.push_back({{"path", s.path}, {"depth", s.depth}, {"repeat", s.repeat}, {"lane", s.lane},
+                           {"startUs", s.startUs}, {"durationUs", s.durationUs}});
+    nlohmann::json stages = nlohmann::json::object();
+    for (const auto& path : record.stagePaths())
+        stages[path] = statsToJson(record.stageStats(path));
+    return {{"engine", record.engineId},
+            {"device", record.device},
+            {"parameters", record.parameters},
+            {"startedAt", record.startedAt},
+            {"warmupRepeats", record.warmupRepeats},
+            {"repeats", record.repeats},
+            {"repeatTotalsUs", record.repeatTotalsUs},
+            {"total", statsToJson(record.totalStats())},
+            {"stages", stages},
+            {"samples", samples}};
+}
+
+LatencyRecord latencyFromJson(const nlohmann::json& json, const std::string& source)
+{
+    if (!json.is_object())
+        throw FormatError(source, "latency record must be a JSON object");
+    LatencyRecord record;
+    record.engineId = field<std::string>(json, "engine", source);
+    record.device = field<std::string>(json, "device", source);
+    record.parameters = json.value("parameters", nlohmann::json::object());
+    record.startedAt = field<std::string>(json, "startedAt", source);
+    record.warmupRepeats = field<int>(json, "warmupRepeats", source);
+    record.repeats = field<int>(json, "repeats", source);
+    record.repeatTotalsUs = field<std::vector<double>>(json, "repeatTotalsUs", source);
+    const auto samples = field<nlohmann::json>(json, "samples", source);
+    if (!samples.is_array())
+        throw FormatError(source, "latency record field 'samples' must be an array");
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        const std::string where = source + " samples[" + std::to_string(i) + "]";
+        const auto& s = samples[i];
+        record.samples.push_back({field<std::string>(s, "path", where), field<int>(s, "depth", where),
+                                  field<int>(s, "repeat", where), field<std::string>(s, "lane", where),
+                                  field<double>(s, "startUs", where), field<double>(s, "durationUs", where)});
+    }
+    return record;
+}
+
+nlohmann::json toChromeTrace(const LatencyRecord& record)
+{
+    constexpr int kProcessId = 1;
+    std::map<std::string, int> laneThreads{{"cpu", 1}};
+    for (const auto& s : record.samples)
+        laneThreads.emplace(s.lane, static_cast<int>(laneThreads.size()) + 1);
+
+    nlohmann::json events = nlohmann::json::array();
+    events.push_back({{"ph", "M"}, {"pid", kProcessId}, {"tid", 0}, {"name", "process_name"},
+                      {"args", {{"name", "Latency Studio: " + record.engineId + " on " + record.device}}}});
+    for (const auto& [lane, tid] : laneThreads)
+        events.push_back({{"ph", "M"}, {"pid", kProcessId}, {"tid", tid}, {"name", "thread_name"},
+                          {"args", {{"name", lane == "cpu" ? std::string("CPU stages") : "GPU stages (" + lane + ")"}}}});
+    for (const auto& s : record.samples)
+        events.push_back({{"ph", "X"}, {"pid", kProcessId}, {"tid", laneThreads.at(s.lane)}, {"name", s.leafName()},
+                          {"cat", "stage"}, {"ts", s.startUs}, {"dur", s.durationUs},
+                          {"args", {{"path", s.path}, {"repeat", s.repeat}}}});
+    // One counter sample per repeat, placed at that repeat's first stage.
+    for (int repeat = 0; repeat < static_cast<int>(record.repeatTotalsUs.size()); ++repeat) {
+        double firstStartUs = -1;
+        for (const auto& s : record.samples)
+            if (s.repeat == repeat && (firstStartUs < 0 || s.startUs < firstStartUs))
+                firstStartUs = s.startUs;
+        if (firstStartUs < 0)
+            continue;
+        events.push_back({{"ph", "C"}, {"pid", kProcessId}, {"tid", 1}, {"name", "repeat total"},
+                          {"ts", firstStartUs}, {"args", {{"ms", record.repeatTotalsUs[repeat] / 1000.0}}}});
+    }
+    return {{"traceEvents", events},
+            {"displayTimeUnit", "ms"},
+            {"otherData", {{"engine", record.engineId}, {"device", record.device}, {"startedAt", record.startedAt},
+                           {"parameters", record.parameters.dump()}}}};
+}
+
+std::string samplesToCsv(const LatencyRecord& record)
+{
+    std::string csv = "repeat,stage,lane,start_us,duration_us\n";
+    for (const auto& s : record.samples)
+        csv += std::to_string(s.repeat) + "," + csvField(s.path) + "," + s.lane + "," + number(s.startUs) + "," +
+               number(s.durationUs) + "\n";
+    return csv;
+}
+
+std::string statsToCsv(const LatencyRecord& record)
+{
+    std::string csv = "stage,count,mean_us,median_us,stddev_us,cv,min_us,max_us,p75_us,p90_us,p99_us,p999_us\n";
+    auto row = [&](const std::string& name, const SampleStats& st) {
+        csv += csvField(name) + "," + std::to_string(st.count) + "," + number(st.mean) + "," + number(st.median) + "," +
+               number(st.stddev) + "," + number(st.cv) + "," + number(st.min) + "," + number(st.max) + "," +
+               number(st.p75) + "," + number(st.p90) + "," + number(st.p99) + "," + number(st.p999) + "\n";
+    };
+    for (const auto& path : record.stagePaths())
+        row(path, record.stageStats(path));
+    row("(repeat total)", record.totalStats());
+    return csv;
+}
+
+} // namespace ls

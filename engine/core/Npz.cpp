@@ -1,0 +1,102 @@
+#include "Npz.h"
+
+#include "AtomicFile.h"
+#include "Error.h"
+
+#include <memory>
+#include <zip.h>
+
+namespace ls {
+namespace {
+
+std::string zipErrorText(int code)
+{
+    zip_error_t error;
+    zip_error_init_with_code(&error, code);
+    std::string text = zip_error_strerror(&error);
+    zip_error_fini(&error);
+    return text;
+}
+
+struct ZipCloser {
+    void operator()(zip_t* archive) const { zip_discard(archive); }
+};
+using ZipHandle = std::unique_ptr<zip_t, ZipCloser>;
+
+} // namespace
+
+NpzArchive readNpz(const std::filesystem::path& path)
+{
+    int errorCode = 0;
+    ZipHandle archive(zip_open(path.c_str(), ZIP_RDONLY, &errorCode));
+    if (!archive) {
+        if (errorCode == ZIP_ER_NOENT || errorCode == ZIP_ER_OPEN)
+            throw FileError(path.string(), "cannot open: " + zipErrorText(errorCode));
+        throw FormatError(path.string(), "not a valid .npz (zip) archive: " + zipErrorText(errorCode));
+    }
+    NpzArchive arrays;
+    const zip_int64_t count = zip_get_num_entries(archive.get(), 0);
+    for (zip_int64_t i = 0; i < count; ++i) {
+        zip_stat_t stat;
+        if (zip_stat_index(archive.get(), i, 0, &stat) != 0)
+            throw FormatError(path.string(), "cannot read entry " + std::to_string(i) + " of the archive");
+        std::string name = stat.name;
+        const std::string member = path.string() + "[" + name + "]";
+        if (!name.ends_with(".npy"))
+            throw FormatError(member, "archive member is not a .npy array");
+        std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file(zip_fopen_index(archive.get(), i, 0), &zip_fclose);
+        if (!file)
+            throw FormatError(member, std::string("cannot open member: ") + zip_strerror(archive.get()));
+        std::vector<std::byte> bytes(stat.size);
+        const zip_int64_t got = zip_fread(file.get(), bytes.data(), stat.size);
+        if (got < 0 || static_cast<zip_uint64_t>(got) != stat.size)
+            throw FormatError(member, "truncated or corrupt member (CRC or length mismatch)");
+        name.resize(name.size() - 4);
+        arrays.emplace(name, parseNpy(bytes, member));
+    }
+    return arrays;
+}
+
+void writeNpz(const std::filesystem::path& path, const NpzArchive& arrays)
+{
+    if (arrays.empty()) {
+        // libzip deletes an archive left with no members; an empty .npz is just the end record.
+        std::vector<std::byte> endOfCentralDirectory(22, std::byte{0});
+        const unsigned char signature[] = {0x50, 0x4b, 0x05, 0x06};
+        for (int i = 0; i < 4; ++i)
+            endOfCentralDirectory[i] = std::byte{signature[i]};
+        writeBytesAtomically(path, endOfCentralDirectory);
+        return;
+    }
+    replaceFileAtomically(path, [&](const std::filesystem::path& temp) {
+        int errorCode = 0;
+        ZipHandle archive(zip_open(temp.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &errorCode));
+        if (!archive)
+            throw FileError(path.string(), "cannot create archive: " + zipErrorText(errorCode));
+        // libzip reads sources at zip_close, so the serialised members must outlive the loop.
+        std::vector<std::vector<std::byte>> members;
+        members.reserve(arrays.size());
+        for (const auto& [name, array] : arrays) {
+            members.push_back(serializeNpy(array));
+            auto& bytes = members.back();
+            zip_source_t* source = zip_source_buffer(archive.get(), bytes.data(), bytes.size(), 0);
+            if (!source)
+                throw FileError(path.string(), std::string("cannot add member: ") + zip_strerror(archive.get()));
+            const zip_int64_t index =
+                zip_file_add(archive.get(), (name + ".npy").c_str(), source, ZIP_FL_OVERWRITE | ZIP_FL_ENC_UTF_8);
+            if (index < 0) {
+                zip_source_free(source);
+                throw FileError(path.string(), "cannot add member '" + name + "': " + zip_strerror(archive.get()));
+            }
+            zip_set_file_compression(archive.get(), static_cast<zip_uint64_t>(index), ZIP_CM_STORE, 0);
+        }
+        zip_t* raw = archive.release();
+        if (zip_close(raw) != 0) {
+            const std::string problem = zip_strerror(raw);
+            zip_discard(raw);
+            throw FileError(path.string(), "writing the archive failed: " + problem);
+        }
+    });
+}
+
+} // namespace ls

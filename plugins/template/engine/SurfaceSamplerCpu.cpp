@@ -1,0 +1,53 @@
+#include "SurfaceSampler.h"
+
+namespace ls::surface {
+
+SurfaceSamples sampleSurfaceCpu(const SurfaceSpec& spec, std::size_t count, std::span<const float> uvInput,
+                                RunContext& context)
+{
+    auto& recorder = context.recorder();
+    SurfaceSamples out;
+    out.positions.resize(3 * count);
+    out.noiseOffset.resize(count);
+    out.height.resize(count);
+    std::vector<float> normals(3 * count);
+
+    {
+        auto stage = recorder.stage("draw uv");
+        if (uvInput.empty()) {
+            out.uv.resize(2 * count);
+            for (std::size_t i = 0; i < count; ++i)
+                drawUv(spec.seed, i, &out.uv[2 * i]);
+        } else {
+            out.uv.assign(uvInput.begin(), uvInput.end());
+        }
+    }
+    context.throwIfCancelled();
+    context.progress(0.25, "mapping to the surface");
+    {
+        auto stage = recorder.stage("map to surface");
+        for (std::size_t i = 0; i < count; ++i)
+            mapToSurface(spec, out.uv[2 * i], out.uv[2 * i + 1], &out.positions[3 * i], &normals[3 * i]);
+    }
+    context.throwIfCancelled();
+    context.progress(0.5, "adding noise");
+    {
+        auto stage = recorder.stage("add noise");
+        for (std::size_t i = 0; i < count; ++i) {
+            const float offset = spec.noiseStd * gaussian(spec.seed, i);
+            out.noiseOffset[i] = offset;
+            for (int k = 0; k < 3; ++k)
+                out.positions[3 * i + k] += offset * normals[3 * i + k];
+        }
+    }
+    context.throwIfCancelled();
+    context.progress(0.75, "computing attributes");
+    {
+        auto stage = recorder.stage("attributes");
+        for (std::size_t i = 0; i < count; ++i)
+            out.height[i] = out.positions[3 * i + 2];
+    }
+    return out;
+}
+
+} // namespace ls::surface

@@ -1,0 +1,214 @@
+#include "LatencyView.h"
+
+#include "HistogramWidget.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace ls::views {
+namespace {
+
+constexpr const char* kTotalRow = "(repeat total)";
+
+QString ms(double microseconds)
+{
+    return QString::number(microseconds / 1000.0, 'f', 3);
+}
+
+QTableWidgetItem* cell(const QString& text, bool numeric = true)
+{
+    auto* item = new QTableWidgetItem(text);
+    item->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
+    if (numeric)
+        item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return item;
+}
+
+std::vector<double> stageDurations(const LatencyRecord& record, const QString& stage)
+{
+    return stage == kTotalRow ? record.repeatTotalsUs : record.durationsUs(stage.toStdString());
+}
+
+SampleStats stageStats(const LatencyRecord& record, const QString& stage)
+{
+    return computeStats(stageDurations(record, stage));
+}
+
+} // namespace
+
+LatencyView::LatencyView(QWidget* parent) : QWidget(parent)
+{
+    runBox_ = new QComboBox(this);
+    runBox_->setObjectName("latencyRun");
+    compareBox_ = new QComboBox(this);
+    compareBox_->setObjectName("latencyCompare");
+    deviceLabel_ = new QLabel(this);
+    deviceLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    table_ = new QTableWidget(this);
+    table_->setObjectName("latencyTable");
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->verticalHeader()->hide();
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    histogram_ = new HistogramWidget(this);
+    logCounts_ = new QCheckBox(tr("log counts"), this);
+
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Run:"), this));
+    top->addWidget(runBox_, 1);
+    top->addWidget(new QLabel(tr("compare with:"), this));
+    top->addWidget(compareBox_, 1);
+    top->addWidget(logCounts_);
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(table_);
+    splitter->addWidget(histogram_);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addLayout(top);
+    layout->addWidget(deviceLabel_);
+    layout->addWidget(splitter, 1);
+
+    connect(runBox_, &QComboBox::currentIndexChanged, this, [this] {
+        rebuildTable();
+        emit selectedRunChanged(selectedRun());
+    });
+    connect(compareBox_, &QComboBox::currentIndexChanged, this, [this] { rebuildTable(); });
+    connect(table_, &QTableWidget::itemSelectionChanged, this, [this] { showStageHistogram(); });
+    connect(logCounts_, &QCheckBox::toggled, histogram_, &HistogramWidget::setLogCounts);
+}
+
+void LatencyView::setEntries(std::vector<LatencyEntry> entries)
+{
+    const int keepRun = selectedRun(), keepCompare = comparedRun();
+    entries_ = std::move(entries);
+    {
+        QSignalBlocker blockRun(runBox_), blockCompare(compareBox_);
+        runBox_->clear();
+        compareBox_->clear();
+        compareBox_->addItem(tr("(none)"), 0);
+        for (const auto& e : entries_) {
+            runBox_->addItem(e.label, e.runId);
+            compareBox_->addItem(e.label, e.runId);
+        }
+        const int runIndex = runBox_->findData(keepRun);
+        runBox_->setCurrentIndex(runIndex >= 0 ? runIndex : runBox_->count() - 1);
+        const int compareIndex = compareBox_->findData(keepCompare);
+        compareBox_->setCurrentIndex(compareIndex >= 0 ? compareIndex : 0);
+    }
+    rebuildTable();
+    if (selectedRun() != keepRun)
+        emit selectedRunChanged(selectedRun());
+}
+
+void LatencyView::selectRun(int runId)
+{
+    const int index = runBox_->findData(runId);
+    if (index >= 0)
+        runBox_->setCurrentIndex(index);
+}
+
+void LatencyView::compareWith(int runId)
+{
+    const int index = compareBox_->findData(runId);
+    compareBox_->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+int LatencyView::selectedRun() const
+{
+    return runBox_->currentData().toInt();
+}
+
+int LatencyView::comparedRun() const
+{
+    return compareBox_->currentData().toInt();
+}
+
+const LatencyEntry* LatencyView::entry(int runId) const
+{
+    for (const auto& e : entries_)
+        if (e.runId == runId)
+            return &e;
+    return nullptr;
+}
+
+void LatencyView::rebuildTable()
+{
+    const LatencyEntry* a = entry(selectedRun());
+    const LatencyEntry* b = entry(comparedRun());
+    table_->clear();
+    table_->setRowCount(0);
+    if (!a) {
+        deviceLabel_->setText(tr("No runs yet."));
+        histogram_->setSamples({}, {}, {});
+        return;
+    }
+    deviceLabel_->setText(tr("%1 · %2 measured repeats (+%3 warm-up) · %4")
+                              .arg(QString::fromStdString(a->record.device))
+                              .arg(a->record.repeats)
+                              .arg(a->record.warmupRepeats)
+                              .arg(QString::fromStdString(a->record.startedAt)));
+    QStringList stages;
+    for (const auto& path : a->record.stagePaths())
+        stages << QString::fromStdString(path);
+    if (b)
+        for (const auto& path : b->record.stagePaths())
+            if (!stages.contains(QString::fromStdString(path)))
+                stages << QString::fromStdString(path);
+    stages << kTotalRow;
+
+    const QStringList single{tr("Stage"), tr("Count"), tr("Mean ms"), tr("Median ms"), tr("σ ms"), tr("CV"),
+                             tr("p75 ms"), tr("p90 ms"), tr("p99 ms"), tr("p99.9 ms"), tr("Min ms"), tr("Max ms")};
+    const QStringList compared{tr("Stage"), tr("A median ms"), tr("B median ms"), tr("B / A"), tr("A p90 ms"),
+                               tr("B p90 ms"), tr("A CV"), tr("B CV")};
+    table_->setColumnCount(b ? compared.size() : single.size());
+    table_->setHorizontalHeaderLabels(b ? compared : single);
+    table_->setRowCount(stages.size());
+    for (int row = 0; row < stages.size(); ++row) {
+        const QString& stage = stages[row];
+        table_->setItem(row, 0, cell(stage, false));
+        const SampleStats s = stageStats(a->record, stage);
+        if (!b) {
+            const double values[] = {s.mean, s.median, s.stddev};
+            table_->setItem(row, 1, cell(QString::number(s.count)));
+            for (int c = 0; c < 3; ++c)
+                table_->setItem(row, 2 + c, cell(ms(values[c])));
+            table_->setItem(row, 5, cell(QString::number(s.cv, 'f', 3)));
+            const double tail[] = {s.p75, s.p90, s.p99, s.p999, s.min, s.max};
+            for (int c = 0; c < 6; ++c)
+                table_->setItem(row, 6 + c, cell(ms(tail[c])));
+        } else {
+            const SampleStats t = stageStats(b->record, stage);
+            table_->setItem(row, 1, cell(s.count ? ms(s.median) : "—"));
+            table_->setItem(row, 2, cell(t.count ? ms(t.median) : "—"));
+            table_->setItem(row, 3, cell(s.count && t.count && s.median > 0 ? QString::number(t.median / s.median, 'f', 2) + "×" : "—"));
+            table_->setItem(row, 4, cell(s.count ? ms(s.p90) : "—"));
+            table_->setItem(row, 5, cell(t.count ? ms(t.p90) : "—"));
+            table_->setItem(row, 6, cell(s.count ? QString::number(s.cv, 'f', 3) : "—"));
+            table_->setItem(row, 7, cell(t.count ? QString::number(t.cv, 'f', 3) : "—"));
+        }
+    }
+    table_->selectRow(stages.size() - 1);
+    showStageHistogram();
+}
+
+void LatencyView::showStageHistogram()
+{
+    const LatencyEntry* a = entry(selectedRun());
+    const auto selected = table_->selectedItems();
+    if (!a || selected.isEmpty()) {
+        histogram_->setSamples({}, {}, {});
+        return;
+    }
+    const QString stage = table_->item(selected.front()->row(), 0)->text();
+    const LatencyEntry* b = entry(comparedRun());
+    histogram_->setSamples(tr("Distribution of '%1'").arg(stage), stageDurations(a->record, stage), b ? "A: " + a->label.left(14) : a->label.left(24),
+                           b ? stageDurations(b->record, stage) : std::vector<double>{}, b ? "B: " + b->label.left(14) : QString());
+}
+
+} // namespace ls::views

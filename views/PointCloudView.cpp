@@ -1,0 +1,192 @@
+#include "PointCloudView.h"
+
+#include "VtkViewport.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <cmath>
+#include <vtkActor.h>
+#include <vtkCamera.h>
+#include <vtkCellArray.h>
+#include <vtkFloatArray.h>
+#include <vtkIdTypeArray.h>
+#include <vtkLookupTable.h>
+#include <vtkPointData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
+#include <vtkRenderer.h>
+#include <vtkScalarBarActor.h>
+#include <vtkTextProperty.h>
+
+namespace ls::views {
+
+PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent)
+{
+    viewport_ = new VtkViewport(this);
+    colorByBox_ = new QComboBox(this);
+    colorByBox_->setObjectName("colorBy");
+    colorByBox_->setMinimumContentsLength(14);
+    titleLabel_ = new QLabel(tr("No point cloud yet: run an engine that produces one."), this);
+    auto* resetButton = new QToolButton(this);
+    resetButton->setText(tr("Reset camera"));
+    resetButton->setToolTip(tr("Fit the cloud in view (R, or double-click the view)"));
+
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(titleLabel_, 1);
+    bar->addWidget(new QLabel(tr("Colour by:"), this));
+    bar->addWidget(colorByBox_);
+    bar->addWidget(resetButton);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addLayout(bar);
+    layout->addWidget(viewport_, 1);
+
+    // A bright, perceptually ordered ramp (dark blue → yellow) reads well on the dark background.
+    vtkNew<vtkLookupTable> ramp;
+    ramp->SetHueRange(0.66, 0.13);
+    ramp->SetSaturationRange(0.85, 0.9);
+    ramp->SetValueRange(0.75, 1.0);
+    ramp->Build();
+    mapper_->SetLookupTable(ramp);
+    mapper_->SetInputData(polyData_);
+    mapper_->SetScalarModeToUsePointFieldData();
+    actor_->SetMapper(mapper_);
+    actor_->GetProperty()->SetPointSize(3.0f);
+    actor_->GetProperty()->SetColor(0.85, 0.88, 0.95);
+    actor_->VisibilityOff();
+    scalarBar_->SetLookupTable(ramp);
+    scalarBar_->SetNumberOfLabels(4);
+    scalarBar_->SetWidth(0.08);
+    scalarBar_->SetHeight(0.45);
+    scalarBar_->SetPosition(0.9, 0.05);
+    scalarBar_->GetLabelTextProperty()->SetFontSize(12);
+    scalarBar_->VisibilityOff();
+    viewport_->renderer()->AddActor(actor_);
+    viewport_->renderer()->AddViewProp(scalarBar_);
+
+    connect(colorByBox_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
+        applyColouring();
+        emit colorByChanged(name);
+    });
+    connect(resetButton, &QToolButton::clicked, viewport_, &VtkViewport::resetCamera);
+}
+
+PointCloudView::~PointCloudView() = default;
+
+void PointCloudView::showPointCloud(const PointCloud& cloud, const QString& title)
+{
+    const auto count = static_cast<vtkIdType>(cloud.pointCount());
+    vtkNew<vtkFloatArray> coordinates;
+    coordinates->SetNumberOfComponents(3);
+    coordinates->SetNumberOfTuples(count);
+    std::copy(cloud.positions.begin(), cloud.positions.end(), coordinates->GetPointer(0));
+    vtkNew<vtkPoints> points;
+    points->SetData(coordinates);
+
+    // One vertex cell per point, built as offsets + connectivity in one go.
+    vtkNew<vtkIdTypeArray> offsets, connectivity;
+    offsets->SetNumberOfValues(count + 1);
+    connectivity->SetNumberOfValues(count);
+    for (vtkIdType i = 0; i < count; ++i) {
+        offsets->SetValue(i, i);
+        connectivity->SetValue(i, i);
+    }
+    offsets->SetValue(count, count);
+    vtkNew<vtkCellArray> vertices;
+    vertices->SetData(offsets, connectivity);
+
+    polyData_->Initialize();
+    polyData_->SetPoints(points);
+    polyData_->SetVerts(vertices);
+    for (const auto& attribute : cloud.attributes) {
+        vtkNew<vtkFloatArray> values;
+        values->SetName(attribute.name.c_str());
+        values->SetNumberOfTuples(count);
+        for (vtkIdType i = 0; i < count; ++i) {
+            double squares = 0; // multi-component attributes are shown by magnitude
+            for (int c = 0; c < attribute.components; ++c) {
+                const double v = attribute.values[static_cast<std::size_t>(i) * attribute.components + c];
+                squares += v * v;
+            }
+            values->SetValue(i, attribute.components == 1 ? attribute.values[i] : static_cast<float>(std::sqrt(squares)));
+        }
+        polyData_->GetPointData()->AddArray(values);
+    }
+    pointCount_ = cloud.pointCount();
+
+    const QString previous = colorBy();
+    QSignalBlocker block(colorByBox_);
+    colorByBox_->clear();
+    for (const auto& attribute : cloud.attributes)
+        colorByBox_->addItem(QString::fromStdString(attribute.name));
+    colorByBox_->addItem(kSolidColour);
+    const int keep = colorByBox_->findText(previous);
+    colorByBox_->setCurrentIndex(keep >= 0 ? keep : 0);
+
+    titleLabel_->setText(tr("%1: %2 points").arg(title).arg(pointCount_));
+    actor_->SetVisibility(pointCount_ > 0);
+    applyColouring();
+    if (!cameraPlaced_ && pointCount_ > 0) {
+        viewport_->renderer()->GetActiveCamera()->Elevation(-55);
+        viewport_->renderer()->ResetCamera();
+        cameraPlaced_ = true;
+    }
+    viewport_->update();
+}
+
+void PointCloudView::clear()
+{
+    polyData_->Initialize();
+    pointCount_ = 0;
+    actor_->VisibilityOff();
+    scalarBar_->VisibilityOff();
+    colorByBox_->clear();
+    titleLabel_->setText(tr("No point cloud yet: run an engine that produces one."));
+    viewport_->update();
+}
+
+QString PointCloudView::colorBy() const
+{
+    return colorByBox_->currentText();
+}
+
+void PointCloudView::setColorBy(const QString& attribute)
+{
+    const int index = colorByBox_->findText(attribute);
+    if (index >= 0)
+        colorByBox_->setCurrentIndex(index);
+}
+
+QStringList PointCloudView::colorChoices() const
+{
+    QStringList choices;
+    for (int i = 0; i < colorByBox_->count(); ++i)
+        choices << colorByBox_->itemText(i);
+    return choices;
+}
+
+void PointCloudView::applyColouring()
+{
+    const QString name = colorBy();
+    auto* array = polyData_->GetPointData()->GetArray(name.toUtf8().constData());
+    if (!array || name == kSolidColour) {
+        mapper_->ScalarVisibilityOff();
+        scalarBar_->VisibilityOff();
+    } else {
+        double range[2];
+        array->GetRange(range);
+        mapper_->SelectColorArray(name.toUtf8().constData());
+        mapper_->SetScalarRange(range);
+        mapper_->ScalarVisibilityOn();
+        scalarBar_->SetTitle(name.toUtf8().constData());
+        scalarBar_->SetVisibility(pointCount_ > 0);
+    }
+    viewport_->update();
+}
+
+} // namespace ls::views

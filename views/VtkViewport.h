@@ -1,0 +1,73 @@
+#pragma once
+// The Qt 6 host for VTK: a QOpenGLWidget that lets vtkGenericOpenGLRenderWindow draw into Qt's
+// framebuffer (Debian's VTK Qt module is Qt 5 only; see ../shared/STACK.md for why each step is
+// here), with mouse camera control and a Dear ImGui overlay in the same GL context.
+#include "ImGuiOverlay.h"
+
+#include <QElapsedTimer>
+#include <QOpenGLWidget>
+#include <functional>
+#include <vtkNew.h>
+#include <vtkSmartPointer.h>
+
+class vtkGenericOpenGLRenderWindow;
+class vtkRenderer;
+class vtkCallbackCommand;
+class vtkObject;
+
+namespace ls::views {
+
+class VtkViewport : public QOpenGLWidget {
+    Q_OBJECT
+public:
+    static constexpr Qt::Key kOverlayToggleKey = Qt::Key_F2;
+
+    explicit VtkViewport(QWidget* parent = nullptr);
+    ~VtkViewport() override;
+
+    vtkRenderer* renderer() const;
+    void resetCamera();
+
+    // ImGui calls drawn each frame inside the overlay (after the frame-time line).
+    void setOverlayContent(std::function<void()> drawContent) { overlayContent_ = std::move(drawContent); }
+    void setOverlayVisible(bool visible);
+    bool overlayVisible() const { return overlayVisible_; }
+    ImGuiContext* imguiContext() const { return overlay_.context(); }
+
+    // Renders the scene (and overlay) off screen at `scale` × the widget's pixel size.
+    QImage renderImage(double scale = 1.0);
+    double lastRenderMs() const { return lastRenderMs_; }
+
+signals:
+    void overlayVisibilityChanged(bool visible);
+
+protected:
+    void initializeGL() override;
+    void paintGL() override;
+    void resizeGL(int width, int height) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+
+private:
+    void renderFrame(int pixelWidth, int pixelHeight, int logicalWidth, int logicalHeight, double pixelRatio);
+    static void onVtkWindowEvent(vtkObject* caller, unsigned long eventId, void* clientData, void* callData);
+
+    vtkNew<vtkGenericOpenGLRenderWindow> renderWindow_;
+    vtkNew<vtkRenderer> renderer_;
+    vtkNew<vtkCallbackCommand> windowCallback_;
+    ImGuiOverlay overlay_;
+    std::function<void()> overlayContent_;
+    bool overlayVisible_ = true;
+    bool glInitialized_ = false;
+    QPointF lastMouse_;
+    Qt::MouseButtons dragButtons_;
+    double lastRenderMs_ = 0;
+    double lastFrameIntervalMs_ = 0;
+    QElapsedTimer frameClock_;
+};
+
+} // namespace ls::views
