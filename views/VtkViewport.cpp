@@ -140,7 +140,7 @@ QImage VtkViewport::renderImage(double scale)
     QOpenGLFramebufferObject target(pixels, format);
     target.bind();
     renderFrame(pixels.width(), pixels.height(), width(), height(), ratio);
-    QImage image = target.toImage(false);
+    QImage image = target.toImage(); // flipped from GL's bottom-up rows
     target.release();
     resizeGL(width(), height());
     doneCurrent();

@@ -591,7 +591,7 @@ bool MainWindow::maybeSave()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (!maybeSave()) {
+    if (promptOnClose_ && !maybeSave()) {
         event->ignore();
         return;
     }

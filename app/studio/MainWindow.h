@@ -51,6 +51,9 @@ public:
     QString logText() const;
     void selectEngine(const QString& engineId);
 
+    // For scripted use (--screenshot): closing will not ask about unsaved runs.
+    void setPromptOnClose(bool prompt) { promptOnClose_ = prompt; }
+
     QImage captureWindow(double scale) const;
     QImage captureView(double scale) const;
 
@@ -80,6 +83,7 @@ private:
     host::Session session_;
     QString sessionPath_;
     bool dirty_ = false;
+    bool promptOnClose_ = true;
     SessionFiles files_;
     RunController runs_;
     QTimer autosaveTimer_;

@@ -58,6 +58,7 @@ int main(int argc, char** argv)
                 if (parser.isSet("view-screenshot") && !window.captureView(1.0).save(parser.value("view-screenshot")))
                     status = 4;
                 std::printf("%s", qPrintable(window.logText() + "\n"));
+                window.setPromptOnClose(false);
                 window.close();
                 QApplication::exit(status);
             });

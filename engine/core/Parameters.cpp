@@ -159,10 +159,16 @@ ParameterValue parseParameterValue(const ParameterSpec& spec, const std::string&
     case ParameterType::Enum:
     case ParameterType::File: value = text; break;
     case ParameterType::Vector: {
+        // Split on every comma, keeping empty items ("4," is an error, not [4]).
         std::vector<double> elements;
-        std::stringstream stream(text);
-        for (std::string item; std::getline(stream, item, ',');)
-            elements.push_back(parseDouble(spec, item));
+        std::size_t start = 0;
+        while (true) {
+            const auto comma = text.find(',', start);
+            elements.push_back(parseDouble(spec, text.substr(start, comma - start)));
+            if (comma == std::string::npos)
+                break;
+            start = comma + 1;
+        }
         value = elements;
         break;
     }

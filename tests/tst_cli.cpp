@@ -1,0 +1,129 @@
+// The CLI as a script uses it: run the template engine, read the written arrays back and check
+// them against the surface's definition; bad input gives the documented exit codes and messages.
+#include "TestSupport.h"
+#include "engine/core/Npy.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <cmath>
+
+using namespace ls;
+
+namespace {
+
+struct CliResult {
+    int exitCode;
+    QString out, err;
+};
+
+CliResult runCli(const QStringList& arguments)
+{
+    QProcess process;
+    process.start(STUDIO_CLI_PATH, arguments);
+    if (!process.waitForFinished(60000))
+        return {-1, {}, "timed out"};
+    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void runWritesOutputsThatReadBack()
+    {
+        QTemporaryDir dir;
+        const int points = static_cast<int>(test::uniformInt(1000, 8000));
+        const double major = test::uniform(0.5f, 3.f), minor = test::uniform(0.05f, 0.4f), noise = test::uniform(0.001f, 0.02f);
+        const auto result = runCli({"run", "template.surface-sampler", "--param", QString("pointCount=%1").arg(points),
+                                    "--param", QString("majorRadius=%1").arg(major), "--param", QString("minorRadius=%1").arg(minor),
+                                    "--param", QString("noiseStd=%1").arg(noise), "--param", QString("seed=%1").arg(test::uniformInt(0, 1 << 30)),
+                                    "--repeat", "3", "--warmup", "1", "--out", dir.path()});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        QVERIFY(result.out.contains("map to surface"));
+
+        const NpyArray positions = readNpy(QDir(dir.path()).filePath("samples.positions.npy").toStdString());
+        positions.requireShape({points, 3}, "positions");
+        const NpyArray offsets = readNpy(QDir(dir.path()).filePath("samples.attr_noise.npy").toStdString());
+        const auto p = positions.view<float>();
+        const auto o = offsets.view<float>();
+        // Every point lies on the torus offset along the normal by its recorded noise.
+        double worst = 0, sumSquares = 0;
+        for (int i = 0; i < points; ++i) {
+            const double ring = std::hypot(p[3 * i], p[3 * i + 1]) - major;
+            const double distance = std::hypot(ring, static_cast<double>(p[3 * i + 2]));
+            worst = std::max(worst, std::abs(distance - (minor + o[i])));
+            sumSquares += o[i] * o[i];
+        }
+        QVERIFY2(worst < 1e-4 * (major + minor), qPrintable(QString::number(worst)));
+        const double measuredStd = std::sqrt(sumSquares / points);
+        QVERIFY2(std::abs(measuredStd - noise) < 5 * noise / std::sqrt(2.0 * points) + 1e-6, qPrintable(QString::number(measuredStd)));
+
+        QFile latency(QDir(dir.path()).filePath("latency.json"));
+        QVERIFY(latency.open(QIODevice::ReadOnly));
+        const QJsonObject record = QJsonDocument::fromJson(latency.readAll()).object();
+        QCOMPARE(record["repeats"].toInt(), 3);
+        QCOMPARE(record["warmupRepeats"].toInt(), 1);
+        QVERIFY(record["stages"].toObject().contains("add noise"));
+        QVERIFY(QFile::exists(QDir(dir.path()).filePath("trace.json")));
+        QVERIFY(QFile::exists(QDir(dir.path()).filePath("latency-stats.csv")));
+        QVERIFY(QFile::exists(QDir(dir.path()).filePath("outputs.npz")));
+    }
+
+    void inputArrayIsUsed()
+    {
+        QTemporaryDir dir;
+        const int n = static_cast<int>(test::uniformInt(10, 500));
+        std::vector<float> uv(2 * n);
+        for (auto& x : uv)
+            x = test::uniform(0, 1);
+        const QString input = dir.filePath("uv.npy");
+        writeNpy(input.toStdString(), NpyArray::from<float>({n, 2}, uv));
+        const auto result = runCli({"run", "template.surface-sampler", "--input", input, "--quiet", "--out", dir.path()});
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        const auto u = readNpy(QDir(dir.path()).filePath("samples.attr_u.npy").toStdString());
+        QCOMPARE(u.shape, (std::vector<std::int64_t>{n, 1}));
+        for (int i = 0; i < n; ++i)
+            QCOMPARE(u.view<float>()[i], uv[2 * i]);
+    }
+
+    void errorsHaveExitCodesAndSayWhat()
+    {
+        QTemporaryDir dir;
+        auto r = runCli({"run", "template.surface-sampler", "--param", "pointCount=-4"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("pointCount: -4 is below the minimum 1"), qPrintable(r.err));
+        r = runCli({"run", "template.surface-sampler", "--param", "colour=red"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("unknown parameter 'colour'"));
+        r = runCli({"run", "no.such.engine"});
+        QCOMPARE(r.exitCode, 3);
+        const QString truncated = dir.filePath("truncated.npy");
+        QFile file(truncated);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray("\x93NUMPY\x01\x00", 8));
+        file.close();
+        r = runCli({"run", "template.surface-sampler", "--input", truncated});
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY2(r.err.contains("truncated.npy"), qPrintable(r.err));
+        r = runCli({"frobnicate"});
+        QCOMPARE(r.exitCode, 2);
+    }
+
+    void pluginsListsTheTemplate()
+    {
+        const auto r = runCli({"plugins", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const auto list = QJsonDocument::fromJson(r.out.toUtf8()).array();
+        QVERIFY(!list.isEmpty());
+        QCOMPARE(list[0].toObject()["status"].toString(), QString("loaded"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

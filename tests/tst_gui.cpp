@@ -1,0 +1,139 @@
+// The studio window under Xvfb: open the sample session, run the template engine, and check what
+// a user would see: points in the viewport (pixels), the overlay, and the latency table's stages.
+#include "TestSupport.h"
+#include "app/studio/MainWindow.h"
+#include "views/LatencyView.h"
+#include "views/PointCloudView.h"
+#include "views/VtkViewport.h"
+
+#include <QApplication>
+#include <QTableWidget>
+#include <QTemporaryDir>
+
+using namespace ls;
+
+namespace {
+
+struct PixelSummary {
+    double variance = 0;
+    int distinctColours = 0;
+    int brightPixels = 0; // clearly brighter than the dark background gradient
+};
+
+PixelSummary summarise(const QImage& image)
+{
+    PixelSummary s;
+    double sum = 0, sumSquares = 0;
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x) {
+            const QRgb c = image.pixel(x, y);
+            const double grey = qGray(c);
+            sum += grey;
+            sumSquares += grey * grey;
+            colours.insert(c);
+            s.brightPixels += grey > 110;
+        }
+    const double n = static_cast<double>(image.width()) * image.height();
+    s.variance = sumSquares / n - (sum / n) * (sum / n);
+    s.distinctColours = colours.size();
+    return s;
+}
+
+} // namespace
+
+class TestGui : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        // Keep the autosave and recent files of this test away from the user's.
+        QStandardPaths::setTestModeEnabled(true);
+    }
+
+    void sampleSessionRunsAndShows()
+    {
+        studio::MainWindow window;
+        window.setPromptOnClose(false);
+        window.loadPlugins({STUDIO_PLUGIN_DIR});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY2(window.openSession(STUDIO_SAMPLE_SESSION), qPrintable(window.logText()));
+        QCOMPARE(window.session().runs.size(), std::size_t(1));
+        QVERIFY(window.pointCloudView()->pointCount() > 1000);
+
+        const auto runsBefore = window.session().runs.size();
+        QVERIFY(window.startRun());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning(), 60000);
+        QTRY_COMPARE(window.session().runs.size(), runsBefore + 1);
+        QVERIFY2(!window.logText().contains("ERROR"), qPrintable(window.logText()));
+
+        // Latency dock: the new run's four stages plus the repeat total.
+        auto* table = window.latencyView()->stageTable();
+        QCOMPARE(window.latencyView()->selectedRun(), window.session().runs.back().id);
+        QStringList stages;
+        for (int row = 0; row < table->rowCount(); ++row)
+            stages << table->item(row, 0)->text();
+        QCOMPARE(stages, (QStringList{"draw uv", "map to surface", "add noise", "attributes", "(repeat total)"}));
+        QVERIFY(table->item(1, 3)->text().toDouble() > 0); // median of 'map to surface'
+
+        // Viewport: without the overlay, the picture is the cloud on the background gradient.
+        auto* viewport = window.pointCloudView()->viewport();
+        viewport->setOverlayVisible(false);
+        const QImage plain = viewport->renderImage(1.0);
+        QVERIFY(!plain.isNull());
+        const PixelSummary cloud = summarise(plain);
+        QVERIFY2(cloud.variance > 100, qPrintable(QString::number(cloud.variance)));
+        QVERIFY2(cloud.brightPixels > plain.width() * plain.height() / 50, qPrintable(QString::number(cloud.brightPixels)));
+        QVERIFY(cloud.distinctColours > 200); // a colour ramp, not one flat colour
+
+        // An empty scene is much darker: the bright pixels above are the points.
+        window.pointCloudView()->clear();
+        const PixelSummary empty = summarise(viewport->renderImage(1.0));
+        QVERIFY2(empty.brightPixels * 10 < cloud.brightPixels, qPrintable(QString::number(empty.brightPixels)));
+
+        // The overlay draws on top of the scene.
+        window.pointCloudView()->showPointCloud(std::get<PointCloud>(window.session().runs.back().datasets[0].content), "again");
+        viewport->setOverlayVisible(true);
+        const QImage withOverlay = viewport->renderImage(1.0);
+        int changed = 0;
+        for (int y = 0; y < 120; ++y)
+            for (int x = 0; x < 300; ++x)
+                changed += withOverlay.pixel(x, y) != plain.pixel(x, y);
+        QVERIFY2(changed > 2000, qPrintable(QString::number(changed)));
+
+        // Screenshots at a chosen scale have that many pixels.
+        const QImage doubled = viewport->renderImage(2.0);
+        QCOMPARE(doubled.width(), 2 * plain.width());
+        const QImage whole = window.captureWindow(1.0);
+        QVERIFY(whole.width() >= window.width());
+    }
+
+    void colouringFollowsTheAttribute()
+    {
+        views::PointCloudView view;
+        view.resize(640, 480);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        PointCloud cloud;
+        const int n = 20000;
+        for (int i = 0; i < n; ++i) {
+            const float t = test::uniform(0, 6.2831853f);
+            cloud.positions.insert(cloud.positions.end(), {std::cos(t), std::sin(t), test::uniform(-0.3f, 0.3f)});
+        }
+        std::vector<float> ramp(n), flat(n, 1.0f);
+        for (int i = 0; i < n; ++i)
+            ramp[i] = cloud.positions[3 * i + 2];
+        cloud.attributes = {{"z", 1, ramp}, {"flat", 1, flat}};
+        view.showPointCloud(cloud, "random ring");
+        view.viewport()->setOverlayVisible(false);
+        QCOMPARE(view.colorChoices(), (QStringList{"z", "flat", views::PointCloudView::kSolidColour}));
+        const int byZ = summarise(view.viewport()->renderImage()).distinctColours;
+        view.setColorBy(views::PointCloudView::kSolidColour);
+        const int solid = summarise(view.viewport()->renderImage()).distinctColours;
+        QVERIFY2(byZ > solid, qPrintable(QString("%1 vs %2").arg(byZ).arg(solid)));
+    }
+};
+
+QTEST_MAIN(TestGui)
+#include "tst_gui.moc"

@@ -1,0 +1,153 @@
+// Sessions: every dataset kind and the latency record survive a save/load; a save that fails
+// part-way leaves the previous session intact; malformed files are reported with file and line.
+#include "TestSupport.h"
+#include "app/host/Session.h"
+#include "engine/core/AtomicFile.h"
+#include "engine/core/Error.h"
+
+#include <QDir>
+#include <QTemporaryDir>
+
+using namespace ls;
+
+namespace {
+
+std::vector<float> randomFloats(std::size_t n)
+{
+    std::vector<float> v(n);
+    for (auto& x : v)
+        x = test::uniform(-10, 10);
+    return v;
+}
+
+host::Session randomSession()
+{
+    host::Session session;
+    session.name = "test";
+    session.activeEngineId = "template.surface-sampler";
+    session.parameterDrafts["template.surface-sampler"] = {{"pointCount", 123}};
+    session.viewState["pointCloud"] = {{"colorBy", "height"}};
+
+    host::RunRecord run;
+    run.engineId = "template.surface-sampler";
+    run.label = "Run: ünïcode label";
+    run.parameters = {{"pointCount", 5}};
+    run.device = "cpu";
+    const auto n = static_cast<std::size_t>(test::uniformInt(1, 200));
+    run.datasets.push_back({"cloud", PointCloud{randomFloats(3 * n), {{"height", 1, randomFloats(n)}, {"normal", 3, randomFloats(3 * n)}}}});
+    run.datasets.push_back({"spectrum", Grid{4, 5, 2, randomFloats(40), "dB", "azimuth", "elevation"}});
+    run.datasets.push_back({"curve", Series{"step", randomFloats(6), {{"jsd", 1, randomFloats(6)}}}});
+    run.datasets.push_back({"summary", Table{{"a", "b"}, {{"1", "x"}, {"2", "y"}}}});
+    run.datasets.push_back({"trace", TokenTrace{{"Hel", "lo", " wörld"}, randomFloats(3), 2, {"a", "b", "c", "d", "e", "f"}, randomFloats(6)}});
+    run.datasets.push_back({"gaussians", GaussianSet{randomFloats(6), randomFloats(6), randomFloats(8), randomFloats(2), 3, randomFloats(6)}});
+    run.latency.engineId = run.engineId;
+    run.latency.device = "cpu";
+    run.latency.startedAt = "2026-11-24T00:00:00Z";
+    run.latency.repeats = 1;
+    run.latency.repeatTotalsUs = {static_cast<double>(test::uniform(1, 100))};
+    run.latency.samples = {{"stage", 0, 0, "cpu", 0, run.latency.repeatTotalsUs[0]}};
+    session.addRun(run);
+    session.addRun(run);
+    return session;
+}
+
+} // namespace
+
+class TestSession : public QObject {
+    Q_OBJECT
+private slots:
+    void roundTripKeepsEverything()
+    {
+        QTemporaryDir dir;
+        const auto path = std::filesystem::path(dir.path().toStdString()) / "s.lstudio";
+        const host::Session original = randomSession();
+        host::saveSession(original, path);
+        const host::Session back = host::loadSession(path);
+        QCOMPARE(back.runs.size(), std::size_t(2));
+        QCOMPARE(back.nextRunId, 3);
+        QCOMPARE(back.activeEngineId, original.activeEngineId);
+        QVERIFY(back.viewState == original.viewState);
+        QVERIFY(back.parameterDrafts == original.parameterDrafts);
+        for (std::size_t r = 0; r < 2; ++r) {
+            const auto& a = original.runs[r];
+            const auto& b = back.runs[r];
+            QCOMPARE(b.id, a.id);
+            QCOMPARE(b.label, a.label);
+            QCOMPARE(b.latency.samples.size(), a.latency.samples.size());
+            QCOMPARE(b.latency.repeatTotalsUs, a.latency.repeatTotalsUs);
+            QCOMPARE(b.datasets.size(), a.datasets.size());
+            const auto& cloudA = std::get<PointCloud>(a.datasets[0].content);
+            const auto& cloudB = std::get<PointCloud>(b.datasets[0].content);
+            QCOMPARE(cloudB.positions, cloudA.positions);
+            QCOMPARE(cloudB.attributes[1].values, cloudA.attributes[1].values);
+            QCOMPARE(cloudB.attributes[1].components, 3);
+            QCOMPARE(std::get<Grid>(b.datasets[1].content).values, std::get<Grid>(a.datasets[1].content).values);
+            QCOMPARE(std::get<Grid>(b.datasets[1].content).channels, 2);
+            QCOMPARE(std::get<Series>(b.datasets[2].content).curves[0].values, std::get<Series>(a.datasets[2].content).curves[0].values);
+            QCOMPARE(std::get<Table>(b.datasets[3].content).rows, std::get<Table>(a.datasets[3].content).rows);
+            QCOMPARE(std::get<TokenTrace>(b.datasets[4].content).tokens, std::get<TokenTrace>(a.datasets[4].content).tokens);
+            QCOMPARE(std::get<TokenTrace>(b.datasets[4].content).topTokens, std::get<TokenTrace>(a.datasets[4].content).topTokens);
+            QCOMPARE(std::get<GaussianSet>(b.datasets[5].content).features, std::get<GaussianSet>(a.datasets[5].content).features);
+        }
+    }
+
+    void resavingReplacesTheSidecar()
+    {
+        QTemporaryDir dir;
+        const auto path = std::filesystem::path(dir.path().toStdString()) / "s.lstudio";
+        host::saveSession(randomSession(), path);
+        host::saveSession(randomSession(), path);
+        QCOMPARE(QDir(dir.path()).entryList({"*.npz"}, QDir::Files).size(), 1);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 2); // no temp files left
+    }
+
+    void interruptedSaveLeavesThePreviousFileIntact()
+    {
+        QTemporaryDir dir;
+        const auto path = std::filesystem::path(dir.path().toStdString()) / "s.lstudio";
+        const host::Session good = randomSession();
+        host::saveSession(good, path);
+        const auto before = readFileBytes(path);
+
+        // Fails while writing the arrays: a dataset whose buffer disagrees with its shape.
+        host::Session badArrays = randomSession();
+        std::get<Grid>(badArrays.runs[0].datasets[1].content).values.pop_back();
+        QVERIFY_THROWS_EXCEPTION(StudioError, host::saveSession(badArrays, path));
+        // Fails while encoding the JSON: a label that is not UTF-8.
+        host::Session badText = randomSession();
+        badText.runs[1].label = "bad \xff\xfe bytes";
+        QVERIFY_THROWS_EXCEPTION(StudioError, host::saveSession(badText, path));
+
+        QVERIFY(readFileBytes(path) == before);
+        const host::Session back = host::loadSession(path);
+        QCOMPARE(back.runs.size(), good.runs.size());
+        QCOMPARE(std::get<PointCloud>(back.runs[0].datasets[0].content).positions,
+                 std::get<PointCloud>(good.runs[0].datasets[0].content).positions);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 2);
+    }
+
+    void malformedSessionsNameFileAndProblem()
+    {
+        QTemporaryDir dir;
+        const auto folder = std::filesystem::path(dir.path().toStdString());
+        writeTextAtomically(folder / "broken.lstudio", "{\n  \"format\": \"latency-studio-session\",\n  \"runs\": [\n  oops\n}");
+        try {
+            host::loadSession(folder / "broken.lstudio");
+            QFAIL("accepted broken JSON");
+        } catch (const FormatError& error) {
+            QVERIFY2(QString(error.what()).contains("broken.lstudio: line 4"), error.what());
+        }
+        writeTextAtomically(folder / "other.lstudio", "{\"hello\": 1}");
+        QVERIFY_THROWS_EXCEPTION(FormatError, host::loadSession(folder / "other.lstudio"));
+        // A session whose sidecar vanished.
+        host::saveSession(randomSession(), folder / "s.lstudio");
+        for (const auto& entry : std::filesystem::directory_iterator(folder))
+            if (entry.path().extension() == ".npz")
+                std::filesystem::remove(entry.path());
+        QVERIFY_THROWS_EXCEPTION(StudioError, host::loadSession(folder / "s.lstudio"));
+        QVERIFY_THROWS_EXCEPTION(FileError, host::loadSession(folder / "none.lstudio"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSession)
+#include "tst_session.moc"
