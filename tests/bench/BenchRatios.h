@@ -1,0 +1,42 @@
+#pragma once
+// Runs the registered Google Benchmarks and prints, after the usual table, the ratio of each
+// benchmark to its baseline measured in the same run. Pairs are named "<family>/<arg>" and
+// "<baseline family>/<arg>"; a ratio above 1 means faster than the baseline.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ls::bench {
+
+class RatioReporter : public benchmark::ConsoleReporter {
+public:
+    void ReportRuns(const std::vector<Run>& runs) override
+    {
+        ConsoleReporter::ReportRuns(runs);
+        for (const auto& run : runs)
+            if (!run.error_occurred && run.run_type == Run::RT_Iteration)
+                seconds_[run.benchmark_name()] = run.GetAdjustedRealTime();
+    }
+    // Prints "candidate vs baseline at <arg>: N.NN× faster" for every arg present in both.
+    void printRatios(const std::string& candidate, const std::string& baseline) const
+    {
+        for (const auto& [name, time] : seconds_) {
+            if (name.rfind(candidate + "/", 0) != 0)
+                continue;
+            const std::string arg = name.substr(candidate.size());
+            const auto found = seconds_.find(baseline + arg);
+            if (found != seconds_.end())
+                std::printf("ratio %-28s vs %-28s at %-10s %8.2fx %s\n", candidate.c_str(), baseline.c_str(), arg.c_str() + 1,
+                            found->second / time, found->second >= time ? "faster" : "slower");
+        }
+    }
+
+private:
+    std::map<std::string, double> seconds_;
+};
+
+} // namespace ls::bench
