@@ -7,6 +7,8 @@
 #include "views/VtkViewport.h"
 
 #include <QApplication>
+#include <QFile>
+#include <QProcess>
 #include <QTableWidget>
 #include <QTemporaryDir>
 
@@ -107,6 +109,44 @@ private slots:
         QCOMPARE(doubled.width(), 2 * plain.width());
         const QImage whole = window.captureWindow(1.0);
         QVERIFY(whole.width() >= window.width());
+    }
+
+    void cliScreenshotOfTheSampleSession()
+    {
+        QTemporaryDir dir;
+        const QString png = dir.filePath("view.png");
+        QProcess cli;
+        cli.start(STUDIO_CLI_PATH, {"screenshot", "--session", STUDIO_SAMPLE_SESSION, "--out", png, "--width", "640",
+                                    "--height", "400", "--scale", "2", "--no-overlay"});
+        QVERIFY(cli.waitForFinished(60000));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        const QImage image(png);
+        QCOMPARE(image.size(), QSize(1280, 800));
+        const PixelSummary summary = summarise(image);
+        QVERIFY2(summary.brightPixels > 1280 * 800 / 50, qPrintable(QString::number(summary.brightPixels)));
+        QVERIFY(summary.distinctColours > 200);
+
+        cli.start(STUDIO_CLI_PATH, {"screenshot", "--session", STUDIO_SAMPLE_SESSION, "--out", png, "--color-by", "nope"});
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitCode(), 2);
+        QVERIFY(cli.readAllStandardError().contains("no attribute 'nope'"));
+    }
+
+    void crashLeavesARecoverableAutosave()
+    {
+        host::Session session;
+        session.name = "work in progress";
+        studio::SessionFiles files;
+        files.markCleanExit();
+        QVERIFY(!files.recoveryAvailable());
+        files.markRunning();
+        host::saveSession(session, files.autosavePath().toStdString());
+        // A new studio process would now see the marker of one that never exited cleanly.
+        QVERIFY(studio::SessionFiles().recoveryAvailable());
+        QCOMPARE(host::loadSession(files.autosavePath().toStdString()).name, session.name);
+        files.markCleanExit();
+        QVERIFY(!files.recoveryAvailable());
+        QVERIFY(!QFile::exists(files.autosavePath()));
     }
 
     void colouringFollowsTheAttribute()

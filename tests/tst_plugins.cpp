@@ -112,6 +112,26 @@ private slots:
         QVERIFY(folders.last().endsWith("lib/latency-studio/plugins"));
     }
 
+    void rebuiltLibraryIsNoticed()
+    {
+        // A copy of the template stands in for a plugin under development.
+        QTemporaryDir dir;
+        const QString original = QDir(STUDIO_PLUGIN_DIR).filePath("liblatency_studio_template.so");
+        const QString path = dir.filePath("libdev_plugin.so");
+        QVERIFY(QFile::copy(original, path));
+        host::PluginRegistry registry;
+        QCOMPARE(registry.loadFile(path).status, host::PluginStatus::Loaded);
+        QSignalSpy changed(&registry, &host::PluginRegistry::pluginChangedOnDisk);
+        QTest::qWait(1100); // file times have one-second resolution on some file systems
+        // Replace it the way a linker does: a new file renamed over the old one.
+        QVERIFY(QFile::copy(original, path + ".new"));
+        QVERIFY(QFile::remove(path));
+        QVERIFY(QFile::rename(path + ".new", path));
+        QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 1, 5000);
+        QCOMPARE(changed.front().front().toString(), path);
+        QCOMPARE(registry.reload(path).status, host::PluginStatus::Loaded);
+    }
+
     void reloadGivesFreshEngines()
     {
         host::PluginRegistry registry;

@@ -32,6 +32,8 @@ PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent)
     colorByBox_->setObjectName("colorBy");
     colorByBox_->setMinimumContentsLength(14);
     titleLabel_ = new QLabel(tr("No point cloud yet: run an engine that produces one."), this);
+    // Long run labels must not set the view's minimum width.
+    titleLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto* resetButton = new QToolButton(this);
     resetButton->setText(tr("Reset camera"));
     resetButton->setToolTip(tr("Fit the cloud in view (R, or double-click the view)"));

@@ -160,16 +160,8 @@ int runCommand(const QStringList& arguments)
             session.name = QFileInfo(parser.value("session-out")).completeBaseName().toStdString();
             session.activeEngineId = engineId;
             session.parameterDrafts[engineId] = parametersToJson(request.parameters);
-            host::RunRecord record;
-            record.engineId = engineId;
             const auto* plugin = registry.pluginOfEngine(engineId);
-            record.pluginId = plugin ? plugin->id.toStdString() : std::string();
-            record.label = engine->displayName();
-            record.parameters = parametersToJson(request.parameters);
-            record.device = run.device.describe();
-            record.datasets = run.output.datasets;
-            record.latency = run.latency;
-            session.addRun(std::move(record));
+            session.addCompletedRun(run, engine->displayName(), plugin ? plugin->id.toStdString() : std::string());
             host::saveSession(session, parser.value("session-out").toStdString());
         }
         return kOk;

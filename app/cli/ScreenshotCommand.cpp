@@ -3,6 +3,7 @@
 #include "app/host/Session.h"
 #include "engine/core/Error.h"
 #include "views/GlFormat.h"
+#include "views/LatencyOverlay.h"
 #include "views/PointCloudView.h"
 #include "views/VtkViewport.h"
 
@@ -26,8 +27,8 @@ int screenshotCommand(const QStringList& arguments)
     parser.addOptions({
         {"session", "Session file (.lstudio).", "file"},
         {"out", "PNG to write.", "file.png"},
-        {"width", "View width in pixels (default 1280).", "W", "1280"},
-        {"height", "View height in pixels (default 800).", "H", "800"},
+        {"width", "3D view width in pixels, before --scale (default 1280).", "W", "1280"},
+        {"height", "3D view height in pixels, before --scale (default 800).", "H", "800"},
         {"scale", "Resolution multiplier (default 1).", "K", "1"},
         {"color-by", "Attribute to colour by (default: the session's choice).", "name"},
         {"no-overlay", "Leave out the ImGui overlay."},
@@ -65,8 +66,12 @@ int screenshotCommand(const QStringList& arguments)
         return kFileError;
     }
     views::PointCloudView view;
-    view.resize(parser.value("width").toInt(), parser.value("height").toInt());
+    const QSize wanted(parser.value("width").toInt(), parser.value("height").toInt());
+    view.resize(wanted);
     view.show();
+    QApplication::processEvents();
+    // --width/--height size the 3D view itself: grow the window by what its toolbar takes.
+    view.resize(view.size() + (wanted - view.viewport()->size()));
     view.showPointCloud(*cloud, QString::fromStdString(shown->label));
     QString colorBy = parser.value("color-by");
     if (colorBy.isEmpty() && session.viewState.contains("pointCloud"))
@@ -79,6 +84,7 @@ int screenshotCommand(const QStringList& arguments)
         }
         view.setColorBy(colorBy);
     }
+    view.viewport()->setOverlayContent([shown] { views::drawLatencyOverlay(shown->label, shown->latency); });
     view.viewport()->setOverlayVisible(!parser.isSet("no-overlay"));
     for (int i = 0; i < 10; ++i) // let the window map and the GL context come up
         QApplication::processEvents();

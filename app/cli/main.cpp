@@ -30,6 +30,11 @@ void printUsage()
 
 int main(int argc, char** argv)
 {
+    // Parse the original argv: QGuiApplication consumes some options itself (e.g. -session for X11
+    // session management), which would eat `screenshot --session S`.
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
     const bool wantsGui = argc > 1 && std::string_view(argv[1]) == "screenshot";
     std::unique_ptr<QCoreApplication> app;
     if (wantsGui) {
@@ -45,7 +50,6 @@ int main(int argc, char** argv)
     QCoreApplication::setApplicationName("latency-studio-cli");
     QCoreApplication::setApplicationVersion(LATENCY_STUDIO_VERSION);
 
-    QStringList arguments = QCoreApplication::arguments();
     if (arguments.size() < 2 || arguments[1] == "--help" || arguments[1] == "-h" || arguments[1] == "help") {
         printUsage();
         return arguments.size() < 2 ? ls::cli::kUsage : ls::cli::kOk;

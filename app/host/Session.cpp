@@ -63,6 +63,20 @@ RunRecord& Session::addRun(RunRecord run)
     return runs.back();
 }
 
+RunRecord& Session::addCompletedRun(const CompletedRun& run, const std::string& engineDisplayName, const std::string& pluginId)
+{
+    RunRecord record;
+    record.engineId = run.latency.engineId;
+    record.pluginId = pluginId;
+    record.label = "Run " + std::to_string(nextRunId) + ": " + engineDisplayName + " on " +
+                   (run.device.isCuda() ? run.device.id() : std::string("CPU"));
+    record.parameters = run.latency.parameters;
+    record.device = run.device.describe();
+    record.datasets = run.output.datasets;
+    record.latency = run.latency;
+    return addRun(std::move(record));
+}
+
 const RunRecord* Session::findRun(int id) const
 {
     for (const auto& run : runs)

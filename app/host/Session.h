@@ -3,6 +3,7 @@
 // `.lstudio` JSON file with a sidecar `.npz` holding every dataset array. Qt-free so the CLI and
 // tests use the same code.
 #include "engine/core/Dataset.h"
+#include "engine/core/EngineRunner.h"
 #include "engine/core/LatencyRecorder.h"
 
 #include <filesystem>
@@ -34,6 +35,8 @@ struct Session {
     nlohmann::json viewState = nlohmann::json::object();       // views' own state (camera, colour-by...)
 
     RunRecord& addRun(RunRecord run); // assigns the id
+    // Adds a finished run, labelled "Run <id>: <engine name> on <device>".
+    RunRecord& addCompletedRun(const CompletedRun& run, const std::string& engineDisplayName, const std::string& pluginId);
     const RunRecord* findRun(int id) const;
 };
 

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "PluginsDialog.h"
+#include "views/LatencyOverlay.h"
 #include "views/LatencyView.h"
 #include "views/ParameterPanel.h"
 #include "views/PointCloudView.h"
@@ -39,14 +40,6 @@ namespace {
 
 constexpr int kEngineIdRole = Qt::UserRole + 1;
 
-const PointCloud* firstPointCloud(const host::RunRecord& run)
-{
-    for (const auto& dataset : run.datasets)
-        if (const auto* cloud = std::get_if<PointCloud>(&dataset.content))
-            return cloud;
-    return nullptr;
-}
-
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
@@ -73,27 +66,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
             ImGui::TextUnformatted("no run yet: choose an engine and press Run");
             return;
         }
-        ImGui::Text("%s", run->label.c_str());
-        ImGui::TextDisabled("%s", run->latency.device.c_str());
-        if (ImGui::BeginTable("stages", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
-            ImGui::TableSetupColumn("stage");
-            ImGui::TableSetupColumn("median ms");
-            ImGui::TableSetupColumn("p90 ms");
-            ImGui::TableHeadersRow();
-            auto row = [](const std::string& name, const SampleStats& s) {
-                ImGui::TableNextRow();
-                ImGui::TableNextColumn();
-                ImGui::TextUnformatted(name.c_str());
-                ImGui::TableNextColumn();
-                ImGui::Text("%.3f", s.median / 1000.0);
-                ImGui::TableNextColumn();
-                ImGui::Text("%.3f", s.p90 / 1000.0);
-            };
-            for (const auto& path : run->latency.stagePaths())
-                row(path, run->latency.stageStats(path));
-            row("total", run->latency.totalStats());
-            ImGui::EndTable();
-        }
+        views::drawLatencyOverlay(run->label, run->latency);
         if (const auto* plugin = registry_.pluginOfEngine(run->engineId); plugin && plugin->instance)
             plugin->instance->drawOverlay();
     });
@@ -376,219 +349,6 @@ void MainWindow::storeParameterDraft()
     setDirty(true);
 }
 
-bool MainWindow::startRun()
-{
-    const auto engine = activeEngine();
-    if (!engine) {
-        log(tr("No engine selected (or its plugin is not loaded)."), true);
-        return false;
-    }
-    if (const QStringList problems = parameterPanel_->problems(); !problems.isEmpty()) {
-        log(tr("Cannot run %1: %2").arg(QString::fromStdString(engine->id()), problems.join("; ")), true);
-        return false;
-    }
-    RunRequest request;
-    request.parameters = parameterPanel_->values();
-    request.repeats = repeatBox_->value();
-    request.warmupRepeats = warmupBox_->value();
-    request.device = deviceBox_->currentData().toString().toStdString();
-    if (!runs_.start(engine, request)) {
-        log(tr("A run is already in progress."), true);
-        return false;
-    }
-    runButton_->setEnabled(false);
-    cancelButton_->setEnabled(true);
-    progress_->setValue(0);
-    runStatus_->setText(tr("Starting %1…").arg(QString::fromStdString(engine->displayName())));
-    log(tr("Run of %1 started: %2 repeats after %3 warm-up").arg(QString::fromStdString(engine->id())).arg(request.repeats).arg(request.warmupRepeats));
-    return true;
-}
-
-void MainWindow::cancelRun()
-{
-    if (runs_.isRunning()) {
-        runs_.cancel();
-        runStatus_->setText(tr("Cancelling…"));
-    }
-}
-
-void MainWindow::waitForRun()
-{
-    runs_.waitForFinished();
-    QCoreApplication::processEvents(); // deliver the finished signal
-}
-
-void MainWindow::onRunFinished(const RunOutcome& outcome)
-{
-    runButton_->setEnabled(activeEngine() && parameterPanel_->problems().isEmpty());
-    cancelButton_->setEnabled(false);
-    if (outcome.cancelled) {
-        runStatus_->setText(tr("Cancelled"));
-        log(tr("Run cancelled; nothing was added to the session."));
-        return;
-    }
-    if (!outcome.completed) {
-        runStatus_->setText(tr("Failed"));
-        log(tr("Run failed: %1").arg(outcome.error), true);
-        return;
-    }
-    const CompletedRun& completed = *outcome.completed;
-    const auto engine = registry_.findEngine(completed.latency.engineId);
-    host::RunRecord record;
-    record.engineId = completed.latency.engineId;
-    if (const auto* plugin = registry_.pluginOfEngine(record.engineId))
-        record.pluginId = plugin->id.toStdString();
-    record.parameters = completed.latency.parameters;
-    record.device = completed.device.describe();
-    record.datasets = completed.output.datasets;
-    record.latency = completed.latency;
-    const int id = session_.nextRunId;
-    record.label = QStringLiteral("Run %1: %2 on %3")
-                       .arg(id)
-                       .arg(engine ? QString::fromStdString(engine->displayName()) : QString::fromStdString(record.engineId))
-                       .arg(completed.device.isCuda() ? QString::fromStdString(completed.device.id()) : "CPU")
-                       .toStdString();
-    session_.addRun(std::move(record));
-    setDirty(true);
-    const auto total = completed.latency.totalStats();
-    runStatus_->setText(tr("Done: median %1 ms per repeat").arg(total.median / 1000.0, 0, 'f', 3));
-    log(tr("Run %1 finished on %2 (%3): median %4 ms, p90 %5 ms")
-            .arg(id)
-            .arg(QString::fromStdString(completed.device.describe()), QString::fromStdString(completed.deviceReason))
-            .arg(total.median / 1000.0, 0, 'f', 3)
-            .arg(total.p90 / 1000.0, 0, 'f', 3));
-    std::vector<views::LatencyEntry> entries;
-    for (const auto& run : session_.runs)
-        entries.push_back({run.id, QString::fromStdString(run.label), run.latency});
-    latencyView_->setEntries(std::move(entries));
-    latencyView_->selectRun(id);
-    showRun(id);
-}
-
-void MainWindow::showRun(int runId)
-{
-    const host::RunRecord* run = session_.findRun(runId);
-    if (!run)
-        return;
-    shownRunId_ = runId;
-    if (const PointCloud* cloud = firstPointCloud(*run))
-        pointCloudView_->showPointCloud(*cloud, QString::fromStdString(run->label));
-    pointCloudView_->viewport()->update();
-}
-
-bool MainWindow::openSession(const QString& path)
-{
-    try {
-        session_ = host::loadSession(path.toStdString());
-    } catch (const std::exception& error) {
-        log(tr("Could not open session: %1").arg(QString::fromUtf8(error.what())), true);
-        return false;
-    }
-    sessionPath_ = path;
-    files_.addRecentFile(path);
-    refreshRecentMenu();
-    std::vector<views::LatencyEntry> entries;
-    for (const auto& run : session_.runs)
-        entries.push_back({run.id, QString::fromStdString(run.label), run.latency});
-    latencyView_->setEntries(std::move(entries));
-    if (!session_.activeEngineId.empty())
-        selectEngine(QString::fromStdString(session_.activeEngineId));
-    for (const auto& run : session_.runs)
-        if (!registry_.findEngine(run.engineId))
-            log(tr("Run %1 was made with engine %2, which no loaded plugin provides; its results are still shown.")
-                    .arg(run.id)
-                    .arg(QString::fromStdString(run.engineId)),
-                true);
-    if (!session_.runs.empty()) {
-        latencyView_->selectRun(session_.runs.back().id);
-        showRun(session_.runs.back().id);
-    } else {
-        pointCloudView_->clear();
-    }
-    applyViewState();
-    setDirty(false);
-    log(tr("Opened %1 (%2 runs)").arg(path).arg(session_.runs.size()));
-    return true;
-}
-
-bool MainWindow::saveSessionTo(const QString& path)
-{
-    storeViewState();
-    try {
-        session_.name = QFileInfo(path).completeBaseName().toStdString();
-        host::saveSession(session_, path.toStdString());
-    } catch (const std::exception& error) {
-        log(tr("Could not save the session (the previous file is unchanged): %1").arg(QString::fromUtf8(error.what())), true);
-        return false;
-    }
-    sessionPath_ = path;
-    files_.addRecentFile(path);
-    refreshRecentMenu();
-    setDirty(false);
-    log(tr("Saved %1").arg(path));
-    return true;
-}
-
-void MainWindow::storeViewState()
-{
-    session_.viewState["pointCloud"] = {{"colorBy", pointCloudView_->colorBy().toStdString()},
-                                        {"overlay", pointCloudView_->viewport()->overlayVisible()}};
-    session_.viewState["shownRun"] = shownRunId_;
-}
-
-void MainWindow::applyViewState()
-{
-    const auto& state = session_.viewState;
-    if (state.contains("pointCloud")) {
-        pointCloudView_->setColorBy(QString::fromStdString(state["pointCloud"].value("colorBy", "")));
-        pointCloudView_->viewport()->setOverlayVisible(state["pointCloud"].value("overlay", true));
-    }
-}
-
-void MainWindow::offerRecoveryIfNeeded()
-{
-    if (!files_.recoveryAvailable())
-        return;
-    const auto answer = QMessageBox::question(
-        this, tr("Recover session"),
-        tr("Latency Studio did not exit cleanly last time. Recover the autosaved session from %1?")
-            .arg(QFileInfo(files_.autosavePath()).lastModified().toString()),
-        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
-    if (answer == QMessageBox::Yes && openSession(files_.autosavePath())) {
-        sessionPath_.clear(); // save the recovered work somewhere of the user's choosing
-        setDirty(true);
-    }
-}
-
-void MainWindow::autosave()
-{
-    if (!dirty_)
-        return;
-    storeViewState();
-    try {
-        host::saveSession(session_, files_.autosavePath().toStdString());
-    } catch (const std::exception& error) {
-        log(tr("Autosave failed: %1").arg(QString::fromUtf8(error.what())), true);
-    }
-}
-
-bool MainWindow::maybeSave()
-{
-    if (!dirty_ || session_.runs.empty())
-        return true;
-    const auto answer = QMessageBox::question(this, tr("Unsaved runs"), tr("The session has unsaved changes. Save them first?"),
-                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
-    if (answer == QMessageBox::Cancel)
-        return false;
-    if (answer == QMessageBox::Save) {
-        QString path = sessionPath_;
-        if (path.isEmpty())
-            path = QFileDialog::getSaveFileName(this, tr("Save session"), QString(), tr("Latency Studio sessions (*.lstudio)"));
-        return !path.isEmpty() && saveSessionTo(path);
-    }
-    return true;
-}
-
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (promptOnClose_ && !maybeSave()) {
@@ -615,54 +375,6 @@ void MainWindow::onPluginChangedOnDisk(const QString& path)
         entry.status != host::PluginStatus::Loaded);
 }
 
-QImage MainWindow::captureView(double scale) const
-{
-    return pointCloudView_->viewport()->renderImage(scale);
-}
-
-QImage MainWindow::captureWindow(double scale) const
-{
-    // Widgets are painted at `scale` by QPainter (crisp text); the GL view is rendered at that
-    // resolution and painted over its place.
-    QImage image(size() * scale, QImage::Format_RGB32);
-    image.setDevicePixelRatio(scale);
-    image.fill(palette().window().color());
-    const_cast<MainWindow*>(this)->render(&image);
-    QPainter painter(&image);
-    auto* viewport = pointCloudView_->viewport();
-    const QPoint origin = viewport->mapTo(const_cast<MainWindow*>(this), QPoint(0, 0));
-    const QImage view = viewport->renderImage(scale);
-    painter.drawImage(QRectF(origin, viewport->size()), view);
-    return image;
-}
-
-void MainWindow::exportScreenshot(bool wholeWindow)
-{
-    bool ok = false;
-    const double scale = QInputDialog::getDouble(this, tr("Screenshot scale"), tr("Scale (1 = screen size):"), 2.0, 0.5, 4.0, 1, &ok);
-    if (!ok)
-        return;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export screenshot"), QString(), tr("PNG images (*.png)"));
-    if (path.isEmpty())
-        return;
-    const QImage image = wholeWindow ? captureWindow(scale) : captureView(scale);
-    if (image.isNull() || !image.save(path, "PNG"))
-        log(tr("Could not write the screenshot to %1").arg(path), true);
-    else
-        log(tr("Screenshot %1×%2 written to %3").arg(image.width()).arg(image.height()).arg(path));
-}
-
-void MainWindow::refreshRecentMenu()
-{
-    recentMenu_->clear();
-    for (const QString& path : files_.recentFiles())
-        recentMenu_->addAction(path, this, [this, path] {
-            if (maybeSave())
-                openSession(path);
-        });
-    recentMenu_->setEnabled(!recentMenu_->isEmpty());
-}
-
 void MainWindow::setDirty(bool dirty)
 {
     dirty_ = dirty;
@@ -681,6 +393,11 @@ void MainWindow::log(const QString& message, bool isError)
     log_->appendPlainText(line);
     if (isError)
         statusBar()->showMessage(message, 8000);
+}
+
+void MainWindow::logStartupTime(qint64 milliseconds)
+{
+    log(tr("Studio ready in %1 ms (plugins, session and first frame)").arg(milliseconds));
 }
 
 QString MainWindow::logText() const

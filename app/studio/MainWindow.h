@@ -49,6 +49,7 @@ public:
     views::LatencyView* latencyView() const { return latencyView_; }
     views::ParameterPanel* parameterPanel() const { return parameterPanel_; }
     QString logText() const;
+    void logStartupTime(qint64 milliseconds);
     void selectEngine(const QString& engineId);
 
     // For scripted use (--screenshot): closing will not ask about unsaved runs.

@@ -1,0 +1,119 @@
+// MainWindow: starting, cancelling and receiving runs.
+#include "MainWindow.h"
+
+#include "views/LatencyView.h"
+#include "views/ParameterPanel.h"
+#include "views/PointCloudView.h"
+#include "views/VtkViewport.h"
+
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+
+namespace ls::studio {
+namespace {
+
+const PointCloud* firstPointCloud(const host::RunRecord& run)
+{
+    for (const auto& dataset : run.datasets)
+        if (const auto* cloud = std::get_if<PointCloud>(&dataset.content))
+            return cloud;
+    return nullptr;
+}
+
+} // namespace
+
+bool MainWindow::startRun()
+{
+    const auto engine = activeEngine();
+    if (!engine) {
+        log(tr("No engine selected (or its plugin is not loaded)."), true);
+        return false;
+    }
+    if (const QStringList problems = parameterPanel_->problems(); !problems.isEmpty()) {
+        log(tr("Cannot run %1: %2").arg(QString::fromStdString(engine->id()), problems.join("; ")), true);
+        return false;
+    }
+    RunRequest request;
+    request.parameters = parameterPanel_->values();
+    request.repeats = repeatBox_->value();
+    request.warmupRepeats = warmupBox_->value();
+    request.device = deviceBox_->currentData().toString().toStdString();
+    if (!runs_.start(engine, request)) {
+        log(tr("A run is already in progress."), true);
+        return false;
+    }
+    runButton_->setEnabled(false);
+    cancelButton_->setEnabled(true);
+    progress_->setValue(0);
+    runStatus_->setText(tr("Starting %1…").arg(QString::fromStdString(engine->displayName())));
+    log(tr("Run of %1 started: %2 repeats after %3 warm-up").arg(QString::fromStdString(engine->id())).arg(request.repeats).arg(request.warmupRepeats));
+    return true;
+}
+
+void MainWindow::cancelRun()
+{
+    if (runs_.isRunning()) {
+        runs_.cancel();
+        runStatus_->setText(tr("Cancelling…"));
+    }
+}
+
+void MainWindow::waitForRun()
+{
+    runs_.waitForFinished();
+    QCoreApplication::processEvents(); // deliver the finished signal
+}
+
+void MainWindow::onRunFinished(const RunOutcome& outcome)
+{
+    runButton_->setEnabled(activeEngine() && parameterPanel_->problems().isEmpty());
+    cancelButton_->setEnabled(false);
+    if (outcome.cancelled) {
+        runStatus_->setText(tr("Cancelled"));
+        log(tr("Run cancelled; nothing was added to the session."));
+        return;
+    }
+    if (!outcome.completed) {
+        runStatus_->setText(tr("Failed"));
+        log(tr("Run failed: %1").arg(outcome.error), true);
+        return;
+    }
+    const CompletedRun& completed = *outcome.completed;
+    const auto engine = registry_.findEngine(completed.latency.engineId);
+    const auto* plugin = registry_.pluginOfEngine(completed.latency.engineId);
+    const int id = session_
+                       .addCompletedRun(completed, engine ? engine->displayName() : completed.latency.engineId,
+                                        plugin ? plugin->id.toStdString() : std::string())
+                       .id;
+    setDirty(true);
+    const auto total = completed.latency.totalStats();
+    runStatus_->setText(tr("Done: median %1 ms per repeat").arg(total.median / 1000.0, 0, 'f', 3));
+    log(tr("Run %1 finished on %2 (%3): median %4 ms, p90 %5 ms")
+            .arg(id)
+            .arg(QString::fromStdString(completed.device.describe()), QString::fromStdString(completed.deviceReason))
+            .arg(total.median / 1000.0, 0, 'f', 3)
+            .arg(total.p90 / 1000.0, 0, 'f', 3));
+    std::vector<views::LatencyEntry> entries;
+    for (const auto& run : session_.runs)
+        entries.push_back({run.id, QString::fromStdString(run.label), run.latency});
+    latencyView_->setEntries(std::move(entries));
+    latencyView_->selectRun(id);
+    showRun(id);
+}
+
+void MainWindow::showRun(int runId)
+{
+    const host::RunRecord* run = session_.findRun(runId);
+    if (!run)
+        return;
+    shownRunId_ = runId;
+    if (const PointCloud* cloud = firstPointCloud(*run))
+        pointCloudView_->showPointCloud(*cloud, QString::fromStdString(run->label));
+    pointCloudView_->viewport()->update();
+}
+
+} // namespace ls::studio

@@ -1,0 +1,139 @@
+// MainWindow: opening, saving, autosaving and recovering sessions; recent files.
+#include "MainWindow.h"
+
+#include "views/LatencyView.h"
+#include "views/PointCloudView.h"
+#include "views/VtkViewport.h"
+
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenu>
+#include <QMessageBox>
+
+namespace ls::studio {
+
+bool MainWindow::openSession(const QString& path)
+{
+    try {
+        session_ = host::loadSession(path.toStdString());
+    } catch (const std::exception& error) {
+        log(tr("Could not open session: %1").arg(QString::fromUtf8(error.what())), true);
+        return false;
+    }
+    sessionPath_ = path;
+    files_.addRecentFile(path);
+    refreshRecentMenu();
+    std::vector<views::LatencyEntry> entries;
+    for (const auto& run : session_.runs)
+        entries.push_back({run.id, QString::fromStdString(run.label), run.latency});
+    latencyView_->setEntries(std::move(entries));
+    if (!session_.activeEngineId.empty())
+        selectEngine(QString::fromStdString(session_.activeEngineId));
+    for (const auto& run : session_.runs)
+        if (!registry_.findEngine(run.engineId))
+            log(tr("Run %1 was made with engine %2, which no loaded plugin provides; its results are still shown.")
+                    .arg(run.id)
+                    .arg(QString::fromStdString(run.engineId)),
+                true);
+    if (!session_.runs.empty()) {
+        latencyView_->selectRun(session_.runs.back().id);
+        showRun(session_.runs.back().id);
+    } else {
+        pointCloudView_->clear();
+    }
+    applyViewState();
+    setDirty(false);
+    log(tr("Opened %1 (%2 runs)").arg(path).arg(session_.runs.size()));
+    return true;
+}
+
+bool MainWindow::saveSessionTo(const QString& path)
+{
+    storeViewState();
+    try {
+        session_.name = QFileInfo(path).completeBaseName().toStdString();
+        host::saveSession(session_, path.toStdString());
+    } catch (const std::exception& error) {
+        log(tr("Could not save the session (the previous file is unchanged): %1").arg(QString::fromUtf8(error.what())), true);
+        return false;
+    }
+    sessionPath_ = path;
+    files_.addRecentFile(path);
+    refreshRecentMenu();
+    setDirty(false);
+    log(tr("Saved %1").arg(path));
+    return true;
+}
+
+void MainWindow::storeViewState()
+{
+    session_.viewState["pointCloud"] = {{"colorBy", pointCloudView_->colorBy().toStdString()},
+                                        {"overlay", pointCloudView_->viewport()->overlayVisible()}};
+    session_.viewState["shownRun"] = shownRunId_;
+}
+
+void MainWindow::applyViewState()
+{
+    const auto& state = session_.viewState;
+    if (state.contains("pointCloud")) {
+        pointCloudView_->setColorBy(QString::fromStdString(state["pointCloud"].value("colorBy", "")));
+        pointCloudView_->viewport()->setOverlayVisible(state["pointCloud"].value("overlay", true));
+    }
+}
+
+void MainWindow::offerRecoveryIfNeeded()
+{
+    if (!files_.recoveryAvailable())
+        return;
+    const auto answer = QMessageBox::question(
+        this, tr("Recover session"),
+        tr("Latency Studio did not exit cleanly last time. Recover the autosaved session from %1?")
+            .arg(QFileInfo(files_.autosavePath()).lastModified().toString()),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+    if (answer == QMessageBox::Yes && openSession(files_.autosavePath())) {
+        sessionPath_.clear(); // save the recovered work somewhere of the user's choosing
+        setDirty(true);
+    }
+}
+
+void MainWindow::autosave()
+{
+    if (!dirty_)
+        return;
+    storeViewState();
+    try {
+        host::saveSession(session_, files_.autosavePath().toStdString());
+    } catch (const std::exception& error) {
+        log(tr("Autosave failed: %1").arg(QString::fromUtf8(error.what())), true);
+    }
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!dirty_ || session_.runs.empty())
+        return true;
+    const auto answer = QMessageBox::question(this, tr("Unsaved runs"), tr("The session has unsaved changes. Save them first?"),
+                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Save) {
+        QString path = sessionPath_;
+        if (path.isEmpty())
+            path = QFileDialog::getSaveFileName(this, tr("Save session"), QString(), tr("Latency Studio sessions (*.lstudio)"));
+        return !path.isEmpty() && saveSessionTo(path);
+    }
+    return true;
+}
+
+void MainWindow::refreshRecentMenu()
+{
+    recentMenu_->clear();
+    for (const QString& path : files_.recentFiles())
+        recentMenu_->addAction(path, this, [this, path] {
+            if (maybeSave())
+                openSession(path);
+        });
+    recentMenu_->setEnabled(!recentMenu_->isEmpty());
+}
+
+} // namespace ls::studio
