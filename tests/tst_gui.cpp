@@ -7,6 +7,7 @@
 #include "views/VtkViewport.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QTableWidget>
@@ -21,6 +22,14 @@ struct PixelSummary {
     int distinctColours = 0;
     int brightPixels = 0; // clearly brighter than the dark background gradient
 };
+
+// Saves a screenshot when LATENCY_STUDIO_TEST_ARTIFACTS names a folder, for people to look at.
+void keepArtifact(const QImage& image, const QString& name)
+{
+    const QString folder = qEnvironmentVariable("LATENCY_STUDIO_TEST_ARTIFACTS");
+    if (!folder.isEmpty())
+        QVERIFY(image.save(QDir(folder).filePath(name)));
+}
 
 PixelSummary summarise(const QImage& image)
 {
@@ -109,6 +118,14 @@ private slots:
         QCOMPARE(doubled.width(), 2 * plain.width());
         const QImage whole = window.captureWindow(1.0);
         QVERIFY(whole.width() >= window.width());
+        keepArtifact(whole, "main-window.png");
+
+        // Compare the new run with the sample's: one row per stage with both medians and a ratio.
+        window.latencyView()->compareWith(window.session().runs.front().id);
+        QCOMPARE(table->horizontalHeaderItem(3)->text(), QString("B / A"));
+        QCOMPARE(table->rowCount(), 5);
+        QVERIFY(table->item(1, 3)->text().endsWith(QChar(0x00d7)));
+        keepArtifact(window.captureWindow(1.0), "compare-runs.png");
     }
 
     void cliScreenshotOfTheSampleSession()

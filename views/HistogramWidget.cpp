@@ -46,7 +46,7 @@ void HistogramWidget::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
     painter.fillRect(rect(), palette().base());
-    const QRect plot = rect().adjusted(48, 24, -12, -28);
+    const QRect plot = rect().adjusted(48, 40, -12, -28); // room for a two-line legend
     painter.setPen(palette().text().color());
     painter.drawText(rect().adjusted(8, 4, -8, 0), Qt::AlignTop | Qt::AlignLeft, title_);
     if (first_.empty() && second_.empty()) {
@@ -87,13 +87,18 @@ void HistogramWidget::paintEvent(QPaintEvent*)
     painter.drawText(QRect(0, plot.top(), plot.left() - 4, 20), Qt::AlignRight, QString::number(peak));
     painter.drawText(QRect(0, plot.bottom() - 16, plot.left() - 4, 20), Qt::AlignRight, logCounts_ ? "1" : "0");
 
-    int legendX = plot.right() - 220;
+    // Legend: one line per set, right-aligned above the plot, sized by the text itself.
+    const QFontMetrics metrics = painter.fontMetrics();
+    int legendY = 4;
     for (const auto& [label, colour] : {std::pair{firstLabel_, firstColour}, std::pair{secondLabel_, secondColour}}) {
         if (label.isEmpty())
             continue;
-        painter.fillRect(legendX, plot.top() - 16, 10, 10, colour);
-        painter.drawText(legendX + 14, plot.top() - 6, label);
-        legendX += 110;
+        const QString text = metrics.elidedText(label, Qt::ElideRight, plot.width() / 2);
+        const int textWidth = metrics.horizontalAdvance(text);
+        const int x = plot.right() - textWidth - 14;
+        painter.fillRect(x, legendY + 3, 10, 10, colour);
+        painter.drawText(x + 14, legendY + metrics.ascent(), text);
+        legendY += metrics.height();
     }
 }
 

@@ -207,8 +207,8 @@ void LatencyView::showStageHistogram()
     }
     const QString stage = table_->item(selected.front()->row(), 0)->text();
     const LatencyEntry* b = entry(comparedRun());
-    histogram_->setSamples(tr("Distribution of '%1'").arg(stage), stageDurations(a->record, stage), b ? "A: " + a->label.left(14) : a->label.left(24),
-                           b ? stageDurations(b->record, stage) : std::vector<double>{}, b ? "B: " + b->label.left(14) : QString());
+    histogram_->setSamples(tr("Distribution of '%1'").arg(stage), stageDurations(a->record, stage), b ? "A: " + a->label : a->label,
+                           b ? stageDurations(b->record, stage) : std::vector<double>{}, b ? "B: " + b->label : QString());
 }
 
 } // namespace ls::views
