@@ -142,7 +142,7 @@ private slots:
             latencyFromJson(broken, "session.lstudio runs[0]");
             QFAIL("accepted a record without samples");
         } catch (const FormatError& error) {
-            QVERIFY(QString(error.what()).contains("session.lstudio runs[0]: latency record has no field 'samples'"));
+            QVERIFY(QString(error.what()).contains("session.lstudio runs[0]: missing field 'samples'"));
         }
     }
 };

@@ -16,14 +16,8 @@ int pluginsCommand(const QStringList& arguments)
     parser.setApplicationDescription("List the plugins found, their status and their engines.");
     parser.addHelpOption();
     parser.addOption({"json", "Print JSON instead of text."});
-    if (!parser.parse(arguments)) {
-        std::fprintf(stderr, "latency-studio-cli plugins: %s\n", qPrintable(parser.errorText()));
-        return kUsage;
-    }
-    if (parser.isSet("help")) {
-        std::printf("%s", qPrintable(parser.helpText()));
-        return kOk;
-    }
+    if (const auto done = parseArguments(parser, arguments, "plugins"))
+        return *done;
     host::PluginRegistry registry;
     registry.scanFolders(host::PluginRegistry::defaultSearchFolders());
 

@@ -109,14 +109,8 @@ int runCommand(const QStringList& arguments)
         {"session-out", "Also save a session file holding this run.", "file.lstudio"},
         {"quiet", "Print no statistics table."},
     });
-    if (!parser.parse(arguments)) {
-        std::fprintf(stderr, "latency-studio-cli run: %s\n", qPrintable(parser.errorText()));
-        return kUsage;
-    }
-    if (parser.isSet("help")) {
-        std::printf("%s", qPrintable(parser.helpText()));
-        return kOk;
-    }
+    if (const auto done = parseArguments(parser, arguments, "run"))
+        return *done;
     if (parser.positionalArguments().size() != 1) {
         std::fprintf(stderr, "latency-studio-cli run: name one engine (see 'latency-studio-cli plugins')\n");
         return kUsage;

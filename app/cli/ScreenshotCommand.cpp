@@ -33,14 +33,8 @@ int screenshotCommand(const QStringList& arguments)
         {"color-by", "Attribute to colour by (default: the session's choice).", "name"},
         {"no-overlay", "Leave out the ImGui overlay."},
     });
-    if (!parser.parse(arguments)) {
-        std::fprintf(stderr, "latency-studio-cli screenshot: %s\n", qPrintable(parser.errorText()));
-        return kUsage;
-    }
-    if (parser.isSet("help")) {
-        std::printf("%s", qPrintable(parser.helpText()));
-        return kOk;
-    }
+    if (const auto done = parseArguments(parser, arguments, "screenshot"))
+        return *done;
     if (!parser.isSet("session") || !parser.isSet("out")) {
         std::fprintf(stderr, "latency-studio-cli screenshot: --session and --out are required\n");
         return kUsage;

@@ -4,6 +4,7 @@
 #include "ExitCodes.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 #include <QCoreApplication>
 #include <cstdio>
 #include <memory>
@@ -27,6 +28,19 @@ void printUsage()
 }
 
 } // namespace
+
+std::optional<int> ls::cli::parseArguments(QCommandLineParser& parser, const QStringList& arguments, const char* command)
+{
+    if (!parser.parse(arguments)) {
+        std::fprintf(stderr, "latency-studio-cli %s: %s\n", command, qPrintable(parser.errorText()));
+        return kUsage;
+    }
+    if (parser.isSet("help")) {
+        std::printf("%s", qPrintable(parser.helpText()));
+        return kOk;
+    }
+    return std::nullopt;
+}
 
 int main(int argc, char** argv)
 {

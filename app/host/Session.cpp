@@ -3,6 +3,7 @@
 #include "engine/core/AtomicFile.h"
 #include "engine/core/DatasetIO.h"
 #include "engine/core/Error.h"
+#include "engine/core/JsonFields.h"
 #include "engine/core/LatencyExport.h"
 
 #include <algorithm>
@@ -39,18 +40,6 @@ nlohmann::json readJsonFile(const fs::path& path)
         const auto offset = std::min<std::size_t>(e.byte, text.size());
         const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
         throw FormatError(path.string(), "line " + std::to_string(line) + ": invalid JSON (" + e.what() + ")");
-    }
-}
-
-template <class T>
-T required(const nlohmann::json& json, const char* key, const std::string& where)
-{
-    if (!json.contains(key))
-        throw FormatError(where, std::string("missing field '") + key + "'");
-    try {
-        return json.at(key).get<T>();
-    } catch (const nlohmann::json::exception&) {
-        throw FormatError(where, std::string("field '") + key + "' has the wrong type");
     }
 }
 
@@ -146,7 +135,7 @@ Session loadSession(const fs::path& path)
     const nlohmann::json document = readJsonFile(path);
     if (!document.is_object() || document.value("format", "") != kFormatName)
         throw FormatError(source, std::string("not a Latency Studio session (expected \"format\": \"") + kFormatName + "\")");
-    const int version = required<int>(document, "version", source);
+    const int version = requiredField<int>(document, "version", source);
     if (version > Session::kFormatVersion)
         throw FormatError(source, "session format version " + std::to_string(version) +
                                       " is newer than this studio reads (" + std::to_string(Session::kFormatVersion) + ")");
@@ -158,7 +147,7 @@ Session loadSession(const fs::path& path)
     session.parameterDrafts = document.value("parameterDrafts", nlohmann::json::object());
     session.viewState = document.value("viewState", nlohmann::json::object());
 
-    const auto runs = required<nlohmann::json>(document, "runs", source);
+    const auto runs = requiredField<nlohmann::json>(document, "runs", source);
     NpzArchive arrays;
     const std::string sidecarName = document.value("sidecar", "");
     if (!runs.empty()) {
@@ -171,14 +160,14 @@ Session loadSession(const fs::path& path)
         const std::string where = source + " runs[" + std::to_string(r) + "]";
         const auto& item = runs[r];
         RunRecord run;
-        run.id = required<int>(item, "id", where);
-        run.engineId = required<std::string>(item, "engine", where);
+        run.id = requiredField<int>(item, "id", where);
+        run.engineId = requiredField<std::string>(item, "engine", where);
         run.pluginId = item.value("plugin", "");
         run.label = item.value("label", "");
         run.parameters = item.value("parameters", nlohmann::json::object());
         run.device = item.value("device", "");
-        run.latency = latencyFromJson(required<nlohmann::json>(item, "latency", where), where + ".latency");
-        const auto datasets = required<nlohmann::json>(item, "datasets", where);
+        run.latency = latencyFromJson(requiredField<nlohmann::json>(item, "latency", where), where + ".latency");
+        const auto datasets = requiredField<nlohmann::json>(item, "datasets", where);
         for (std::size_t i = 0; i < datasets.size(); ++i)
             run.datasets.push_back(loadDataset(datasets[i], datasetPrefix(run.id, i), arrays, sidecarSource));
         session.nextRunId = std::max(session.nextRunId, run.id + 1);

@@ -204,19 +204,10 @@ void MainWindow::buildMenus()
             openSession(path);
     });
     recentMenu_ = file->addMenu(tr("Open &recent"));
-    file->addAction(tr("&Save"), QKeySequence::Save, this, [this] {
-        if (sessionPath_.isEmpty()) {
-            const QString path = QFileDialog::getSaveFileName(this, tr("Save session"), QString(), tr("Latency Studio sessions (*.lstudio)"));
-            if (!path.isEmpty())
-                saveSessionTo(path.endsWith(".lstudio") ? path : path + ".lstudio");
-        } else {
-            saveSessionTo(sessionPath_);
-        }
-    });
+    file->addAction(tr("&Save"), QKeySequence::Save, this, [this] { save(); });
     file->addAction(tr("Save &as…"), QKeySequence::SaveAs, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save session as"), sessionPath_, tr("Latency Studio sessions (*.lstudio)"));
-        if (!path.isEmpty())
-            saveSessionTo(path.endsWith(".lstudio") ? path : path + ".lstudio");
+        if (const QString path = askSessionSavePath(tr("Save session as")); !path.isEmpty())
+            saveSessionTo(path);
     });
     file->addSeparator();
     file->addAction(tr("Export screenshot of the &view…"), this, [this] { exportScreenshot(false); });

@@ -66,6 +66,10 @@ private:
     void buildMenus();
     void refreshEngineTree();
     void refreshRecentMenu();
+    void rememberSessionPath(const QString& path);
+    QString askSessionSavePath(const QString& title); // empty when cancelled; ends in .lstudio
+    bool save();                                       // to the session's file, asking for one if new
+    void refreshLatencyEntries();
     void showRun(int runId);
     void onRunFinished(const RunOutcome& outcome);
     void onPluginChangedOnDisk(const QString& path);

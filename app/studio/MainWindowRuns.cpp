@@ -97,10 +97,7 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
             .arg(QString::fromStdString(completed.device.describe()), QString::fromStdString(completed.deviceReason))
             .arg(total.median / 1000.0, 0, 'f', 3)
             .arg(total.p90 / 1000.0, 0, 'f', 3));
-    std::vector<views::LatencyEntry> entries;
-    for (const auto& run : session_.runs)
-        entries.push_back({run.id, QString::fromStdString(run.label), run.latency});
-    latencyView_->setEntries(std::move(entries));
+    refreshLatencyEntries();
     latencyView_->selectRun(id);
     showRun(id);
 }

@@ -20,13 +20,8 @@ bool MainWindow::openSession(const QString& path)
         log(tr("Could not open session: %1").arg(QString::fromUtf8(error.what())), true);
         return false;
     }
-    sessionPath_ = path;
-    files_.addRecentFile(path);
-    refreshRecentMenu();
-    std::vector<views::LatencyEntry> entries;
-    for (const auto& run : session_.runs)
-        entries.push_back({run.id, QString::fromStdString(run.label), run.latency});
-    latencyView_->setEntries(std::move(entries));
+    rememberSessionPath(path);
+    refreshLatencyEntries();
     if (!session_.activeEngineId.empty())
         selectEngine(QString::fromStdString(session_.activeEngineId));
     for (const auto& run : session_.runs)
@@ -57,9 +52,7 @@ bool MainWindow::saveSessionTo(const QString& path)
         log(tr("Could not save the session (the previous file is unchanged): %1").arg(QString::fromUtf8(error.what())), true);
         return false;
     }
-    sessionPath_ = path;
-    files_.addRecentFile(path);
-    refreshRecentMenu();
+    rememberSessionPath(path);
     setDirty(false);
     log(tr("Saved %1").arg(path));
     return true;
@@ -116,13 +109,38 @@ bool MainWindow::maybeSave()
                                               QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
     if (answer == QMessageBox::Cancel)
         return false;
-    if (answer == QMessageBox::Save) {
-        QString path = sessionPath_;
-        if (path.isEmpty())
-            path = QFileDialog::getSaveFileName(this, tr("Save session"), QString(), tr("Latency Studio sessions (*.lstudio)"));
-        return !path.isEmpty() && saveSessionTo(path);
-    }
+    if (answer == QMessageBox::Save)
+        return save();
     return true;
+}
+
+bool MainWindow::save()
+{
+    const QString path = sessionPath_.isEmpty() ? askSessionSavePath(tr("Save session")) : sessionPath_;
+    return !path.isEmpty() && saveSessionTo(path);
+}
+
+QString MainWindow::askSessionSavePath(const QString& title)
+{
+    const QString path = QFileDialog::getSaveFileName(this, title, sessionPath_, tr("Latency Studio sessions (*.lstudio)"));
+    if (path.isEmpty() || path.endsWith(".lstudio"))
+        return path;
+    return path + ".lstudio";
+}
+
+void MainWindow::rememberSessionPath(const QString& path)
+{
+    sessionPath_ = path;
+    files_.addRecentFile(path);
+    refreshRecentMenu();
+}
+
+void MainWindow::refreshLatencyEntries()
+{
+    std::vector<views::LatencyEntry> entries;
+    for (const auto& run : session_.runs)
+        entries.push_back({run.id, QString::fromStdString(run.label), run.latency});
+    latencyView_->setEntries(std::move(entries));
 }
 
 void MainWindow::refreshRecentMenu()

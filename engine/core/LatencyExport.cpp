@@ -1,6 +1,7 @@
 #include "LatencyExport.h"
 
 #include "Error.h"
+#include "JsonFields.h"
 
 #include <cstdio>
 #include <map>
@@ -23,18 +24,6 @@ std::string number(double value)
     char text[64];
     std::snprintf(text, sizeof text, "%.3f", value);
     return text;
-}
-
-template <class T>
-T field(const nlohmann::json& json, const char* key, const std::string& source)
-{
-    if (!json.contains(key))
-        throw FormatError(source, std::string("latency record has no field '") + key + "'");
-    try {
-        return json.at(key).get<T>();
-    } catch (const nlohmann::json::exception&) {
-        throw FormatError(source, std::string("latency record field '") + key + "' has the wrong type");
-    }
 }
 
 } // namespace
@@ -72,22 +61,22 @@ LatencyRecord latencyFromJson(const nlohmann::json& json, const std::string& sou
     if (!json.is_object())
         throw FormatError(source, "latency record must be a JSON object");
     LatencyRecord record;
-    record.engineId = field<std::string>(json, "engine", source);
-    record.device = field<std::string>(json, "device", source);
+    record.engineId = requiredField<std::string>(json, "engine", source);
+    record.device = requiredField<std::string>(json, "device", source);
     record.parameters = json.value("parameters", nlohmann::json::object());
-    record.startedAt = field<std::string>(json, "startedAt", source);
-    record.warmupRepeats = field<int>(json, "warmupRepeats", source);
-    record.repeats = field<int>(json, "repeats", source);
-    record.repeatTotalsUs = field<std::vector<double>>(json, "repeatTotalsUs", source);
-    const auto samples = field<nlohmann::json>(json, "samples", source);
+    record.startedAt = requiredField<std::string>(json, "startedAt", source);
+    record.warmupRepeats = requiredField<int>(json, "warmupRepeats", source);
+    record.repeats = requiredField<int>(json, "repeats", source);
+    record.repeatTotalsUs = requiredField<std::vector<double>>(json, "repeatTotalsUs", source);
+    const auto samples = requiredField<nlohmann::json>(json, "samples", source);
     if (!samples.is_array())
         throw FormatError(source, "latency record field 'samples' must be an array");
     for (std::size_t i = 0; i < samples.size(); ++i) {
         const std::string where = source + " samples[" + std::to_string(i) + "]";
         const auto& s = samples[i];
-        record.samples.push_back({field<std::string>(s, "path", where), field<int>(s, "depth", where),
-                                  field<int>(s, "repeat", where), field<std::string>(s, "lane", where),
-                                  field<double>(s, "startUs", where), field<double>(s, "durationUs", where)});
+        record.samples.push_back({requiredField<std::string>(s, "path", where), requiredField<int>(s, "depth", where),
+                                  requiredField<int>(s, "repeat", where), requiredField<std::string>(s, "lane", where),
+                                  requiredField<double>(s, "startUs", where), requiredField<double>(s, "durationUs", where)});
     }
     return record;
 }
