@@ -6,7 +6,7 @@
 #if defined(__CUDACC__)
 #define LS_HOST_DEVICE __host__ __device__ __forceinline__
 #else
-#define LS_HOST_DEVICE inline
+#define LS_HOST_DEVICE inline __attribute__((always_inline)) // hot per-element math: inline into the loops
 #endif
 
 namespace ls::rng {
