@@ -32,15 +32,7 @@ fs::path newSidecarPath(const fs::path& sessionPath)
 nlohmann::json readJsonFile(const fs::path& path)
 {
     const auto bytes = readFileBytes(path);
-    const std::string text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    try {
-        return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        // e.byte is the offset; report the line as well, which is what people look for.
-        const auto offset = std::min<std::size_t>(e.byte, text.size());
-        const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
-        throw FormatError(path.string(), "line " + std::to_string(line) + ": invalid JSON (" + e.what() + ")");
-    }
+    return parseJsonText(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
 }
 
 } // namespace

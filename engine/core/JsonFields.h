@@ -7,6 +7,9 @@
 
 namespace ls {
 
+// Parses JSON text; a syntax error becomes a FormatError naming `source` and the line.
+nlohmann::json parseJsonText(const std::string& text, const std::string& source);
+
 // `where` names the document and the object in it, e.g. "s.lstudio runs[2]".
 template <class T>
 T requiredField(const nlohmann::json& object, const char* key, const std::string& where)

@@ -31,7 +31,7 @@ std::string number(double value)
 nlohmann::json statsToJson(const SampleStats& stats)
 {
     return {{"count", stats.count}, {"meanUs", stats.mean},   {"medianUs", stats.median}, {"stddevUs", stats.stddev},
-            {"cv", stats.cv},       {"minUs", stats.min},     {"maxUs", stats.max},       {"p75Us", stats.p75},
+            {"cv", stats.cv},       {"minUs", stats.min},     {"maxUs", stats.max},       {"p25Us", stats.p25},       {"p75Us", stats.p75},
             {"p90Us", stats.p90},   {"p99Us", stats.p99},     {"p999Us", stats.p999}};
 }
 

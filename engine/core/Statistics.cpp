@@ -32,6 +32,7 @@ SampleStats computeStats(std::vector<double> samples)
     stats.min = samples.front();
     stats.max = samples.back();
     stats.median = percentileOfSorted(samples, 0.5);
+    stats.p25 = percentileOfSorted(samples, 0.25);
     stats.p75 = percentileOfSorted(samples, 0.75);
     stats.p90 = percentileOfSorted(samples, 0.90);
     stats.p99 = percentileOfSorted(samples, 0.99);
