@@ -4,12 +4,14 @@
 #include "app/studio/MainWindow.h"
 #include "views/LatencyView.h"
 #include "views/PointCloudView.h"
+#include "views/TimelineView.h"
 #include "views/VtkViewport.h"
 
 #include <QApplication>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 
@@ -125,7 +127,54 @@ private slots:
         QCOMPARE(table->horizontalHeaderItem(3)->text(), QString("B / A"));
         QCOMPARE(table->rowCount(), 5);
         QVERIFY(table->item(1, 3)->text().endsWith(QChar(0x00d7)));
+        QCOMPARE(table->horizontalHeaderItem(4)->text(), QString("Verdict"));
+        const QStringList verdicts{"faster", "slower", "within noise"};
+        QVERIFY(verdicts.contains(table->item(4, 4)->text())); // 20 repeats each: a verdict is given
         keepArtifact(window.captureWindow(1.0), "compare-runs.png");
+    }
+
+    void timelineShowsTheRunAndImportsTraces()
+    {
+        studio::MainWindow window;
+        window.setPromptOnClose(false);
+        window.loadPlugins({STUDIO_PLUGIN_DIR});
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openSession(STUDIO_SAMPLE_SESSION));
+        auto* timeline = window.timelineView();
+        auto* tabs = window.findChild<QTabWidget*>();
+        tabs->setCurrentIndex(tabs->indexOf(timeline->parentWidget()->parentWidget())); // inside a scroll area
+        QTRY_VERIFY(timeline->isVisible() && timeline->width() > 500);
+        const auto& run = window.session().runs.front();
+        QCOMPARE(timeline->instanceCount(), run.latency.samples.size());
+        QImage image(timeline->size(), QImage::Format_RGB32);
+        timeline->render(&image);
+        int coloured = 0;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 96; x < image.width(); ++x)
+                coloured += QColor(image.pixel(x, y)).hsvSaturation() > 60;
+        QVERIFY2(coloured > 2000, qPrintable(QString::number(coloured)));
+        keepArtifact(image, "timeline.png");
+
+        // Selecting a stage in the timeline selects it in the latency table, and back.
+        timeline->selectStage("add noise");
+        auto* table = window.latencyView()->stageTable();
+        QCOMPARE(table->item(table->currentRow(), 0)->text(), QString("add noise"));
+        window.latencyView()->selectStage("map to surface");
+        QCOMPARE(timeline->selectedStage(), QString("map to surface"));
+
+        // A Chrome trace exported by the CLI comes back as a run.
+        QTemporaryDir dir;
+        QProcess cli;
+        cli.start(STUDIO_CLI_PATH, {"run", "template.surface-sampler", "--param", "pointCount=2000", "--repeat", "7",
+                                    "--quiet", "--out", dir.path()});
+        QVERIFY(cli.waitForFinished(60000) && cli.exitCode() == 0);
+        QCOMPARE(window.importChromeTrace(dir.filePath("trace.json")), 1);
+        QCOMPARE(window.session().runs.back().latency.repeats, 7);
+        QCOMPARE(timeline->instanceCount(), std::size_t(7 * 4));
+        QCOMPARE(window.importChromeTrace(dir.filePath("latency.json")), 0); // not a trace: error logged
+        QVERIFY(window.logText().contains("latency.json"));
     }
 
     void cliScreenshotOfTheSampleSession()

@@ -1,6 +1,7 @@
 #include "LatencyView.h"
 
 #include "HistogramWidget.h"
+#include "engine/core/LatencyComparison.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -129,6 +130,13 @@ int LatencyView::comparedRun() const
     return compareBox_->currentData().toInt();
 }
 
+void LatencyView::selectStage(const QString& path)
+{
+    for (int row = 0; row < table_->rowCount(); ++row)
+        if (table_->item(row, 0)->text() == path && table_->currentRow() != row)
+            table_->selectRow(row);
+}
+
 const LatencyEntry* LatencyView::entry(int runId) const
 {
     for (const auto& e : entries_)
@@ -156,44 +164,62 @@ void LatencyView::rebuildTable()
     QStringList stages;
     for (const auto& path : a->record.stagePaths())
         stages << QString::fromStdString(path);
-    if (b)
-        for (const auto& path : b->record.stagePaths())
-            if (!stages.contains(QString::fromStdString(path)))
-                stages << QString::fromStdString(path);
     stages << kTotalRow;
-
-    const QStringList single{tr("Stage"), tr("Count"), tr("Mean ms"), tr("Median ms"), tr("σ ms"), tr("CV"),
-                             tr("p75 ms"), tr("p90 ms"), tr("p99 ms"), tr("p99.9 ms"), tr("Min ms"), tr("Max ms")};
-    const QStringList compared{tr("Stage"), tr("A median ms"), tr("B median ms"), tr("B / A"), tr("A p90 ms"),
-                               tr("B p90 ms"), tr("A CV"), tr("B CV")};
-    table_->setColumnCount(b ? compared.size() : single.size());
-    table_->setHorizontalHeaderLabels(b ? compared : single);
+    if (b) {
+        fillComparison(compareRecords(a->record, b->record));
+        return;
+    }
+    const QStringList headers{tr("Stage"), tr("Count"), tr("Mean ms"), tr("Median ms"), tr("σ ms"), tr("CV"),
+                              tr("p75 ms"), tr("p90 ms"), tr("p99 ms"), tr("p99.9 ms"), tr("Min ms"), tr("Max ms")};
+    table_->setColumnCount(headers.size());
+    table_->setHorizontalHeaderLabels(headers);
     table_->setRowCount(stages.size());
     for (int row = 0; row < stages.size(); ++row) {
         const QString& stage = stages[row];
         table_->setItem(row, 0, cell(stage, false));
         const SampleStats s = stageStats(a->record, stage);
-        if (!b) {
-            const double values[] = {s.mean, s.median, s.stddev};
-            table_->setItem(row, 1, cell(QString::number(s.count)));
-            for (int c = 0; c < 3; ++c)
-                table_->setItem(row, 2 + c, cell(ms(values[c])));
-            table_->setItem(row, 5, cell(QString::number(s.cv, 'f', 3)));
-            const double tail[] = {s.p75, s.p90, s.p99, s.p999, s.min, s.max};
-            for (int c = 0; c < 6; ++c)
-                table_->setItem(row, 6 + c, cell(ms(tail[c])));
-        } else {
-            const SampleStats t = stageStats(b->record, stage);
-            table_->setItem(row, 1, cell(s.count ? ms(s.median) : "—"));
-            table_->setItem(row, 2, cell(t.count ? ms(t.median) : "—"));
-            table_->setItem(row, 3, cell(s.count && t.count && s.median > 0 ? QString::number(t.median / s.median, 'f', 2) + "×" : "—"));
-            table_->setItem(row, 4, cell(s.count ? ms(s.p90) : "—"));
-            table_->setItem(row, 5, cell(t.count ? ms(t.p90) : "—"));
-            table_->setItem(row, 6, cell(s.count ? QString::number(s.cv, 'f', 3) : "—"));
-            table_->setItem(row, 7, cell(t.count ? QString::number(t.cv, 'f', 3) : "—"));
-        }
+        const double values[] = {s.mean, s.median, s.stddev};
+        table_->setItem(row, 1, cell(QString::number(s.count)));
+        for (int c = 0; c < 3; ++c)
+            table_->setItem(row, 2 + c, cell(ms(values[c])));
+        table_->setItem(row, 5, cell(QString::number(s.cv, 'f', 3)));
+        const double tail[] = {s.p75, s.p90, s.p99, s.p999, s.min, s.max};
+        for (int c = 0; c < 6; ++c)
+            table_->setItem(row, 6 + c, cell(ms(tail[c])));
     }
     table_->selectRow(stages.size() - 1);
+    showStageHistogram();
+}
+
+void LatencyView::fillComparison(const std::vector<StageComparison>& rows)
+{
+    const QStringList headers{tr("Stage"), tr("A median ms"), tr("B median ms"), tr("B / A"), tr("Verdict"),
+                              tr("A p25–p75 ms"), tr("B p25–p75 ms"), tr("A n"), tr("B n")};
+    table_->setColumnCount(headers.size());
+    table_->setHorizontalHeaderLabels(headers);
+    table_->setRowCount(static_cast<int>(rows.size()));
+    auto range = [](const SampleStats& s) { return s.count ? ms(s.p25) + " – " + ms(s.p75) : QStringLiteral("—"); };
+    for (int row = 0; row < static_cast<int>(rows.size()); ++row) {
+        const auto& r = rows[row];
+        table_->setItem(row, 0, cell(QString::fromStdString(r.stage), false));
+        table_->setItem(row, 1, cell(r.a.count ? ms(r.a.median) : "—"));
+        table_->setItem(row, 2, cell(r.b.count ? ms(r.b.median) : "—"));
+        table_->setItem(row, 3, cell(r.ratio > 0 ? QString::number(r.ratio, 'f', 2) + "×" : "—"));
+        auto* verdict = cell(QString::fromUtf8(toString(r.verdict)), false);
+        if (r.verdict == Verdict::Faster)
+            verdict->setForeground(QColor(40, 160, 70));
+        else if (r.verdict == Verdict::Slower)
+            verdict->setForeground(QColor(210, 60, 50));
+        verdict->setToolTip(tr("Faster or slower only when the two runs' interquartile ranges do not overlap "
+                               "(at least %1 samples each); otherwise the difference is within run-to-run noise.")
+                                .arg(kMinSamplesForVerdict));
+        table_->setItem(row, 4, verdict);
+        table_->setItem(row, 5, cell(range(r.a)));
+        table_->setItem(row, 6, cell(range(r.b)));
+        table_->setItem(row, 7, cell(QString::number(r.a.count)));
+        table_->setItem(row, 8, cell(QString::number(r.b.count)));
+    }
+    table_->selectRow(table_->rowCount() - 1);
     showStageHistogram();
 }
 
@@ -206,6 +232,7 @@ void LatencyView::showStageHistogram()
         return;
     }
     const QString stage = table_->item(selected.front()->row(), 0)->text();
+    emit stageSelected(stage);
     const LatencyEntry* b = entry(comparedRun());
     histogram_->setSamples(tr("Distribution of '%1'").arg(stage), stageDurations(a->record, stage), b ? "A: " + a->label : a->label,
                            b ? stageDurations(b->record, stage) : std::vector<double>{}, b ? "B: " + b->label : QString());

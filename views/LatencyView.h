@@ -1,6 +1,7 @@
 #pragma once
 // Per-stage latency of a run (count, mean, median, σ, CV, percentiles) with a histogram of the
 // selected stage; pick a second run to compare the two side by side (ratio per stage).
+#include "engine/core/LatencyComparison.h"
 #include "engine/core/LatencyRecorder.h"
 
 #include <QWidget>
@@ -31,17 +32,20 @@ public:
     void compareWith(int runId); // 0: no comparison
     int selectedRun() const;
     int comparedRun() const;
+    void selectStage(const QString& path); // selects its row (no-op if absent)
 
     QTableWidget* stageTable() const { return table_; }
     HistogramWidget* histogram() const { return histogram_; }
 
 signals:
     void selectedRunChanged(int runId);
+    void stageSelected(const QString& path);
 
 private:
     const LatencyEntry* entry(int runId) const;
     void rebuildTable();
     void showStageHistogram();
+    void fillComparison(const std::vector<StageComparison>& rows);
 
     std::vector<LatencyEntry> entries_;
     QComboBox* runBox_;

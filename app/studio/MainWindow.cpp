@@ -5,6 +5,7 @@
 #include "views/LatencyView.h"
 #include "views/ParameterPanel.h"
 #include "views/PointCloudView.h"
+#include "views/TimelineView.h"
 #include "views/VtkViewport.h"
 
 #include <QAction>
@@ -51,6 +52,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     centralTabs_ = new QTabWidget(this);
     pointCloudView_ = new views::PointCloudView(this);
     centralTabs_->addTab(pointCloudView_, tr("3D view"));
+    timelineView_ = new views::TimelineView(this);
+    auto* timelineScroll = new QScrollArea(this);
+    timelineScroll->setWidget(timelineView_);
+    timelineScroll->setWidgetResizable(true);
+    centralTabs_->addTab(timelineScroll, tr("Timeline"));
     setCentralWidget(centralTabs_);
     buildDocks();
     buildMenus();
@@ -77,6 +83,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     });
     connect(&runs_, &RunController::finished, this, &MainWindow::onRunFinished);
     connect(latencyView_, &views::LatencyView::selectedRunChanged, this, &MainWindow::showRun);
+    // The timeline and the latency table select the same stage.
+    connect(latencyView_, &views::LatencyView::stageSelected, timelineView_, &views::TimelineView::selectStage);
+    connect(timelineView_, &views::TimelineView::stageSelected, latencyView_, &views::LatencyView::selectStage);
     connect(pointCloudView_, &views::PointCloudView::colorByChanged, this, [this] { storeViewState(); });
     connect(&registry_, &host::PluginRegistry::pluginsChanged, this, &MainWindow::refreshEngineTree);
     connect(&registry_, &host::PluginRegistry::pluginChangedOnDisk, this, &MainWindow::onPluginChangedOnDisk);
@@ -208,6 +217,12 @@ void MainWindow::buildMenus()
     file->addAction(tr("Save &as…"), QKeySequence::SaveAs, this, [this] {
         if (const QString path = askSessionSavePath(tr("Save session as")); !path.isEmpty())
             saveSessionTo(path);
+    });
+    file->addAction(tr("&Import Chrome trace…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import Chrome trace"), QString(),
+                                                          tr("Chrome trace JSON (*.json);;All files (*)"));
+        if (!path.isEmpty())
+            importChromeTrace(path);
     });
     file->addSeparator();
     file->addAction(tr("Export screenshot of the &view…"), this, [this] { exportScreenshot(false); });

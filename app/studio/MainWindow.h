@@ -23,6 +23,7 @@ namespace ls::views {
 class LatencyView;
 class ParameterPanel;
 class PointCloudView;
+class TimelineView;
 } // namespace ls::views
 
 namespace ls::studio {
@@ -47,6 +48,9 @@ public:
     const host::Session& session() const { return session_; }
     views::PointCloudView* pointCloudView() const { return pointCloudView_; }
     views::LatencyView* latencyView() const { return latencyView_; }
+    views::TimelineView* timelineView() const { return timelineView_; }
+    // Adds each process of a Chrome trace as a run (no datasets); returns how many were added.
+    int importChromeTrace(const QString& path);
     views::ParameterPanel* parameterPanel() const { return parameterPanel_; }
     QString logText() const;
     void logStartupTime(qint64 milliseconds);
@@ -108,6 +112,7 @@ private:
     QPlainTextEdit* log_ = nullptr;
     QTabWidget* centralTabs_ = nullptr;
     views::PointCloudView* pointCloudView_ = nullptr;
+    views::TimelineView* timelineView_ = nullptr;
     QMenu* recentMenu_ = nullptr;
 };
 

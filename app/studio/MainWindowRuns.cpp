@@ -4,9 +4,12 @@
 #include "views/LatencyView.h"
 #include "views/ParameterPanel.h"
 #include "views/PointCloudView.h"
+#include "views/TimelineView.h"
 #include "views/VtkViewport.h"
+#include "engine/core/ChromeTraceImport.h"
 
 #include <QComboBox>
+#include <QFileInfo>
 #include <QCoreApplication>
 #include <QLabel>
 #include <QProgressBar>
@@ -102,12 +105,45 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
     showRun(id);
 }
 
+int MainWindow::importChromeTrace(const QString& path)
+{
+    ImportedTrace trace;
+    try {
+        trace = importChromeTraceFile(path.toStdString());
+    } catch (const std::exception& error) {
+        log(tr("Could not import the trace: %1").arg(QString::fromUtf8(error.what())), true);
+        return 0;
+    }
+    for (const auto& record : trace.records) {
+        host::RunRecord run;
+        run.engineId = record.engineId;
+        run.label = QStringLiteral("Run %1: imported %2 (%3)")
+                        .arg(session_.nextRunId)
+                        .arg(QFileInfo(path).fileName(), QString::fromStdString(record.engineId))
+                        .toStdString();
+        run.device = record.device;
+        run.latency = record;
+        session_.addRun(std::move(run));
+    }
+    if (trace.records.empty()) {
+        log(tr("%1 holds no stage events ('X' or 'B'/'E')").arg(path), true);
+        return 0;
+    }
+    setDirty(true);
+    refreshLatencyEntries();
+    latencyView_->selectRun(session_.runs.back().id);
+    showRun(session_.runs.back().id);
+    log(tr("Imported %1 trace(s) from %2").arg(trace.records.size()).arg(path));
+    return static_cast<int>(trace.records.size());
+}
+
 void MainWindow::showRun(int runId)
 {
     const host::RunRecord* run = session_.findRun(runId);
     if (!run)
         return;
     shownRunId_ = runId;
+    timelineView_->setRecord(run->latency, QString::fromStdString(run->label));
     if (const PointCloud* cloud = firstPointCloud(*run))
         pointCloudView_->showPointCloud(*cloud, QString::fromStdString(run->label));
     pointCloudView_->viewport()->update();
