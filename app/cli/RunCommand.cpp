@@ -106,7 +106,7 @@ int runCommand(const QStringList& arguments)
         {"warmup", "Warm-up repeats, not recorded (default 1).", "N", "1"},
         {"device", "cpu, cuda or cuda:N (default: LATENCY_STUDIO_DEVICE, else the first GPU, else CPU).", "device"},
         {"out", "Folder for outputs and latency files.", "dir"},
-        {"session-out", "Also save a session file holding this run.", "file.lstudio"},
+        {"session-out", "Also save this run into a session file (created, or appended to).", "file.lstudio"},
         {"quiet", "Print no statistics table."},
     });
     if (const auto done = parseArguments(parser, arguments, "run"))
@@ -150,8 +150,13 @@ int runCommand(const QStringList& arguments)
             std::fprintf(stderr, "outputs written to %s\n", qPrintable(parser.value("out")));
         }
         if (parser.isSet("session-out")) {
+            // Append to an existing session, so that scripts can collect runs to compare.
+            const QString sessionPath = parser.value("session-out");
             host::Session session;
-            session.name = QFileInfo(parser.value("session-out")).completeBaseName().toStdString();
+            if (QFileInfo::exists(sessionPath))
+                session = host::loadSession(sessionPath.toStdString());
+            else
+                session.name = QFileInfo(sessionPath).completeBaseName().toStdString();
             session.activeEngineId = engineId;
             session.parameterDrafts[engineId] = parametersToJson(request.parameters);
             const auto* plugin = registry.pluginOfEngine(engineId);

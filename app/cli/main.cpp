@@ -21,6 +21,8 @@ void printUsage()
         "  run <engine> [--param k=v ...] [--input [key=]f.npy] [--repeat N] [--warmup N]\n"
         "      [--device cpu|cuda:N] [--out DIR] [--session-out S.lstudio]\n"
         "                                   run an engine; write outputs and latency to DIR\n"
+        "  report --session S --out R.pdf|R.html [--runs 1,2] [--compare 1:2 ...]\n"
+        "                                   export runs, comparisons and latency as a report\n"
         "  screenshot --session S --out F.png [--width W] [--height H] [--scale K] [--color-by A]\n"
         "                                   render a session's latest point cloud to PNG (needs a display,\n"
         "                                   e.g. xvfb-run -a latency-studio-cli screenshot ...)\n\n"
@@ -50,6 +52,8 @@ int main(int argc, char** argv)
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
     const bool wantsGui = argc > 1 && std::string_view(argv[1]) == "screenshot";
+    // Reports paint widgets into images: any Qt platform does, so go off screen without a display.
+    const bool wantsWidgets = argc > 1 && std::string_view(argv[1]) == "report";
     std::unique_ptr<QCoreApplication> app;
     if (wantsGui) {
         if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")) {
@@ -57,6 +61,10 @@ int main(int argc, char** argv)
             return ls::cli::kEnvironment;
         }
         ls::cli::prepareGraphicsFormat();
+        app = std::make_unique<QApplication>(argc, argv);
+    } else if (wantsWidgets) {
+        if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
         app = std::make_unique<QApplication>(argc, argv);
     } else {
         app = std::make_unique<QCoreApplication>(argc, argv);
@@ -78,6 +86,7 @@ int main(int argc, char** argv)
     if (command == "describe") return ls::cli::describeCommand(arguments);
     if (command == "run") return ls::cli::runCommand(arguments);
     if (command == "screenshot") return ls::cli::screenshotCommand(arguments);
+    if (command == "report") return ls::cli::reportCommand(arguments);
     std::fprintf(stderr, "latency-studio-cli: unknown command '%s'\n\n", qPrintable(command));
     printUsage();
     return ls::cli::kUsage;

@@ -81,6 +81,7 @@ void saveSession(const Session& session, const fs::path& path)
                         {"label", run.label},
                         {"parameters", run.parameters},
                         {"device", run.device},
+                        {"inputs", run.inputs},
                         {"datasets", datasets},
                         {"latency", latencyToJson(run.latency)}});
     }
@@ -158,6 +159,7 @@ Session loadSession(const fs::path& path)
         run.label = item.value("label", "");
         run.parameters = item.value("parameters", nlohmann::json::object());
         run.device = item.value("device", "");
+        run.inputs = item.value("inputs", nlohmann::json::array());
         run.latency = latencyFromJson(requiredField<nlohmann::json>(item, "latency", where), where + ".latency");
         const auto datasets = requiredField<nlohmann::json>(item, "datasets", where);
         for (std::size_t i = 0; i < datasets.size(); ++i)

@@ -20,6 +20,7 @@ struct RunRecord {
     std::string label;                // "Run 2: surface sampler, 20000 points"
     nlohmann::json parameters;        // as set for the run
     std::string device;               // DeviceInfo::describe()
+    nlohmann::json inputs = nlohmann::json::array(); // [{key, file, bytes, shape, sha256}] of input files
     std::vector<Dataset> datasets;
     LatencyRecord latency;
 };

@@ -7,6 +7,7 @@
 #include "LatencyRecorder.h"
 #include "Npy.h"
 #include "Parameters.h"
+#include "ReportSection.h"
 
 #include <atomic>
 #include <functional>
@@ -75,6 +76,16 @@ public:
     // One repeat: computes the outputs on context.device(), timing its stages with
     // context.recorder(). Throws StudioError (ArgumentError for bad inputs, CancelledError).
     virtual RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) = 0;
+
+    // The engine's own sections in exported reports for one of its runs (its datasets as kept in
+    // the session, its parameters as JSON). Default: none.
+    virtual std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets,
+                                                      const nlohmann::json& parameters) const
+    {
+        (void)datasets;
+        (void)parameters;
+        return {};
+    }
 };
 
 } // namespace ls

@@ -2,6 +2,10 @@
 
 #include "SurfaceSampler.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
 namespace ls::surface {
 namespace {
 
@@ -94,6 +98,82 @@ RunOutput SurfaceSamplerEngine::run(const RunInputs& inputs, const ParameterValu
     RunOutput output;
     output.datasets.push_back({"samples", std::move(cloud)});
     return output;
+}
+
+} // namespace ls::surface
+
+namespace ls::surface {
+namespace {
+
+std::string formatNumber(double value, const char* format = "%.4g")
+{
+    char text[64];
+    std::snprintf(text, sizeof text, format, value);
+    return text;
+}
+
+} // namespace
+
+std::vector<ReportSection> SurfaceSamplerEngine::reportSections(const std::vector<Dataset>& datasets,
+                                                                const nlohmann::json& parameters) const
+{
+    const PointCloud* cloud = nullptr;
+    for (const auto& dataset : datasets)
+        if (dataset.name == "samples")
+            cloud = std::get_if<PointCloud>(&dataset.content);
+    if (!cloud || cloud->pointCount() == 0)
+        return {};
+    const auto noise = std::find_if(cloud->attributes.begin(), cloud->attributes.end(),
+                                    [](const Attribute& a) { return a.name == "noise"; });
+    if (noise == cloud->attributes.end())
+        return {};
+
+    // Does the noise that was drawn match the σ that was asked for?
+    const auto n = static_cast<double>(noise->values.size());
+    double sumSquares = 0, low = noise->values.front(), high = noise->values.front();
+    for (float v : noise->values) {
+        sumSquares += static_cast<double>(v) * v;
+        low = std::min<double>(low, v);
+        high = std::max<double>(high, v);
+    }
+    const double measured = std::sqrt(sumSquares / n);
+    const double requested = parameters.value("noiseStd", 0.0);
+
+    double extent[3][2] = {{1e300, -1e300}, {1e300, -1e300}, {1e300, -1e300}};
+    for (std::size_t i = 0; i < cloud->pointCount(); ++i)
+        for (int k = 0; k < 3; ++k) {
+            extent[k][0] = std::min<double>(extent[k][0], cloud->positions[3 * i + k]);
+            extent[k][1] = std::max<double>(extent[k][1], cloud->positions[3 * i + k]);
+        }
+
+    Table summary{{"quantity", "value"},
+                  {{"points", std::to_string(cloud->pointCount())},
+                   {"surface", parameters.value("surface", std::string("?"))},
+                   {"requested noise σ (m)", formatNumber(requested)},
+                   {"measured noise σ (m)", formatNumber(measured)},
+                   {"bounding box x (m)", formatNumber(extent[0][0]) + " … " + formatNumber(extent[0][1])},
+                   {"bounding box y (m)", formatNumber(extent[1][0]) + " … " + formatNumber(extent[1][1])},
+                   {"bounding box z (m)", formatNumber(extent[2][0]) + " … " + formatNumber(extent[2][1])}}};
+
+    // Histogram of the offsets along the normal: should look Gaussian.
+    constexpr int kBins = 41;
+    Series histogram;
+    histogram.xLabel = "offset along the normal (m)";
+    std::vector<float> counts(kBins, 0.0f);
+    const double width = high > low ? (high - low) / kBins : 1.0;
+    for (float v : noise->values)
+        counts[std::clamp(static_cast<int>((v - low) / width), 0, kBins - 1)] += 1.0f;
+    for (int b = 0; b < kBins; ++b)
+        histogram.x.push_back(static_cast<float>(low + (b + 0.5) * width));
+    histogram.curves.push_back({"points per bin", 1, counts});
+
+    ReportSection section;
+    section.title = "Surface samples";
+    section.blocks.push_back(ReportParagraph{"The noise actually drawn against the σ that was asked for, and the extent of "
+                                             "the sampled cloud."});
+    section.blocks.push_back(summary);
+    section.blocks.push_back(ReportPlot{"Distribution of the noise offsets", histogram});
+    return {section};
 }
 
 } // namespace ls::surface

@@ -14,6 +14,8 @@ public:
     std::vector<InputSpec> inputSpecs() const override;
     bool hasCudaPath() const override;
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+    std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets,
+                                              const nlohmann::json& parameters) const override;
 };
 
 } // namespace ls::surface
