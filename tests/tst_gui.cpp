@@ -131,6 +131,23 @@ private slots:
         const QStringList verdicts{"faster", "slower", "within noise"};
         QVERIFY(verdicts.contains(table->item(4, 4)->text())); // 20 repeats each: a verdict is given
         keepArtifact(window.captureWindow(1.0), "compare-runs.png");
+
+        // A marked view and a comparison reach an exported report.
+        window.markViewForReport();
+        QCOMPARE(window.markedViews().size(), std::size_t(1));
+        QCOMPARE(window.markedViews().front().image.width(), 2 * viewport->width());
+        QTemporaryDir reportDir;
+        report::ReportOptions options;
+        options.comparisons = {{window.session().runs.front().id, window.session().runs.back().id}};
+        options.markedViews = window.markedViews();
+        QVERIFY2(window.exportReport(reportDir.filePath("r.html"), options), qPrintable(window.logText()));
+        QFile html(reportDir.filePath("r.html"));
+        QVERIFY(html.open(QIODevice::ReadOnly));
+        const QByteArray content = html.readAll();
+        QVERIFY(content.contains("3D view: Run 2"));
+        QVERIFY(content.contains("Comparison: Run 1"));
+        QVERIFY(!window.exportReport(reportDir.filePath("missing/r.pdf"), {}));
+        QVERIFY(window.logText().contains("the session is unchanged"));
     }
 
     void timelineShowsTheRunAndImportsTraces()

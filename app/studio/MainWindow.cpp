@@ -225,6 +225,7 @@ void MainWindow::buildMenus()
             importChromeTrace(path);
     });
     file->addSeparator();
+    file->addAction(tr("Export &report…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, &MainWindow::showReportDialog);
     file->addAction(tr("Export screenshot of the &view…"), this, [this] { exportScreenshot(false); });
     file->addAction(tr("Export screenshot of the &window…"), this, [this] { exportScreenshot(true); });
     file->addSeparator();
@@ -241,6 +242,7 @@ void MainWindow::buildMenus()
     overlay->setChecked(true);
     connect(overlay, &QAction::toggled, pointCloudView_->viewport(), &views::VtkViewport::setOverlayVisible);
     connect(pointCloudView_->viewport(), &views::VtkViewport::overlayVisibilityChanged, overlay, &QAction::setChecked);
+    view->addAction(tr("&Mark 3D view for report"), QKeySequence(Qt::CTRL | Qt::Key_M), this, &MainWindow::markViewForReport);
     view->addSeparator();
     for (auto* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());

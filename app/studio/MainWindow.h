@@ -5,6 +5,7 @@
 #include "SessionFiles.h"
 #include "app/host/PluginRegistry.h"
 #include "app/host/Session.h"
+#include "app/report/ReportBuilder.h"
 
 #include <QMainWindow>
 #include <QTimer>
@@ -59,6 +60,12 @@ public:
     // For scripted use (--screenshot): closing will not ask about unsaved runs.
     void setPromptOnClose(bool prompt) { promptOnClose_ = prompt; }
 
+    // Keeps a print-resolution capture of the 3D view for the next report.
+    void markViewForReport();
+    const std::vector<report::MarkedView>& markedViews() const { return markedViews_; }
+    // Builds and writes a report with progress and cancel; logs and returns false on failure.
+    bool exportReport(const QString& path, report::ReportOptions options);
+
     QImage captureWindow(double scale) const;
     QImage captureView(double scale) const;
 
@@ -84,6 +91,7 @@ private:
     void autosave();
     bool maybeSave();
     void exportScreenshot(bool wholeWindow);
+    void showReportDialog();
     void log(const QString& message, bool isError = false);
     std::shared_ptr<Engine> activeEngine() const;
     void storeParameterDraft();
@@ -97,6 +105,7 @@ private:
     RunController runs_;
     QTimer autosaveTimer_;
     int shownRunId_ = 0;
+    std::vector<report::MarkedView> markedViews_;
 
     QTreeWidget* engineTree_ = nullptr;
     views::ParameterPanel* parameterPanel_ = nullptr;

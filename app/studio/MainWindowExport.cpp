@@ -1,10 +1,18 @@
 // MainWindow: screenshots of the view or the whole window, at a chosen scale.
 #include "MainWindow.h"
 
+#include "ReportDialog.h"
+#include "app/report/ReportWriters.h"
+#include "engine/core/Error.h"
+
 #include "views/PointCloudView.h"
 #include "views/VtkViewport.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QProgressDialog>
 #include <QImage>
 #include <QInputDialog>
 #include <QPainter>
@@ -46,6 +54,65 @@ void MainWindow::exportScreenshot(bool wholeWindow)
         log(tr("Could not write the screenshot to %1").arg(path), true);
     else
         log(tr("Screenshot %1×%2 written to %3").arg(image.width()).arg(image.height()).arg(path));
+}
+
+void MainWindow::markViewForReport()
+{
+    const host::RunRecord* run = session_.findRun(shownRunId_);
+    const QString caption = tr("3D view: %1, coloured by %2")
+                                .arg(run ? QString::fromStdString(run->label) : tr("no run"), pointCloudView_->colorBy());
+    markedViews_.push_back({captureView(2.0), caption});
+    log(tr("View marked for the report (%1 marked): %2").arg(markedViews_.size()).arg(caption));
+}
+
+void MainWindow::showReportDialog()
+{
+    if (session_.runs.empty()) {
+        log(tr("Nothing to report yet: make a run first."), true);
+        return;
+    }
+    const QString suggested = QDir(sessionPath_.isEmpty() ? QDir::homePath() : QFileInfo(sessionPath_).path())
+                                  .filePath(QString::fromStdString(session_.name) + "-report.pdf");
+    ReportDialog dialog(session_, static_cast<int>(markedViews_.size()), suggested, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    report::ReportOptions options;
+    options.runIds = dialog.selectedRuns();
+    options.comparisons = dialog.comparisons();
+    if (dialog.includeMarkedViews())
+        options.markedViews = markedViews_;
+    options.sessionPath = sessionPath_;
+    exportReport(dialog.outputPath(), std::move(options));
+}
+
+bool MainWindow::exportReport(const QString& path, report::ReportOptions options)
+{
+    if (options.sessionPath.isEmpty())
+        options.sessionPath = sessionPath_;
+    QProgressDialog progress(tr("Exporting the report…"), tr("Cancel"), 0, 1000, this);
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setMinimumDuration(300);
+    std::atomic<bool> cancel{false};
+    connect(&progress, &QProgressDialog::canceled, this, [&cancel] { cancel = true; });
+    // Building paints widgets, so it runs here on the UI thread, keeping the dialog alive.
+    const auto onProgress = [&](double fraction, const QString& message) {
+        progress.setValue(static_cast<int>(fraction * 1000));
+        progress.setLabelText(message);
+        QCoreApplication::processEvents();
+    };
+    try {
+        const report::Document document = report::buildReport(session_, &registry_, options, onProgress, &cancel);
+        report::writeReport(document, path, onProgress, &cancel);
+    } catch (const CancelledError&) {
+        log(tr("Report export cancelled; nothing was written."));
+        return false;
+    } catch (const std::exception& error) {
+        log(tr("Could not export the report (the session is unchanged): %1").arg(QString::fromUtf8(error.what())), true);
+        return false;
+    }
+    progress.setValue(1000);
+    log(tr("Report written to %1").arg(path));
+    return true;
 }
 
 } // namespace ls::studio
