@@ -3,7 +3,9 @@
 #include "TestSupport.h"
 #include "engine/core/Npy.h"
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -84,12 +86,25 @@ private slots:
             x = test::uniform(0, 1);
         const QString input = dir.filePath("uv.npy");
         writeNpy(input.toStdString(), NpyArray::from<float>({n, 2}, uv));
-        const auto result = runCli({"run", "template.surface-sampler", "--input", input, "--quiet", "--out", dir.path()});
+        const QString session = dir.filePath("s.lstudio");
+        const auto result = runCli({"run", "template.surface-sampler", "--input", input, "--quiet", "--out", dir.path(),
+                                    "--session-out", session});
         QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         const auto u = readNpy(QDir(dir.path()).filePath("samples.attr_u.npy").toStdString());
         QCOMPARE(u.shape, (std::vector<std::int64_t>{n, 1}));
         for (int i = 0; i < n; ++i)
             QCOMPARE(u.view<float>()[i], uv[2 * i]);
+
+        // The session remembers the input file, its size, shape and checksum (for reports).
+        QFile sessionFile(session);
+        QVERIFY(sessionFile.open(QIODevice::ReadOnly));
+        const QJsonObject input0 = QJsonDocument::fromJson(sessionFile.readAll())["runs"][0]["inputs"][0].toObject();
+        QCOMPARE(input0["key"].toString(), QString("uv"));
+        QCOMPARE(input0["bytes"].toInteger(), QFileInfo(input).size());
+        QCOMPARE(input0["shape"].toString(), QString("(%1, 2) float32").arg(n));
+        QFile raw(input);
+        QVERIFY(raw.open(QIODevice::ReadOnly));
+        QCOMPARE(input0["sha256"].toString(), QString(QCryptographicHash::hash(raw.readAll(), QCryptographicHash::Sha256).toHex()));
     }
 
     void errorsHaveExitCodesAndSayWhat()

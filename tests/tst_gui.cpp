@@ -190,6 +190,12 @@ private slots:
         QCOMPARE(window.importChromeTrace(dir.filePath("trace.json")), 1);
         QCOMPARE(window.session().runs.back().latency.repeats, 7);
         QCOMPARE(timeline->instanceCount(), std::size_t(7 * 4));
+        // Comparing two runs stacks both on the timeline.
+        window.latencyView()->compareWith(window.session().runs.front().id);
+        QCOMPARE(timeline->instanceCount(), std::size_t(7 * 4) + window.session().runs.front().latency.samples.size());
+        QImage both(timeline->size(), QImage::Format_RGB32);
+        timeline->render(&both);
+        keepArtifact(both, "timeline-compare.png");
         QCOMPARE(window.importChromeTrace(dir.filePath("latency.json")), 0); // not a trace: error logged
         QVERIFY(window.logText().contains("latency.json"));
     }

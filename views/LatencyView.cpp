@@ -79,7 +79,10 @@ LatencyView::LatencyView(QWidget* parent) : QWidget(parent)
         rebuildTable();
         emit selectedRunChanged(selectedRun());
     });
-    connect(compareBox_, &QComboBox::currentIndexChanged, this, [this] { rebuildTable(); });
+    connect(compareBox_, &QComboBox::currentIndexChanged, this, [this] {
+        rebuildTable();
+        emit comparedRunChanged(comparedRun());
+    });
     connect(table_, &QTableWidget::itemSelectionChanged, this, [this] { showStageHistogram(); });
     connect(logCounts_, &QCheckBox::toggled, histogram_, &HistogramWidget::setLogCounts);
 }

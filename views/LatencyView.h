@@ -39,6 +39,7 @@ public:
 
 signals:
     void selectedRunChanged(int runId);
+    void comparedRunChanged(int runId); // 0: none
     void stageSelected(const QString& path);
 
 private:

@@ -59,36 +59,51 @@ void TimelineView::clear()
 
 void TimelineView::setRecord(const LatencyRecord& record, const QString& title)
 {
+    setRecords({{&record, title}});
+}
+
+void TimelineView::setRecords(const std::vector<std::pair<const LatencyRecord*, QString>>& runs)
+{
     const QString previouslySelected = selectedStage();
     clear();
-    title_ = title;
+    QStringList titles;
     std::map<std::string, int> stageIndex;
-    for (const auto& path : record.stagePaths()) {
-        stageIndex[path] = static_cast<int>(stagePaths_.size());
-        stagePaths_.push_back(QString::fromStdString(path));
-        stageStats_.push_back(record.stageStats(path));
+    for (const auto& [record, title] : runs) {
+        titles << (runs.size() > 1 ? QStringLiteral("%1 = %2").arg(QChar(static_cast<char16_t>('A' + titles.size()))).arg(title) : title);
+        for (const auto& path : record->stagePaths())
+            if (stageIndex.emplace(path, static_cast<int>(stagePaths_.size())).second)
+                stagePaths_.push_back(QString::fromStdString(path));
     }
-    std::map<std::string, std::size_t> laneIndex;
-    totalStartUs_ = std::numeric_limits<double>::max();
-    totalEndUs_ = std::numeric_limits<double>::lowest();
-    for (const auto& sample : record.samples) {
-        auto [it, inserted] = laneIndex.emplace(sample.lane, lanes_.size());
-        if (inserted)
-            lanes_.push_back({QString::fromStdString(sample.lane), {}});
-        Lane& lane = lanes_[it->second];
-        if (lane.rows.size() <= static_cast<std::size_t>(sample.depth))
-            lane.rows.resize(sample.depth + 1);
-        lane.rows[sample.depth].push_back({sample.startUs, sample.startUs + sample.durationUs, stageIndex.at(sample.path)});
-        totalStartUs_ = std::min(totalStartUs_, sample.startUs);
-        totalEndUs_ = std::max(totalEndUs_, sample.startUs + sample.durationUs);
+    title_ = titles.join(QStringLiteral("  ·  "));
+    totalStartUs_ = 0;
+    totalEndUs_ = 1;
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+        const LatencyRecord& record = *runs[r].first;
+        std::vector<SampleStats> stats(stagePaths_.size());
+        for (const auto& path : record.stagePaths())
+            stats[stageIndex.at(path)] = record.stageStats(path);
+        stageStats_.push_back(std::move(stats));
+        double originUs = std::numeric_limits<double>::max();
+        for (const auto& sample : record.samples)
+            originUs = std::min(originUs, sample.startUs);
+        std::map<std::string, std::size_t> laneIndex;
+        for (const auto& sample : record.samples) {
+            auto [it, inserted] = laneIndex.emplace(sample.lane, lanes_.size());
+            if (inserted) {
+                const QString lane = sample.lane == "cpu" ? tr("CPU") : sample.lane == "gpu" ? tr("GPU") : QString::fromStdString(sample.lane);
+                lanes_.push_back({runs.size() > 1 ? QStringLiteral("%1 · %2").arg(QChar(static_cast<char16_t>('A' + r))).arg(lane) : lane, {}});
+            }
+            Lane& lane = lanes_[it->second];
+            if (lane.rows.size() <= static_cast<std::size_t>(sample.depth))
+                lane.rows.resize(sample.depth + 1);
+            const double start = sample.startUs - originUs;
+            lane.rows[sample.depth].push_back({start, start + sample.durationUs, stageIndex.at(sample.path), static_cast<int>(r)});
+            totalEndUs_ = std::max(totalEndUs_, start + sample.durationUs);
+        }
     }
     for (auto& lane : lanes_)
         for (auto& row : lane.rows)
             std::sort(row.begin(), row.end(), [](const Bar& a, const Bar& b) { return a.startUs < b.startUs; });
-    if (lanes_.empty()) {
-        totalStartUs_ = 0;
-        totalEndUs_ = 1;
-    }
     const auto kept = std::find(stagePaths_.begin(), stagePaths_.end(), previouslySelected);
     selectedStage_ = kept == stagePaths_.end() ? -1 : static_cast<int>(kept - stagePaths_.begin());
     int rows = 0;
@@ -193,7 +208,7 @@ void TimelineView::paintEvent(QPaintEvent*)
                          .arg(instanceCount()));
 
     // Ruler.
-    // Times count from the first recorded stage (warm-up time before it is not shown).
+    // Times count from each run's first recorded stage (warm-up time before it is not shown).
     const double step = tickStep(viewEndUs_ - viewStartUs_, std::max(2, (width() - kLabelWidth) / 110));
     painter.setPen(palette().mid().color());
     const double firstTick = std::ceil((viewStartUs_ - totalStartUs_) / step) * step;
@@ -208,8 +223,7 @@ void TimelineView::paintEvent(QPaintEvent*)
         const Lane& lane = lanes_[l];
         const int top = laneTop(l);
         painter.setPen(palette().text().color());
-        painter.drawText(QRect(4, top, kLabelWidth - 8, kRowHeight), Qt::AlignLeft | Qt::AlignVCenter,
-                         lane.name == "cpu" ? tr("CPU") : lane.name == "gpu" ? tr("GPU") : lane.name);
+        painter.drawText(QRect(4, top, kLabelWidth - 8, kRowHeight), Qt::AlignLeft | Qt::AlignVCenter, lane.name);
         for (std::size_t depth = 0; depth < lane.rows.size(); ++depth) {
             const auto& bars = lane.rows[depth];
             const int y = top + static_cast<int>(depth) * kRowHeight;
@@ -275,7 +289,7 @@ void TimelineView::mouseMoveEvent(QMouseEvent* event)
         QToolTip::hideText();
         return;
     }
-    const SampleStats& s = stageStats_[hit.bar->stage];
+    const SampleStats& s = stageStats_[hit.bar->run][hit.bar->stage];
     QToolTip::showText(event->globalPosition().toPoint(),
                        tr("<b>%1</b><br>this instance: %2 at %3<br>stage: n=%4, median %5, p90 %6, max %7, CV %8")
                            .arg(stagePaths_[hit.bar->stage].toHtmlEscaped(), formatUs(hit.bar->endUs - hit.bar->startUs),

@@ -15,6 +15,9 @@ public:
     explicit TimelineView(QWidget* parent = nullptr);
 
     void setRecord(const LatencyRecord& record, const QString& title);
+    // Several runs stacked for comparison (lanes "A · CPU", "B · CPU", ...), each run's time
+    // counted from its own first stage so that repeats line up.
+    void setRecords(const std::vector<std::pair<const LatencyRecord*, QString>>& runs);
     void clear();
     void zoomToFit();
     void setVisibleRange(double startUs, double endUs);
@@ -44,6 +47,7 @@ private:
     struct Bar {
         double startUs, endUs;
         int stage; // index into stagePaths_
+        int run;   // index into stageStats_
     };
     struct Lane {
         QString name;
@@ -62,7 +66,7 @@ private:
     QString title_;
     std::vector<Lane> lanes_;
     std::vector<QString> stagePaths_;
-    std::vector<SampleStats> stageStats_;
+    std::vector<std::vector<SampleStats>> stageStats_; // [run][stage]
     double totalStartUs_ = 0, totalEndUs_ = 1;
     double viewStartUs_ = 0, viewEndUs_ = 1;
     int selectedStage_ = -1;

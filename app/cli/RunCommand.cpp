@@ -3,11 +3,13 @@
 #include "app/host/PluginRegistry.h"
 #include "app/host/Session.h"
 #include "engine/core/AtomicFile.h"
+#include "engine/core/Npy.h"
 #include "engine/core/DatasetIO.h"
 #include "engine/core/EngineRunner.h"
 #include "engine/core/LatencyExport.h"
 
 #include <QCommandLineParser>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
 #include <algorithm>
@@ -36,8 +38,9 @@ int exitCodeFor(const StudioError& error)
     }
 }
 
-// "--input uv=file.npy", or "--input file.npy" for an engine with exactly one input.
-void addInput(const Engine& engine, const QString& text, RunInputs& inputs)
+// "--input uv=file.npy", or "--input file.npy" for an engine with exactly one input. Returns what
+// a report shows of the input: file, size, shape and checksum.
+nlohmann::json addInput(const Engine& engine, const QString& text, RunInputs& inputs)
 {
     const auto specs = engine.inputSpecs();
     QString key, file = text;
@@ -50,7 +53,16 @@ void addInput(const Engine& engine, const QString& text, RunInputs& inputs)
         throw ArgumentError("--input " + text.toStdString() + ": write key=file.npy (" + engine.id() + " takes " +
                             std::to_string(specs.size()) + " inputs)");
     }
-    inputs[key.toStdString()] = readNpy(file.toStdString());
+    const auto bytes = readFileBytes(file.toStdString());
+    const NpyArray array = parseNpy(bytes, file.toStdString());
+    inputs[key.toStdString()] = array;
+    const QByteArray digest = QCryptographicHash::hash(
+        QByteArrayView(reinterpret_cast<const char*>(bytes.data()), static_cast<qsizetype>(bytes.size())), QCryptographicHash::Sha256);
+    return {{"key", key.toStdString()},
+            {"file", QFileInfo(file).absoluteFilePath().toStdString()},
+            {"bytes", bytes.size()},
+            {"shape", shapeToString(array.shape) + " " + dtypeName(array.dtype)},
+            {"sha256", digest.toHex().toStdString()}};
 }
 
 void printStats(const LatencyRecord& record)
@@ -132,8 +144,9 @@ int runCommand(const QStringList& arguments)
         request.parameters = defaultValues(engine->parameterSchema());
         for (const QString& assignment : parser.values("param"))
             applyAssignment(engine->parameterSchema(), request.parameters, assignment.toStdString());
+        nlohmann::json inputRecords = nlohmann::json::array();
         for (const QString& input : parser.values("input"))
-            addInput(*engine, input, request.inputs);
+            inputRecords.push_back(addInput(*engine, input, request.inputs));
         bool repeatOk = false, warmupOk = false;
         request.repeats = parser.value("repeat").toInt(&repeatOk);
         request.warmupRepeats = parser.value("warmup").toInt(&warmupOk);
@@ -160,7 +173,8 @@ int runCommand(const QStringList& arguments)
             session.activeEngineId = engineId;
             session.parameterDrafts[engineId] = parametersToJson(request.parameters);
             const auto* plugin = registry.pluginOfEngine(engineId);
-            session.addCompletedRun(run, engine->displayName(), plugin ? plugin->id.toStdString() : std::string());
+            session.addCompletedRun(run, engine->displayName(), plugin ? plugin->id.toStdString() : std::string()).inputs =
+                inputRecords;
             host::saveSession(session, parser.value("session-out").toStdString());
         }
         return kOk;

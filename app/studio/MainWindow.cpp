@@ -83,6 +83,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     });
     connect(&runs_, &RunController::finished, this, &MainWindow::onRunFinished);
     connect(latencyView_, &views::LatencyView::selectedRunChanged, this, &MainWindow::showRun);
+    connect(latencyView_, &views::LatencyView::comparedRunChanged, this, [this] { showRun(shownRunId_); });
     // The timeline and the latency table select the same stage.
     connect(latencyView_, &views::LatencyView::stageSelected, timelineView_, &views::TimelineView::selectStage);
     connect(timelineView_, &views::TimelineView::stageSelected, latencyView_, &views::LatencyView::selectStage);

@@ -143,7 +143,13 @@ void MainWindow::showRun(int runId)
     if (!run)
         return;
     shownRunId_ = runId;
-    timelineView_->setRecord(run->latency, QString::fromStdString(run->label));
+    // With a comparison chosen in the latency dock, the timeline stacks both runs.
+    const host::RunRecord* compared = session_.findRun(latencyView_->comparedRun());
+    if (compared && compared != run)
+        timelineView_->setRecords({{&run->latency, QString::fromStdString(run->label)},
+                                   {&compared->latency, QString::fromStdString(compared->label)}});
+    else
+        timelineView_->setRecord(run->latency, QString::fromStdString(run->label));
     if (const PointCloud* cloud = firstPointCloud(*run))
         pointCloudView_->showPointCloud(*cloud, QString::fromStdString(run->label));
     pointCloudView_->viewport()->update();
