@@ -2,6 +2,7 @@
 // a user would see: points in the viewport (pixels), the overlay, and the latency table's stages.
 #include "TestSupport.h"
 #include "app/studio/MainWindow.h"
+#include "app/studio/ReportDialog.h"
 #include "views/LatencyView.h"
 #include "views/PointCloudView.h"
 #include "views/TimelineView.h"
@@ -11,6 +12,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -198,6 +200,29 @@ private slots:
         keepArtifact(both, "timeline-compare.png");
         QCOMPARE(window.importChromeTrace(dir.filePath("latency.json")), 0); // not a trace: error logged
         QVERIFY(window.logText().contains("latency.json"));
+    }
+
+    void reportDialogDefaultsAndComparisons()
+    {
+        host::Session session = host::loadSession(STUDIO_SAMPLE_SESSION);
+        host::RunRecord second = session.runs.front();
+        second.label = "Run 2: copy";
+        session.addRun(second);
+        studio::ReportDialog dialog(session, 0, "/tmp/out.pdf");
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QCOMPARE(dialog.selectedRuns(), (std::vector<int>{1, 2}));
+        QVERIFY(dialog.comparisons().empty());
+        QVERIFY(!dialog.includeMarkedViews());
+        QCOMPARE(dialog.outputPath(), QString("/tmp/out.pdf"));
+        QPushButton* add = nullptr;
+        for (auto* button : dialog.findChildren<QPushButton*>())
+            if (button->text() == "Add comparison")
+                add = button;
+        QVERIFY(add);
+        add->click();
+        QCOMPARE(dialog.comparisons(), (std::vector<std::pair<int, int>>{{1, 2}}));
+        keepArtifact(dialog.grab().toImage(), "report-dialog.png");
     }
 
     void cliScreenshotOfTheSampleSession()

@@ -35,7 +35,7 @@ ReportDialog::ReportDialog(const host::Session& session, int markedViewCount, co
         runB_->setCurrentIndex(runB_->count() - 1);
     auto* addComparison = new QPushButton(tr("Add comparison"), this);
     auto* removeComparison = new QPushButton(tr("Remove"), this);
-    includeViews_ = new QCheckBox(tr("Include the %n view(s) marked for the report (View → Mark 3D view for report)", nullptr, markedViewCount), this);
+    includeViews_ = new QCheckBox(tr("Include the views marked for the report (%1 marked; View → Mark 3D view for report)").arg(markedViewCount), this);
     includeViews_->setChecked(markedViewCount > 0);
     includeViews_->setEnabled(markedViewCount > 0);
     path_ = new QLineEdit(suggestedPath, this);
