@@ -3,11 +3,14 @@
 // metrics on hand-computed cases.
 #include "TestSupport.h"
 #include "engine/core/Error.h"
+#include "engine/core/EngineRunner.h"
 #include "engine/signals/DatasetMetrics.h"
+#include "engine/signals/InstabilityEngine.h"
 #include "engine/signals/Signals.h"
 #include "engine/signals/TraceImport.h"
 
 #include <cmath>
+#include <map>
 
 using namespace ls;
 using namespace ls::reasoning;
@@ -56,21 +59,23 @@ private slots:
     void jensenShannonClosedFormsAndProperties()
     {
         // Disjoint supports: ln 2 nats, 1 bit. Identical: 0.
-        QVERIFY(std::abs(jensenShannon({1, 0}, {0, 1}, LogBase::Natural) - std::log(2.0)) < 1e-12);
-        QVERIFY(std::abs(jensenShannon({1, 0}, {0, 1}, LogBase::Two) - 1.0) < 1e-12);
+        // JSD uses single-precision logarithms where both sides share a token (the signals are
+        // stored as float): agreement with the double-precision closed forms within 1e-6.
+        QVERIFY(std::abs(jensenShannon({1, 0}, {0, 1}, LogBase::Natural) - std::log(2.0)) < 1e-6);
+        QVERIFY(std::abs(jensenShannon({1, 0}, {0, 1}, LogBase::Two) - 1.0) < 1e-6);
         const auto p = randomDistribution(static_cast<std::size_t>(test::uniformInt(2, 30)));
-        QVERIFY(jensenShannon(p, p, LogBase::Natural) < 1e-12);
+        QVERIFY(jensenShannon(p, p, LogBase::Natural) < 1e-6);
         // Two-point closed form: JSD = H(m) − (H(p) + H(q)) / 2.
         const double a = test::uniform(0.01f, 0.99f), b = test::uniform(0.01f, 0.99f), m = (a + b) / 2;
         const double expected = entropyOf({m, 1 - m}, LogBase::Natural) -
                                 (entropyOf({a, 1 - a}, LogBase::Natural) + entropyOf({b, 1 - b}, LogBase::Natural)) / 2;
-        QVERIFY(std::abs(jensenShannon({a, 1 - a}, {b, 1 - b}, LogBase::Natural) - expected) < 1e-12);
+        QVERIFY(std::abs(jensenShannon({a, 1 - a}, {b, 1 - b}, LogBase::Natural) - expected) < 1e-6);
         for (int trial = 0; trial < 50; ++trial) {
             const std::size_t n = static_cast<std::size_t>(test::uniformInt(2, 25));
             const auto x = randomDistribution(n), y = randomDistribution(n);
             const double xy = jensenShannon(x, y, LogBase::Two), yx = jensenShannon(y, x, LogBase::Two);
-            QVERIFY(std::abs(xy - yx) < 1e-12);
-            QVERIFY(xy >= 0 && xy <= 1 + 1e-12);
+            QVERIFY(std::abs(xy - yx) < 1e-6);
+            QVERIFY(xy >= 0 && xy <= 1 + 1e-6);
         }
     }
 
@@ -233,6 +238,36 @@ private slots:
         const double auc = areaUnderRoc(scores, positive);
         const auto [low, high] = bootstrapAucInterval(scores, positive, 400, 0.95, 7);
         QVERIFY2(low <= auc && auc <= high && low > 0.5 && high <= 1.0, qPrintable(QString("%1 [%2, %3]").arg(auc).arg(low).arg(high)));
+    }
+
+    void engineRunsOnTheSampleTraces()
+    {
+        InstabilityEngine engine;
+        RunRequest request;
+        request.parameters = defaultValues(engine.parameterSchema());
+        request.parameters["traces"] = std::string(STUDIO_SAMPLE_TRACES);
+        request.parameters["traceIndex"] = test::uniformInt(0, 47);
+        request.parameters["smoothing"] = test::uniformInt(1, 5);
+        request.warmupRepeats = 0;
+        const CompletedRun run = runEngine(engine, request);
+        QCOMPARE(run.latency.stagePaths(), (std::vector<std::string>{"import", "signals", "dataset metrics", "outputs"}));
+        std::map<std::string, const Dataset*> byName;
+        for (const auto& d : run.output.datasets)
+            byName[d.name] = &d;
+        for (const char* name : {"trace", "signals", "roc", "prefix auc", "traces", "metrics"})
+            QVERIFY2(byName.contains(name), name);
+        const auto& trace = std::get<TokenTrace>(byName["trace"]->content);
+        const auto& series = std::get<Series>(byName["signals"]->content);
+        QCOMPARE(series.x.size(), trace.tokens.size());
+        QCOMPARE(std::get<Table>(byName["traces"]->content).rows.size(), std::size_t(48));
+        const auto& metrics = std::get<Table>(byName["metrics"]->content);
+        QVERIFY(std::any_of(metrics.rows.begin(), metrics.rows.end(), [](const auto& r) { return r[0] == "AUC of peak strength for failure"; }));
+        QVERIFY(!engine.reportSections(run.output.datasets, parametersToJson(request.parameters)).empty());
+
+        request.parameters["traceIndex"] = std::int64_t{48};
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, runEngine(engine, request));
+        request.parameters["traces"] = std::string("/nonexistent/traces.jsonl");
+        QVERIFY_THROWS_EXCEPTION(FileError, runEngine(engine, request));
     }
 
     void bucketsAndBins()

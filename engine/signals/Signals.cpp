@@ -1,6 +1,8 @@
 #include "Signals.h"
 
 #include <algorithm>
+#include <array>
+#include <memory>
 #include <cmath>
 #include <limits>
 
@@ -12,72 +14,127 @@ constexpr TokenId kTailToken = std::numeric_limits<TokenId>::max(); // the optio
 struct Outcome {
     TokenId token;
     double probability;
+    double logProbability; // natural log, kept so entropies need no logarithm per outcome
 };
-using Distribution = std::vector<Outcome>; // sorted by token id
+
+// One step's renormalised distribution, with a small open-addressing index by token so that the
+// next step can find the tokens both share without sorting. Slots are stamped instead of cleared.
+class StepDistribution {
+public:
+    void build(const Step& step, const SignalSettings& settings, std::uint32_t stamp);
+    const std::vector<Outcome>& outcomes() const { return outcomes_; }
+    const Outcome* find(TokenId token) const
+    {
+        for (std::size_t slot = hash(token);; slot = (slot + 1) & kMask) {
+            if (slots_[slot].stamp != stamp_)
+                return nullptr;
+            if (slots_[slot].token == token)
+                return &outcomes_[slots_[slot].index];
+        }
+    }
+
+private:
+    static constexpr std::size_t kSlots = 1024, kMask = kSlots - 1; // ≥ 4 × the largest k in practice
+    static std::size_t hash(TokenId token) { return (token * 2654435761u) & kMask; }
+    void add(TokenId token, double weight, double logWeight);
+
+    struct Slot {
+        TokenId token = 0;
+        std::uint32_t stamp = 0;
+        std::uint32_t index = 0;
+    };
+    std::vector<Outcome> outcomes_;
+    std::vector<Alternative> scratch_;
+    std::array<Slot, kSlots> slots_{};
+    std::uint32_t stamp_ = 0;
+};
+
+void StepDistribution::add(TokenId token, double weight, double logWeight)
+{
+    for (std::size_t slot = hash(token);; slot = (slot + 1) & kMask) {
+        if (slots_[slot].stamp != stamp_) {
+            slots_[slot] = {token, stamp_, static_cast<std::uint32_t>(outcomes_.size())};
+            outcomes_.push_back({token, weight, logWeight});
+            return;
+        }
+        if (slots_[slot].token == token) { // a token listed twice: one outcome with both weights
+            Outcome& o = outcomes_[slots_[slot].index];
+            o.probability += weight;
+            o.logProbability = std::log(o.probability);
+            return;
+        }
+    }
+}
+
+// p̃_t: the k most likely returned alternatives, renormalised (plus the tail bucket if asked).
+// p̃_i = w_i / Z with w_i = exp(lp_i), so log p̃_i = lp_i − log Z: one logarithm per step.
+void StepDistribution::build(const Step& step, const SignalSettings& settings, std::uint32_t stamp)
+{
+    stamp_ = stamp;
+    outcomes_.clear();
+    const std::vector<Alternative>* alternatives = &step.top;
+    if (step.top.empty() || (settings.topK > 0 && step.top.size() > static_cast<std::size_t>(settings.topK))) {
+        scratch_.assign(step.top.begin(), step.top.end());
+        if (scratch_.empty())
+            scratch_.push_back({step.chosen, step.logprob}); // no alternatives returned: all mass on the chosen token
+        if (settings.topK > 0 && scratch_.size() > static_cast<std::size_t>(settings.topK)) {
+            std::nth_element(scratch_.begin(), scratch_.begin() + settings.topK, scratch_.end(),
+                             [](const Alternative& a, const Alternative& b) { return a.logprob > b.logprob; });
+            scratch_.resize(settings.topK);
+        }
+        alternatives = &scratch_;
+    }
+    double total = 0;
+    for (const auto& alternative : *alternatives) {
+        const double weight = std::exp(alternative.logprob); // float exp
+        add(alternative.token, weight, alternative.logprob);
+        total += weight;
+    }
+    double tail = 0;
+    if (settings.tailBucket) {
+        tail = std::max(0.0, 1.0 - total);
+        total = std::max(total, 1.0);
+    }
+    const double logTotal = std::log(static_cast<float>(total)), inverseTotal = 1.0 / total;
+    for (auto& outcome : outcomes_) {
+        outcome.probability *= inverseTotal;
+        outcome.logProbability -= logTotal;
+    }
+    if (tail > 0)
+        add(kTailToken, tail * inverseTotal, std::log(tail * inverseTotal));
+}
+
+double entropyNats(const std::vector<Outcome>& outcomes)
+{
+    double h = 0;
+    for (const auto& outcome : outcomes)
+        if (outcome.probability > 0)
+            h -= outcome.probability * outcome.logProbability;
+    return h;
+}
+
+// JSD in nats. If no token were shared, M would hold every outcome at half its probability and
+// JSD = ln 2; each shared token corrects that by its own term, so only shared tokens cost work.
+double jensenShannonNats(const StepDistribution& previous, const std::vector<Outcome>& current)
+{
+    constexpr double kLn2 = 0.69314718055994530942;
+    double divergence = kLn2;
+    for (const auto& q : current) {
+        const Outcome* p = previous.find(q.token);
+        if (!p || p->probability <= 0 || q.probability <= 0)
+            continue;
+        const double m = 0.5 * (p->probability + q.probability);
+        // Replace the two one-sided terms of H(M) by the shared one.
+        const double oneSided = -0.5 * p->probability * (p->logProbability - kLn2) - 0.5 * q.probability * (q.logProbability - kLn2);
+        const double shared = -m * std::log(static_cast<float>(m)); // single precision: signals are stored as float
+        divergence -= oneSided - shared;
+    }
+    return std::max(0.0, divergence); // rounding can leave a tiny negative
+}
 
 double logIn(double x, LogBase base)
 {
     return base == LogBase::Two ? std::log2(x) : std::log(x);
-}
-
-// p̃_t: the k most likely returned alternatives, renormalised (plus the tail bucket if asked).
-void distributionOf(const Step& step, const SignalSettings& settings, std::vector<Alternative>& scratch, Distribution& out)
-{
-    out.clear();
-    scratch.assign(step.top.begin(), step.top.end());
-    if (scratch.empty())
-        scratch.push_back({step.chosen, step.logprob}); // no alternatives returned: all mass on the chosen token
-    if (settings.topK > 0 && scratch.size() > static_cast<std::size_t>(settings.topK)) {
-        std::nth_element(scratch.begin(), scratch.begin() + settings.topK, scratch.end(),
-                         [](const Alternative& a, const Alternative& b) { return a.logprob > b.logprob; });
-        scratch.resize(settings.topK);
-    }
-    double total = 0;
-    for (const auto& alternative : scratch) {
-        const double p = std::exp(static_cast<double>(alternative.logprob));
-        out.push_back({alternative.token, p});
-        total += p;
-    }
-    if (settings.tailBucket) {
-        const double tail = std::max(0.0, 1.0 - total);
-        if (tail > 0)
-            out.push_back({kTailToken, tail});
-        total = std::max(total, 1.0);
-    }
-    for (auto& outcome : out)
-        outcome.probability /= total;
-    std::sort(out.begin(), out.end(), [](const Outcome& a, const Outcome& b) { return a.token < b.token; });
-}
-
-double entropyOfDistribution(const Distribution& d, LogBase base)
-{
-    double h = 0;
-    for (const auto& outcome : d)
-        if (outcome.probability > 0)
-            h -= outcome.probability * logIn(outcome.probability, base);
-    return h;
-}
-
-// JSD over the union of two sorted supports; a token absent on one side has probability 0 there.
-double jensenShannonSorted(const Distribution& p, const Distribution& q, LogBase base)
-{
-    double divergence = 0;
-    auto term = [&](double a, double b) {
-        const double m = 0.5 * (a + b);
-        if (a > 0) divergence += 0.5 * a * logIn(a / m, base);
-        if (b > 0) divergence += 0.5 * b * logIn(b / m, base);
-    };
-    std::size_t i = 0, j = 0;
-    while (i < p.size() || j < q.size()) {
-        if (j == q.size() || (i < p.size() && p[i].token < q[j].token)) {
-            term(p[i++].probability, 0);
-        } else if (i == p.size() || q[j].token < p[i].token) {
-            term(0, q[j++].probability);
-        } else {
-            term(p[i++].probability, q[j++].probability);
-        }
-    }
-    return std::max(0.0, divergence); // rounding can leave a tiny negative
 }
 
 double combine(const SignalSettings& settings, double d, double h)
@@ -118,12 +175,20 @@ double entropyOf(const std::vector<double>& probabilities, LogBase base)
 
 double jensenShannon(const std::vector<double>& p, const std::vector<double>& q, LogBase base)
 {
-    Distribution a, b;
-    for (std::size_t i = 0; i < p.size(); ++i)
-        a.push_back({static_cast<TokenId>(i), p[i]});
-    for (std::size_t i = 0; i < q.size(); ++i)
-        b.push_back({static_cast<TokenId>(i), q[i]});
-    return jensenShannonSorted(a, b, base);
+    // Token i carries outcome i; both distributions go through the same code as the steps.
+    auto stepOf = [](const std::vector<double>& probabilities) {
+        Step step{0, 0, {}};
+        for (std::size_t i = 0; i < probabilities.size(); ++i)
+            if (probabilities[i] > 0)
+                step.top.push_back({static_cast<TokenId>(i), static_cast<float>(std::log(probabilities[i]))});
+        return step;
+    };
+    SignalSettings settings;
+    StepDistribution a, b;
+    a.build(stepOf(p), settings, 1);
+    b.build(stepOf(q), settings, 2);
+    const double nats = jensenShannonNats(a, b.outcomes());
+    return base == LogBase::Two ? nats / std::log(2.0) : nats;
 }
 
 TraceSignals computeSignals(const Trace& trace, const SignalSettings& settings)
@@ -133,16 +198,18 @@ TraceSignals computeSignals(const Trace& trace, const SignalSettings& settings)
     out.entropy.resize(steps);
     out.divergence.resize(steps);
     std::vector<float> raw(steps);
-    Distribution previous, current;
-    std::vector<Alternative> scratch;
+    // Two distributions alternate as "previous" and "current"; stamps invalidate their indexes.
+    auto distributions = std::make_unique<std::array<StepDistribution, 2>>();
+    const double scale = settings.base == LogBase::Two ? 1.0 / std::log(2.0) : 1.0;
     for (std::size_t t = 0; t < steps; ++t) {
-        distributionOf(trace.steps[t], settings, scratch, current);
-        const double h = entropyOfDistribution(current, settings.base);
-        const double d = t == 0 ? 0.0 : jensenShannonSorted(previous, current, settings.base);
+        StepDistribution& current = (*distributions)[t & 1];
+        const StepDistribution& previous = (*distributions)[(t + 1) & 1];
+        current.build(trace.steps[t], settings, static_cast<std::uint32_t>(t + 1));
+        const double h = entropyNats(current.outcomes()) * scale;
+        const double d = t == 0 ? 0.0 : jensenShannonNats(previous, current.outcomes()) * scale;
         out.entropy[t] = static_cast<float>(h);
         out.divergence[t] = static_cast<float>(d);
         raw[t] = static_cast<float>(combine(settings, d, h));
-        std::swap(previous, current);
     }
     // Trailing moving average, so that I_t never looks at the future (early warning stays honest).
     const int window = std::max(1, settings.smoothingWindow);

@@ -1,0 +1,232 @@
+#include "InstabilityEngine.h"
+
+#include "DatasetMetrics.h"
+#include "TraceImport.h"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace ls::reasoning {
+namespace {
+
+constexpr int kPrefixWindowsReported[] = {8, 16, 32, 64, 128};
+
+std::string fixed(double value, int decimals = 3)
+{
+    if (std::isnan(value))
+        return "n/a";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
+}
+
+TokenTrace tokenTraceOf(const Trace& trace, const Vocabulary& vocabulary)
+{
+    TokenTrace out;
+    for (const auto& step : trace.steps)
+        out.topK = std::max(out.topK, static_cast<int>(step.top.size()));
+    for (const auto& step : trace.steps) {
+        out.tokens.push_back(vocabulary.text(step.chosen));
+        out.logprobs.push_back(step.logprob);
+        for (int k = 0; k < out.topK; ++k) {
+            const bool present = k < static_cast<int>(step.top.size());
+            out.topTokens.push_back(present ? vocabulary.text(step.top[k].token) : std::string());
+            out.topLogprobs.push_back(present ? step.top[k].logprob : -std::numeric_limits<float>::infinity());
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+std::string InstabilityEngine::description() const
+{
+    return "Per-step Jensen–Shannon shift and entropy of the top-k token distributions of LLM reasoning traces, "
+           "the peak instability and where it happens, and (with labels) how well it predicts a wrong answer.";
+}
+
+ParameterSchema InstabilityEngine::parameterSchema() const
+{
+    return {{
+        {.key = "traces", .label = "Traces", .type = ParameterType::File, .defaultValue = std::string(),
+         .help = "JSON or JSONL with token log-probabilities (OpenAI, vLLM, llama.cpp or plain).",
+         .fileFilter = "Traces (*.json *.jsonl);;All files (*)"},
+        {.key = "traceIndex", .label = "Shown trace", .type = ParameterType::Int, .defaultValue = std::int64_t{0},
+         .minimum = 0, .maximum = 1e9, .help = "Which trace's tokens and signals are output in full (0 = first)."},
+        {.key = "form", .label = "Index form", .type = ParameterType::Enum, .defaultValue = std::string("D+lambda*H"),
+         .help = "How the shift D and the entropy H combine into the instability index I.",
+         .choices = {"D+lambda*H", "H+lambda*D", "(1-lambda)*D+lambda*H"}},
+        {.key = "lambda", .label = "λ", .type = ParameterType::Float, .defaultValue = 0.5, .minimum = 0, .maximum = 10,
+         .help = "Mixing weight of the index."},
+        {.key = "logBase", .label = "Log base", .type = ParameterType::Enum, .defaultValue = std::string("nats"),
+         .help = "Units of entropy and JSD.", .choices = {"nats", "bits"}},
+        {.key = "topK", .label = "k", .type = ParameterType::Int, .defaultValue = std::int64_t{0}, .minimum = 0, .maximum = 1000,
+         .help = "Use at most k alternatives per step (0: all that were returned)."},
+        {.key = "tailBucket", .label = "Tail bucket", .type = ParameterType::Bool, .defaultValue = false,
+         .help = "Keep the mass outside the top-k as one 'other' outcome (a deviation from the paper)."},
+        {.key = "smoothing", .label = "Smoothing", .type = ParameterType::Int, .defaultValue = std::int64_t{1}, .minimum = 1,
+         .maximum = 512, .units = "steps", .help = "Trailing moving average of I (1: none)."},
+        {.key = "earlyEnd", .label = "Early ends at", .type = ParameterType::Float, .defaultValue = 1.0 / 3, .minimum = 0,
+         .maximum = 1, .help = "Relative peak positions below this are 'early'."},
+        {.key = "lateStart", .label = "Late starts at", .type = ParameterType::Float, .defaultValue = 2.0 / 3, .minimum = 0,
+         .maximum = 1, .help = "Relative peak positions at or above this are 'late'."},
+        {.key = "buckets", .label = "Strength buckets", .type = ParameterType::Int, .defaultValue = std::int64_t{4}, .minimum = 1,
+         .maximum = 20, .help = "Quantile buckets of peak strength for the accuracy table."},
+    }};
+}
+
+SignalSettings InstabilityEngine::settingsFrom(const ParameterValues& parameters)
+{
+    SignalSettings settings;
+    const std::string form = stringParameter(parameters, "form");
+    settings.form = form == "H+lambda*D" ? IndexForm::HPlusLambdaD : form == "(1-lambda)*D+lambda*H" ? IndexForm::Convex : IndexForm::DPlusLambdaH;
+    settings.lambda = floatParameter(parameters, "lambda");
+    settings.base = stringParameter(parameters, "logBase") == "bits" ? LogBase::Two : LogBase::Natural;
+    settings.topK = static_cast<int>(intParameter(parameters, "topK"));
+    settings.tailBucket = boolParameter(parameters, "tailBucket");
+    settings.smoothingWindow = static_cast<int>(intParameter(parameters, "smoothing"));
+    settings.earlyEnd = floatParameter(parameters, "earlyEnd");
+    settings.lateStart = floatParameter(parameters, "lateStart");
+    if (settings.lateStart < settings.earlyEnd)
+        throw ArgumentError("lateStart must not be below earlyEnd");
+    return settings;
+}
+
+RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parameters, RunContext& context)
+{
+    const std::string path = stringParameter(parameters, "traces");
+    if (path.empty())
+        throw ArgumentError("traces: choose a JSON/JSONL file of token log-probabilities");
+    const SignalSettings settings = settingsFrom(parameters);
+    auto& recorder = context.recorder();
+
+    TraceSet set;
+    {
+        auto stage = recorder.stage("import");
+        set = importTraceFile(path);
+    }
+    context.throwIfCancelled();
+    context.progress(0.3, "computing signals");
+    std::vector<TraceSignals> signals(set.traces.size());
+    {
+        auto stage = recorder.stage("signals");
+        for (std::size_t i = 0; i < set.traces.size(); ++i) {
+            signals[i] = computeSignals(set.traces[i], settings);
+            if (i % 256 == 0)
+                context.throwIfCancelled();
+        }
+    }
+    context.progress(0.7, "dataset metrics");
+
+    Table summary{{"trace", "tokens", "peak strength", "peak step", "relative position", "bin", "label"}, {}};
+    const char* binNames[] = {"early", "middle", "late"};
+    std::vector<double> peaks;
+    std::vector<bool> correct, failure;
+    std::vector<int> bins;
+    std::vector<const TraceSignals*> labelled;
+    for (std::size_t i = 0; i < set.traces.size(); ++i) {
+        const auto& trace = set.traces[i];
+        const auto& s = signals[i];
+        summary.rows.push_back({trace.id, std::to_string(trace.steps.size()), fixed(s.peakStrength, 4), std::to_string(s.peakStep),
+                                fixed(s.peakPosition), binNames[s.peakBin],
+                                trace.correct ? (*trace.correct ? "correct" : "wrong") : "-"});
+        if (trace.correct) {
+            peaks.push_back(s.peakStrength);
+            correct.push_back(*trace.correct);
+            failure.push_back(!*trace.correct);
+            bins.push_back(s.peakBin);
+            labelled.push_back(&s);
+        }
+    }
+
+    RunOutput output;
+    Table metrics{{"metric", "value"}, {}};
+    metrics.rows.push_back({"format", set.format});
+    for (const auto& note : set.notes)
+        metrics.rows.push_back({"note", note});
+    metrics.rows.push_back({"settings", std::string(toString(settings.form)) + ", lambda " + fixed(settings.lambda, 2) + ", " +
+                                            toString(settings.base) + ", k " + (settings.topK ? std::to_string(settings.topK) : "all") +
+                                            (settings.tailBucket ? ", tail bucket" : "") + ", smoothing " +
+                                            std::to_string(settings.smoothingWindow)});
+    metrics.rows.push_back({"traces", std::to_string(set.traces.size())});
+    metrics.rows.push_back({"labelled traces", std::to_string(peaks.size())});
+    {
+        auto stage = recorder.stage("dataset metrics");
+        if (!peaks.empty()) {
+            const double auc = areaUnderRoc(peaks, failure);
+            const auto [low, high] = bootstrapAucInterval(peaks, failure, 1000, 0.95, 1);
+            metrics.rows.push_back({"AUC of peak strength for failure", fixed(auc) + " (95% bootstrap " + fixed(low) + "–" + fixed(high) + ")"});
+            Series roc;
+            roc.xLabel = "false positive rate";
+            std::vector<float> fpr, tpr;
+            for (const auto& point : rocCurve(peaks, failure)) {
+                roc.x.push_back(static_cast<float>(point.falsePositiveRate));
+                tpr.push_back(static_cast<float>(point.truePositiveRate));
+            }
+            roc.curves.push_back({"true positive rate", 1, tpr});
+            output.datasets.push_back({"roc", std::move(roc)});
+            for (const auto& bucket : accuracyByScoreQuantile(peaks, correct, static_cast<int>(intParameter(parameters, "buckets"))))
+                metrics.rows.push_back({"accuracy, peak " + fixed(bucket.lowScore) + "–" + fixed(bucket.highScore),
+                                        fixed(bucket.accuracy) + " (n=" + std::to_string(bucket.count) + ")"});
+            const auto byBin = accuracyByPeakBin(bins, correct);
+            for (int b = 0; b < 3; ++b)
+                metrics.rows.push_back({std::string("accuracy, ") + binNames[b] + " peaks",
+                                        fixed(byBin[b].accuracy) + " (n=" + std::to_string(byBin[b].count) + ")"});
+            Series prefix;
+            prefix.xLabel = "prefix window w (tokens)";
+            std::vector<float> prefixAuc;
+            for (std::size_t w = 1; w <= kMaxPrefixWindow; ++w) {
+                std::vector<double> scores;
+                for (const auto* s : labelled)
+                    scores.push_back(s->prefixPeak.empty() ? 0.0 : s->prefixPeak[std::min(w, s->prefixPeak.size()) - 1]);
+                prefix.x.push_back(static_cast<float>(w));
+                prefixAuc.push_back(static_cast<float>(areaUnderRoc(scores, failure)));
+            }
+            for (int w : kPrefixWindowsReported)
+                metrics.rows.push_back({"AUC of S over the first " + std::to_string(w) + " tokens", fixed(prefixAuc[w - 1])});
+            prefix.curves.push_back({"AUC", 1, prefixAuc});
+            output.datasets.push_back({"prefix auc", std::move(prefix)});
+        }
+    }
+
+    {
+        auto stage = recorder.stage("outputs");
+        const auto shown = static_cast<std::size_t>(intParameter(parameters, "traceIndex"));
+        if (shown >= set.traces.size())
+            throw ArgumentError("traceIndex: " + std::to_string(shown) + " is past the last trace (" +
+                                std::to_string(set.traces.size()) + " traces)");
+        const auto& s = signals[shown];
+        Series series;
+        series.xLabel = "step";
+        for (std::size_t t = 0; t < s.entropy.size(); ++t)
+            series.x.push_back(static_cast<float>(t));
+        series.curves = {{"JSD shift D", 1, s.divergence}, {"entropy H", 1, s.entropy}, {"instability I", 1, s.instability}};
+        output.datasets.insert(output.datasets.begin(), {"signals", std::move(series)});
+        output.datasets.insert(output.datasets.begin(), {"trace", tokenTraceOf(set.traces[shown], set.vocabulary)});
+        output.datasets.push_back({"traces", std::move(summary)});
+        output.datasets.push_back({"metrics", std::move(metrics)});
+    }
+    context.progress(1.0, "done");
+    return output;
+}
+
+std::vector<ReportSection> InstabilityEngine::reportSections(const std::vector<Dataset>& datasets, const nlohmann::json&) const
+{
+    ReportSection section{"Instability signals", {}};
+    for (const auto& dataset : datasets) {
+        if (const auto* table = std::get_if<Table>(&dataset.content); table && dataset.name == "metrics")
+            section.blocks.push_back(*table);
+        if (const auto* series = std::get_if<Series>(&dataset.content)) {
+            const char* caption = dataset.name == "signals" ? "Signals of the shown trace over its steps"
+                                  : dataset.name == "roc"   ? "ROC of peak strength for a wrong answer"
+                                                            : "AUC of the prefix-window peak as a function of w";
+            section.blocks.push_back(ReportPlot{caption, *series});
+        }
+    }
+    if (section.blocks.empty())
+        return {};
+    return {section};
+}
+
+} // namespace ls::reasoning

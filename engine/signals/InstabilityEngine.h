@@ -1,0 +1,22 @@
+#pragma once
+// The reasoning-instability engine: imports a file of LLM traces, computes the per-step signals
+// of every trace and, when labels exist, how well the peak predicts a wrong answer.
+#include "engine/core/Engine.h"
+#include "Signals.h"
+
+namespace ls::reasoning {
+
+class InstabilityEngine final : public Engine {
+public:
+    std::string id() const override { return "reasoning.instability"; }
+    std::string displayName() const override { return "Reasoning-trace instability"; }
+    std::string description() const override;
+    ParameterSchema parameterSchema() const override;
+    bool hasCudaPath() const override { return false; } // a CPU pass over top-k lists; see the issue note
+    RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+    std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json& parameters) const override;
+
+    static SignalSettings settingsFrom(const ParameterValues& parameters);
+};
+
+} // namespace ls::reasoning
