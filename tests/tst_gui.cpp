@@ -5,7 +5,10 @@
 #include "app/studio/ReportDialog.h"
 #include "views/LatencyView.h"
 #include "views/PointCloudView.h"
+#include "views/SeriesView.h"
+#include "views/TableView.h"
 #include "views/TimelineView.h"
+#include "views/TokenTraceView.h"
 #include "views/VtkViewport.h"
 
 #include <QApplication>
@@ -14,7 +17,9 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QTabWidget>
+#include <QLineEdit>
 #include <QTableWidget>
+#include <QTextEdit>
 #include <QTemporaryDir>
 
 using namespace ls;
@@ -223,6 +228,60 @@ private slots:
         add->click();
         QCOMPARE(dialog.comparisons(), (std::vector<std::pair<int, int>>{{1, 2}}));
         keepArtifact(dialog.grab().toImage(), "report-dialog.png");
+    }
+
+    void reasoningTraceViewsAreLinked()
+    {
+        QTemporaryDir dir;
+        const QString session = dir.filePath("traces.lstudio");
+        QProcess cli;
+        cli.start(STUDIO_CLI_PATH, {"run", "reasoning.instability", "--param", QString("traces=") + STUDIO_SAMPLE_TRACES, "--param",
+                                    QString("traceIndex=%1").arg(test::uniformInt(0, 47)), "--repeat", "2", "--quiet", "--session-out", session});
+        QVERIFY(cli.waitForFinished(60000));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+
+        studio::MainWindow window;
+        window.setPromptOnClose(false);
+        window.loadPlugins({STUDIO_PLUGIN_DIR});
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openSession(session));
+        auto* traceView = window.findChild<views::TokenTraceView*>("trace:trace");
+        auto* signalPlot = window.findChild<views::SeriesView*>("series:signals");
+        auto* traces = window.findChild<views::TableView*>("table:traces");
+        QVERIFY(traceView && signalPlot && traces);
+        QVERIFY(window.findChild<views::SeriesView*>("series:roc"));
+        auto* tabs = window.findChild<QTabWidget*>();
+        QTRY_VERIFY2(traceView->isVisible(), qPrintable(tabs->tabText(tabs->currentIndex()))); // no point cloud: the trace is in front
+        QCOMPARE(traces->table()->rowCount(), 48);
+
+        // Tokens are shaded: the text view shows warm colours, not just black on white.
+        const QImage text = traceView->textView()->viewport()->grab().toImage();
+        int warm = 0;
+        for (int y = 0; y < text.height(); ++y)
+            for (int x = 0; x < text.width(); ++x) {
+                const QColor c = text.pixelColor(x, y);
+                warm += c.red() > 200 && c.blue() < 140;
+            }
+        QVERIFY2(warm > 2000, qPrintable(QString::number(warm)));
+        keepArtifact(window.captureWindow(1.0), "trace-view.png");
+
+        // Clicking the signal plot scrolls the text to that step and selects its token.
+        const auto tokens = std::get<TokenTrace>(window.session().runs.front().datasets.front().content).tokens;
+        const int step = static_cast<int>(test::uniformInt(0, static_cast<std::int64_t>(tokens.size()) - 1));
+        tabs->setCurrentWidget(signalPlot); // laid out at its real size: one step spans pixels
+        QTRY_VERIFY(signalPlot->isVisible() && signalPlot->width() > 3 * static_cast<int>(tokens.size()));
+        const QRectF plot(56, 26, signalPlot->width() - 72, signalPlot->height() - 58);
+        const double x = plot.left() + (step + 0.0) / (tokens.size() - 1) * plot.width();
+        QCOMPARE(signalPlot->indexAt(QPoint(static_cast<int>(std::round(x)), 60)), step);
+        emit signalPlot->indexClicked(step);
+        QCOMPARE(traceView->textView()->textCursor().selectedText(), QString::fromStdString(tokens[step]));
+        keepArtifact(signalPlot->grab().toImage(), "signals.png");
+
+        // Filtering the trace table keeps the matching rows.
+        traces->findChild<QLineEdit*>()->setText("wrong");
+        QVERIFY(traces->visibleRowCount() > 0 && traces->visibleRowCount() < 48);
     }
 
     void cliScreenshotOfTheSampleSession()

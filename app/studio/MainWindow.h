@@ -82,6 +82,7 @@ private:
     bool save();                                       // to the session's file, asking for one if new
     void refreshLatencyEntries();
     void showRun(int runId);
+    void showDatasetTabs(const host::RunRecord& run);
     void onRunFinished(const RunOutcome& outcome);
     void onPluginChangedOnDisk(const QString& path);
     void storeViewState();
@@ -122,6 +123,7 @@ private:
     QTabWidget* centralTabs_ = nullptr;
     views::PointCloudView* pointCloudView_ = nullptr;
     views::TimelineView* timelineView_ = nullptr;
+    std::vector<QWidget*> datasetTabs_; // views of the shown run's datasets, rebuilt per run
     QMenu* recentMenu_ = nullptr;
 };
 

@@ -32,8 +32,10 @@ QImage MainWindow::captureWindow(double scale) const
     image.setDevicePixelRatio(scale);
     image.fill(palette().window().color());
     const_cast<MainWindow*>(this)->render(&image);
-    QPainter painter(&image);
     auto* viewport = pointCloudView_->viewport();
+    if (!viewport->isVisible()) // another tab is in front
+        return image;
+    QPainter painter(&image);
     const QPoint origin = viewport->mapTo(const_cast<MainWindow*>(this), QPoint(0, 0));
     const QImage view = viewport->renderImage(scale);
     painter.drawImage(QRectF(origin, viewport->size()), view);

@@ -152,6 +152,7 @@ void MainWindow::showRun(int runId)
         timelineView_->setRecord(run->latency, QString::fromStdString(run->label));
     if (const PointCloud* cloud = firstPointCloud(*run))
         pointCloudView_->showPointCloud(*cloud, QString::fromStdString(run->label));
+    showDatasetTabs(*run);
     pointCloudView_->viewport()->update();
 }
 

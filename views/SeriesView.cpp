@@ -1,0 +1,135 @@
+#include "SeriesView.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <algorithm>
+#include <cmath>
+
+namespace ls::views {
+namespace {
+
+const QColor kCurveColours[] = {QColor(40, 110, 200), QColor(230, 120, 30), QColor(200, 40, 60), QColor(50, 160, 80),
+                                QColor(150, 70, 180)};
+
+} // namespace
+
+SeriesView::SeriesView(QWidget* parent) : QWidget(parent)
+{
+    setMinimumHeight(160);
+    setAutoFillBackground(true);
+}
+
+void SeriesView::setSeries(const Series& series, const QString& title)
+{
+    series_ = series;
+    title_ = title;
+    markers_.clear();
+    highlightFirst_ = highlightLast_ = -1;
+    xMin_ = 0, xMax_ = 1, yMin_ = 0, yMax_ = 1;
+    if (!series_.x.empty()) {
+        const auto [lo, hi] = std::minmax_element(series_.x.begin(), series_.x.end());
+        xMin_ = *lo;
+        xMax_ = *hi > *lo ? *hi : *lo + 1;
+        yMin_ = 0;
+        yMax_ = 0;
+        for (const auto& curve : series_.curves)
+            for (float v : curve.values)
+                if (std::isfinite(v)) {
+                    yMin_ = std::min<double>(yMin_, v);
+                    yMax_ = std::max<double>(yMax_, v);
+                }
+        if (yMax_ <= yMin_)
+            yMax_ = yMin_ + 1;
+    }
+    update();
+}
+
+void SeriesView::setMarkers(std::vector<std::pair<double, QString>> markers)
+{
+    markers_ = std::move(markers);
+    update();
+}
+
+void SeriesView::setHighlight(int firstIndex, int lastIndex)
+{
+    highlightFirst_ = firstIndex;
+    highlightLast_ = lastIndex;
+    update();
+}
+
+QRectF SeriesView::plotArea() const
+{
+    return QRectF(56, 26, width() - 72, height() - 58);
+}
+
+int SeriesView::indexAt(QPoint position) const
+{
+    if (series_.x.empty())
+        return -1;
+    const QRectF plot = plotArea();
+    const double x = xMin_ + (position.x() - plot.left()) / plot.width() * (xMax_ - xMin_);
+    int best = 0;
+    for (int i = 1; i < static_cast<int>(series_.x.size()); ++i)
+        if (std::abs(series_.x[i] - x) < std::abs(series_.x[best] - x))
+            best = i;
+    return best;
+}
+
+void SeriesView::paintEvent(QPaintEvent*)
+{
+    QPainter painter(this);
+    painter.fillRect(rect(), palette().base());
+    painter.setRenderHint(QPainter::Antialiasing);
+    const QRectF plot = plotArea();
+    painter.setPen(palette().text().color());
+    painter.drawText(QRectF(8, 4, width() - 16, 18), Qt::AlignLeft, title_);
+    if (series_.x.empty()) {
+        painter.drawText(plot, Qt::AlignCenter, tr("no data"));
+        return;
+    }
+    auto toPoint = [&](double x, double y) {
+        return QPointF(plot.left() + (x - xMin_) / (xMax_ - xMin_) * plot.width(), plot.bottom() - (y - yMin_) / (yMax_ - yMin_) * plot.height());
+    };
+    if (highlightFirst_ >= 0 && highlightLast_ < static_cast<int>(series_.x.size())) {
+        const QPointF a = toPoint(series_.x[highlightFirst_], yMax_), b = toPoint(series_.x[highlightLast_], yMin_);
+        painter.fillRect(QRectF(a, b).normalized().adjusted(-2, 0, 2, 0), QColor(255, 200, 0, 70));
+    }
+    painter.setPen(palette().mid().color());
+    painter.drawRect(plot);
+    for (const auto& [x, label] : markers_) {
+        const QPointF top = toPoint(x, yMax_);
+        painter.setPen(QPen(QColor(120, 120, 120), 1, Qt::DashLine));
+        painter.drawLine(top, QPointF(top.x(), plot.bottom()));
+        painter.setPen(palette().text().color());
+        painter.drawText(QPointF(top.x() + 3, plot.top() + 12), label);
+    }
+    for (std::size_t c = 0; c < series_.curves.size(); ++c) {
+        QPolygonF line;
+        const auto& values = series_.curves[c].values;
+        for (std::size_t i = 0; i < series_.x.size() && i < values.size(); ++i)
+            if (std::isfinite(values[i]))
+                line << toPoint(series_.x[i], values[i]);
+        painter.setPen(QPen(kCurveColours[c % 5], 1.5));
+        painter.drawPolyline(line);
+        painter.fillRect(QRectF(plot.right() - 170, plot.top() + 6 + 16 * c, 10, 10), kCurveColours[c % 5]);
+        painter.setPen(palette().text().color());
+        painter.drawText(QPointF(plot.right() - 156, plot.top() + 15 + 16 * c), QString::fromStdString(series_.curves[c].name));
+    }
+    painter.setPen(palette().text().color());
+    painter.drawText(QRectF(plot.left(), plot.bottom() + 4, plot.width(), 16), Qt::AlignLeft, QString::number(xMin_, 'g', 4));
+    painter.drawText(QRectF(plot.left(), plot.bottom() + 4, plot.width(), 16), Qt::AlignRight, QString::number(xMax_, 'g', 4));
+    painter.drawText(QRectF(plot.left(), plot.bottom() + 16, plot.width(), 16), Qt::AlignHCenter, QString::fromStdString(series_.xLabel));
+    painter.drawText(QRectF(0, plot.top() - 6, plot.left() - 4, 16), Qt::AlignRight, QString::number(yMax_, 'g', 3));
+    painter.drawText(QRectF(0, plot.bottom() - 10, plot.left() - 4, 16), Qt::AlignRight, QString::number(yMin_, 'g', 3));
+}
+
+void SeriesView::mouseReleaseEvent(QMouseEvent* event)
+{
+    if (plotArea().contains(event->position())) {
+        const int index = indexAt(event->pos());
+        if (index >= 0)
+            emit indexClicked(index);
+    }
+}
+
+} // namespace ls::views
