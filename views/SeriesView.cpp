@@ -96,12 +96,14 @@ void SeriesView::paintEvent(QPaintEvent*)
     }
     painter.setPen(palette().mid().color());
     painter.drawRect(plot);
-    for (const auto& [x, label] : markers_) {
+    // Marker labels are staggered along the bottom, clear of the legend and of each other.
+    for (std::size_t m = 0; m < markers_.size(); ++m) {
+        const auto& [x, label] = markers_[m];
         const QPointF top = toPoint(x, yMax_);
         painter.setPen(QPen(QColor(120, 120, 120), 1, Qt::DashLine));
         painter.drawLine(top, QPointF(top.x(), plot.bottom()));
         painter.setPen(palette().text().color());
-        painter.drawText(QPointF(top.x() + 3, plot.top() + 12), label);
+        painter.drawText(QPointF(top.x() + 3, plot.bottom() - 6 - 14.0 * static_cast<double>(m % 3)), label);
     }
     for (std::size_t c = 0; c < series_.curves.size(); ++c) {
         QPolygonF line;
