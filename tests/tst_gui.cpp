@@ -279,6 +279,14 @@ private slots:
         QCOMPARE(traceView->textView()->textCursor().selectedText(), QString::fromStdString(tokens[step]));
         keepArtifact(signalPlot->grab().toImage(), "signals.png");
 
+        // Double-clicking row 3 of the traces table runs again with trace 3 shown.
+        QVERIFY(window.openRowOfRun(window.session().runs.front().id, 3));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning(), 60000);
+        QTRY_COMPARE(window.session().runs.size(), std::size_t(2));
+        QCOMPARE(window.session().runs.back().parameters["traceIndex"].get<int>(), 3);
+        traces = window.findChild<views::TableView*>("table:traces");
+        QVERIFY(traces);
+
         // Filtering the trace table keeps the matching rows.
         traces->findChild<QLineEdit*>()->setText("wrong");
         QVERIFY(traces->visibleRowCount() > 0 && traces->visibleRowCount() < 48);

@@ -56,6 +56,8 @@ public:
     QString logText() const;
     void logStartupTime(qint64 milliseconds);
     void selectEngine(const QString& engineId);
+    // Runs the engine of `runId` again with its 'traceIndex' parameter set to `row`.
+    bool openRowOfRun(int runId, int row);
 
     // For scripted use (--screenshot): closing will not ask about unsaved runs.
     void setPromptOnClose(bool prompt) { promptOnClose_ = prompt; }

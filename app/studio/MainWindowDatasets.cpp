@@ -3,6 +3,8 @@
 // the series' last curve, clicking either moves the other, selecting text highlights the span.
 #include "MainWindow.h"
 
+#include "engine/core/Error.h"
+#include "views/ParameterPanel.h"
 #include "views/SeriesView.h"
 #include "views/TableView.h"
 #include "views/TokenTraceView.h"
@@ -41,6 +43,9 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
             view->setObjectName("table:" + name);
             view->setTable(*table);
             datasetTabs_.push_back(view);
+            // Engines that show one item of many in full take a 'traceIndex' parameter: a
+            // double-clicked row runs the engine again with that item shown.
+            connect(view, &views::TableView::rowActivated, this, [this, runId = run.id](int row) { openRowOfRun(runId, row); });
         } else if (std::holds_alternative<TokenTrace>(dataset.content) && &std::get<TokenTrace>(dataset.content) == trace) {
             traceView = new views::TokenTraceView(this);
             traceView->setObjectName("trace:" + name);
@@ -83,6 +88,31 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
                                       [](const Dataset& d) { return std::holds_alternative<PointCloud>(d.content); });
     if (!hasCloud && !datasetTabs_.empty())
         centralTabs_->setCurrentWidget(datasetTabs_.front());
+}
+
+bool MainWindow::openRowOfRun(int runId, int row)
+{
+    const host::RunRecord* run = session_.findRun(runId);
+    const auto engine = run ? registry_.findEngine(run->engineId) : nullptr;
+    if (!engine)
+        return false;
+    const auto schema = engine->parameterSchema();
+    const ParameterSpec* index = schema.find("traceIndex");
+    if (!index || index->type != ParameterType::Int)
+        return false;
+    ParameterValues values;
+    try {
+        values = parametersFromJson(schema, run->parameters, "run parameters");
+    } catch (const StudioError& error) {
+        log(tr("Cannot reopen run %1: %2").arg(runId).arg(QString::fromUtf8(error.what())), true);
+        return false;
+    }
+    values["traceIndex"] = std::int64_t{row};
+    selectEngine(QString::fromStdString(engine->id()));
+    parameterPanel_->setSchema(schema, values);
+    storeParameterDraft();
+    log(tr("Showing row %1 of run %2: running %3 again").arg(row).arg(runId).arg(QString::fromStdString(engine->id())));
+    return startRun();
 }
 
 } // namespace ls::studio
