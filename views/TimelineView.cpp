@@ -202,10 +202,9 @@ void TimelineView::paintEvent(QPaintEvent*)
         painter.drawText(rect(), Qt::AlignCenter, tr("Run an engine (or import a Chrome trace) to see its timeline"));
         return;
     }
+    const QString hint = showsHint_ ? tr(" · wheel: zoom, drag: pan, double-click: fit, click: select stage") : QString();
     painter.drawText(QRect(6, 2, width() - 12, 16), Qt::AlignLeft | Qt::AlignVCenter,
-                     tr("%1 · %2 stage instances · wheel: zoom, drag: pan, double-click: fit, click: select stage")
-                         .arg(title_)
-                         .arg(instanceCount()));
+                     tr("%1 · %2 stage instances").arg(title_).arg(instanceCount()) + hint);
 
     // Ruler.
     // Times count from each run's first recorded stage (warm-up time before it is not shown).

@@ -29,6 +29,8 @@ public:
     // The stage drawn at a widget position, or empty.
     QString stageAt(QPoint position) const;
     std::size_t instanceCount() const;
+    void setShowsHint(bool shows) { showsHint_ = shows; } // off for printed copies
+
 
     QSize sizeHint() const override { return {900, 260}; }
 
@@ -73,6 +75,7 @@ private:
     QPoint pressPosition_;
     double pressViewStartUs_ = 0;
     bool dragging_ = false;
+    bool showsHint_ = true;
 };
 
 } // namespace ls::views

@@ -44,6 +44,7 @@ QImage histogramImage(const QString& title, const std::vector<double>& first, co
 QImage timelineImage(const LatencyRecord& record, const QString& title)
 {
     views::TimelineView widget;
+    widget.setShowsHint(false);
     widget.setRecord(record, title);
     return renderWidget(widget, {900, std::max(140, widget.minimumHeight())});
 }
