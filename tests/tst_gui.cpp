@@ -40,6 +40,16 @@ void keepArtifact(const QImage& image, const QString& name)
         QVERIFY(image.save(QDir(folder).filePath(name)));
 }
 
+// A studio window with the build's plugins, shown and exposed; it never asks before closing.
+void showStudio(studio::MainWindow& window)
+{
+    window.setPromptOnClose(false);
+    window.loadPlugins({STUDIO_PLUGIN_DIR});
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+}
+
 PixelSummary summarise(const QImage& image)
 {
     PixelSummary s;
@@ -74,10 +84,7 @@ private slots:
     void sampleSessionRunsAndShows()
     {
         studio::MainWindow window;
-        window.setPromptOnClose(false);
-        window.loadPlugins({STUDIO_PLUGIN_DIR});
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        showStudio(window);
         QVERIFY2(window.openSession(STUDIO_SAMPLE_SESSION), qPrintable(window.logText()));
         QCOMPARE(window.session().runs.size(), std::size_t(1));
         QVERIFY(window.pointCloudView()->pointCount() > 1000);
@@ -160,11 +167,7 @@ private slots:
     void timelineShowsTheRunAndImportsTraces()
     {
         studio::MainWindow window;
-        window.setPromptOnClose(false);
-        window.loadPlugins({STUDIO_PLUGIN_DIR});
-        window.resize(1400, 900);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        showStudio(window);
         QVERIFY(window.openSession(STUDIO_SAMPLE_SESSION));
         auto* timeline = window.timelineView();
         auto* tabs = window.findChild<QTabWidget*>();
@@ -241,11 +244,7 @@ private slots:
         QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
 
         studio::MainWindow window;
-        window.setPromptOnClose(false);
-        window.loadPlugins({STUDIO_PLUGIN_DIR});
-        window.resize(1400, 900);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        showStudio(window);
         QVERIFY(window.openSession(session));
         auto* traceView = window.findChild<views::TokenTraceView*>("trace:trace");
         auto* signalPlot = window.findChild<views::SeriesView*>("series:signals");
