@@ -6,6 +6,7 @@
 #include "engine/core/EngineRunner.h"
 #include "engine/signals/DatasetMetrics.h"
 #include "engine/signals/InstabilityEngine.h"
+#include "engine/signals/StepSegmentation.h"
 #include "engine/signals/Signals.h"
 #include "engine/signals/TraceImport.h"
 
@@ -254,6 +255,8 @@ private slots:
         std::map<std::string, const Dataset*> byName;
         for (const auto& d : run.output.datasets)
             byName[d.name] = &d;
+        QVERIFY(std::any_of(run.output.datasets.begin(), run.output.datasets.end(),
+                            [](const Dataset& d) { return d.name.starts_with("text steps ("); }));
         for (const char* name : {"trace", "signals", "roc", "prefix auc", "traces", "metrics"})
             QVERIFY2(byName.contains(name), name);
         const auto& trace = std::get<TokenTrace>(byName["trace"]->content);
@@ -268,6 +271,44 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(ArgumentError, runEngine(engine, request));
         request.parameters["traces"] = std::string("/nonexistent/traces.jsonl");
         QVERIFY_THROWS_EXCEPTION(FileError, runEngine(engine, request));
+    }
+
+    void textIsCutIntoStepsThatCoverEveryToken()
+    {
+        const std::vector<std::string> tokens{"Step", " 1", ":", " add", ".", "\n", "Step", " 2", ": carry", " the", " one", ".\n\n",
+                                              "So", " it", " is", " 4", "."};
+        TraceSignals traceSignals;
+        for (std::size_t t = 0; t < tokens.size(); ++t) {
+            traceSignals.instability.push_back(test::uniform(0, 2));
+            traceSignals.divergence.push_back(test::uniform(0, 1));
+            traceSignals.entropy.push_back(test::uniform(0, 1));
+        }
+        Segmentation used;
+        const auto markers = segmentSteps(tokens, traceSignals, Segmentation::Auto, &used);
+        QCOMPARE(used, Segmentation::StepMarkers);
+        QCOMPARE(markers.size(), std::size_t(2));
+        QCOMPARE(markers[1].firstToken, std::size_t(6)); // "Step" of "Step 2"
+        QCOMPARE(markers[1].lastToken, tokens.size() - 1);
+        const auto paragraphs = segmentSteps(tokens, traceSignals, Segmentation::BlankLines);
+        QCOMPARE(paragraphs.size(), std::size_t(2));
+        QCOMPARE(paragraphs[1].firstToken, std::size_t(12)); // "So"
+        QCOMPARE(paragraphs[1].preview, std::string("So it is 4."));
+        const auto sentences = segmentSteps(tokens, traceSignals, Segmentation::Sentences);
+        QCOMPARE(sentences.size(), std::size_t(3));
+        // Aggregates: every token in exactly one step; the mean and max are over its tokens.
+        std::size_t covered = 0;
+        for (const auto& step : sentences) {
+            covered += step.lastToken - step.firstToken + 1;
+            double sum = 0, max = 0;
+            for (std::size_t t = step.firstToken; t <= step.lastToken; ++t) {
+                sum += traceSignals.instability[t];
+                max = std::max<double>(max, traceSignals.instability[t]);
+            }
+            QVERIFY(std::abs(step.meanInstability - sum / (step.lastToken - step.firstToken + 1)) < 1e-6);
+            QCOMPARE(step.maxInstability, max);
+        }
+        QCOMPARE(covered, tokens.size());
+        QCOMPARE(segmentSteps({"no", " boundary", " here"}, traceSignals, Segmentation::Auto).size(), std::size_t(1));
     }
 
     void bucketsAndBins()

@@ -1,6 +1,7 @@
 #include "InstabilityEngine.h"
 
 #include "DatasetMetrics.h"
+#include "StepSegmentation.h"
 #include "TraceImport.h"
 
 #include <cmath>
@@ -71,6 +72,10 @@ ParameterSchema InstabilityEngine::parameterSchema() const
          .maximum = 1, .help = "Relative peak positions below this are 'early'."},
         {.key = "lateStart", .label = "Late starts at", .type = ParameterType::Float, .defaultValue = 2.0 / 3, .minimum = 0,
          .maximum = 1, .help = "Relative peak positions at or above this are 'late'."},
+        {.key = "segmentation", .label = "Text steps", .type = ParameterType::Enum, .defaultValue = std::string("auto"),
+         .help = "How the text is cut into reasoning steps for the per-step table: 'Step n' markers, blank lines, "
+                 "sentence ends, or auto (the first that finds more than one step).",
+         .choices = {"auto", "step markers", "blank lines", "sentences"}},
         {.key = "buckets", .label = "Strength buckets", .type = ParameterType::Int, .defaultValue = std::int64_t{4}, .minimum = 1,
          .maximum = 20, .help = "Quantile buckets of peak strength for the accuracy table."},
     }};
@@ -204,6 +209,24 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
         series.curves = {{"JSD shift D", 1, s.divergence}, {"entropy H", 1, s.entropy}, {"instability I", 1, s.instability}};
         output.datasets.insert(output.datasets.begin(), {"signals", std::move(series)});
         output.datasets.insert(output.datasets.begin(), {"trace", tokenTraceOf(set.traces[shown], set.vocabulary)});
+        const std::string segmentationName = stringParameter(parameters, "segmentation");
+        const Segmentation segmentation = segmentationName == "step markers" ? Segmentation::StepMarkers
+                                          : segmentationName == "blank lines" ? Segmentation::BlankLines
+                                          : segmentationName == "sentences"   ? Segmentation::Sentences
+                                                                              : Segmentation::Auto;
+        std::vector<std::string> tokens;
+        for (const auto& step : set.traces[shown].steps)
+            tokens.push_back(set.vocabulary.text(step.chosen));
+        Segmentation used = segmentation;
+        Table textSteps{{"step", "tokens", "first token", "mean I", "max I", "mean D", "mean H", "text"}, {}};
+        const auto pieces = segmentSteps(tokens, s, segmentation, &used);
+        for (std::size_t i = 0; i < pieces.size(); ++i) {
+            const auto& p = pieces[i];
+            textSteps.rows.push_back({std::to_string(i + 1), std::to_string(p.lastToken - p.firstToken + 1), std::to_string(p.firstToken),
+                                      fixed(p.meanInstability, 4), fixed(p.maxInstability, 4), fixed(p.meanDivergence, 4),
+                                      fixed(p.meanEntropy, 4), p.preview});
+        }
+        output.datasets.push_back({"text steps (" + std::string(toString(used)) + ")", std::move(textSteps)});
         output.datasets.push_back({"traces", std::move(summary)});
         output.datasets.push_back({"metrics", std::move(metrics)});
     }
