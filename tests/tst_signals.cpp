@@ -184,6 +184,15 @@ private slots:
         const TraceSet post = importTraceText(R"({"completion_probabilities":[{"token":"x","prob":0.25,"top_probs":[{"token":"x","prob":0.25}]}]})", "p.json");
         QVERIFY(std::abs(post.traces[0].steps[0].logprob - std::log(0.25f)) < 1e-6);
         QVERIFY(!post.notes.empty()); // the conversion is reported
+        // vLLM's own fields bring a note on what its --logprobs-mode means, once per file.
+        const TraceSet vllm = importTraceText(
+            QString(R"({"id":"v","prompt_logprobs":null,"choices":[{"stop_reason":null,"logprobs":{"content":[{"token":"a","logprob":-0.2,"top_logprobs":[]}]}}]})"
+                    "\n"
+                    R"({"id":"w","prompt_logprobs":null,"choices":[{"stop_reason":null,"logprobs":{"content":[{"token":"b","logprob":-0.1,"top_logprobs":[]}]}}]})")
+                .toStdString(), "v.jsonl");
+        QCOMPARE(vllm.notes.size(), std::size_t{1});
+        QVERIFY(QString::fromStdString(vllm.notes[0]).contains("--logprobs-mode"));
+        QVERIFY(importTraceText(R"({"choices":[{"logprobs":{"content":[{"token":"a","logprob":-0.2,"top_logprobs":[]}]}}]})", "o.json").notes.empty());
     }
 
     void malformedInputNamesLineAndField_data()

@@ -50,6 +50,7 @@ struct TraceSet {
     std::vector<Trace> traces;
     std::string format;             // detected input format, for the import report
     std::vector<std::string> notes; // e.g. "probabilities were converted to log-probabilities"
+    bool vllmNoted = false;         // the vLLM --logprobs-mode note is in `notes`
 };
 
 } // namespace ls::reasoning

@@ -2,6 +2,7 @@
 
 #include "engine/core/Error.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -16,7 +17,8 @@ using nlohmann::json;
 struct Location {
     std::string source;
     std::size_t line;
-    std::string at() const { return source + " line " + std::to_string(line); }
+    const char* unit = "line"; // "event" for a live stream
+    std::string at() const { return source + " " + unit + " " + std::to_string(line); }
 };
 
 [[noreturn]] void fail(const Location& where, const std::string& field, const std::string& problem)
@@ -56,7 +58,8 @@ float logprobValue(const json& value, const std::string& field, const Location& 
     if (!std::isfinite(lp))
         fail(where, field, "is not finite");
     if (lp > 1e-4)
-        fail(where, field, "is " + std::to_string(lp) + ", but a log-probability is at most 0");
+        fail(where, field, "is " + std::to_string(lp) + ", but a log-probability is at most 0 (a logit? vLLM's "
+                           "--logprobs-mode raw_logits/processed_logits returns logits)");
     return static_cast<float>(std::min(lp, 0.0));
 }
 
@@ -173,8 +176,22 @@ void appendLlamaCpp(const json& probabilities, const Location& where, TraceSet& 
         }
         trace.steps.push_back(std::move(step));
     }
-    if (postSampling && set.notes.empty())
-        set.notes.push_back("llama.cpp probabilities (not log-probabilities) were converted with ln p");
+    const std::string note = "llama.cpp probabilities (not log-probabilities) were converted with ln p";
+    if (postSampling && std::find(set.notes.begin(), set.notes.end(), note) == set.notes.end())
+        set.notes.push_back(note);
+}
+
+// vLLM writes the OpenAI shapes plus fields of its own ('stop_reason', 'prompt_logprobs'). What its
+// numbers mean depends on the server's --logprobs-mode, which the response does not say.
+void noteVllm(const json& object, const json& choice, TraceSet& set)
+{
+    const bool isVllm = (choice.is_object() && choice.contains("stop_reason")) || object.contains("prompt_logprobs");
+    if (!isVllm || set.vllmNoted)
+        return;
+    set.vllmNoted = true;
+    set.notes.push_back("vLLM output: its log-probabilities follow the server's --logprobs-mode (default raw_logprobs: "
+                        "from the model's logits before temperature, penalties and top-k/top-p; processed_logprobs: "
+                        "the distribution actually sampled from). The *_logits modes return logits, which are rejected.");
 }
 
 // Streamed responses arrive as many objects; these join them.
@@ -219,6 +236,7 @@ void importObject(const json& object, const Location& where, TraceSet& set, Pend
         if (choices.empty())
             fail(where, "choices", "is empty");
         const json& choice = choices[0];
+        noteVllm(object, choice, set);
         if (!choice.contains("logprobs") || choice["logprobs"].is_null()) {
             if (isOpenAiChunk) // the final chunk carries no log-probabilities
                 return;
@@ -312,7 +330,10 @@ TraceSet importStream(std::istream& in, const std::string& source)
         ++number;
         if (line.find_first_not_of(" \t\r") == std::string::npos)
             continue;
-        if (!json::accept(line)) {
+        // Parsed once, without exceptions: a line that is not a whole JSON value is either the start
+        // of a pretty-printed document or an error.
+        json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
+        if (object.is_discarded()) {
             if (set.traces.empty() && !pending.open) {
                 in.clear();
                 in.seekg(start);
@@ -336,9 +357,9 @@ TraceSet importStream(std::istream& in, const std::string& source)
                 flush(pending, set);
                 return set;
             }
-            parseLine(line, {source, number}); // throws with the line number
+            parseLine(line, {source, number}); // throws with the line number and the parser's reason
         }
-        importObject(parseLine(line, {source, number}), {source, number}, set, pending);
+        importObject(object, {source, number}, set, pending);
     }
     flush(pending, set);
     if (set.traces.empty())
@@ -347,6 +368,53 @@ TraceSet importStream(std::istream& in, const std::string& source)
 }
 
 } // namespace
+
+ChatChunk appendChatCompletionChunk(const std::string& chunkJson, const std::string& source, std::size_t eventNumber,
+                                    TraceSet& set, Trace& trace)
+{
+    const Location where{source, eventNumber, "event"};
+    const json chunk = parseLine(chunkJson, where);
+    if (!chunk.is_object())
+        throw FormatError(where.at(), "expected a JSON object (a chat.completion.chunk)");
+    if (chunk.contains("error")) { // servers report failures mid-stream this way
+        const json& error = chunk["error"];
+        const std::string message = error.is_object() && error.contains("message") && error["message"].is_string()
+                                        ? error["message"].get<std::string>()
+                                        : error.dump();
+        throw FormatError(where.at(), "the server reported an error: " + message);
+    }
+    ChatChunk result;
+    if (chunk.contains("id") && chunk["id"].is_string())
+        result.responseId = chunk["id"].get<std::string>();
+    const json& choices = arrayMember(chunk, "choices", "", where);
+    if (choices.empty()) // e.g. a closing chunk that carries only 'usage'
+        return result;
+    const json& choice = choices[0];
+    noteVllm(chunk, choice, set);
+    if (choice.contains("finish_reason") && choice["finish_reason"].is_string())
+        result.finishReason = choice["finish_reason"].get<std::string>();
+    const bool hasText = choice.contains("delta") && choice["delta"].is_object() && choice["delta"].contains("content") &&
+                         choice["delta"]["content"].is_string() && !choice["delta"]["content"].get<std::string>().empty();
+    if (!choice.contains("logprobs") || choice["logprobs"].is_null()) {
+        if (hasText)
+            fail(where, "choices[0].logprobs", "is missing although the chunk carries text (does the server support "
+                                               "logprobs=true with top_logprobs?)");
+        return result;
+    }
+    const std::size_t before = trace.steps.size();
+    const json& logprobs = choice["logprobs"];
+    if (logprobs.contains("content") && !logprobs["content"].is_null()) {
+        try {
+            appendOpenAiContent(arrayMember(logprobs, "content", "choices[0].logprobs.", where), "choices[0].logprobs.content",
+                                where, set, trace);
+        } catch (...) {
+            trace.steps.resize(before); // a chunk joins whole or not at all
+            throw;
+        }
+    }
+    result.stepsAdded = trace.steps.size() - before;
+    return result;
+}
 
 TraceSet importTraceFile(const std::filesystem::path& path)
 {

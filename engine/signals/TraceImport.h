@@ -22,4 +22,15 @@ namespace ls::reasoning {
 TraceSet importTraceFile(const std::filesystem::path& path);
 TraceSet importTraceText(const std::string& text, const std::string& source);
 
+// Live streaming: one chat.completion.chunk (the JSON of one server-sent `data:` event) appends
+// its tokens to `trace`. Errors name `source`, the event number and the field; a chunk holding
+// {"error": {...}} throws with the server's message.
+struct ChatChunk {
+    std::size_t stepsAdded = 0;
+    std::string finishReason; // "stop", "length", ... on the last chunk with a choice; else empty
+    std::string responseId;
+};
+ChatChunk appendChatCompletionChunk(const std::string& chunkJson, const std::string& source, std::size_t eventNumber,
+                                    TraceSet& set, Trace& trace);
+
 } // namespace ls::reasoning
