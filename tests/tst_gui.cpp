@@ -1,6 +1,9 @@
 // The studio window under Xvfb: open the sample session, run the template engine, and check what
 // a user would see: points in the viewport (pixels), the overlay, and the latency table's stages.
+#include "ChatStreamFixture.h"
+#include "ReplayServer.h"
 #include "TestSupport.h"
+#include "app/studio/LiveStreamWindow.h"
 #include "app/studio/MainWindow.h"
 #include "app/studio/ReportDialog.h"
 #include "views/LatencyView.h"
@@ -12,6 +15,7 @@
 #include "views/VtkViewport.h"
 
 #include <QApplication>
+#include <QLabel>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -289,6 +293,71 @@ private slots:
         // Filtering the trace table keeps the matching rows.
         traces->findChild<QLineEdit*>()->setText("wrong");
         QVERIFY(traces->visibleRowCount() > 0 && traces->visibleRowCount() < 48);
+    }
+
+    void liveTraceStreamsAndJoinsTheSession()
+    {
+        std::mt19937 rng(std::random_device{}());
+        const auto steps = test::randomSteps(rng, 120, 5);
+        QList<QByteArray> pieces = test::randomPieces(test::eventStream(steps), rng);
+        ReplayServer server({.pieces = pieces, .delayMs = 15}); // about 1–2 s: long enough to watch it grow
+        QVERIFY(server.isListening());
+
+        QTemporaryDir dir;
+        studio::MainWindow window;
+        showStudio(window);
+        QVERIFY(window.saveSessionTo(dir.filePath("live.lstudio"))); // live traces go beside the session
+        studio::LiveStreamWindow* live = window.showLiveWindow();
+        QVERIFY(QTest::qWaitForWindowExposed(live));
+        live->baseUrlEdit()->setText(server.baseUrl());
+        const QString secret = QStringLiteral("sk-gui-secret-%1").arg(rng());
+        live->typedKeyEdit()->setText(secret);
+        QVERIFY(live->start());
+        QTRY_VERIFY_WITH_TIMEOUT(live->statusLabel()->text().startsWith("Streaming"), 10000); // grows while it streams
+        QVERIFY(live->client().isActive());
+        QTRY_VERIFY_WITH_TIMEOUT(!live->client().isActive(), 20000);
+        QCOMPARE(live->client().state(), live::LiveState::Finished);
+        QCOMPARE(server.requests().front().headers.value("authorization"), "Bearer " + secret.toUtf8());
+
+        // The live view shows the whole text, shaded.
+        std::string text;
+        for (const auto& step : steps)
+            text += step.token;
+        QCOMPARE(live->traceView()->textView()->toPlainText(), QString::fromStdString(text));
+        QTRY_VERIFY(live->traceView()->textView()->viewport()->isVisible());
+        const QImage shaded = live->traceView()->textView()->viewport()->grab().toImage();
+        int warm = 0;
+        for (int y = 0; y < shaded.height(); ++y)
+            for (int x = 0; x < shaded.width(); ++x) {
+                const QColor c = shaded.pixelColor(x, y);
+                warm += c.red() > 200 && c.blue() < 140;
+            }
+        QVERIFY2(warm > 500, qPrintable(QString::number(warm)));
+        keepArtifact(live->grab().toImage(), "live-window.png");
+
+        // The finished trace joins the session as a run of the instability engine on the saved file.
+        QTRY_VERIFY_WITH_TIMEOUT(window.session().runs.size() == 1 && !window.isRunning(), 30000);
+        const auto& run = window.session().runs.front();
+        QCOMPARE(run.engineId, std::string("reasoning.instability"));
+        const QString tracePath = QString::fromStdString(run.parameters["traces"].get<std::string>());
+        QVERIFY2(tracePath.startsWith(dir.filePath("live-live/")), qPrintable(tracePath));
+        const auto& tokens = std::get<TokenTrace>(run.datasets.front().content).tokens;
+        QCOMPARE(tokens.size(), steps.size());
+        for (std::size_t t = 0; t < steps.size(); ++t)
+            QCOMPARE(tokens[t], steps[t].token);
+
+        // The key is nowhere on disk or in the log; the other settings are kept in the session.
+        QVERIFY(window.saveSessionTo(dir.filePath("live.lstudio")));
+        for (const QString& path : {dir.filePath("live.lstudio"), tracePath}) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QByteArray content = file.readAll();
+            QVERIFY2(!content.contains(secret.toUtf8()), qPrintable(path));
+            if (path.endsWith(".lstudio"))
+                QVERIFY(content.contains(server.baseUrl().toUtf8()));
+        }
+        QVERIFY(!window.logText().contains(secret));
+        keepArtifact(window.captureWindow(1.0), "live-joined-session.png");
     }
 
     void cliScreenshotOfTheSampleSession()

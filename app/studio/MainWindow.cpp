@@ -236,6 +236,8 @@ void MainWindow::buildMenus()
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(tr("&Run"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { startRun(); });
     run->addAction(tr("&Cancel"), QKeySequence(Qt::Key_Escape), this, &MainWindow::cancelRun);
+    run->addSeparator();
+    run->addAction(tr("Stream a &live trace…"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] { showLiveWindow(); });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* overlay = view->addAction(tr("ImGui &overlay (F2)"));

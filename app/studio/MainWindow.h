@@ -29,6 +29,8 @@ class TimelineView;
 
 namespace ls::studio {
 
+class LiveStreamWindow;
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -58,6 +60,15 @@ public:
     void selectEngine(const QString& engineId);
     // Runs the engine of `runId` again with its 'traceIndex' parameter set to `row`.
     bool openRowOfRun(int runId, int row);
+    // Selects the engine, shows `values` in the parameter panel and starts a run.
+    bool runEngineWith(const QString& engineId, const ParameterValues& values);
+
+    // The live-trace window (created on first use); a trace it saves joins the session as a run of
+    // the instability engine.
+    LiveStreamWindow* showLiveWindow();
+    // Runs the instability engine on a saved trace file (now, or when the current run ends).
+    void addTraceFileToSession(const QString& path);
+    QString liveTraceFolder() const;
 
     // For scripted use (--screenshot): closing will not ask about unsaved runs.
     void setPromptOnClose(bool prompt) { promptOnClose_ = prompt; }
@@ -127,6 +138,8 @@ private:
     views::TimelineView* timelineView_ = nullptr;
     std::vector<QWidget*> datasetTabs_; // views of the shown run's datasets, rebuilt per run
     QMenu* recentMenu_ = nullptr;
+    LiveStreamWindow* liveWindow_ = nullptr;
+    QStringList pendingTraceFiles_; // live traces waiting for the current run to end
 };
 
 } // namespace ls::studio

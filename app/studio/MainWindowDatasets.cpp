@@ -108,10 +108,18 @@ bool MainWindow::openRowOfRun(int runId, int row)
         return false;
     }
     values["traceIndex"] = std::int64_t{row};
-    selectEngine(QString::fromStdString(engine->id()));
-    parameterPanel_->setSchema(schema, values);
-    storeParameterDraft();
     log(tr("Showing row %1 of run %2: running %3 again").arg(row).arg(runId).arg(QString::fromStdString(engine->id())));
+    return runEngineWith(QString::fromStdString(engine->id()), values);
+}
+
+bool MainWindow::runEngineWith(const QString& engineId, const ParameterValues& values)
+{
+    const auto engine = registry_.findEngine(engineId.toStdString());
+    if (!engine)
+        return false;
+    selectEngine(engineId);
+    parameterPanel_->setSchema(engine->parameterSchema(), values);
+    storeParameterDraft();
     return startRun();
 }
 

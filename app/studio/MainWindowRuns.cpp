@@ -75,6 +75,11 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
 {
     runButton_->setEnabled(activeEngine() && parameterPanel_->problems().isEmpty());
     cancelButton_->setEnabled(false);
+    if (!pendingTraceFiles_.isEmpty()) // after this outcome is handled
+        QMetaObject::invokeMethod(this, [this] {
+            if (!pendingTraceFiles_.isEmpty() && !runs_.isRunning())
+                addTraceFileToSession(pendingTraceFiles_.takeFirst());
+        }, Qt::QueuedConnection);
     if (outcome.cancelled) {
         runStatus_->setText(tr("Cancelled"));
         log(tr("Run cancelled; nothing was added to the session."));

@@ -1,6 +1,8 @@
 // MainWindow: opening, saving, autosaving and recovering sessions; recent files.
 #include "MainWindow.h"
 
+#include "LiveStreamWindow.h"
+
 #include "views/LatencyView.h"
 #include "views/PointCloudView.h"
 #include "views/VtkViewport.h"
@@ -63,6 +65,8 @@ void MainWindow::storeViewState()
     session_.viewState["pointCloud"] = {{"colorBy", pointCloudView_->colorBy().toStdString()},
                                         {"overlay", pointCloudView_->viewport()->overlayVisible()}};
     session_.viewState["shownRun"] = shownRunId_;
+    if (liveWindow_)
+        session_.viewState["live"] = liveWindow_->settings(); // no key: settings() leaves it out
 }
 
 void MainWindow::applyViewState()
@@ -72,6 +76,8 @@ void MainWindow::applyViewState()
         pointCloudView_->setColorBy(QString::fromStdString(state["pointCloud"].value("colorBy", "")));
         pointCloudView_->viewport()->setOverlayVisible(state["pointCloud"].value("overlay", true));
     }
+    if (liveWindow_ && state.contains("live"))
+        liveWindow_->applySettings(state["live"]);
 }
 
 void MainWindow::offerRecoveryIfNeeded()

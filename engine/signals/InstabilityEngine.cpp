@@ -22,6 +22,8 @@ std::string fixed(double value, int decimals = 3)
     return text;
 }
 
+} // namespace
+
 TokenTrace tokenTraceOf(const Trace& trace, const Vocabulary& vocabulary)
 {
     TokenTrace out;
@@ -39,7 +41,16 @@ TokenTrace tokenTraceOf(const Trace& trace, const Vocabulary& vocabulary)
     return out;
 }
 
-} // namespace
+Series signalSeriesOf(const TraceSignals& s)
+{
+    Series series;
+    series.xLabel = "step";
+    for (std::size_t t = 0; t < s.entropy.size(); ++t)
+        series.x.push_back(static_cast<float>(t));
+    // The index comes last: views shade the text by a series' last curve.
+    series.curves = {{"JSD shift D", 1, s.divergence}, {"entropy H", 1, s.entropy}, {"instability I", 1, s.instability}};
+    return series;
+}
 
 std::string InstabilityEngine::description() const
 {
@@ -202,12 +213,7 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
             throw ArgumentError("traceIndex: " + std::to_string(shown) + " is past the last trace (" +
                                 std::to_string(set.traces.size()) + " traces)");
         const auto& s = signals[shown];
-        Series series;
-        series.xLabel = "step";
-        for (std::size_t t = 0; t < s.entropy.size(); ++t)
-            series.x.push_back(static_cast<float>(t));
-        series.curves = {{"JSD shift D", 1, s.divergence}, {"entropy H", 1, s.entropy}, {"instability I", 1, s.instability}};
-        output.datasets.insert(output.datasets.begin(), {"signals", std::move(series)});
+        output.datasets.insert(output.datasets.begin(), {"signals", signalSeriesOf(s)});
         output.datasets.insert(output.datasets.begin(), {"trace", tokenTraceOf(set.traces[shown], set.vocabulary)});
         const std::string segmentationName = stringParameter(parameters, "segmentation");
         const Segmentation segmentation = segmentationName == "step markers" ? Segmentation::StepMarkers

@@ -19,4 +19,9 @@ public:
     static SignalSettings settingsFrom(const ParameterValues& parameters);
 };
 
+// A trace as the studio's token-trace dataset (tokens, their log-probabilities, the top-k table).
+TokenTrace tokenTraceOf(const Trace& trace, const Vocabulary& vocabulary);
+// D, H and I over the steps, I last.
+Series signalSeriesOf(const TraceSignals& traceSignals);
+
 } // namespace ls::reasoning
