@@ -1,6 +1,9 @@
 // The CLI as a script uses it: run the template engine, read the written arrays back and check
 // them against the surface's definition; bad input gives the documented exit codes and messages.
+#include "ChatStreamFixture.h"
+#include "ReplayServer.h"
 #include "TestSupport.h"
+#include "engine/signals/TraceImport.h"
 #include "engine/core/Npy.h"
 
 #include <QCryptographicHash>
@@ -11,6 +14,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <cmath>
 
@@ -128,6 +132,42 @@ private slots:
         QVERIFY2(r.err.contains("truncated.npy"), qPrintable(r.err));
         r = runCli({"frobnicate"});
         QCOMPARE(r.exitCode, 2);
+    }
+
+    void liveStreamsATraceFile()
+    {
+        // The CLI is another process: the server answers from this test's event loop meanwhile.
+        std::mt19937 rng(std::random_device{}());
+        const auto steps = test::randomSteps(rng, 60, 4);
+        ReplayServer server({.pieces = test::randomPieces(test::eventStream(steps), rng)});
+        QTemporaryDir dir;
+        const QString out = dir.filePath("live.jsonl");
+        QProcess process;
+        QSignalSpy finished(&process, &QProcess::finished);
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("STUDIO_TEST_KEY", "sk-cli-secret");
+        process.setProcessEnvironment(environment);
+        process.start(STUDIO_CLI_PATH, {"live", "--base-url", server.baseUrl(), "--prompt", "2+2?", "--top-logprobs", "4", "--key-env",
+                                        "STUDIO_TEST_KEY", "--out", out});
+        QVERIFY(finished.wait(30000));
+        const QString err = QString::fromUtf8(process.readAllStandardError());
+        QVERIFY2(process.exitCode() == 0, qPrintable(err));
+        std::string text;
+        for (const auto& step : steps)
+            text += step.token;
+        QCOMPARE(QString::fromUtf8(process.readAllStandardOutput()).trimmed(), QString::fromStdString(text).trimmed()); // echoed
+        QCOMPARE(server.requests().front().headers.value("authorization"), QByteArray("Bearer sk-cli-secret"));
+        const auto set = reasoning::importTraceFile(out.toStdString());
+        QCOMPARE(set.traces.front().steps.size(), steps.size());
+        QFile file(out);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(!file.readAll().contains("sk-cli-secret"));
+
+        // Nothing listening: exit code 1 and the reason.
+        const auto refused = runCli({"live", "--base-url", "http://127.0.0.1:1/v1", "--prompt", "x", "--out", dir.filePath("none.jsonl")});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("Connection refused") || refused.err.contains("connection to"), qPrintable(refused.err));
+        QVERIFY(!QFileInfo::exists(dir.filePath("none.jsonl")));
     }
 
     void pluginsListsTheTemplate()

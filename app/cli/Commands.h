@@ -17,6 +17,7 @@ int describeCommand(const QStringList& arguments);
 int runCommand(const QStringList& arguments);
 int screenshotCommand(const QStringList& arguments); // needs a QApplication and a display
 int reportCommand(const QStringList& arguments);     // needs a QApplication (any platform)
+int liveCommand(const QStringList& arguments);
 // Sets the default OpenGL surface format; must run before the QApplication is made.
 void prepareGraphicsFormat();
 

@@ -21,6 +21,9 @@ void printUsage()
         "  run <engine> [--param k=v ...] [--input [key=]f.npy] [--repeat N] [--warmup N]\n"
         "      [--device cpu|cuda:N] [--out DIR] [--session-out S.lstudio]\n"
         "                                   run an engine; write outputs and latency to DIR\n"
+        "  live --prompt P --out T.jsonl [--base-url URL] [--model M] [--max-tokens N] [--top-logprobs K]\n"
+        "      [--key-env VAR]              stream a completion with log-probabilities from an OpenAI-compatible\n"
+        "                                   server and save the trace (then: run reasoning.instability)\n"
         "  report --session S --out R.pdf|R.html [--runs 1,2] [--compare 1:2 ...]\n"
         "                                   export runs, comparisons and latency as a report\n"
         "  screenshot --session S --out F.png [--width W] [--height H] [--scale K] [--color-by A]\n"
@@ -87,6 +90,7 @@ int main(int argc, char** argv)
     if (command == "run") return ls::cli::runCommand(arguments);
     if (command == "screenshot") return ls::cli::screenshotCommand(arguments);
     if (command == "report") return ls::cli::reportCommand(arguments);
+    if (command == "live") return ls::cli::liveCommand(arguments);
     std::fprintf(stderr, "latency-studio-cli: unknown command '%s'\n\n", qPrintable(command));
     printUsage();
     return ls::cli::kUsage;
