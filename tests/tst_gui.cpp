@@ -282,6 +282,19 @@ private slots:
         QCOMPARE(traceView->textView()->textCursor().selectedText(), QString::fromStdString(tokens[step]));
         keepArtifact(signalPlot->grab().toImage(), "signals.png");
 
+        // Accuracy per strength bucket is a bar chart: four solid bars of the first curve colour.
+        auto* bucketBars = window.findChild<views::SeriesView*>("series:bucket accuracy");
+        QVERIFY(bucketBars);
+        tabs->setCurrentWidget(bucketBars);
+        QTRY_VERIFY(bucketBars->isVisible());
+        const QImage bars = bucketBars->grab().toImage();
+        int barPixels = 0;
+        for (int y = 0; y < bars.height(); ++y)
+            for (int x = 0; x < bars.width(); ++x)
+                barPixels += bars.pixelColor(x, y) == QColor(40, 110, 200);
+        QVERIFY2(barPixels > bars.width() * bars.height() / 20, qPrintable(QString::number(barPixels)));
+        keepArtifact(bars, "bucket-accuracy.png");
+
         // Double-clicking row 3 of the traces table runs again with trace 3 shown.
         QVERIFY(window.openRowOfRun(window.session().runs.front().id, 3));
         QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning(), 60000);

@@ -40,6 +40,7 @@ host::Session randomSession()
     run.datasets.push_back({"summary", Table{{"a", "b"}, {{"1", "x"}, {"2", "y"}}}});
     run.datasets.push_back({"trace", TokenTrace{{"Hel", "lo", " wörld"}, randomFloats(3), 2, {"a", "b", "c", "d", "e", "f"}, randomFloats(6)}});
     run.datasets.push_back({"gaussians", GaussianSet{randomFloats(6), randomFloats(6), randomFloats(8), randomFloats(2), 3, randomFloats(6)}});
+    run.datasets.push_back({"bars", Series{"bucket", randomFloats(3), {{"accuracy", 1, randomFloats(3)}}, SeriesStyle::Bars, {"low", "mid", "high"}}});
     run.latency.engineId = run.engineId;
     run.latency.device = "cpu";
     run.latency.startedAt = "2026-11-24T00:00:00Z";
@@ -84,6 +85,9 @@ private slots:
             QCOMPARE(std::get<Grid>(b.datasets[1].content).values, std::get<Grid>(a.datasets[1].content).values);
             QCOMPARE(std::get<Grid>(b.datasets[1].content).channels, 2);
             QCOMPARE(std::get<Series>(b.datasets[2].content).curves[0].values, std::get<Series>(a.datasets[2].content).curves[0].values);
+            const auto& bars = std::get<Series>(b.datasets[6].content);
+            QCOMPARE(bars.style, SeriesStyle::Bars);
+            QCOMPARE(bars.xTicks, (std::vector<std::string>{"low", "mid", "high"}));
             QCOMPARE(std::get<Table>(b.datasets[3].content).rows, std::get<Table>(a.datasets[3].content).rows);
             QCOMPARE(std::get<TokenTrace>(b.datasets[4].content).tokens, std::get<TokenTrace>(a.datasets[4].content).tokens);
             QCOMPARE(std::get<TokenTrace>(b.datasets[4].content).topTokens, std::get<TokenTrace>(a.datasets[4].content).topTokens);

@@ -275,6 +275,20 @@ private slots:
         const auto& metrics = std::get<Table>(byName["metrics"]->content);
         QVERIFY(std::any_of(metrics.rows.begin(), metrics.rows.end(), [](const auto& r) { return r[0] == "AUC of peak strength for failure"; }));
         QVERIFY(!engine.reportSections(run.output.datasets, parametersToJson(request.parameters)).empty());
+        // Bars of accuracy per strength bucket and per peak position match the metrics table.
+        QVERIFY(byName.contains("bucket accuracy") && byName.contains("accuracy by peak position"));
+        const auto& buckets = std::get<Series>(byName["bucket accuracy"]->content);
+        QCOMPARE(buckets.style, SeriesStyle::Bars);
+        QCOMPARE(buckets.x.size(), std::size_t(4)); // the default, quartiles
+        QCOMPARE(buckets.xTicks.size(), buckets.x.size());
+        std::size_t bucket = 0;
+        for (const auto& row : metrics.rows)
+            if (row[0].starts_with("accuracy, peak "))
+                QVERIFY(std::abs(QString::fromStdString(row[1]).section(' ', 0, 0).toDouble() - buckets.curves[0].values[bucket++]) <= 0.0005 + 1e-6);
+        QCOMPARE(bucket, buckets.x.size());
+        const auto& bins = std::get<Series>(byName["accuracy by peak position"]->content);
+        QCOMPARE(bins.x.size(), std::size_t(3));
+        QVERIFY(QString::fromStdString(bins.xTicks[0]).startsWith("early"));
 
         request.parameters["traceIndex"] = std::int64_t{48};
         QVERIFY_THROWS_EXCEPTION(ArgumentError, runEngine(engine, request));

@@ -40,6 +40,8 @@ void SeriesView::setSeries(const Series& series, const QString& title)
                 }
         if (yMax_ <= yMin_)
             yMax_ = yMin_ + 1;
+        if (series_.style == SeriesStyle::Bars)
+            yMax_ += 0.12 * (yMax_ - yMin_); // room for the value above the tallest bar
     }
     update();
 }
@@ -67,6 +69,9 @@ int SeriesView::indexAt(QPoint position) const
     if (series_.x.empty())
         return -1;
     const QRectF plot = plotArea();
+    if (series_.style == SeriesStyle::Bars)
+        return std::clamp(static_cast<int>((position.x() - plot.left()) / plot.width() * static_cast<double>(series_.x.size())), 0,
+                          static_cast<int>(series_.x.size()) - 1);
     const double x = xMin_ + (position.x() - plot.left()) / plot.width() * (xMax_ - xMin_);
     int best = 0;
     for (int i = 1; i < static_cast<int>(series_.x.size()); ++i)
@@ -87,8 +92,14 @@ void SeriesView::paintEvent(QPaintEvent*)
         painter.drawText(plot, Qt::AlignCenter, tr("no data"));
         return;
     }
+    const bool barLayout = series_.style == SeriesStyle::Bars;
+    // With bars, x values are categories in order: slot i is centred at (i + ½) of the plot's width.
     auto toPoint = [&](double x, double y) {
-        return QPointF(plot.left() + (x - xMin_) / (xMax_ - xMin_) * plot.width(), plot.bottom() - (y - yMin_) / (yMax_ - yMin_) * plot.height());
+        const double fraction = barLayout ? 0.5 : (x - xMin_) / (xMax_ - xMin_);
+        return QPointF(plot.left() + fraction * plot.width(), plot.bottom() - (y - yMin_) / (yMax_ - yMin_) * plot.height());
+    };
+    auto toBarX = [&](std::size_t i) {
+        return plot.left() + (static_cast<double>(i) + 0.5) / static_cast<double>(series_.x.size()) * plot.width();
     };
     if (highlightFirst_ >= 0 && highlightLast_ < static_cast<int>(series_.x.size())) {
         const QPointF a = toPoint(series_.x[highlightFirst_], yMax_), b = toPoint(series_.x[highlightLast_], yMin_);
@@ -105,21 +116,46 @@ void SeriesView::paintEvent(QPaintEvent*)
         painter.setPen(palette().text().color());
         painter.drawText(QPointF(top.x() + 3, plot.bottom() - 6 - 14.0 * static_cast<double>(m % 3)), label);
     }
+    const bool bars = series_.style == SeriesStyle::Bars;
+    // Bars of all curves share each x slot side by side; the slot is the x spacing.
+    const double slot = plot.width() / std::max<double>(1.0, static_cast<double>(series_.x.size()));
+    const double barWidth = 0.7 * slot / std::max<double>(1.0, static_cast<double>(series_.curves.size()));
     for (std::size_t c = 0; c < series_.curves.size(); ++c) {
-        QPolygonF line;
         const auto& values = series_.curves[c].values;
-        for (std::size_t i = 0; i < series_.x.size() && i < values.size(); ++i)
-            if (std::isfinite(values[i]))
-                line << toPoint(series_.x[i], values[i]);
-        painter.setPen(QPen(kCurveColours[c % 5], 1.5));
-        painter.drawPolyline(line);
+        if (bars) {
+            for (std::size_t i = 0; i < series_.x.size() && i < values.size(); ++i) {
+                if (!std::isfinite(values[i]))
+                    continue;
+                const double centre = toBarX(i);
+                const double left = centre - 0.35 * slot + barWidth * static_cast<double>(c);
+                const QPointF top = toPoint(series_.x[i], values[i]), base = toPoint(series_.x[i], std::max(0.0, yMin_));
+                painter.fillRect(QRectF(QPointF(left, top.y()), QPointF(left + barWidth, base.y())).normalized(), kCurveColours[c % 5]);
+                painter.setPen(palette().text().color());
+                painter.drawText(QRectF(left - 20, top.y() - 16, barWidth + 40, 14), Qt::AlignCenter, QString::number(values[i], 'g', 3));
+            }
+        } else {
+            QPolygonF line;
+            for (std::size_t i = 0; i < series_.x.size() && i < values.size(); ++i)
+                if (std::isfinite(values[i]))
+                    line << toPoint(series_.x[i], values[i]);
+            painter.setPen(QPen(kCurveColours[c % 5], 1.5));
+            painter.drawPolyline(line);
+        }
         painter.fillRect(QRectF(plot.right() - 170, plot.top() + 6 + 16 * c, 10, 10), kCurveColours[c % 5]);
         painter.setPen(palette().text().color());
         painter.drawText(QPointF(plot.right() - 156, plot.top() + 15 + 16 * c), QString::fromStdString(series_.curves[c].name));
     }
     painter.setPen(palette().text().color());
-    painter.drawText(QRectF(plot.left(), plot.bottom() + 4, plot.width(), 16), Qt::AlignLeft, QString::number(xMin_, 'g', 4));
-    painter.drawText(QRectF(plot.left(), plot.bottom() + 4, plot.width(), 16), Qt::AlignRight, QString::number(xMax_, 'g', 4));
+    if (bars || !series_.xTicks.empty()) {
+        for (std::size_t i = 0; i < series_.x.size(); ++i) {
+            const QString tick = i < series_.xTicks.size() ? QString::fromStdString(series_.xTicks[i]) : QString::number(series_.x[i], 'g', 4);
+            const double centre = bars ? toBarX(i) : toPoint(series_.x[i], 0).x();
+            painter.drawText(QRectF(centre - slot / 2, plot.bottom() + 2, slot, 16), Qt::AlignCenter, tick);
+        }
+    } else {
+        painter.drawText(QRectF(plot.left(), plot.bottom() + 4, plot.width(), 16), Qt::AlignLeft, QString::number(xMin_, 'g', 4));
+        painter.drawText(QRectF(plot.left(), plot.bottom() + 4, plot.width(), 16), Qt::AlignRight, QString::number(xMax_, 'g', 4));
+    }
     painter.drawText(QRectF(plot.left(), plot.bottom() + 16, plot.width(), 16), Qt::AlignHCenter, QString::fromStdString(series_.xLabel));
     painter.drawText(QRectF(0, plot.top() - 6, plot.left() - 4, 16), Qt::AlignRight, QString::number(yMax_, 'g', 3));
     painter.drawText(QRectF(0, plot.bottom() - 10, plot.left() - 4, 16), Qt::AlignRight, QString::number(yMin_, 'g', 3));

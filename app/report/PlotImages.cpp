@@ -1,6 +1,7 @@
 #include "PlotImages.h"
 
 #include "views/HistogramWidget.h"
+#include "views/SeriesView.h"
 #include "views/TimelineView.h"
 
 #include <QPainter>
@@ -51,48 +52,10 @@ QImage timelineImage(const LatencyRecord& record, const QString& title)
 
 QImage seriesImage(const Series& series, const QString& title)
 {
-    const QSize size(640, 240);
-    QImage image(size * kPrintScale, QImage::Format_RGB32);
-    image.fill(Qt::white);
-    QPainter painter(&image);
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.scale(kPrintScale, kPrintScale);
-    const QRectF plot(56, 28, size.width() - 72, size.height() - 64);
-    painter.drawText(QRectF(8, 4, size.width() - 16, 20), Qt::AlignLeft, title);
-    if (series.x.empty()) {
-        painter.drawText(plot, Qt::AlignCenter, QObject::tr("no data"));
-        return image;
-    }
-    const auto [xMin, xMax] = std::minmax_element(series.x.begin(), series.x.end());
-    double yMin = 0, yMax = 0;
-    for (const auto& curve : series.curves)
-        for (float v : curve.values) {
-            yMin = std::min<double>(yMin, v);
-            yMax = std::max<double>(yMax, v);
-        }
-    const double xSpan = std::max(1e-30, static_cast<double>(*xMax - *xMin)), ySpan = std::max(1e-30, yMax - yMin);
-    auto toPoint = [&](float x, float y) {
-        return QPointF(plot.left() + (x - *xMin) / xSpan * plot.width(), plot.bottom() - (y - yMin) / ySpan * plot.height());
-    };
-    painter.setPen(Qt::gray);
-    painter.drawRect(plot);
-    const QColor colours[] = {QColor(40, 110, 200), QColor(230, 120, 30), QColor(50, 160, 80), QColor(180, 50, 160)};
-    for (std::size_t c = 0; c < series.curves.size(); ++c) {
-        QPolygonF line;
-        for (std::size_t i = 0; i < series.x.size() && i < series.curves[c].values.size(); ++i)
-            line << toPoint(series.x[i], series.curves[c].values[i]);
-        painter.setPen(QPen(colours[c % 4], 1.6));
-        painter.drawPolyline(line);
-        painter.drawText(QPointF(plot.right() - 160, plot.top() + 14 + 14 * c), QString::fromStdString(series.curves[c].name));
-    }
-    painter.setPen(Qt::black);
-    painter.drawText(QRectF(plot.left(), plot.bottom() + 4, plot.width(), 16), Qt::AlignLeft, QString::number(*xMin, 'g', 4));
-    painter.drawText(QRectF(plot.left(), plot.bottom() + 4, plot.width(), 16), Qt::AlignRight, QString::number(*xMax, 'g', 4));
-    painter.drawText(QRectF(plot.left(), plot.bottom() + 18, plot.width(), 16), Qt::AlignHCenter,
-                     QString::fromStdString(series.xLabel));
-    painter.drawText(QRectF(0, plot.top(), plot.left() - 4, 16), Qt::AlignRight, QString::number(yMax, 'g', 4));
-    painter.drawText(QRectF(0, plot.bottom() - 14, plot.left() - 4, 16), Qt::AlignRight, QString::number(yMin, 'g', 4));
-    return image;
+    // The studio's own plot, so that a report shows what the user saw (bars included).
+    views::SeriesView widget;
+    widget.setSeries(series, title);
+    return renderWidget(widget, {640, 240});
 }
 
 QImage gridImage(const Grid& grid, const QString& title)

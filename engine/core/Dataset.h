@@ -30,11 +30,15 @@ struct Grid {
     std::string xLabel, yLabel; // axis names, e.g. "azimuth (deg)", "elevation (deg)"
 };
 
-// Curves sharing one x axis.
+// Curves sharing one x axis, drawn as lines, or as bars for few categories (buckets, bins).
+enum class SeriesStyle { Lines, Bars };
+
 struct Series {
     std::string xLabel;
     std::vector<float> x;         // [M]
     std::vector<Attribute> curves; // each [M] (components = 1); name is the legend
+    SeriesStyle style = SeriesStyle::Lines;
+    std::vector<std::string> xTicks; // [M] or empty: a label under each x (e.g. "0.21–0.35")
 };
 
 // Small tables for summaries; cells are text as shown.

@@ -104,6 +104,10 @@ nlohmann::json storeDataset(const Dataset& dataset, const std::string& prefix, N
                 }
                 descriptor["xLabel"] = d.xLabel;
                 descriptor["curves"] = curves;
+                if (d.style == SeriesStyle::Bars)
+                    descriptor["style"] = "bars";
+                if (!d.xTicks.empty())
+                    descriptor["xTicks"] = d.xTicks;
             } else if constexpr (std::is_same_v<T, Table>) {
                 descriptor["columns"] = d.columns;
                 descriptor["rows"] = d.rows;
@@ -161,6 +165,12 @@ Dataset loadDataset(const nlohmann::json& descriptor, const std::string& prefix,
             Series series;
             series.x = read.floats("x", {-1});
             series.xLabel = descriptor.value("xLabel", "");
+            series.style = descriptor.value("style", "") == "bars" ? SeriesStyle::Bars : SeriesStyle::Lines;
+            if (descriptor.contains("xTicks"))
+                series.xTicks = descriptor["xTicks"].get<std::vector<std::string>>();
+            if (!series.xTicks.empty() && series.xTicks.size() != series.x.size())
+                throw FormatError(source, "series '" + dataset.name + "': " + std::to_string(series.xTicks.size()) +
+                                                                " x tick labels for " + std::to_string(series.x.size()) + " points");
             for (const auto& name : descriptor.at("curves"))
                 series.curves.push_back({name.get<std::string>(), 1,
                                          read.floats("y_" + name.get<std::string>(), {static_cast<std::int64_t>(series.x.size())})});

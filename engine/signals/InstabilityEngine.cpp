@@ -182,13 +182,25 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
             }
             roc.curves.push_back({"true positive rate", 1, tpr});
             output.datasets.push_back({"roc", std::move(roc)});
-            for (const auto& bucket : accuracyByScoreQuantile(peaks, correct, static_cast<int>(intParameter(parameters, "buckets"))))
+            Series bucketBars{"peak strength bucket (quantiles, low → high)", {}, {{"accuracy", 1, {}}}, SeriesStyle::Bars, {}};
+            for (const auto& bucket : accuracyByScoreQuantile(peaks, correct, static_cast<int>(intParameter(parameters, "buckets")))) {
                 metrics.rows.push_back({"accuracy, peak " + fixed(bucket.lowScore) + "–" + fixed(bucket.highScore),
                                         fixed(bucket.accuracy) + " (n=" + std::to_string(bucket.count) + ")"});
+                bucketBars.x.push_back(static_cast<float>(bucketBars.x.size()));
+                bucketBars.curves[0].values.push_back(static_cast<float>(bucket.accuracy));
+                bucketBars.xTicks.push_back(fixed(bucket.lowScore, 2) + "–" + fixed(bucket.highScore, 2) + " (n=" + std::to_string(bucket.count) + ")");
+            }
+            output.datasets.push_back({"bucket accuracy", std::move(bucketBars)});
             const auto byBin = accuracyByPeakBin(bins, correct);
-            for (int b = 0; b < 3; ++b)
+            Series binBars{"where the peak is", {}, {{"accuracy", 1, {}}}, SeriesStyle::Bars, {}};
+            for (int b = 0; b < 3; ++b) {
                 metrics.rows.push_back({std::string("accuracy, ") + binNames[b] + " peaks",
                                         fixed(byBin[b].accuracy) + " (n=" + std::to_string(byBin[b].count) + ")"});
+                binBars.x.push_back(static_cast<float>(b));
+                binBars.curves[0].values.push_back(static_cast<float>(byBin[b].accuracy));
+                binBars.xTicks.push_back(std::string(binNames[b]) + " (n=" + std::to_string(byBin[b].count) + ")");
+            }
+            output.datasets.push_back({"accuracy by peak position", std::move(binBars)});
             Series prefix;
             prefix.xLabel = "prefix window w (tokens)";
             std::vector<float> prefixAuc;
@@ -247,9 +259,11 @@ std::vector<ReportSection> InstabilityEngine::reportSections(const std::vector<D
         if (const auto* table = std::get_if<Table>(&dataset.content); table && dataset.name == "metrics")
             section.blocks.push_back(*table);
         if (const auto* series = std::get_if<Series>(&dataset.content)) {
-            const char* caption = dataset.name == "signals" ? "Signals of the shown trace over its steps"
-                                  : dataset.name == "roc"   ? "ROC of peak strength for a wrong answer"
-                                                            : "AUC of the prefix-window peak as a function of w";
+            const char* caption = dataset.name == "signals"           ? "Signals of the shown trace over its steps"
+                                  : dataset.name == "roc"             ? "ROC of peak strength for a wrong answer"
+                                  : dataset.name == "bucket accuracy" ? "Accuracy per peak-strength bucket"
+                                  : dataset.name == "accuracy by peak position" ? "Accuracy by where the peak happens"
+                                                                      : "AUC of the prefix-window peak as a function of w";
             section.blocks.push_back(ReportPlot{caption, *series});
         }
     }
