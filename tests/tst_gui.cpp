@@ -12,6 +12,7 @@
 #include "views/TableView.h"
 #include "views/TimelineView.h"
 #include "views/TokenTraceView.h"
+#include "views/TraceComparisonView.h"
 #include "views/VtkViewport.h"
 
 #include <QApplication>
@@ -306,6 +307,42 @@ private slots:
         // Filtering the trace table keeps the matching rows.
         traces->findChild<QLineEdit*>()->setText("wrong");
         QVERIFY(traces->visibleRowCount() > 0 && traces->visibleRowCount() < 48);
+        traces->findChild<QLineEdit*>()->clear();
+
+        // Two selected rows compare side by side, on one colour scale, with both signals in one plot.
+        QVERIFY(traces->compareButton()->isVisibleTo(traces));
+        QVERIFY(!traces->compareButton()->isEnabled());
+        const int first = static_cast<int>(test::uniformInt(0, 23)), second = static_cast<int>(test::uniformInt(24, 47));
+        auto* model = traces->table()->model();
+        for (int row : {first, second})
+            for (int r = 0; r < traces->table()->rowCount(); ++r)
+                if (traces->table()->item(r, 0)->data(Qt::UserRole + 1).toInt() == row) // the dataset's row, however sorted
+                    traces->table()->selectionModel()->select(model->index(r, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QVERIFY(traces->compareButton()->isEnabled());
+        const auto runsBefore = window.session().runs.size();
+        traces->compareButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning() && window.session().runs.size() == runsBefore + 1, 60000);
+        const auto& compareRun = window.session().runs.back();
+        QCOMPARE(compareRun.parameters["traceIndex"].get<int>(), first);
+        QCOMPARE(compareRun.parameters["compareIndex"].get<int>(), second);
+        auto* comparison = window.findChild<views::TraceComparisonView*>("comparison:side by side");
+        QVERIFY(comparison);
+        tabs->setCurrentWidget(comparison);
+        QTRY_VERIFY(comparison->first()->textView()->viewport()->isVisible());
+        QVERIFY(!comparison->first()->textView()->toPlainText().isEmpty());
+        QVERIFY(comparison->first()->textView()->toPlainText() != comparison->second()->textView()->toPlainText());
+        QCOMPARE(comparison->plot()->series().curves.size(), std::size_t(2));
+        for (auto* side : {comparison->first(), comparison->second()}) {
+            const QImage shaded = side->textView()->viewport()->grab().toImage();
+            int coloured = 0;
+            for (int y = 0; y < shaded.height(); ++y)
+                for (int x = 0; x < shaded.width(); ++x) {
+                    const QColor c = shaded.pixelColor(x, y);
+                    coloured += c.red() > 200 && c.blue() < 140;
+                }
+            QVERIFY2(coloured > 500, qPrintable(QString::number(coloured)));
+        }
+        keepArtifact(window.captureWindow(1.0), "compare-traces.png");
     }
 
     void liveTraceStreamsAndJoinsTheSession()
@@ -360,7 +397,7 @@ private slots:
             QCOMPARE(tokens[t], steps[t].token);
 
         // The key is nowhere on disk or in the log; the other settings are kept in the session.
-        QVERIFY(window.saveSessionTo(dir.filePath("live.lstudio")));
+        QVERIFY2(window.saveSessionTo(dir.filePath("live.lstudio")), qPrintable(window.logText()));
         for (const QString& path : {dir.filePath("live.lstudio"), tracePath}) {
             QFile file(path);
             QVERIFY(file.open(QIODevice::ReadOnly));

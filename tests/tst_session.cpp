@@ -117,12 +117,16 @@ private slots:
         host::Session badArrays = randomSession();
         std::get<Grid>(badArrays.runs[0].datasets[1].content).values.pop_back();
         QVERIFY_THROWS_EXCEPTION(StudioError, host::saveSession(badArrays, path));
-        // Fails while encoding the JSON: a label that is not UTF-8.
+        QVERIFY(readFileBytes(path) == before);
+
+        // Text that is not UTF-8 (a server's byte-level token cut mid-character) does not make a
+        // session unsavable: it is stored with U+FFFD in place of the bad bytes.
         host::Session badText = randomSession();
         badText.runs[1].label = "bad \xff\xfe bytes";
-        QVERIFY_THROWS_EXCEPTION(StudioError, host::saveSession(badText, path));
-
-        QVERIFY(readFileBytes(path) == before);
+        QTemporaryDir otherDir;
+        const auto otherPath = std::filesystem::path(otherDir.path().toStdString()) / "text.lstudio";
+        host::saveSession(badText, otherPath);
+        QCOMPARE(QString::fromStdString(host::loadSession(otherPath).runs[1].label), QString("bad \uFFFD\uFFFD bytes"));
         const host::Session back = host::loadSession(path);
         QCOMPARE(back.runs.size(), good.runs.size());
         QCOMPARE(std::get<PointCloud>(back.runs[0].datasets[0].content).positions,

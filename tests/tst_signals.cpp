@@ -332,6 +332,21 @@ private slots:
         }
         QCOMPARE(covered, tokens.size());
         QCOMPARE(segmentSteps({"no", " boundary", " here"}, traceSignals, Segmentation::Auto).size(), std::size_t(1));
+
+        // Previews of long steps are cut on character boundaries, wherever multi-byte text falls.
+        for (int shift = 0; shift < 4; ++shift) {
+            std::vector<std::string> wide(1, std::string(shift, 'a'));
+            for (int i = 0; i < 60; ++i)
+                wide.push_back(i % 2 ? " →" : "é");
+            TraceSignals wideSignals;
+            wideSignals.instability.assign(wide.size(), 1.0f);
+            wideSignals.divergence.assign(wide.size(), 0.5f);
+            wideSignals.entropy.assign(wide.size(), 0.5f);
+            for (const auto& step : segmentSteps(wide, wideSignals, Segmentation::Auto)) {
+                const QByteArray bytes = QByteArray::fromStdString(step.preview);
+                QCOMPARE(QString::fromUtf8(bytes).toUtf8(), bytes); // valid UTF-8 survives the round trip unchanged
+            }
+        }
     }
 
     void bucketsAndBins()

@@ -13,6 +13,11 @@ const QColor kCurveColours[] = {QColor(40, 110, 200), QColor(230, 120, 30), QCol
 
 } // namespace
 
+QColor SeriesView::curveColour(std::size_t curve)
+{
+    return kCurveColours[curve % std::size(kCurveColours)];
+}
+
 SeriesView::SeriesView(QWidget* parent) : QWidget(parent)
 {
     setMinimumHeight(160);
@@ -129,7 +134,7 @@ void SeriesView::paintEvent(QPaintEvent*)
                 const double centre = toBarX(i);
                 const double left = centre - 0.35 * slot + barWidth * static_cast<double>(c);
                 const QPointF top = toPoint(series_.x[i], values[i]), base = toPoint(series_.x[i], std::max(0.0, yMin_));
-                painter.fillRect(QRectF(QPointF(left, top.y()), QPointF(left + barWidth, base.y())).normalized(), kCurveColours[c % 5]);
+                painter.fillRect(QRectF(QPointF(left, top.y()), QPointF(left + barWidth, base.y())).normalized(), curveColour(c));
                 painter.setPen(palette().text().color());
                 painter.drawText(QRectF(left - 20, top.y() - 16, barWidth + 40, 14), Qt::AlignCenter, QString::number(values[i], 'g', 3));
             }
@@ -138,10 +143,10 @@ void SeriesView::paintEvent(QPaintEvent*)
             for (std::size_t i = 0; i < series_.x.size() && i < values.size(); ++i)
                 if (std::isfinite(values[i]))
                     line << toPoint(series_.x[i], values[i]);
-            painter.setPen(QPen(kCurveColours[c % 5], 1.5));
+            painter.setPen(QPen(curveColour(c), 1.5));
             painter.drawPolyline(line);
         }
-        painter.fillRect(QRectF(plot.right() - 170, plot.top() + 6 + 16 * c, 10, 10), kCurveColours[c % 5]);
+        painter.fillRect(QRectF(plot.right() - 170, plot.top() + 6 + 16 * c, 10, 10), curveColour(c));
         painter.setPen(palette().text().color());
         painter.drawText(QPointF(plot.right() - 156, plot.top() + 15 + 16 * c), QString::fromStdString(series_.curves[c].name));
     }

@@ -19,6 +19,7 @@ public:
     const Series& series() const { return series_; }
     int indexAt(QPoint position) const;
     QSize sizeHint() const override { return {700, 260}; }
+    static QColor curveColour(std::size_t curve); // the colour curve i is drawn in
 
 signals:
     void indexClicked(int index);

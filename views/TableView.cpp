@@ -1,9 +1,12 @@
 #include "TableView.h"
 
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace ls::views {
 namespace {
@@ -23,10 +26,23 @@ TableView::TableView(QWidget* parent) : QWidget(parent)
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->verticalHeader()->hide();
+    compare_ = new QPushButton(tr("Compare the two selected"), this);
+    compare_->setToolTip(tr("Select two rows (Ctrl+click) to see them side by side."));
+    compare_->setEnabled(false);
+    compare_->hide();
+    auto* top = new QHBoxLayout;
+    top->addWidget(filter_, 1);
+    top->addWidget(compare_);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
-    layout->addWidget(filter_);
+    layout->addLayout(top);
     layout->addWidget(table_, 1);
+    connect(table_, &QTableWidget::itemSelectionChanged, this, [this] { compare_->setEnabled(selectedSourceRows().size() == 2); });
+    connect(compare_, &QPushButton::clicked, this, [this] {
+        const QList<int> rows = selectedSourceRows();
+        if (rows.size() == 2)
+            emit rowsCompared(rows[0], rows[1]);
+    });
     connect(filter_, &QLineEdit::textChanged, this, &TableView::applyFilter);
     connect(table_, &QTableWidget::cellDoubleClicked, this,
             [this](int row, int) { emit rowActivated(table_->item(row, 0)->data(kSourceRowRole).toInt()); });
@@ -70,6 +86,20 @@ void TableView::applyFilter(const QString& text)
             match = table_->item(r, c) && table_->item(r, c)->text().contains(text, Qt::CaseInsensitive);
         table_->setRowHidden(r, !match);
     }
+}
+
+void TableView::setComparable(bool comparable)
+{
+    compare_->setVisible(comparable);
+}
+
+QList<int> TableView::selectedSourceRows() const
+{
+    QList<int> rows;
+    for (const QModelIndex& index : table_->selectionModel()->selectedRows())
+        rows << table_->item(index.row(), 0)->data(kSourceRowRole).toInt();
+    std::sort(rows.begin(), rows.end());
+    return rows;
 }
 
 int TableView::visibleRowCount() const

@@ -80,8 +80,10 @@ void TokenTraceView::setTrace(const TokenTrace& trace, std::vector<float> shadin
     peakStep_ = -1;
     if (shading_.size() == trace_.tokens.size() && !shading_.empty()) {
         const auto [minIt, maxIt] = std::minmax_element(shading_.begin(), shading_.end());
-        low = *minIt;
-        high = *maxIt > *minIt ? *maxIt : *minIt + 1;
+        low = sharedScale_ ? sharedScale_->first : *minIt;
+        high = sharedScale_ ? sharedScale_->second : *maxIt;
+        if (high <= low)
+            high = low + 1;
         peakStep_ = static_cast<int>(maxIt - shading_.begin());
     }
     QTextCursor cursor(text_->document());

@@ -6,6 +6,7 @@
 #include "engine/core/Dataset.h"
 
 #include <QWidget>
+#include <optional>
 #include <vector>
 
 class QLabel;
@@ -23,6 +24,8 @@ public:
     // per-step values shown on hover (e.g. JSD, entropy).
     void setTrace(const TokenTrace& trace, std::vector<float> shading, const QString& shadingName,
                   std::vector<std::pair<QString, std::vector<float>>> details = {});
+    // Colours map this range instead of the trace's own (two traces side by side on one scale).
+    void setSharedScale(std::optional<std::pair<float, float>> lowHigh) { sharedScale_ = lowHigh; }
     void scrollToStep(int step);  // selects the token and brings it into view
     int stepAt(QPoint viewportPosition) const;
     int peakStep() const { return peakStep_; }
@@ -45,6 +48,7 @@ private:
     std::vector<std::pair<QString, std::vector<float>>> details_;
     std::vector<int> tokenStarts_; // character offset of each token
     int peakStep_ = -1;
+    std::optional<std::pair<float, float>> sharedScale_;
     QTextEdit* text_;
     QLineEdit* search_;
     QLabel* legend_;

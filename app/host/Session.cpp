@@ -97,7 +97,9 @@ void saveSession(const Session& session, const fs::path& path)
                             {"runs", runs}};
     std::string text;
     try {
-        text = document.dump(2);
+        // Token text from servers can hold invalid UTF-8 (a byte-level token cut mid-character):
+        // it is replaced by U+FFFD rather than making the session unsavable.
+        text = document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     } catch (const nlohmann::json::type_error& e) {
         throw FormatError(path.string(), std::string("session cannot be written as JSON: ") + e.what());
     }

@@ -25,6 +25,7 @@ class LatencyView;
 class ParameterPanel;
 class PointCloudView;
 class TimelineView;
+class TraceComparisonView;
 } // namespace ls::views
 
 namespace ls::studio {
@@ -60,6 +61,8 @@ public:
     void selectEngine(const QString& engineId);
     // Runs the engine of `runId` again with its 'traceIndex' parameter set to `row`.
     bool openRowOfRun(int runId, int row);
+    // Runs it again with 'traceIndex' = firstRow and 'compareIndex' = secondRow: side by side.
+    bool compareRowsOfRun(int runId, int firstRow, int secondRow);
     // Selects the engine, shows `values` in the parameter panel and starts a run.
     bool runEngineWith(const QString& engineId, const ParameterValues& values);
 
@@ -96,6 +99,8 @@ private:
     void refreshLatencyEntries();
     void showRun(int runId);
     void showDatasetTabs(const host::RunRecord& run);
+    views::TraceComparisonView* comparisonViewOf(const host::RunRecord& run); // null: not a comparison run
+    bool rerunWith(int runId, const ParameterValues& overrides);
     void onRunFinished(const RunOutcome& outcome);
     void onPluginChangedOnDisk(const QString& path);
     void storeViewState();

@@ -8,10 +8,14 @@
 #include "views/SeriesView.h"
 #include "views/TableView.h"
 #include "views/TokenTraceView.h"
+#include "views/TraceComparisonView.h"
 
 #include <QTabWidget>
 
 namespace ls::studio {
+namespace {
+const QStringList kComparisonDatasets = {"compared trace", "compared signals", "instability of both"};
+}
 
 void MainWindow::showDatasetTabs(const host::RunRecord& run)
 {
@@ -22,15 +26,21 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
     }
     datasetTabs_.clear();
 
+    // The first token trace is the one shown in full; the "compared …" datasets of a comparison
+    // run share one side-by-side tab.
     const TokenTrace* trace = nullptr;
     for (const auto& dataset : run.datasets)
-        if (const auto* t = std::get_if<TokenTrace>(&dataset.content))
+        if (const auto* t = std::get_if<TokenTrace>(&dataset.content); t && !trace)
             trace = t;
     views::TokenTraceView* traceView = nullptr;
     views::SeriesView* linkedSeries = nullptr;
+    if (auto* comparison = comparisonViewOf(run))
+        datasetTabs_.push_back(comparison);
 
     for (const auto& dataset : run.datasets) {
         const QString name = QString::fromStdString(dataset.name);
+        if (kComparisonDatasets.contains(name))
+            continue;
         if (const auto* series = std::get_if<Series>(&dataset.content)) {
             auto* view = new views::SeriesView(this);
             view->setObjectName("series:" + name);
@@ -46,6 +56,11 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
             // Engines that show one item of many in full take a 'traceIndex' parameter: a
             // double-clicked row runs the engine again with that item shown.
             connect(view, &views::TableView::rowActivated, this, [this, runId = run.id](int row) { openRowOfRun(runId, row); });
+            // Engines that can also output a second item take 'compareIndex': two rows side by side.
+            const auto engine = registry_.findEngine(run.engineId);
+            view->setComparable(engine && engine->parameterSchema().find("compareIndex"));
+            connect(view, &views::TableView::rowsCompared, this,
+                    [this, runId = run.id](int first, int second) { compareRowsOfRun(runId, first, second); });
         } else if (std::holds_alternative<TokenTrace>(dataset.content) && &std::get<TokenTrace>(dataset.content) == trace) {
             traceView = new views::TokenTraceView(this);
             traceView->setObjectName("trace:" + name);
@@ -92,14 +107,23 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
 
 bool MainWindow::openRowOfRun(int runId, int row)
 {
+    log(tr("Showing row %1 of run %2: running its engine again").arg(row).arg(runId));
+    return rerunWith(runId, {{"traceIndex", std::int64_t{row}}, {"compareIndex", std::int64_t{-1}}});
+}
+
+bool MainWindow::compareRowsOfRun(int runId, int firstRow, int secondRow)
+{
+    log(tr("Comparing rows %1 and %2 of run %3: running its engine again").arg(firstRow).arg(secondRow).arg(runId));
+    return rerunWith(runId, {{"traceIndex", std::int64_t{firstRow}}, {"compareIndex", std::int64_t{secondRow}}});
+}
+
+bool MainWindow::rerunWith(int runId, const ParameterValues& overrides)
+{
     const host::RunRecord* run = session_.findRun(runId);
     const auto engine = run ? registry_.findEngine(run->engineId) : nullptr;
     if (!engine)
         return false;
     const auto schema = engine->parameterSchema();
-    const ParameterSpec* index = schema.find("traceIndex");
-    if (!index || index->type != ParameterType::Int)
-        return false;
     ParameterValues values;
     try {
         values = parametersFromJson(schema, run->parameters, "run parameters");
@@ -107,9 +131,37 @@ bool MainWindow::openRowOfRun(int runId, int row)
         log(tr("Cannot reopen run %1: %2").arg(runId).arg(QString::fromUtf8(error.what())), true);
         return false;
     }
-    values["traceIndex"] = std::int64_t{row};
-    log(tr("Showing row %1 of run %2: running %3 again").arg(row).arg(runId).arg(QString::fromStdString(engine->id())));
-    return runEngineWith(QString::fromStdString(engine->id()), values);
+    bool anyKnown = false;
+    for (const auto& [key, value] : overrides)
+        if (schema.find(key)) { // keys the engine does not have are left out
+            values[key] = value;
+            anyKnown = true;
+        }
+    return anyKnown && runEngineWith(QString::fromStdString(engine->id()), values);
+}
+
+views::TraceComparisonView* MainWindow::comparisonViewOf(const host::RunRecord& run)
+{
+    const TokenTrace* traces[2] = {};
+    const Series* signalCurves[2] = {};
+    const Series* both = nullptr;
+    for (const auto& dataset : run.datasets) {
+        const bool compared = dataset.name == "compared trace" || dataset.name == "compared signals";
+        if (const auto* t = std::get_if<TokenTrace>(&dataset.content))
+            traces[compared] = traces[compared] ? traces[compared] : t;
+        else if (const auto* series = std::get_if<Series>(&dataset.content)) {
+            if (dataset.name == "signals" || compared)
+                signalCurves[compared] = series;
+            else if (dataset.name == "instability of both")
+                both = series;
+        }
+    }
+    if (!traces[0] || !traces[1] || !signalCurves[0] || !signalCurves[1] || !both)
+        return nullptr;
+    auto* view = new views::TraceComparisonView(this);
+    view->setObjectName("comparison:side by side");
+    view->setTraces(*traces[0], *signalCurves[0], *traces[1], *signalCurves[1], *both);
+    return view;
 }
 
 bool MainWindow::runEngineWith(const QString& engineId, const ParameterValues& values)

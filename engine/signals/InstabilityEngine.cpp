@@ -66,6 +66,8 @@ ParameterSchema InstabilityEngine::parameterSchema() const
          .fileFilter = "Traces (*.json *.jsonl);;All files (*)"},
         {.key = "traceIndex", .label = "Shown trace", .type = ParameterType::Int, .defaultValue = std::int64_t{0},
          .minimum = 0, .maximum = 1e9, .help = "Which trace's tokens and signals are output in full (0 = first)."},
+        {.key = "compareIndex", .label = "Compared trace", .type = ParameterType::Int, .defaultValue = std::int64_t{-1},
+         .minimum = -1, .maximum = 1e9, .help = "A second trace output in full beside the shown one (-1: none)."},
         {.key = "form", .label = "Index form", .type = ParameterType::Enum, .defaultValue = std::string("D+lambda*H"),
          .help = "How the shift D and the entropy H combine into the instability index I.",
          .choices = {"D+lambda*H", "H+lambda*D", "(1-lambda)*D+lambda*H"}},
@@ -227,6 +229,29 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
         const auto& s = signals[shown];
         output.datasets.insert(output.datasets.begin(), {"signals", signalSeriesOf(s)});
         output.datasets.insert(output.datasets.begin(), {"trace", tokenTraceOf(set.traces[shown], set.vocabulary)});
+        if (const auto compared = intParameter(parameters, "compareIndex"); compared >= 0) {
+            const auto other = static_cast<std::size_t>(compared);
+            if (other >= set.traces.size())
+                throw ArgumentError("compareIndex: " + std::to_string(other) + " is past the last trace (" +
+                                    std::to_string(set.traces.size()) + " traces)");
+            // Both indices on one step axis; the shorter trace has no value past its end (NaN, not drawn).
+            const auto& o = signals[other];
+            Series both;
+            both.xLabel = "step";
+            const std::size_t steps = std::max(s.instability.size(), o.instability.size());
+            for (std::size_t t = 0; t < steps; ++t)
+                both.x.push_back(static_cast<float>(t));
+            for (const auto* which : {&s, &o}) {
+                std::vector<float> values(which->instability);
+                values.resize(steps, std::numeric_limits<float>::quiet_NaN());
+                const auto& trace = set.traces[which == &s ? shown : other];
+                both.curves.push_back({"I of " + trace.id + (trace.correct ? (*trace.correct ? " (correct)" : " (wrong)") : ""), 1,
+                                       std::move(values)});
+            }
+            output.datasets.insert(output.datasets.begin() + 2, {"compared trace", tokenTraceOf(set.traces[other], set.vocabulary)});
+            output.datasets.insert(output.datasets.begin() + 3, {"compared signals", signalSeriesOf(o)});
+            output.datasets.insert(output.datasets.begin() + 4, {"instability of both", std::move(both)});
+        }
         const std::string segmentationName = stringParameter(parameters, "segmentation");
         const Segmentation segmentation = segmentationName == "step markers" ? Segmentation::StepMarkers
                                           : segmentationName == "blank lines" ? Segmentation::BlankLines

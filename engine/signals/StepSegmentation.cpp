@@ -121,7 +121,11 @@ std::vector<TextStep> segmentSteps(const std::vector<std::string>& tokens, const
         }
         const std::size_t begin = joined.starts[step.firstToken];
         const std::size_t end = step.lastToken + 1 < joined.starts.size() ? joined.starts[step.lastToken + 1] : joined.text.size();
-        step.preview = joined.text.substr(begin, std::min(end - begin, kPreviewLength));
+        std::size_t length = std::min(end - begin, kPreviewLength);
+        // Cut on a UTF-8 character boundary: continuation bytes are 10xxxxxx.
+        while (length > 0 && length < end - begin && (static_cast<unsigned char>(joined.text[begin + length]) & 0xC0) == 0x80)
+            --length;
+        step.preview = joined.text.substr(begin, length);
         std::replace(step.preview.begin(), step.preview.end(), '\n', ' ');
         steps.push_back(step);
     }
