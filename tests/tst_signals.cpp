@@ -211,6 +211,12 @@ private slots:
         QTest::newRow("no logprobs") << R"({"choices":[{"message":{"content":"hi"}}]})" << "request with logprobs=true";
         QTest::newRow("unknown shape") << R"({"text":"hello"})" << "not a recognised log-probability response";
         QTest::newRow("empty file") << "" << "no responses found";
+        QTest::newRow("document, bad JSON") << QString("[\n  {\"tokens\": [\"a\"],\n   \"top_tokens\": [[\"a\"]],\n   \"top_logprobs\": [[-0.1]],,\n}]\n")
+                                            << "t.jsonl line 4: invalid JSON";
+        QTest::newRow("document, bad element") << QString("[\n {\"tokens\": [\"a\"], \"top_tokens\": [[\"a\"]], \"top_logprobs\": [[-0.1]]},\n"
+                                                          " {\"tokens\": [\"b\"], \"top_tokens\": [[\"b\"]], \"top_logprobs\": [[0.3]]}\n]")
+                                               << "t.jsonl element 2: field 'top_logprobs[0][0]'";
+        QTest::newRow("document, empty array") << "[\n]" << "no responses found";
         QTest::newRow("bad label") << R"({"tokens":["a"],"top_tokens":[["a"]],"top_logprobs":[[-0.1]],"correct":"maybe"})" << "field 'correct'";
         QTest::newRow("bad probability") << R"({"completion_probabilities":[{"token":"x","prob":1.7,"top_probs":[]}]})" << "lies in [0, 1]";
     }

@@ -318,6 +318,44 @@ json parseLine(const std::string& text, const Location& where)
     }
 }
 
+// One JSON document: an object, or an array of objects (pretty-printed exports). The parser reads
+// the stream as it goes and each array element is imported and dropped as soon as it is parsed,
+// so memory holds one response at a time, however large the file.
+void importDocument(std::istream& in, const std::string& source, TraceSet& set, PendingStream& pending)
+{
+    const std::streampos start = in.tellg();
+    bool topIsArray = false;
+    std::size_t element = 0;
+    const json::parser_callback_t importElements = [&](int depth, json::parse_event_t event, json& parsed) {
+        if (depth == 0 && event == json::parse_event_t::array_start)
+            topIsArray = true;
+        // An element ends with object_end (or array_end, or value for a scalar) at depth 1.
+        const bool elementEnds = event == json::parse_event_t::object_end || event == json::parse_event_t::array_end ||
+                                 event == json::parse_event_t::value;
+        if (topIsArray && depth == 1 && elementEnds) {
+            importObject(parsed, {source, ++element, "element"}, set, pending);
+            return false; // not kept in the document
+        }
+        return true;
+    };
+    json document;
+    try {
+        document = json::parse(in, importElements);
+    } catch (const json::parse_error& e) {
+        // The line of the error, counted only now that there is one.
+        in.clear();
+        in.seekg(start);
+        std::size_t line = 1;
+        char c;
+        for (std::size_t offset = 1; offset < e.byte && in.get(c); ++offset)
+            line += c == '\n';
+        throw FormatError(source + " line " + std::to_string(line), std::string("invalid JSON (") + e.what() + ")");
+    }
+    if (!topIsArray)
+        importObject(document, {source, 1}, set, pending);
+    flush(pending, set);
+}
+
 TraceSet importStream(std::istream& in, const std::string& source)
 {
     TraceSet set;
@@ -337,25 +375,8 @@ TraceSet importStream(std::istream& in, const std::string& source)
             if (set.traces.empty() && !pending.open) {
                 in.clear();
                 in.seekg(start);
-                std::stringstream whole;
-                whole << in.rdbuf();
-                const std::string text = whole.str();
-                json document;
-                try {
-                    document = json::parse(text);
-                } catch (const json::parse_error& e) {
-                    const auto offset = std::min<std::size_t>(e.byte, text.size());
-                    const auto lineOfError = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
-                    throw FormatError(source + " line " + std::to_string(lineOfError), std::string("invalid JSON (") + e.what() + ")");
-                }
-                const Location where{source, 1};
-                if (document.is_array())
-                    for (const auto& object : document)
-                        importObject(object, where, set, pending);
-                else
-                    importObject(document, where, set, pending);
-                flush(pending, set);
-                return set;
+                importDocument(in, source, set, pending);
+                break;
             }
             parseLine(line, {source, number}); // throws with the line number and the parser's reason
         }
