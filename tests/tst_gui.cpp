@@ -91,7 +91,9 @@ private slots:
         studio::MainWindow window;
         showStudio(window);
         QVERIFY2(window.openSession(STUDIO_SAMPLE_SESSION), qPrintable(window.logText()));
-        QCOMPARE(window.session().runs.size(), std::size_t(1));
+        // Two runs: the surface sampler (shown, as saved) and the instability signals of the sample traces.
+        QCOMPARE(window.session().runs.size(), std::size_t(2));
+        QCOMPARE(window.session().runs.back().engineId, std::string("reasoning.instability"));
         QVERIFY(window.pointCloudView()->pointCount() > 1000);
 
         const auto runsBefore = window.session().runs.size();
@@ -163,10 +165,30 @@ private slots:
         QFile html(reportDir.filePath("r.html"));
         QVERIFY(html.open(QIODevice::ReadOnly));
         const QByteArray content = html.readAll();
-        QVERIFY(content.contains("3D view: Run 2"));
+        QVERIFY(content.contains(QStringLiteral("3D view: Run %1").arg(window.session().runs.back().id).toUtf8()));
         QVERIFY(content.contains("Comparison: Run 1"));
         QVERIFY(!window.exportReport(reportDir.filePath("missing/r.pdf"), {}));
         QVERIFY(window.logText().contains("the session is unchanged"));
+    }
+
+    void sampleTracesRerunFromTheSessionsFolder()
+    {
+        // The sample session names its traces relative to its own folder; showing another row must
+        // find the file whatever the working directory.
+        studio::MainWindow window;
+        showStudio(window);
+        QVERIFY(window.openSession(STUDIO_SAMPLE_SESSION));
+        const QString previous = QDir::currentPath();
+        QTemporaryDir elsewhere;
+        QDir::setCurrent(elsewhere.path());
+        const int row = static_cast<int>(test::uniformInt(1, 47));
+        QVERIFY(window.openRowOfRun(window.session().runs.back().id, row));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning(), 60000);
+        QDir::setCurrent(previous);
+        QVERIFY2(window.session().runs.size() == 3, qPrintable(window.logText()));
+        const auto& rerun = window.session().runs.back();
+        QCOMPARE(rerun.parameters["traceIndex"].get<int>(), row);
+        QVERIFY(QFileInfo(QString::fromStdString(rerun.parameters["traces"].get<std::string>())).isAbsolute());
     }
 
     void timelineShowsTheRunAndImportsTraces()
@@ -218,6 +240,8 @@ private slots:
     void reportDialogDefaultsAndComparisons()
     {
         host::Session session = host::loadSession(STUDIO_SAMPLE_SESSION);
+        session.runs.resize(1); // the surface-sampler run, and a copy of it
+        session.nextRunId = 2;
         host::RunRecord second = session.runs.front();
         second.label = "Run 2: copy";
         session.addRun(second);

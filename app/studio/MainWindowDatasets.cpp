@@ -10,6 +10,8 @@
 #include "views/TokenTraceView.h"
 #include "views/TraceComparisonView.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QTabWidget>
 
 namespace ls::studio {
@@ -131,6 +133,13 @@ bool MainWindow::rerunWith(int runId, const ParameterValues& overrides)
         log(tr("Cannot reopen run %1: %2").arg(runId).arg(QString::fromUtf8(error.what())), true);
         return false;
     }
+    // Relative file parameters (as in the bundled sample session) are relative to the session's folder.
+    if (!sessionPath_.isEmpty())
+        for (const auto& spec : schema.specs)
+            if (spec.type == ParameterType::File)
+                if (const QString file = QString::fromStdString(stringParameter(values, spec.key));
+                    !file.isEmpty() && QFileInfo(file).isRelative())
+                    values[spec.key] = QFileInfo(sessionPath_).dir().absoluteFilePath(file).toStdString();
     bool anyKnown = false;
     for (const auto& [key, value] : overrides)
         if (schema.find(key)) { // keys the engine does not have are left out

@@ -33,8 +33,11 @@ bool MainWindow::openSession(const QString& path)
                     .arg(QString::fromStdString(run.engineId)),
                 true);
     if (!session_.runs.empty()) {
-        latencyView_->selectRun(session_.runs.back().id);
-        showRun(session_.runs.back().id);
+        // The run that was shown when the session was saved, else the newest.
+        const int saved = session_.viewState.value("shownRun", 0);
+        const int shown = session_.findRun(saved) ? saved : session_.runs.back().id;
+        latencyView_->selectRun(shown);
+        showRun(shown);
     } else {
         pointCloudView_->clear();
     }
