@@ -8,6 +8,8 @@
 #include "engine/signals/InstabilityEngine.h"
 #include "engine/signals/StepSegmentation.h"
 #include "engine/signals/Signals.h"
+#include "engine/signals/SignalsCuda.h"
+#include "engine/core/Device.h"
 #include "engine/signals/TraceImport.h"
 
 #include <cmath>
@@ -40,6 +42,51 @@ Trace traceOf(TraceSet& set, const std::vector<std::vector<std::pair<std::string
         trace.steps.push_back(step);
     }
     return trace;
+}
+
+// Random traces: k from 0 to 20, some steps without alternatives, tokens listed twice, tokens
+// shared between neighbouring steps (a small vocabulary) so that the JSD has overlaps to find.
+std::vector<Trace> randomTraces()
+{
+    std::vector<Trace> traces(static_cast<std::size_t>(test::uniformInt(3, 12)));
+    for (auto& trace : traces) {
+        const auto steps = test::uniformInt(1, 400);
+        for (std::int64_t t = 0; t < steps; ++t) {
+            Step step{static_cast<TokenId>(test::uniformInt(0, 60)), -test::uniform(0.0f, 5.0f), {}};
+            const auto k = test::uniformInt(0, 20);
+            for (std::int64_t i = 0; i < k; ++i)
+                step.top.push_back({static_cast<TokenId>(test::uniformInt(0, 60)), -test::uniform(0.0f, 8.0f)});
+            trace.steps.push_back(std::move(step));
+        }
+    }
+    return traces;
+}
+
+SignalSettings randomSettings()
+{
+    SignalSettings settings;
+    settings.topK = static_cast<int>(test::uniformInt(0, 1) ? 0 : test::uniformInt(1, 20));
+    settings.tailBucket = test::uniformInt(0, 1);
+    settings.base = test::uniformInt(0, 1) ? LogBase::Two : LogBase::Natural;
+    return settings;
+}
+
+// The GPU path keeps doubles where the CPU does and the same float logarithms: H and D agree to a
+// relative 1e-5 (absolute below 1).
+void compareWithCpu(const StepSignalArrays& gpu, const std::vector<Trace>& traces, const SignalSettings& settings)
+{
+    constexpr float kTolerance = 1e-5f;
+    QCOMPARE(gpu.traceStart.size(), traces.size() + 1);
+    for (std::size_t i = 0; i < traces.size(); ++i) {
+        const TraceSignals cpu = computeSignals(traces[i], settings);
+        for (std::size_t t = 0; t < traces[i].steps.size(); ++t) {
+            const std::size_t g = gpu.traceStart[i] + t;
+            QVERIFY2(std::abs(gpu.entropy[g] - cpu.entropy[t]) <= kTolerance * std::max(1.0f, std::abs(cpu.entropy[t])),
+                     qPrintable(QString("H, trace %1 step %2: %3 vs %4").arg(i).arg(t).arg(gpu.entropy[g]).arg(cpu.entropy[t])));
+            QVERIFY2(std::abs(gpu.divergence[g] - cpu.divergence[t]) <= kTolerance * std::max(1.0f, std::abs(cpu.divergence[t])),
+                     qPrintable(QString("D, trace %1 step %2: %3 vs %4").arg(i).arg(t).arg(gpu.divergence[g]).arg(cpu.divergence[t])));
+        }
+    }
 }
 
 } // namespace
@@ -353,6 +400,53 @@ private slots:
                 QCOMPARE(QString::fromUtf8(bytes).toUtf8(), bytes); // valid UTF-8 survives the round trip unchanged
             }
         }
+    }
+
+    void gpuKernelBodiesMatchCpuOnHost()
+    {
+        // What the CUDA kernels compute, one step at a time on the host: runs on any machine.
+        const std::vector<Trace> traces = randomTraces();
+        for (int trial = 0; trial < 6; ++trial) {
+            const SignalSettings settings = randomSettings();
+            compareWithCpu(stepSignalsOnHost(traces, settings), traces, settings);
+        }
+        Trace tooWide;
+        tooWide.steps.push_back({0, -0.1f, std::vector<Alternative>(kMaxGpuAlternatives + 1, Alternative{1, -1.0f})});
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, stepSignalsOnHost(std::vector<Trace>{tooWide}, {}));
+    }
+
+    void cudaPathMatchesCpu()
+    {
+        const auto cuda = enumerateCudaDevices();
+        if (cuda.devices.empty())
+            QSKIP(qPrintable("no CUDA device to compare against: " + QString::fromStdString(cuda.reason)));
+#if LS_HAS_CUDA
+        const std::vector<Trace> traces = randomTraces();
+        for (int trial = 0; trial < 6; ++trial) {
+            const SignalSettings settings = randomSettings();
+            LatencyRecorder recorder;
+            compareWithCpu(stepSignalsCuda(traces, settings, cuda.devices.front().index, recorder), traces, settings);
+        }
+        // The engine on the GPU gives the CPU's signals.
+        InstabilityEngine engine;
+        QVERIFY(engine.hasCudaPath());
+        RunRequest request;
+        request.parameters = defaultValues(engine.parameterSchema());
+        request.parameters["traces"] = std::string(STUDIO_SAMPLE_TRACES);
+        request.warmupRepeats = 0;
+        request.device = "cpu";
+        const CompletedRun onCpu = runEngine(engine, request);
+        request.device = cuda.devices.front().id();
+        const CompletedRun onGpu = runEngine(engine, request);
+        QVERIFY(onGpu.device.isCuda());
+        const auto& cpuSignals = std::get<Series>(onCpu.output.datasets[1].content).curves.back().values;
+        const auto& gpuSignals = std::get<Series>(onGpu.output.datasets[1].content).curves.back().values;
+        QCOMPARE(gpuSignals.size(), cpuSignals.size());
+        for (std::size_t t = 0; t < cpuSignals.size(); ++t)
+            QVERIFY(std::abs(gpuSignals[t] - cpuSignals[t]) <= 1e-5f * std::max(1.0f, std::abs(cpuSignals[t])));
+#else
+        QSKIP("a CUDA device is present but this build has no CUDA path (STUDIO_CUDA=OFF or no nvcc)");
+#endif
     }
 
     void bucketsAndBins()

@@ -1,13 +1,9 @@
 #pragma once
 // Counter-based random numbers: the value for (seed, index, stream) is a pure function, so the CPU
 // path and the CUDA path of an engine draw exactly the same numbers in any order or thread layout.
-#include <cstdint>
+#include "HostDevice.h"
 
-#if defined(__CUDACC__)
-#define LS_HOST_DEVICE __host__ __device__ __forceinline__
-#else
-#define LS_HOST_DEVICE inline __attribute__((always_inline)) // hot per-element math: inline into the loops
-#endif
+#include <cstdint>
 
 namespace ls::rng {
 

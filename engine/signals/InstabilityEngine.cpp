@@ -1,6 +1,9 @@
 #include "InstabilityEngine.h"
 
 #include "DatasetMetrics.h"
+#if LS_HAS_CUDA
+#include "SignalsCuda.h"
+#endif
 #include "StepSegmentation.h"
 #include "TraceImport.h"
 
@@ -129,11 +132,22 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
     std::vector<TraceSignals> signals(set.traces.size());
     {
         auto stage = recorder.stage("signals");
-        for (std::size_t i = 0; i < set.traces.size(); ++i) {
-            signals[i] = computeSignals(set.traces[i], settings);
-            if (i % 256 == 0)
-                context.throwIfCancelled();
-        }
+#if LS_HAS_CUDA
+        if (context.device().isCuda()) {
+            // H and D of every step on the GPU in one pass; the per-trace summary stays on the CPU.
+            auto arrays = stepSignalsCuda(set.traces, settings, context.device().index, recorder);
+            for (std::size_t i = 0; i < set.traces.size(); ++i) {
+                const auto first = static_cast<std::ptrdiff_t>(arrays.traceStart[i]), last = static_cast<std::ptrdiff_t>(arrays.traceStart[i + 1]);
+                signals[i] = summariseSignals({arrays.entropy.begin() + first, arrays.entropy.begin() + last},
+                                              {arrays.divergence.begin() + first, arrays.divergence.begin() + last}, settings);
+            }
+        } else
+#endif
+            for (std::size_t i = 0; i < set.traces.size(); ++i) {
+                signals[i] = computeSignals(set.traces[i], settings);
+                if (i % 256 == 0)
+                    context.throwIfCancelled();
+            }
     }
     context.progress(0.7, "dataset metrics");
 

@@ -12,7 +12,7 @@ public:
     std::string displayName() const override { return "Reasoning-trace instability"; }
     std::string description() const override;
     ParameterSchema parameterSchema() const override;
-    bool hasCudaPath() const override { return false; } // a CPU pass over top-k lists; see the issue note
+    bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // per-step H and D (SignalsCuda.h)
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
     std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json& parameters) const override;
 

@@ -193,11 +193,8 @@ double jensenShannon(const std::vector<double>& p, const std::vector<double>& q,
 
 TraceSignals computeSignals(const Trace& trace, const SignalSettings& settings)
 {
-    TraceSignals out;
     const std::size_t steps = trace.steps.size();
-    out.entropy.resize(steps);
-    out.divergence.resize(steps);
-    std::vector<float> raw(steps);
+    std::vector<float> entropy(steps), divergence(steps);
     // Two distributions alternate as "previous" and "current"; stamps invalidate their indexes.
     auto distributions = std::make_unique<std::array<StepDistribution, 2>>();
     const double scale = settings.base == LogBase::Two ? 1.0 / std::log(2.0) : 1.0;
@@ -205,12 +202,21 @@ TraceSignals computeSignals(const Trace& trace, const SignalSettings& settings)
         StepDistribution& current = (*distributions)[t & 1];
         const StepDistribution& previous = (*distributions)[(t + 1) & 1];
         current.build(trace.steps[t], settings, static_cast<std::uint32_t>(t + 1));
-        const double h = entropyNats(current.outcomes()) * scale;
-        const double d = t == 0 ? 0.0 : jensenShannonNats(previous, current.outcomes()) * scale;
-        out.entropy[t] = static_cast<float>(h);
-        out.divergence[t] = static_cast<float>(d);
-        raw[t] = static_cast<float>(combine(settings, d, h));
+        entropy[t] = static_cast<float>(entropyNats(current.outcomes()) * scale);
+        divergence[t] = static_cast<float>(t == 0 ? 0.0 : jensenShannonNats(previous, current.outcomes()) * scale);
     }
+    return summariseSignals(std::move(entropy), std::move(divergence), settings);
+}
+
+TraceSignals summariseSignals(std::vector<float> entropy, std::vector<float> divergence, const SignalSettings& settings)
+{
+    TraceSignals out;
+    const std::size_t steps = entropy.size();
+    out.entropy = std::move(entropy);
+    out.divergence = std::move(divergence);
+    std::vector<float> raw(steps);
+    for (std::size_t t = 0; t < steps; ++t)
+        raw[t] = static_cast<float>(combine(settings, out.divergence[t], out.entropy[t]));
     // Trailing moving average, so that I_t never looks at the future (early warning stays honest).
     const int window = std::max(1, settings.smoothingWindow);
     out.instability.resize(steps);

@@ -45,6 +45,9 @@ double entropyOf(const std::vector<double>& probabilities, LogBase base);
 double jensenShannon(const std::vector<double>& p, const std::vector<double>& q, LogBase base);
 
 TraceSignals computeSignals(const Trace& trace, const SignalSettings& settings);
+// The part after H_t and D_t (in the settings' log base): I_t, smoothing, the peak, prefix windows.
+// computeSignals ends with it; the CUDA path (SignalsCuda.h) computes H and D and calls it too.
+TraceSignals summariseSignals(std::vector<float> entropy, std::vector<float> divergence, const SignalSettings& settings);
 
 constexpr std::size_t kMaxPrefixWindow = 128;
 

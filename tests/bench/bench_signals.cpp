@@ -2,7 +2,9 @@
 // sorted supports merged per step) against a straightforward one (a std::map from token text to
 // probability per step, union by lookup), in the same run; plus JSONL import throughput.
 #include "BenchRatios.h"
+#include "engine/core/Device.h"
 #include "engine/signals/Signals.h"
+#include "engine/signals/SignalsCuda.h"
 #include "engine/signals/TraceImport.h"
 
 #include <cmath>
@@ -102,6 +104,40 @@ void Straightforward1M(benchmark::State& state)
     state.SetItemsProcessed(state.iterations() * 1'000'000);
 }
 
+// The whole per-step pass on the GPU (upload, both kernels, download) plus the per-trace summary
+// on the CPU: the engine's CUDA route. The GPU kernels' own time (CUDA events) is a counter.
+void CudaSignals1M(benchmark::State& state)
+{
+    const auto cuda = ls::enumerateCudaDevices();
+    if (cuda.devices.empty()) {
+        state.SkipWithError(("no CUDA device: " + cuda.reason).c_str());
+        return;
+    }
+#if LS_HAS_CUDA
+    const TraceSet& set = millionTokens();
+    const SignalSettings settings;
+    double kernelUs = 0;
+    for (auto _ : state) {
+        ls::LatencyRecorder recorder;
+        const auto arrays = stepSignalsCuda(set.traces, settings, cuda.devices.front().index, recorder);
+        for (std::size_t i = 0; i < set.traces.size(); ++i)
+            benchmark::DoNotOptimize(summariseSignals(
+                {arrays.entropy.begin() + static_cast<std::ptrdiff_t>(arrays.traceStart[i]),
+                 arrays.entropy.begin() + static_cast<std::ptrdiff_t>(arrays.traceStart[i + 1])},
+                {arrays.divergence.begin() + static_cast<std::ptrdiff_t>(arrays.traceStart[i]),
+                 arrays.divergence.begin() + static_cast<std::ptrdiff_t>(arrays.traceStart[i + 1])},
+                settings));
+        for (const auto& sample : recorder.record().samples)
+            if (sample.lane == "gpu" && (sample.path.ends_with("distributions") || sample.path.ends_with("divergence")))
+                kernelUs += sample.durationUs;
+    }
+    state.SetItemsProcessed(state.iterations() * 1'000'000);
+    state.counters["kernels_ms"] = benchmark::Counter(kernelUs / 1000.0 / static_cast<double>(state.iterations()));
+#else
+    state.SkipWithError("built without CUDA");
+#endif
+}
+
 void ImportJsonl(benchmark::State& state)
 {
     // 100 traces × 1000 tokens of plain JSONL with k = 20.
@@ -140,12 +176,14 @@ int main(int argc, char** argv)
 {
     benchmark::RegisterBenchmark("Signals/1M", Signals1M)->Unit(benchmark::kMillisecond)->UseRealTime();
     benchmark::RegisterBenchmark("Straightforward/1M", Straightforward1M)->Unit(benchmark::kMillisecond)->UseRealTime();
+    benchmark::RegisterBenchmark("CudaSignals/1M", CudaSignals1M)->Unit(benchmark::kMillisecond)->UseRealTime();
     benchmark::RegisterBenchmark("ImportJsonl/100k", ImportJsonl)->Unit(benchmark::kMillisecond)->UseRealTime();
     benchmark::Initialize(&argc, argv);
     ls::bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     std::printf("\n");
     reporter.printRatios("Signals", "Straightforward");
+    reporter.printRatios("CudaSignals", "Signals"); // the GPU route against the CPU path
     benchmark::Shutdown();
     return 0;
 }
