@@ -1,0 +1,231 @@
+// FlatFormer flattening: the order against an explicit snake walk over windows and cells (an
+// independent statement of the definition), the four layer kinds, equal-size groups with padding
+// (several samples, a sample smaller than one group, an empty one), and CUDA against the CPU.
+#include "TestSupport.h"
+#include "engine/core/Device.h"
+#include "engine/core/Error.h"
+#include "engine/pointcloud/FlattenedWindows.h"
+#if LS_HAS_CUDA
+#include "engine/pointcloud/FlattenedWindowsCuda.h"
+#endif
+
+#include <set>
+#include <tuple>
+
+using namespace ls;
+using namespace ls::pointcloud;
+
+namespace {
+
+struct RandomCloud {
+    GridShape grid;
+    WindowShape window;
+    int samples = 1;
+    PillarCoords pillars;
+};
+
+RandomCloud randomCloud()
+{
+    RandomCloud cloud;
+    cloud.grid = {static_cast<int>(test::uniformInt(5, 120)), static_cast<int>(test::uniformInt(5, 120))};
+    cloud.window = {static_cast<int>(test::uniformInt(2, 13)), static_cast<int>(test::uniformInt(2, 13))};
+    cloud.samples = static_cast<int>(test::uniformInt(1, 3));
+    const float density = test::uniform(0.02f, 0.6f);
+    for (int s = 0; s < cloud.samples; ++s)
+        for (int y = 0; y < cloud.grid.ny; ++y)
+            for (int x = 0; x < cloud.grid.nx; ++x)
+                if (test::uniform(0, 1) < density) {
+                    cloud.pillars.sample.push_back(s);
+                    cloud.pillars.x.push_back(x);
+                    cloud.pillars.y.push_back(y);
+                }
+    // Pillars arrive in no particular order.
+    for (std::size_t i = cloud.pillars.size(); i > 1; --i) {
+        const auto j = static_cast<std::size_t>(test::uniformInt(0, static_cast<std::int64_t>(i) - 1));
+        std::swap(cloud.pillars.sample[i - 1], cloud.pillars.sample[j]);
+        std::swap(cloud.pillars.x[i - 1], cloud.pillars.x[j]);
+        std::swap(cloud.pillars.y[i - 1], cloud.pillars.y[j]);
+    }
+    return cloud;
+}
+
+// The definition walked out: window rows in order, the windows of a row forwards on even rows and
+// backwards on odd ones; inside a window, columns forwards with cells up on even columns and down on
+// odd ones — the whole inside order reversed in odd window rows. For the y axis, x and y swap roles.
+std::vector<std::int32_t> snakeWalk(const RandomCloud& cloud, LayerKind kind)
+{
+    const bool alongX = kind.axis == SortAxis::X;
+    const int major = alongX ? cloud.grid.ny : cloud.grid.nx, minor = alongX ? cloud.grid.nx : cloud.grid.ny;
+    const int wMajor = alongX ? cloud.window.wy : cloud.window.wx, wMinor = alongX ? cloud.window.wx : cloud.window.wy;
+    const int sMajor = kind.shifted ? wMajor / 2 : 0, sMinor = kind.shifted ? wMinor / 2 : 0;
+    std::map<std::tuple<int, int, int>, std::int32_t> at; // (sample, minor, major) → pillar
+    for (std::size_t i = 0; i < cloud.pillars.size(); ++i)
+        at[{cloud.pillars.sample[i], alongX ? cloud.pillars.x[i] : cloud.pillars.y[i], alongX ? cloud.pillars.y[i] : cloud.pillars.x[i]}] =
+            static_cast<std::int32_t>(i);
+    std::vector<std::int32_t> order;
+    for (int s = 0; s < cloud.samples; ++s)
+        for (int row = 0; row * wMajor < major + sMajor; ++row) {
+            const int windows = (minor + sMinor + wMinor - 1) / wMinor;
+            for (int k = 0; k < windows; ++k) {
+                const int column = row % 2 == 0 ? k : windows - 1 - k;
+                std::vector<std::pair<int, int>> inside; // (minor offset, major offset)
+                for (int a = 0; a < wMinor; ++a)
+                    for (int b = 0; b < wMajor; ++b)
+                        inside.emplace_back(a, a % 2 == 0 ? b : wMajor - 1 - b);
+                if (row % 2 == 1)
+                    std::reverse(inside.begin(), inside.end());
+                for (const auto& [a, b] : inside) {
+                    const int m = column * wMinor + a - sMinor, M = row * wMajor + b - sMajor;
+                    if (const auto found = at.find({s, m, M}); found != at.end())
+                        order.push_back(found->second);
+                }
+            }
+        }
+    return order;
+}
+
+std::vector<std::int32_t> samplesInOrder(const PillarCoords& pillars, const std::vector<std::int32_t>& order)
+{
+    std::vector<std::int32_t> samples;
+    for (auto i : order)
+        samples.push_back(pillars.sample[i]);
+    return samples;
+}
+
+} // namespace
+
+class TestFlatten : public QObject {
+    Q_OBJECT
+private slots:
+    void orderFollowsTheSnakeWalk()
+    {
+        for (int trial = 0; trial < 20; ++trial) {
+            const RandomCloud cloud = randomCloud();
+            for (const LayerKind kind : kBlockLayers) {
+                const auto order = flattenOrderCpu(cloud.pillars, cloud.grid, cloud.window, kind);
+                QCOMPARE(order.size(), cloud.pillars.size());
+                QVERIFY2(order == snakeWalk(cloud, kind),
+                         qPrintable(QString("grid %1×%2, window %3×%4, axis %5%6")
+                                        .arg(cloud.grid.nx).arg(cloud.grid.ny).arg(cloud.window.wx).arg(cloud.window.wy)
+                                        .arg(kind.axis == SortAxis::X ? "x" : "y").arg(kind.shifted ? " shifted" : "")));
+            }
+        }
+    }
+
+    void alternationAndShiftChangeTheGroups()
+    {
+        RandomCloud cloud;
+        cloud.grid = {64, 64};
+        cloud.window = {8, 8};
+        for (int y = 0; y < 64; ++y)
+            for (int x = 0; x < 64; ++x) {
+                cloud.pillars.sample.push_back(0);
+                cloud.pillars.x.push_back(x);
+                cloud.pillars.y.push_back(y);
+            }
+        // On a full grid with groups of one window, the x layer groups whole windows; the shifted
+        // and the y layers group differently, and every layer covers every pillar once.
+        std::set<std::vector<std::int32_t>> distinctOrders;
+        for (const LayerKind kind : kBlockLayers) {
+            const auto order = flattenOrderCpu(cloud.pillars, cloud.grid, cloud.window, kind);
+            QCOMPARE(std::set<std::int32_t>(order.begin(), order.end()).size(), order.size());
+            distinctOrders.insert(order);
+        }
+        QCOMPARE(distinctOrders.size(), std::size_t(4));
+        const auto order = flattenOrderCpu(cloud.pillars, cloud.grid, cloud.window, kBlockLayers[0]);
+        for (std::size_t g = 0; g < order.size() / 64; ++g) {
+            std::set<std::pair<int, int>> windows;
+            for (std::size_t i = g * 64; i < (g + 1) * 64; ++i)
+                windows.insert({cloud.pillars.x[order[i]] / 8, cloud.pillars.y[order[i]] / 8});
+            QCOMPARE(windows.size(), std::size_t(1));
+        }
+    }
+
+    void samplesNeverInterleave()
+    {
+        // The reference's batch offset (sample·nx·ny·10) is too small here and mixes the samples.
+        RandomCloud cloud;
+        cloud.grid = {87, 43};
+        cloud.window = {9, 7};
+        for (int s = 0; s < 2; ++s)
+            for (int y = 0; y < 43; ++y)
+                for (int x = 0; x < 87; ++x) {
+                    cloud.pillars.sample.push_back(s);
+                    cloud.pillars.x.push_back(x);
+                    cloud.pillars.y.push_back(y);
+                }
+        for (const LayerKind kind : kBlockLayers) {
+            const auto samples = samplesInOrder(cloud.pillars, flattenOrderCpu(cloud.pillars, cloud.grid, cloud.window, kind));
+            QVERIFY(std::is_sorted(samples.begin(), samples.end()));
+        }
+    }
+
+    void groupsPadByRepeatingOneGroupEarlier()
+    {
+        // Hand case, groups of 4: sample 0 has 6 tokens, sample 1 none, sample 2 three.
+        const std::vector<std::int32_t> samples{0, 0, 0, 0, 0, 0, 2, 2, 2};
+        const Grouping grouping = groupEqualSize(samples, 3, 4);
+        QCOMPARE(grouping.slotToOrder, (std::vector<std::int32_t>{0, 1, 2, 3, 4, 5, 2, 3, 6, 7, 8, 6}));
+        QCOMPARE(grouping.sampleSlots, (std::vector<std::int64_t>{0, 8, 8, 12}));
+        QCOMPARE(grouping.orderToSlot, (std::vector<std::int32_t>{0, 1, 2, 3, 4, 5, 8, 9, 10}));
+        QCOMPARE(grouping.groupCount(), std::size_t(3));
+        QVERIFY(groupEqualSize({}, 2, 4).slotToOrder.empty()); // empty samples: no groups
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, groupEqualSize(samples, 3, 0));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, groupEqualSize(std::vector<std::int32_t>{1, 0}, 2, 4));
+    }
+
+    void groupsOfRandomBatches()
+    {
+        for (int trial = 0; trial < 50; ++trial) {
+            const int sampleCount = static_cast<int>(test::uniformInt(1, 5));
+            const int groupSize = static_cast<int>(test::uniformInt(1, 150));
+            std::vector<std::int32_t> samples;
+            std::vector<std::int64_t> counts;
+            for (int s = 0; s < sampleCount; ++s) {
+                // Sizes below, at and above multiples of the group size, and empty samples.
+                const auto count = test::uniformInt(0, 3) == 0 ? 0 : test::uniformInt(1, 3 * groupSize + 1);
+                counts.push_back(count);
+                samples.insert(samples.end(), static_cast<std::size_t>(count), s);
+            }
+            const Grouping grouping = groupEqualSize(samples, sampleCount, groupSize);
+            QCOMPARE(grouping.slotToOrder.size() % groupSize, std::size_t(0));
+            std::int64_t begin = 0;
+            for (int s = 0; s < sampleCount; ++s) {
+                const std::int64_t first = grouping.sampleSlots[s], last = grouping.sampleSlots[s + 1];
+                QCOMPARE((last - first) % groupSize, std::int64_t(0));
+                QVERIFY(last - first >= counts[s] && last - first < counts[s] + groupSize);
+                for (std::int64_t slot = first; slot < last; ++slot) {
+                    const std::int32_t source = grouping.slotToOrder[slot];
+                    QVERIFY(source >= begin && source < begin + counts[s]); // never another sample's token
+                    if (slot - first >= counts[s] && counts[s] >= groupSize)
+                        QCOMPARE(source, grouping.slotToOrder[slot - groupSize]);
+                }
+                begin += counts[s];
+            }
+            for (std::size_t i = 0; i < samples.size(); ++i) // each token's own result is read back once
+                QCOMPARE(grouping.slotToOrder[grouping.orderToSlot[i]], static_cast<std::int32_t>(i));
+        }
+    }
+
+    void cudaOrderMatchesCpu()
+    {
+        const auto cuda = enumerateCudaDevices();
+        if (cuda.devices.empty())
+            QSKIP(qPrintable("no CUDA device to compare against: " + QString::fromStdString(cuda.reason)));
+#if LS_HAS_CUDA
+        for (int trial = 0; trial < 10; ++trial) {
+            const RandomCloud cloud = randomCloud();
+            for (const LayerKind kind : kBlockLayers) {
+                LatencyRecorder recorder;
+                QVERIFY(flattenOrderCuda(cloud.pillars, cloud.grid, cloud.window, kind, cuda.devices.front().index, recorder) ==
+                        flattenOrderCpu(cloud.pillars, cloud.grid, cloud.window, kind)); // identical: keys are unique
+            }
+        }
+#else
+        QSKIP("a CUDA device is present but this build has no CUDA path");
+#endif
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFlatten)
+#include "tst_flatten.moc"
