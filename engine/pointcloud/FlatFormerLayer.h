@@ -1,0 +1,40 @@
+#pragma once
+// One FlatFormer layer on flattened groups, as the reference defines it (post-norm):
+//   x ← LayerNorm₁(x + GroupAttention(x, pe)),   x ← LayerNorm₂(x + W₂·GELU(W₁·x + b₁) + b₂)
+// GroupAttention is multi-head self-attention inside each equal-size group with the positional
+// encoding added to queries and keys, not values. Padding slots (repeated tokens) take part as
+// keys, as in the reference; only each token's own slot is written back.
+#include "FlattenedWindows.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace ls::pointcloud {
+
+struct LayerWeights {
+    int channels = 128;
+    int heads = 8;
+    std::vector<float> inProjection;   // [3C, C] rows: query, key, value projections
+    std::vector<float> inBias;         // [3C]
+    std::vector<float> outProjection;  // [C, C]
+    std::vector<float> outBias;        // [C]
+    std::vector<float> fc1;            // [2C, C]
+    std::vector<float> fc1Bias;        // [2C]
+    std::vector<float> fc2;            // [C, 2C]
+    std::vector<float> fc2Bias;        // [C]
+    std::vector<float> norm1Scale, norm1Bias, norm2Scale, norm2Bias; // [C] each
+};
+
+// Xavier-uniform matrices, zero biases, unit norms (the reference's initialisation), from a seed.
+LayerWeights randomLayerWeights(int channels, int heads, std::uint64_t seed);
+
+// Sinusoidal encoding of the integer pillar x and y: C/4·2 frequencies each, temperature T;
+// pe = [sin(x/T^(2m/L)), cos(x/T^(2m/L)) for m…, same for y], zero-padded to C. [P, C]
+std::vector<float> positionalEncoding(const PillarCoords& pillars, int channels, double temperature = 10000.0);
+
+// Applies one layer in place to `features` [P, C] (pillar order); `order` and `grouping` come from
+// flattenOrder*/groupEqualSize for this layer's kind; `pe` [P, C] in pillar order.
+void flatFormerLayerCpu(std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
+                        const Grouping& grouping, const LayerWeights& weights);
+
+} // namespace ls::pointcloud

@@ -1,0 +1,169 @@
+#include "FlatFormerLayer.h"
+
+#include "engine/core/CounterRng.h"
+#include "engine/core/Error.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ls::pointcloud {
+namespace {
+
+// y[n, out] = x[n, in] · Wᵀ + b, with W [out, in] (the PyTorch Linear layout).
+void linear(const float* x, std::size_t rows, int in, const float* weight, const float* bias, int out, float* y)
+{
+    for (std::size_t r = 0; r < rows; ++r)
+        for (int o = 0; o < out; ++o) {
+            float sum = bias[o];
+            const float* w = weight + static_cast<std::size_t>(o) * in;
+            const float* v = x + r * in;
+            for (int i = 0; i < in; ++i)
+                sum += v[i] * w[i];
+            y[r * out + o] = sum;
+        }
+}
+
+void layerNorm(float* x, std::size_t rows, int channels, const std::vector<float>& scale, const std::vector<float>& bias)
+{
+    constexpr float kEpsilon = 1e-5f; // PyTorch's default
+    for (std::size_t r = 0; r < rows; ++r) {
+        float* v = x + r * channels;
+        double mean = 0, variance = 0;
+        for (int c = 0; c < channels; ++c)
+            mean += v[c];
+        mean /= channels;
+        for (int c = 0; c < channels; ++c)
+            variance += (v[c] - mean) * (v[c] - mean);
+        variance /= channels;
+        const float inverse = 1.0f / std::sqrt(static_cast<float>(variance) + kEpsilon);
+        for (int c = 0; c < channels; ++c)
+            v[c] = (v[c] - static_cast<float>(mean)) * inverse * scale[c] + bias[c];
+    }
+}
+
+float gelu(float x) // the exact (erf) form, PyTorch's default
+{
+    return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
+}
+
+std::vector<float> xavier(int out, int in, std::uint64_t seed, std::uint64_t stream)
+{
+    const float bound = std::sqrt(6.0f / static_cast<float>(in + out));
+    std::vector<float> w(static_cast<std::size_t>(out) * in);
+    for (std::size_t i = 0; i < w.size(); ++i)
+        w[i] = (2.0f * rng::uniform(seed, i, static_cast<std::uint32_t>(stream)) - 1.0f) * bound;
+    return w;
+}
+
+} // namespace
+
+LayerWeights randomLayerWeights(int channels, int heads, std::uint64_t seed)
+{
+    if (channels < 1 || heads < 1 || channels % heads != 0)
+        throw ArgumentError("channels (" + std::to_string(channels) + ") must be a positive multiple of heads (" +
+                            std::to_string(heads) + ")");
+    LayerWeights w;
+    w.channels = channels;
+    w.heads = heads;
+    w.inProjection = xavier(3 * channels, channels, seed, 1);
+    w.inBias.assign(3 * channels, 0.0f);
+    w.outProjection = xavier(channels, channels, seed, 2);
+    w.outBias.assign(channels, 0.0f);
+    w.fc1 = xavier(2 * channels, channels, seed, 3);
+    w.fc1Bias.assign(2 * channels, 0.0f);
+    w.fc2 = xavier(channels, 2 * channels, seed, 4);
+    w.fc2Bias.assign(channels, 0.0f);
+    w.norm1Scale.assign(channels, 1.0f);
+    w.norm1Bias.assign(channels, 0.0f);
+    w.norm2Scale.assign(channels, 1.0f);
+    w.norm2Bias.assign(channels, 0.0f);
+    return w;
+}
+
+std::vector<float> positionalEncoding(const PillarCoords& pillars, int channels, double temperature)
+{
+    const int length = channels / 4 * 2; // frequencies per axis
+    std::vector<float> pe(pillars.size() * static_cast<std::size_t>(channels), 0.0f);
+    for (std::size_t p = 0; p < pillars.size(); ++p) {
+        float* row = pe.data() + p * channels;
+        const double coordinate[2] = {static_cast<double>(pillars.x[p]), static_cast<double>(pillars.y[p])};
+        for (int axis = 0; axis < 2; ++axis)
+            for (int m = 0; m < length / 2; ++m) {
+                const double angle = coordinate[axis] / std::pow(temperature, 2.0 * m / length);
+                row[axis * length + 2 * m] = static_cast<float>(std::sin(angle));
+                row[axis * length + 2 * m + 1] = static_cast<float>(std::cos(angle));
+            }
+    }
+    return pe;
+}
+
+void flatFormerLayerCpu(std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
+                        const Grouping& grouping, const LayerWeights& weights)
+{
+    const int C = weights.channels, H = weights.heads, D = C / H, G = grouping.groupSize;
+    const std::size_t pillars = order.size(), slots = grouping.slotToOrder.size();
+    if (features.size() != pillars * C || pe.size() != pillars * C)
+        throw ArgumentError("features and pe must be [" + std::to_string(pillars) + ", " + std::to_string(C) + "]");
+    // Gather the slots: the pillar each slot holds, its features and features + pe (queries, keys).
+    std::vector<float> slotX(slots * C), slotQK(slots * C);
+    for (std::size_t s = 0; s < slots; ++s) {
+        const std::size_t pillar = static_cast<std::size_t>(order[grouping.slotToOrder[s]]);
+        for (int c = 0; c < C; ++c) {
+            slotX[s * C + c] = features[pillar * C + c];
+            slotQK[s * C + c] = features[pillar * C + c] + pe[pillar * C + c];
+        }
+    }
+    std::vector<float> q(slots * C), k(slots * C), v(slots * C);
+    linear(slotQK.data(), slots, C, weights.inProjection.data(), weights.inBias.data(), C, q.data());
+    linear(slotQK.data(), slots, C, weights.inProjection.data() + C * C, weights.inBias.data() + C, C, k.data());
+    linear(slotX.data(), slots, C, weights.inProjection.data() + 2 * C * C, weights.inBias.data() + 2 * C, C, v.data());
+
+    // Softmax(q·kᵀ/√d)·v per group and head; the result overwrites slotX (it is no longer needed).
+    const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+    std::vector<float> scores(G);
+    for (std::size_t g = 0; g < grouping.groupCount(); ++g)
+        for (int h = 0; h < H; ++h)
+            for (int i = 0; i < G; ++i) {
+                const float* qi = q.data() + (g * G + i) * C + h * D;
+                float best = -INFINITY;
+                for (int j = 0; j < G; ++j) {
+                    const float* kj = k.data() + (g * G + j) * C + h * D;
+                    float dot = 0;
+                    for (int d = 0; d < D; ++d)
+                        dot += qi[d] * kj[d];
+                    scores[j] = dot * scale;
+                    best = std::max(best, scores[j]);
+                }
+                float total = 0;
+                for (int j = 0; j < G; ++j)
+                    total += scores[j] = std::exp(scores[j] - best);
+                float* out = slotX.data() + (g * G + i) * C + h * D;
+                std::fill(out, out + D, 0.0f);
+                for (int j = 0; j < G; ++j) {
+                    const float weight = scores[j] / total;
+                    const float* vj = v.data() + (g * G + j) * C + h * D;
+                    for (int d = 0; d < D; ++d)
+                        out[d] += weight * vj[d];
+                }
+            }
+    std::vector<float> attended(slots * C);
+    linear(slotX.data(), slots, C, weights.outProjection.data(), weights.outBias.data(), C, attended.data());
+
+    // Back to pillar order from each token's own slot, then the residual, norms and feed-forward.
+    for (std::size_t position = 0; position < pillars; ++position) {
+        const std::size_t pillar = static_cast<std::size_t>(order[position]), slot = grouping.orderToSlot[position];
+        for (int c = 0; c < C; ++c)
+            features[pillar * C + c] += attended[slot * C + c];
+    }
+    layerNorm(features.data(), pillars, C, weights.norm1Scale, weights.norm1Bias);
+    std::vector<float> hidden(pillars * 2 * C), projected(pillars * C);
+    linear(features.data(), pillars, C, weights.fc1.data(), weights.fc1Bias.data(), 2 * C, hidden.data());
+    for (auto& value : hidden)
+        value = gelu(value);
+    linear(hidden.data(), pillars, 2 * C, weights.fc2.data(), weights.fc2Bias.data(), C, projected.data());
+    for (std::size_t i = 0; i < features.size(); ++i)
+        features[i] += projected[i];
+    layerNorm(features.data(), pillars, C, weights.norm2Scale, weights.norm2Bias);
+}
+
+} // namespace ls::pointcloud

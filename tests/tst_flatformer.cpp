@@ -1,0 +1,216 @@
+// One FlatFormer layer on the CPU against a straightforward double-precision statement of the
+// same definition (gather by groups, attention with pe on queries and keys, scatter each token's
+// own slot, post-norm residuals, GELU feed-forward), and against global attention when one group
+// holds the whole cloud.
+#include "TestSupport.h"
+#include "engine/core/Error.h"
+#include "engine/pointcloud/FlatFormerLayer.h"
+
+#include <cmath>
+#include <numeric>
+
+using namespace ls;
+using namespace ls::pointcloud;
+
+namespace {
+
+std::vector<float> randomFloats(std::size_t n, float low, float high)
+{
+    std::vector<float> v(n);
+    for (auto& x : v)
+        x = test::uniform(low, high);
+    return v;
+}
+
+// Random weights including biases and norm parameters, so that every term is exercised.
+LayerWeights randomWeights(int channels, int heads)
+{
+    LayerWeights w = randomLayerWeights(channels, heads, static_cast<std::uint64_t>(test::uniformInt(0, 1 << 30)));
+    w.inBias = randomFloats(w.inBias.size(), -0.2f, 0.2f);
+    w.outBias = randomFloats(w.outBias.size(), -0.2f, 0.2f);
+    w.fc1Bias = randomFloats(w.fc1Bias.size(), -0.2f, 0.2f);
+    w.fc2Bias = randomFloats(w.fc2Bias.size(), -0.2f, 0.2f);
+    w.norm1Scale = randomFloats(channels, 0.5f, 1.5f);
+    w.norm1Bias = randomFloats(channels, -0.3f, 0.3f);
+    w.norm2Scale = randomFloats(channels, 0.5f, 1.5f);
+    w.norm2Bias = randomFloats(channels, -0.3f, 0.3f);
+    return w;
+}
+
+using Rows = std::vector<std::vector<double>>;
+
+std::vector<double> affine(const std::vector<double>& x, const std::vector<float>& weight, const std::vector<float>& bias,
+                           std::size_t rowOffset, int out)
+{
+    std::vector<double> y(out);
+    for (int o = 0; o < out; ++o) {
+        y[o] = bias[rowOffset + o];
+        for (std::size_t i = 0; i < x.size(); ++i)
+            y[o] += x[i] * weight[(rowOffset + o) * x.size() + i];
+    }
+    return y;
+}
+
+void normalise(std::vector<double>& x, const std::vector<float>& scale, const std::vector<float>& bias)
+{
+    double mean = 0, variance = 0;
+    for (double v : x) mean += v;
+    mean /= x.size();
+    for (double v : x) variance += (v - mean) * (v - mean);
+    variance /= x.size();
+    for (std::size_t c = 0; c < x.size(); ++c)
+        x[c] = (x[c] - mean) / std::sqrt(variance + 1e-5) * scale[c] + bias[c];
+}
+
+// The layer written out per token: its group is the slots of the group holding its own slot.
+Rows referenceLayer(const Rows& x, const Rows& pe, const std::vector<std::int32_t>& order, const Grouping& grouping,
+                    const LayerWeights& w)
+{
+    const int C = w.channels, H = w.heads, D = C / H, G = grouping.groupSize;
+    Rows out = x;
+    for (std::size_t position = 0; position < order.size(); ++position) {
+        const std::size_t pillar = order[position];
+        const std::size_t group = grouping.orderToSlot[position] / G;
+        std::vector<double> query(C);
+        for (int c = 0; c < C; ++c) query[c] = x[pillar][c] + pe[pillar][c];
+        const auto q = affine(query, w.inProjection, w.inBias, 0, C);
+        Rows keys, values;
+        for (int j = 0; j < G; ++j) {
+            const std::size_t member = order[grouping.slotToOrder[group * G + j]];
+            std::vector<double> key(C);
+            for (int c = 0; c < C; ++c) key[c] = x[member][c] + pe[member][c];
+            keys.push_back(affine(key, w.inProjection, w.inBias, C, C));
+            values.push_back(affine(x[member], w.inProjection, w.inBias, 2 * C, C));
+        }
+        std::vector<double> heads(C, 0.0);
+        for (int h = 0; h < H; ++h) {
+            std::vector<double> score(G);
+            double best = -INFINITY, total = 0;
+            for (int j = 0; j < G; ++j) {
+                for (int d = 0; d < D; ++d) score[j] += q[h * D + d] * keys[j][h * D + d];
+                score[j] /= std::sqrt(static_cast<double>(D));
+                best = std::max(best, score[j]);
+            }
+            for (auto& s : score) total += s = std::exp(s - best);
+            for (int j = 0; j < G; ++j)
+                for (int d = 0; d < D; ++d) heads[h * D + d] += score[j] / total * values[j][h * D + d];
+        }
+        const auto attended = affine(heads, w.outProjection, w.outBias, 0, C);
+        std::vector<double> y(C);
+        for (int c = 0; c < C; ++c) y[c] = x[pillar][c] + attended[c];
+        normalise(y, w.norm1Scale, w.norm1Bias);
+        auto hidden = affine(y, w.fc1, w.fc1Bias, 0, 2 * C);
+        for (auto& v : hidden) v = 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+        const auto projected = affine(hidden, w.fc2, w.fc2Bias, 0, C);
+        for (int c = 0; c < C; ++c) y[c] += projected[c];
+        normalise(y, w.norm2Scale, w.norm2Bias);
+        out[pillar] = y;
+    }
+    return out;
+}
+
+Rows rowsOf(const std::vector<float>& flat, int C)
+{
+    Rows rows(flat.size() / C, std::vector<double>(C));
+    for (std::size_t i = 0; i < flat.size(); ++i) rows[i / C][i % C] = flat[i];
+    return rows;
+}
+
+// fp32 against double: relative 1e-5 of the values' scale (LayerNorm outputs are O(1)).
+void compareRows(const std::vector<float>& got, const Rows& expected, int C)
+{
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        const double want = expected[i / C][i % C];
+        QVERIFY2(std::abs(got[i] - want) <= 1e-5 * std::max(1.0, std::abs(want)),
+                 qPrintable(QString("element %1: %2 vs %3").arg(i).arg(got[i]).arg(want)));
+    }
+}
+
+PillarCoords randomPillars(int samples, int nx, int ny, float density)
+{
+    PillarCoords pillars;
+    for (int s = 0; s < samples; ++s)
+        for (int y = 0; y < ny; ++y)
+            for (int x = 0; x < nx; ++x)
+                if (test::uniform(0, 1) < density) {
+                    pillars.sample.push_back(s);
+                    pillars.x.push_back(x);
+                    pillars.y.push_back(y);
+                }
+    return pillars;
+}
+
+} // namespace
+
+class TestFlatFormer : public QObject {
+    Q_OBJECT
+private slots:
+    void layerMatchesTheDefinition()
+    {
+        for (int trial = 0; trial < 6; ++trial) {
+            const int heads = static_cast<int>(test::uniformInt(1, 4)), C = heads * static_cast<int>(test::uniformInt(2, 8));
+            const int samples = static_cast<int>(test::uniformInt(1, 3));
+            const PillarCoords pillars = randomPillars(samples, 24, 20, test::uniform(0.02f, 0.3f));
+            const GridShape grid{24, 20};
+            const WindowShape window{static_cast<int>(test::uniformInt(2, 7)), static_cast<int>(test::uniformInt(2, 7))};
+            const int groupSize = static_cast<int>(test::uniformInt(2, 40)); // with and without padding, groups larger than samples
+            const LayerWeights weights = randomWeights(C, heads);
+            const LayerKind kind = kBlockLayers[test::uniformInt(0, 3)];
+            const auto order = flattenOrderCpu(pillars, grid, window, kind);
+            std::vector<std::int32_t> samplesOrdered;
+            for (auto i : order) samplesOrdered.push_back(pillars.sample[i]);
+            const Grouping grouping = groupEqualSize(samplesOrdered, samples, groupSize);
+            std::vector<float> features = randomFloats(pillars.size() * C, -1, 1);
+            const std::vector<float> pe = positionalEncoding(pillars, C);
+            const Rows expected = referenceLayer(rowsOf(features, C), rowsOf(pe, C), order, grouping, weights);
+            flatFormerLayerCpu(features, pe, order, grouping, weights);
+            compareRows(features, expected, C);
+        }
+    }
+
+    void oneGroupIsGlobalAttention()
+    {
+        // A single sample whose pillars fill exactly one group: the flattening only permutes,
+        // so the layer equals global attention over the cloud, whatever the window or axis.
+        const int C = 16, heads = 4;
+        PillarCoords pillars = randomPillars(1, 16, 16, 0.2f);
+        const int groupSize = static_cast<int>(pillars.size());
+        QVERIFY(groupSize > 0);
+        const LayerWeights weights = randomWeights(C, heads);
+        const std::vector<float> input = randomFloats(pillars.size() * C, -1, 1);
+        const std::vector<float> pe = positionalEncoding(pillars, C);
+        std::vector<std::int32_t> identity(pillars.size());
+        std::iota(identity.begin(), identity.end(), 0);
+        const Grouping global = groupEqualSize(std::vector<std::int32_t>(pillars.size(), 0), 1, groupSize);
+        std::vector<float> expected = input;
+        flatFormerLayerCpu(expected, pe, identity, global, weights);
+        for (const LayerKind kind : kBlockLayers) {
+            std::vector<float> features = input;
+            const auto order = flattenOrderCpu(pillars, {16, 16}, {4, 4}, kind);
+            flatFormerLayerCpu(features, pe, order, global, weights);
+            for (std::size_t i = 0; i < features.size(); ++i)
+                QVERIFY(std::abs(features[i] - expected[i]) <= 1e-5f * std::max(1.0f, std::abs(expected[i])));
+        }
+    }
+
+    void positionalEncodingIsTheSinusoid()
+    {
+        PillarCoords pillars;
+        pillars.sample = {0};
+        pillars.x = {static_cast<std::int32_t>(test::uniformInt(0, 467))};
+        pillars.y = {static_cast<std::int32_t>(test::uniformInt(0, 467))};
+        const auto pe = positionalEncoding(pillars, 128); // 32 frequencies per axis, no padding
+        QCOMPARE(pe.size(), std::size_t(128));
+        for (int m = 0; m < 32; ++m) {
+            const double angleX = pillars.x[0] / std::pow(10000.0, 2.0 * m / 64);
+            QVERIFY(std::abs(pe[2 * m] - std::sin(angleX)) < 1e-6);
+            QVERIFY(std::abs(pe[2 * m + 1] - std::cos(angleX)) < 1e-6);
+            const double angleY = pillars.y[0] / std::pow(10000.0, 2.0 * m / 64);
+            QVERIFY(std::abs(pe[64 + 2 * m] - std::sin(angleY)) < 1e-6);
+        }
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, randomLayerWeights(130, 8, 1));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFlatFormer)
+#include "tst_flatformer.moc"
