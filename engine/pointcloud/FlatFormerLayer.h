@@ -32,6 +32,15 @@ LayerWeights randomLayerWeights(int channels, int heads, std::uint64_t seed);
 // pe = [sin(x/T^(2m/L)), cos(x/T^(2m/L)) for m…, same for y], zero-padded to C. [P, C]
 std::vector<float> positionalEncoding(const PillarCoords& pillars, int channels, double temperature = 10000.0);
 
+// The layer's three stages, each timed by the engine: attention inside the groups (the gathered
+// slots' attention outputs after the output projection, [slots, C]); the scatter of each token's
+// own slot back onto its pillar as the residual; LayerNorm₁, the feed-forward, LayerNorm₂.
+std::vector<float> attendGroupsCpu(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
+                                   const Grouping& grouping, const LayerWeights& weights);
+void scatterResidual(std::vector<float>& features, const std::vector<float>& attendedSlots, const std::vector<std::int32_t>& order,
+                     const Grouping& grouping, int channels);
+void feedForwardCpu(std::vector<float>& features, const LayerWeights& weights);
+
 // Applies one layer in place to `features` [P, C] (pillar order); `order` and `grouping` come from
 // flattenOrder*/groupEqualSize for this layer's kind; `pe` [P, C] in pillar order.
 void flatFormerLayerCpu(std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,

@@ -3,24 +3,23 @@
 #include "engine/core/CounterRng.h"
 #include "engine/core/Error.h"
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 
 namespace ls::pointcloud {
 namespace {
 
-// y[n, out] = x[n, in] · Wᵀ + b, with W [out, in] (the PyTorch Linear layout).
+// y[n, out] = x[n, in] · Wᵀ + b, with W [out, in] (the PyTorch Linear layout); Eigen's GEMM.
 void linear(const float* x, std::size_t rows, int in, const float* weight, const float* bias, int out, float* y)
 {
-    for (std::size_t r = 0; r < rows; ++r)
-        for (int o = 0; o < out; ++o) {
-            float sum = bias[o];
-            const float* w = weight + static_cast<std::size_t>(o) * in;
-            const float* v = x + r * in;
-            for (int i = 0; i < in; ++i)
-                sum += v[i] * w[i];
-            y[r * out + o] = sum;
-        }
+    using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Eigen::Map<const RowMajor> input(x, static_cast<Eigen::Index>(rows), in);
+    const Eigen::Map<const RowMajor> w(weight, out, in);
+    const Eigen::Map<const Eigen::RowVectorXf> b(bias, out);
+    Eigen::Map<RowMajor> output(y, static_cast<Eigen::Index>(rows), out);
+    output.noalias() = input * w.transpose();
+    output.rowwise() += b;
 }
 
 void layerNorm(float* x, std::size_t rows, int channels, const std::vector<float>& scale, const std::vector<float>& bias)
@@ -97,8 +96,8 @@ std::vector<float> positionalEncoding(const PillarCoords& pillars, int channels,
     return pe;
 }
 
-void flatFormerLayerCpu(std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
-                        const Grouping& grouping, const LayerWeights& weights)
+std::vector<float> attendGroupsCpu(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
+                                   const Grouping& grouping, const LayerWeights& weights)
 {
     const int C = weights.channels, H = weights.heads, D = C / H, G = grouping.groupSize;
     const std::size_t pillars = order.size(), slots = grouping.slotToOrder.size();
@@ -118,43 +117,48 @@ void flatFormerLayerCpu(std::vector<float>& features, const std::vector<float>& 
     linear(slotQK.data(), slots, C, weights.inProjection.data() + C * C, weights.inBias.data() + C, C, k.data());
     linear(slotX.data(), slots, C, weights.inProjection.data() + 2 * C * C, weights.inBias.data() + 2 * C, C, v.data());
 
-    // Softmax(q·kᵀ/√d)·v per group and head; the result overwrites slotX (it is no longer needed).
+    // Softmax(q·kᵀ/√d)·v per group and head, as small GEMMs on strided views of the slot rows;
+    // the result overwrites slotX (no longer needed).
+    using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using HeadView = Eigen::Map<const RowMajor, 0, Eigen::OuterStride<>>;
+    using HeadOut = Eigen::Map<RowMajor, 0, Eigen::OuterStride<>>;
     const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-    std::vector<float> scores(G);
+    RowMajor scores(G, G);
     for (std::size_t g = 0; g < grouping.groupCount(); ++g)
-        for (int h = 0; h < H; ++h)
+        for (int h = 0; h < H; ++h) {
+            const std::size_t offset = g * G * C + static_cast<std::size_t>(h) * D;
+            const HeadView qh(q.data() + offset, G, D, Eigen::OuterStride<>(C));
+            const HeadView kh(k.data() + offset, G, D, Eigen::OuterStride<>(C));
+            const HeadView vh(v.data() + offset, G, D, Eigen::OuterStride<>(C));
+            scores.noalias() = qh * kh.transpose() * scale;
             for (int i = 0; i < G; ++i) {
-                const float* qi = q.data() + (g * G + i) * C + h * D;
-                float best = -INFINITY;
-                for (int j = 0; j < G; ++j) {
-                    const float* kj = k.data() + (g * G + j) * C + h * D;
-                    float dot = 0;
-                    for (int d = 0; d < D; ++d)
-                        dot += qi[d] * kj[d];
-                    scores[j] = dot * scale;
-                    best = std::max(best, scores[j]);
-                }
-                float total = 0;
-                for (int j = 0; j < G; ++j)
-                    total += scores[j] = std::exp(scores[j] - best);
-                float* out = slotX.data() + (g * G + i) * C + h * D;
-                std::fill(out, out + D, 0.0f);
-                for (int j = 0; j < G; ++j) {
-                    const float weight = scores[j] / total;
-                    const float* vj = v.data() + (g * G + j) * C + h * D;
-                    for (int d = 0; d < D; ++d)
-                        out[d] += weight * vj[d];
-                }
+                auto row = scores.row(i);
+                row = (row.array() - row.maxCoeff()).exp();
+                row /= row.sum();
             }
+            HeadOut out(slotX.data() + offset, G, D, Eigen::OuterStride<>(C));
+            out.noalias() = scores * vh;
+        }
     std::vector<float> attended(slots * C);
     linear(slotX.data(), slots, C, weights.outProjection.data(), weights.outBias.data(), C, attended.data());
+    return attended;
+}
 
-    // Back to pillar order from each token's own slot, then the residual, norms and feed-forward.
-    for (std::size_t position = 0; position < pillars; ++position) {
+void scatterResidual(std::vector<float>& features, const std::vector<float>& attendedSlots, const std::vector<std::int32_t>& order,
+                     const Grouping& grouping, int channels)
+{
+    // Each token reads its own slot only: padding copies are never written back.
+    for (std::size_t position = 0; position < order.size(); ++position) {
         const std::size_t pillar = static_cast<std::size_t>(order[position]), slot = grouping.orderToSlot[position];
-        for (int c = 0; c < C; ++c)
-            features[pillar * C + c] += attended[slot * C + c];
+        for (int c = 0; c < channels; ++c)
+            features[pillar * channels + c] += attendedSlots[slot * channels + c];
     }
+}
+
+void feedForwardCpu(std::vector<float>& features, const LayerWeights& weights)
+{
+    const int C = weights.channels;
+    const std::size_t pillars = features.size() / C;
     layerNorm(features.data(), pillars, C, weights.norm1Scale, weights.norm1Bias);
     std::vector<float> hidden(pillars * 2 * C), projected(pillars * C);
     linear(features.data(), pillars, C, weights.fc1.data(), weights.fc1Bias.data(), 2 * C, hidden.data());
@@ -164,6 +168,14 @@ void flatFormerLayerCpu(std::vector<float>& features, const std::vector<float>& 
     for (std::size_t i = 0; i < features.size(); ++i)
         features[i] += projected[i];
     layerNorm(features.data(), pillars, C, weights.norm2Scale, weights.norm2Bias);
+}
+
+void flatFormerLayerCpu(std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
+                        const Grouping& grouping, const LayerWeights& weights)
+{
+    const auto attended = attendGroupsCpu(features, pe, order, grouping, weights);
+    scatterResidual(features, attended, order, grouping, weights.channels);
+    feedForwardCpu(features, weights);
 }
 
 } // namespace ls::pointcloud

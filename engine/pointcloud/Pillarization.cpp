@@ -1,0 +1,83 @@
+#include "Pillarization.h"
+
+#include "engine/core/CounterRng.h"
+#include "engine/core/Error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+namespace ls::pointcloud {
+
+GridShape PillarSpec::grid() const
+{
+    return {static_cast<int>(std::lround((rangeMaxM[0] - rangeMinM[0]) / pillarSizeM[0])),
+            static_cast<int>(std::lround((rangeMaxM[1] - rangeMinM[1]) / pillarSizeM[1]))};
+}
+
+Pillars pillarize(std::span<const float> points, int pointChannels, const PillarSpec& spec)
+{
+    if (pointChannels < 3)
+        throw ArgumentError("points need at least 3 channels (x, y, z), not " + std::to_string(pointChannels));
+    if (points.size() % pointChannels != 0)
+        throw ArgumentError("points hold " + std::to_string(points.size()) + " values, not a multiple of " + std::to_string(pointChannels));
+    if (!(spec.pillarSizeM[0] > 0 && spec.pillarSizeM[1] > 0))
+        throw ArgumentError("pillar size must be positive");
+    Pillars pillars;
+    pillars.grid = spec.grid();
+    const std::size_t count = points.size() / pointChannels;
+    pillars.pointToPillar.assign(count, -1);
+    std::unordered_map<std::int64_t, std::int32_t> cells; // y·nx + x → pillar
+    for (std::size_t i = 0; i < count; ++i) {
+        const float* p = points.data() + i * pointChannels;
+        if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2])) {
+            ++pillars.droppedNonFinite;
+            continue;
+        }
+        const int x = static_cast<int>(std::floor((p[0] - spec.rangeMinM[0]) / spec.pillarSizeM[0]));
+        const int y = static_cast<int>(std::floor((p[1] - spec.rangeMinM[1]) / spec.pillarSizeM[1]));
+        if (x < 0 || y < 0 || x >= pillars.grid.nx || y >= pillars.grid.ny || p[2] < spec.rangeMinM[2] || p[2] >= spec.rangeMaxM[2]) {
+            ++pillars.droppedOutOfRange;
+            continue;
+        }
+        const auto [slot, added] = cells.try_emplace(static_cast<std::int64_t>(y) * pillars.grid.nx + x,
+                                                     static_cast<std::int32_t>(pillars.coords.size()));
+        if (added) {
+            pillars.coords.sample.push_back(0);
+            pillars.coords.x.push_back(x);
+            pillars.coords.y.push_back(y);
+        }
+        pillars.pointToPillar[i] = slot->second;
+    }
+    return pillars;
+}
+
+std::vector<float> encodePillars(std::span<const float> points, int pointChannels, const Pillars& pillars, const PillarSpec& spec,
+                                 int channels, std::uint64_t seed)
+{
+    const float bound = std::sqrt(6.0f / (kPointFeatures + channels)); // Xavier-uniform
+    std::vector<float> weight(static_cast<std::size_t>(channels) * kPointFeatures);
+    for (std::size_t i = 0; i < weight.size(); ++i)
+        weight[i] = (2 * rng::uniform(seed, i, 100) - 1) * bound;
+    // ReLU outputs are ≥ 0, so 0 is the identity of the max-pool.
+    std::vector<float> features(pillars.coords.size() * channels, 0.0f);
+    for (std::size_t i = 0; i < pillars.pointToPillar.size(); ++i) {
+        const std::int32_t pillar = pillars.pointToPillar[i];
+        if (pillar < 0)
+            continue;
+        const float* p = points.data() + i * pointChannels;
+        const float centreX = spec.rangeMinM[0] + (pillars.coords.x[pillar] + 0.5f) * spec.pillarSizeM[0];
+        const float centreY = spec.rangeMinM[1] + (pillars.coords.y[pillar] + 0.5f) * spec.pillarSizeM[1];
+        const float f[kPointFeatures] = {p[0], p[1], p[2], pointChannels > 3 ? p[3] : 0.0f, p[0] - centreX, p[1] - centreY};
+        float* out = features.data() + static_cast<std::size_t>(pillar) * channels;
+        for (int c = 0; c < channels; ++c) {
+            float sum = 0;
+            for (int k = 0; k < kPointFeatures; ++k)
+                sum += weight[c * kPointFeatures + k] * f[k];
+            out[c] = std::max(out[c], sum);
+        }
+    }
+    return features;
+}
+
+} // namespace ls::pointcloud
