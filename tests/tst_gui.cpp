@@ -95,6 +95,7 @@ private slots:
         QCOMPARE(window.session().runs.size(), std::size_t(2));
         QCOMPARE(window.session().runs.back().engineId, std::string("reasoning.instability"));
         QVERIFY(window.pointCloudView()->pointCount() > 1000);
+        QCOMPARE(window.findChild<QTabWidget*>()->currentWidget(), static_cast<QWidget*>(window.pointCloudView())); // in front
 
         const auto runsBefore = window.session().runs.size();
         QVERIFY(window.startRun());

@@ -5,6 +5,7 @@
 
 #include "engine/core/Error.h"
 #include "views/ParameterPanel.h"
+#include "views/PointCloudView.h"
 #include "views/SeriesView.h"
 #include "views/TableView.h"
 #include "views/TokenTraceView.h"
@@ -13,6 +14,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QTabWidget>
+#include <algorithm>
 
 namespace ls::studio {
 namespace {
@@ -21,6 +23,8 @@ const QStringList kComparisonDatasets = {"compared trace", "compared signals", "
 
 void MainWindow::showDatasetTabs(const host::RunRecord& run)
 {
+    // Removing the shown dataset tab would leave its neighbour (the timeline) in front.
+    const bool datasetTabWasCurrent = std::find(datasetTabs_.begin(), datasetTabs_.end(), centralTabs_->currentWidget()) != datasetTabs_.end();
     for (QWidget* tab : datasetTabs_) {
         centralTabs_->removeTab(centralTabs_->indexOf(tab));
         tab->setParent(nullptr); // out of the widget tree now; deleted once its events are done
@@ -105,6 +109,8 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
                                       [](const Dataset& d) { return std::holds_alternative<PointCloud>(d.content); });
     if (!hasCloud && !datasetTabs_.empty())
         centralTabs_->setCurrentWidget(datasetTabs_.front());
+    else if (hasCloud && datasetTabWasCurrent)
+        centralTabs_->setCurrentWidget(pointCloudView_);
 }
 
 bool MainWindow::openRowOfRun(int runId, int row)

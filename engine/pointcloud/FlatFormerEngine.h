@@ -1,0 +1,20 @@
+#pragma once
+// The FlatFormer engine: points (a file, an input array, or a synthetic street scan) → pillars →
+// blocks of four flattened-window attention layers (x, x shifted, y, y shifted) → per-point views
+// of how the points were flattened and grouped in the chosen layer, and the output features.
+#include "engine/core/Engine.h"
+
+namespace ls::pointcloud {
+
+class FlatFormerEngine final : public Engine {
+public:
+    std::string id() const override { return "pointcloud.flatformer"; }
+    std::string displayName() const override { return "FlatFormer (flattened window attention)"; }
+    std::string description() const override;
+    ParameterSchema parameterSchema() const override;
+    std::vector<InputSpec> inputSpecs() const override;
+    bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // the sort; attention on the GPU is to come
+    RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+};
+
+} // namespace ls::pointcloud

@@ -1,0 +1,41 @@
+#include "PointFiles.h"
+
+#include "engine/core/AtomicFile.h"
+#include "engine/core/Error.h"
+#include "engine/core/Npy.h"
+
+#include <cstring>
+
+namespace ls::pointcloud {
+
+PointArray readPointFile(const std::filesystem::path& path, int binChannels)
+{
+    const std::string extension = path.extension().string();
+    PointArray points;
+    if (extension == ".npy") {
+        const NpyArray array = readNpy(path);
+        if (array.dtype != DType::Float32 || array.shape.size() != 2 || array.shape[1] < 3)
+            throw FormatError(path.string(), "expected a float32 array of shape [N, C] with C ≥ 3 (x, y, z first)");
+        points.channels = static_cast<int>(array.shape[1]);
+        const auto values = array.view<float>(path.string());
+        points.values.assign(values.begin(), values.end());
+        return points;
+    }
+    if (extension == ".bin") {
+        if (binChannels < 3)
+            throw ArgumentError("a .bin point file needs at least 3 values per point");
+        const std::vector<std::byte> bytes = readFileBytes(path);
+        const std::size_t pointBytes = sizeof(float) * static_cast<std::size_t>(binChannels);
+        if (bytes.size() % pointBytes != 0)
+            throw FormatError(path.string(), std::to_string(bytes.size()) + " bytes is not a whole number of points of " +
+                                                 std::to_string(binChannels) + " float32 values (KITTI: 4, nuScenes: 5); "
+                                                 "truncated, or another layout?");
+        points.channels = binChannels;
+        points.values.resize(bytes.size() / sizeof(float));
+        std::memcpy(points.values.data(), bytes.data(), bytes.size());
+        return points;
+    }
+    throw FormatError(path.string(), "unknown point-cloud file type '" + extension + "' (expected .bin or .npy)");
+}
+
+} // namespace ls::pointcloud
