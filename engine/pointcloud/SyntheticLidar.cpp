@@ -118,7 +118,7 @@ LidarScan scanStreetScene(const LidarScanSpec& spec)
                                                                                                      : 0.15f;
             const float intensity = std::clamp(reflectivity * (1 - range / (2 * spec.maxRangeM)) + 0.05f * random(ray, 4), 0.0f, 1.0f);
             for (int a = 0; a < 3; ++a)
-                scan.points.push_back(origin[a] + range * direction[a] - (a == 2 ? spec.sensorHeightM : 0));
+                scan.points.push_back(range * direction[a]); // sensor frame
             scan.points.push_back(intensity);
             scan.labels.push_back(static_cast<std::int32_t>(label));
         }

@@ -22,7 +22,7 @@ struct LidarScanSpec {
 enum class SurfaceLabel : std::int32_t { Ground = 0, Car = 1, Building = 2, Pole = 3 };
 
 struct LidarScan {
-    std::vector<float> points;        // [N, 4]: x, y, z (m, sensor footprint at the origin), intensity [0, 1]
+    std::vector<float> points;        // [N, 4]: x, y, z in the sensor frame (m; ground at z = −sensorHeightM, as in KITTI), intensity [0, 1]
     std::vector<std::int32_t> labels; // [N] SurfaceLabel
     std::size_t size() const { return labels.size(); }
 };
