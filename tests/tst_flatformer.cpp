@@ -5,8 +5,10 @@
 #include "TestSupport.h"
 #include "engine/core/Error.h"
 #include "engine/pointcloud/FlatFormerLayer.h"
+#include "engine/pointcloud/WindowAttention.h"
 
 #include <cmath>
+#include <map>
 #include <numeric>
 
 using namespace ls;
@@ -140,6 +142,36 @@ PillarCoords randomPillars(int samples, int nx, int ny, float density)
     return pillars;
 }
 
+// Attention of a member set (no padding, no mask), after the output projection, in double.
+Rows referenceAttention(const Rows& x, const Rows& pe, const std::vector<std::int32_t>& members, const LayerWeights& w)
+{
+    const int C = w.channels, H = w.heads, D = C / H;
+    Rows q, k, v, out;
+    for (auto m : members) {
+        std::vector<double> qk(C);
+        for (int c = 0; c < C; ++c) qk[c] = x[m][c] + pe[m][c];
+        q.push_back(affine(qk, w.inProjection, w.inBias, 0, C));
+        k.push_back(affine(qk, w.inProjection, w.inBias, C, C));
+        v.push_back(affine(x[m], w.inProjection, w.inBias, 2 * C, C));
+    }
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        std::vector<double> heads(C, 0.0);
+        for (int h = 0; h < H; ++h) {
+            std::vector<double> score(members.size(), 0.0);
+            double best = -INFINITY, total = 0;
+            for (std::size_t j = 0; j < members.size(); ++j) {
+                for (int d = 0; d < D; ++d) score[j] += q[i][h * D + d] * k[j][h * D + d] / std::sqrt(static_cast<double>(D));
+                best = std::max(best, score[j]);
+            }
+            for (auto& sc : score) total += sc = std::exp(sc - best);
+            for (std::size_t j = 0; j < members.size(); ++j)
+                for (int d = 0; d < D; ++d) heads[h * D + d] += score[j] / total * v[j][h * D + d];
+        }
+        out.push_back(affine(heads, w.outProjection, w.outBias, 0, C));
+    }
+    return out;
+}
+
 } // namespace
 
 class TestFlatFormer : public QObject {
@@ -191,6 +223,48 @@ private slots:
             for (std::size_t i = 0; i < features.size(); ++i)
                 QVERIFY(std::abs(features[i] - expected[i]) <= 1e-5f * std::max(1.0f, std::abs(expected[i])));
         }
+    }
+
+    void paddedWindowsAreMaskedWindowAttention()
+    {
+        // Padding to a bucket with masked keys must equal attention over each window's own tokens.
+        const int C = 16, heads = 2;
+        const PillarCoords pillars = randomPillars(static_cast<int>(test::uniformInt(1, 2)), 30, 26, test::uniform(0.05f, 0.5f));
+        const WindowShape window{static_cast<int>(test::uniformInt(3, 9)), static_cast<int>(test::uniformInt(3, 9))};
+        const LayerWeights weights = randomWeights(C, heads);
+        const std::vector<float> features = randomFloats(pillars.size() * C, -1, 1);
+        const std::vector<float> pe = positionalEncoding(pillars, C);
+        PaddedWindowStats stats;
+        const auto attended = attendPaddedWindowsCpu(features, pe, pillars, window, weights, &stats);
+        std::map<std::tuple<int, int, int>, std::vector<std::int32_t>> windows;
+        for (std::size_t i = 0; i < pillars.size(); ++i)
+            windows[{pillars.sample[i], pillars.x[i] / window.wx, pillars.y[i] / window.wy}].push_back(static_cast<std::int32_t>(i));
+        QCOMPARE(stats.windows, windows.size());
+        QVERIFY(stats.paddedTokens >= pillars.size());
+        const Rows x = rowsOf(features, C), p = rowsOf(pe, C);
+        for (const auto& [key, members] : windows) {
+            const Rows expected = referenceAttention(x, p, members, weights);
+            for (std::size_t i = 0; i < members.size(); ++i)
+                for (int c = 0; c < C; ++c)
+                    QVERIFY(std::abs(attended[members[i] * C + c] - expected[i][c]) <= 1e-5 * std::max(1.0, std::abs(expected[i][c])));
+        }
+    }
+
+    void globalAttentionIsOneGroup()
+    {
+        const int C = 16, heads = 4;
+        const PillarCoords pillars = randomPillars(1, 20, 20, 0.3f);
+        const LayerWeights weights = randomWeights(C, heads);
+        const std::vector<float> features = randomFloats(pillars.size() * C, -1, 1);
+        const std::vector<float> pe = positionalEncoding(pillars, C);
+        const auto global = attendGloballyCpu(features, pe, weights);
+        const Rows expected = referenceAttention(rowsOf(features, C), rowsOf(pe, C),
+                                                 [&] { std::vector<std::int32_t> all(pillars.size()); std::iota(all.begin(), all.end(), 0); return all; }(),
+                                                 weights);
+        for (std::size_t i = 0; i < global.size(); ++i)
+            QVERIFY(std::abs(global[i] - expected[i / C][i % C]) <= 1e-5 * std::max(1.0, std::abs(expected[i / C][i % C])));
+        const std::vector<float> tooMany((kMaxGlobalAttentionTokens + 1) * C, 0.5f);
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, attendGloballyCpu(tooMany, tooMany, weights));
     }
 
     void positionalEncodingIsTheSinusoid()

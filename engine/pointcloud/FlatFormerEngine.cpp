@@ -4,6 +4,7 @@
 #include "Pillarization.h"
 #include "PointFiles.h"
 #include "SyntheticLidar.h"
+#include "WindowAttention.h"
 #if LS_HAS_CUDA
 #include "FlattenedWindowsCuda.h"
 #endif
@@ -43,6 +44,10 @@ ParameterSchema FlatFormerEngine::parameterSchema() const
          .help = "Each block is four layers: x, x shifted, y, y shifted."},
         {.key = "shownLayer", .label = "Shown layer", .type = ParameterType::Int, .defaultValue = std::int64_t{0}, .minimum = 0,
          .maximum = 31, .help = "Whose windows, groups and flattened order colour the points (0 = first x layer)."},
+        {.key = "attention", .label = "Attention", .type = ParameterType::Enum, .defaultValue = std::string("flattened"),
+         .help = "flattened: FlatFormer's equal-size groups; padded windows: SST-style equal-shape windows padded to buckets "
+                 "with masks (the baseline); global: all pillars at once (small clouds). Same weights and inputs.",
+         .choices = {"flattened", "padded windows", "global"}},
         {.key = "seed", .label = "Seed", .type = ParameterType::Int, .defaultValue = std::int64_t{1}, .minimum = 0, .maximum = 9.0e15,
          .help = "Weights and the synthetic scene."},
     }};
@@ -106,6 +111,11 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
         pe = positionalEncoding(pillars.coords, channels);
     }
     const std::size_t pillarCount = pillars.coords.size();
+    const std::string attention = stringParameter(parameters, "attention");
+    if (attention == "global" && pillarCount > kMaxGlobalAttentionTokens)
+        throw ArgumentError("attention 'global' is offered up to " + std::to_string(kMaxGlobalAttentionTokens) + " pillars; this cloud has " +
+                            std::to_string(pillarCount) + " (use a larger pillar size or 'flattened')");
+    PaddedWindowStats paddedStats;
 
     // The shown layer's flattening, kept for the views.
     std::vector<std::int32_t> shownOrder;
@@ -134,11 +144,20 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
         std::vector<float> attended;
         {
             auto stage = recorder.stage("attention");
-            attended = attendGroupsCpu(features, pe, order, grouping, weights);
+            if (attention == "flattened")
+                attended = attendGroupsCpu(features, pe, order, grouping, weights);
+            else if (attention == "padded windows")
+                attended = attendPaddedWindowsCpu(features, pe, pillars.coords, window, weights, &paddedStats);
+            else
+                attended = attendGloballyCpu(features, pe, weights);
         }
         {
             auto stage = recorder.stage("scatter");
-            scatterResidual(features, attended, order, grouping, channels);
+            if (attention == "flattened")
+                scatterResidual(features, attended, order, grouping, channels);
+            else // the baselines answer in pillar order already
+                for (std::size_t i = 0; i < features.size(); ++i)
+                    features[i] += attended[i];
         }
         {
             auto stage = recorder.stage("ffn");
@@ -203,8 +222,12 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
                         {"layers", std::to_string(layers) + " (x, x shifted, y, y shifted per block)"},
                         {"groups per layer", std::to_string(shownGrouping.groupCount()) + " of " + std::to_string(groupSize)},
                         {"padding slots (repeated tokens)", std::to_string(paddingSlots)},
+                        {"attention", attention},
                         {"shown layer", std::to_string(shownLayer) + " (" + (kind.axis == SortAxis::X ? "x" : "y") +
                                             (kind.shifted ? ", shifted" : "") + ")"}};
+        if (attention == "padded windows")
+            summary.rows.push_back({"padded windows: windows / padded tokens",
+                                    std::to_string(paddedStats.windows) + " / " + std::to_string(paddedStats.paddedTokens)});
         output.datasets.push_back({"flattening", std::move(summary)});
     }
     context.progress(1.0, "done");

@@ -41,6 +41,9 @@ void scatterResidual(std::vector<float>& features, const std::vector<float>& att
                      const Grouping& grouping, int channels);
 void feedForwardCpu(std::vector<float>& features, const LayerWeights& weights);
 
+// y[n, out] = x[n, in] · Wᵀ + b for a PyTorch-layout W [out, in] (shared by the attention variants).
+void linear(const float* x, std::size_t rows, int in, const float* weight, const float* bias, int out, float* y);
+
 // Applies one layer in place to `features` [P, C] (pillar order); `order` and `grouping` come from
 // flattenOrder*/groupEqualSize for this layer's kind; `pe` [P, C] in pillar order.
 void flatFormerLayerCpu(std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,

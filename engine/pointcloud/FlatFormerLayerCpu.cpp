@@ -8,7 +8,6 @@
 #include <cmath>
 
 namespace ls::pointcloud {
-namespace {
 
 // y[n, out] = x[n, in] · Wᵀ + b, with W [out, in] (the PyTorch Linear layout); Eigen's GEMM.
 void linear(const float* x, std::size_t rows, int in, const float* weight, const float* bias, int out, float* y)
@@ -21,6 +20,8 @@ void linear(const float* x, std::size_t rows, int in, const float* weight, const
     output.noalias() = input * w.transpose();
     output.rowwise() += b;
 }
+
+namespace {
 
 void layerNorm(float* x, std::size_t rows, int channels, const std::vector<float>& scale, const std::vector<float>& bias)
 {

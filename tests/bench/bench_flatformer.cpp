@@ -1,0 +1,95 @@
+// FlatFormer's attention against its baselines on the same synthetic LiDAR sweep and weights:
+// flattened equal-size groups (sort + group + attention) vs SST-style padded windows vs global
+// attention, at about 20k, 50k and 150k points. Prints ratios measured in this run.
+#include "BenchRatios.h"
+#include "engine/pointcloud/FlatFormerLayer.h"
+#include "engine/pointcloud/Pillarization.h"
+#include "engine/pointcloud/SyntheticLidar.h"
+#include "engine/pointcloud/WindowAttention.h"
+
+#include <benchmark/benchmark.h>
+#include <cstdio>
+#include <map>
+
+namespace {
+
+using namespace ls::pointcloud;
+
+constexpr int kChannels = 128, kHeads = 8, kGroupSize = 144;
+constexpr WindowShape kWindow{13, 13};
+
+struct Scene {
+    Pillars pillars;
+    std::vector<float> features, pe;
+    LayerWeights weights;
+};
+
+// Sweeps sized by beams × azimuth steps: ≈ 20k, 50k and 150k returns.
+const Scene& scene(int thousands)
+{
+    static std::map<int, Scene> scenes;
+    if (auto found = scenes.find(thousands); found != scenes.end())
+        return found->second;
+    LidarScanSpec spec;
+    spec.beams = thousands <= 20 ? 16 : thousands <= 50 ? 32 : 64;
+    spec.azimuthSteps = thousands <= 20 ? 1400 : thousands <= 50 ? 1750 : 2600;
+    const LidarScan scan = scanStreetScene(spec);
+    Scene s;
+    const PillarSpec pillarSpec;
+    s.pillars = pillarize(scan.points, 4, pillarSpec);
+    s.features = encodePillars(scan.points, 4, s.pillars, pillarSpec, kChannels, 1);
+    s.pe = positionalEncoding(s.pillars.coords, kChannels);
+    s.weights = randomLayerWeights(kChannels, kHeads, 7);
+    std::printf("scene ~%dk: %zu points, %zu pillars\n", thousands, scan.size(), s.pillars.coords.size());
+    return scenes[thousands] = std::move(s);
+}
+
+void Flattened(benchmark::State& state)
+{
+    const Scene& s = scene(static_cast<int>(state.range(0)));
+    for (auto _ : state) {
+        const auto order = flattenOrderCpu(s.pillars.coords, s.pillars.grid, kWindow, kBlockLayers[0]);
+        const auto grouping = groupEqualSize(std::vector<std::int32_t>(order.size(), 0), 1, kGroupSize);
+        benchmark::DoNotOptimize(attendGroupsCpu(s.features, s.pe, order, grouping, s.weights));
+    }
+    state.counters["pillars"] = static_cast<double>(s.pillars.coords.size());
+}
+
+void Padded(benchmark::State& state)
+{
+    const Scene& s = scene(static_cast<int>(state.range(0)));
+    PaddedWindowStats stats;
+    for (auto _ : state)
+        benchmark::DoNotOptimize(attendPaddedWindowsCpu(s.features, s.pe, s.pillars.coords, kWindow, s.weights, &stats));
+    state.counters["padded_tokens"] = static_cast<double>(stats.paddedTokens);
+}
+
+void Global(benchmark::State& state)
+{
+    const Scene& s = scene(static_cast<int>(state.range(0)));
+    if (s.pillars.coords.size() > kMaxGlobalAttentionTokens) {
+        state.SkipWithError("more pillars than global attention is offered for");
+        return;
+    }
+    for (auto _ : state)
+        benchmark::DoNotOptimize(attendGloballyCpu(s.features, s.pe, s.weights));
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    for (int k : {20, 50, 150}) {
+        benchmark::RegisterBenchmark("Flattened", Flattened)->Arg(k)->Unit(benchmark::kMillisecond)->UseRealTime();
+        benchmark::RegisterBenchmark("Padded", Padded)->Arg(k)->Unit(benchmark::kMillisecond)->UseRealTime();
+    }
+    benchmark::RegisterBenchmark("Global", Global)->Arg(20)->Unit(benchmark::kMillisecond)->UseRealTime();
+    benchmark::Initialize(&argc, argv);
+    ls::bench::RatioReporter reporter;
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    std::printf("\n");
+    reporter.printRatios("Flattened", "Padded");
+    reporter.printRatios("Flattened", "Global");
+    benchmark::Shutdown();
+    return 0;
+}
