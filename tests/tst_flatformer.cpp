@@ -4,7 +4,9 @@
 // holds the whole cloud.
 #include "TestSupport.h"
 #include "engine/core/Error.h"
+#include "engine/core/Device.h"
 #include "engine/pointcloud/FlatFormerLayer.h"
+#include "engine/pointcloud/GroupAttentionCuda.h"
 #include "engine/pointcloud/WindowAttention.h"
 
 #include <cmath>
@@ -172,6 +174,37 @@ Rows referenceAttention(const Rows& x, const Rows& pe, const std::vector<std::in
     return out;
 }
 
+// A random layer's inputs, and the CPU (Eigen) attention of its groups as the reference.
+struct AttentionCase {
+    std::vector<std::int32_t> order;
+    Grouping grouping;
+    LayerWeights weights;
+    std::vector<float> features, pe, reference;
+};
+
+AttentionCase attentionCase()
+{
+    AttentionCase c;
+    const int heads = static_cast<int>(test::uniformInt(1, 8)), C = heads * static_cast<int>(test::uniformInt(2, 16));
+    const PillarCoords pillars = randomPillars(1, 40, 40, test::uniform(0.05f, 0.4f));
+    c.order = flattenOrderCpu(pillars, {40, 40}, {7, 7}, kBlockLayers[test::uniformInt(0, 3)]);
+    c.grouping = groupEqualSize(std::vector<std::int32_t>(c.order.size(), 0), 1, static_cast<int>(test::uniformInt(4, 150)));
+    c.weights = randomWeights(C, heads);
+    c.features = randomFloats(pillars.size() * C, -1, 1);
+    c.pe = positionalEncoding(pillars, C);
+    c.reference = attendGroupsCpu(c.features, c.pe, c.order, c.grouping, c.weights);
+    return c;
+}
+
+// fp32 both ways, summed in other orders: relative 1e-5.
+void compareAttention(const std::vector<float>& got, const AttentionCase& c)
+{
+    QCOMPARE(got.size(), c.reference.size());
+    for (std::size_t i = 0; i < got.size(); ++i)
+        QVERIFY2(std::abs(got[i] - c.reference[i]) <= 1e-5f * std::max(1.0f, std::abs(c.reference[i])),
+                 qPrintable(QString("element %1: %2 vs %3").arg(i).arg(got[i]).arg(c.reference[i])));
+}
+
 } // namespace
 
 class TestFlatFormer : public QObject {
@@ -265,6 +298,32 @@ private slots:
             QVERIFY(std::abs(global[i] - expected[i / C][i % C]) <= 1e-5 * std::max(1.0, std::abs(expected[i / C][i % C])));
         const std::vector<float> tooMany((kMaxGlobalAttentionTokens + 1) * C, 0.5f);
         QVERIFY_THROWS_EXCEPTION(ArgumentError, attendGloballyCpu(tooMany, tooMany, weights));
+    }
+
+    void gpuAttentionCoreBodyMatchesCpuOnHost()
+    {
+        // The kernel's per-query body (online softmax), run on the host: checkable on any machine.
+        const AttentionCase c = attentionCase();
+        compareAttention(attendGroupsCpu(c.features, c.pe, c.order, c.grouping, c.weights, groupAttentionCoreOnHost), c);
+    }
+
+    void gpuAttentionCoreMatchesCpu()
+    {
+        const auto cuda = enumerateCudaDevices();
+        if (cuda.devices.empty())
+            QSKIP(qPrintable("no CUDA device for the kernel: " + QString::fromStdString(cuda.reason)));
+#if LS_HAS_CUDA
+        const AttentionCase c = attentionCase();
+        LatencyRecorder recorder;
+        compareAttention(attendGroupsCpu(c.features, c.pe, c.order, c.grouping, c.weights,
+                                         [&](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g,
+                                             int channels, int h) {
+                                             return groupAttentionCoreCuda(q, k, v, g, channels, h, cuda.devices.front().index, recorder);
+                                         }),
+                         c);
+#else
+        QSKIP("a CUDA device is present but this build has no CUDA path");
+#endif
     }
 
     void positionalEncodingIsTheSinusoid()

@@ -7,6 +7,7 @@
 #include "WindowAttention.h"
 #if LS_HAS_CUDA
 #include "FlattenedWindowsCuda.h"
+#include "GroupAttentionCuda.h"
 #endif
 
 #include <cmath>
@@ -144,8 +145,15 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
         std::vector<float> attended;
         {
             auto stage = recorder.stage("attention");
+            AttentionCore core;
+#if LS_HAS_CUDA
+            if (context.device().isCuda()) // the projections stay on the CPU for now; the core runs on the GPU
+                core = [&](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int c, int h) {
+                    return groupAttentionCoreCuda(q, k, v, g, c, h, context.device().index, recorder);
+                };
+#endif
             if (attention == "flattened")
-                attended = attendGroupsCpu(features, pe, order, grouping, weights);
+                attended = attendGroupsCpu(features, pe, order, grouping, weights, core);
             else if (attention == "padded windows")
                 attended = attendPaddedWindowsCpu(features, pe, pillars.coords, window, weights, &paddedStats);
             else

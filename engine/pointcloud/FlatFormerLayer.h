@@ -7,6 +7,7 @@
 #include "FlattenedWindows.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace ls::pointcloud {
@@ -35,8 +36,12 @@ std::vector<float> positionalEncoding(const PillarCoords& pillars, int channels,
 // The layer's three stages, each timed by the engine: attention inside the groups (the gathered
 // slots' attention outputs after the output projection, [slots, C]); the scatter of each token's
 // own slot back onto its pillar as the residual; LayerNorm₁, the feed-forward, LayerNorm₂.
+// `core`, when given, computes softmax(q·kᵀ/√d)·v of the projected slots (e.g. on the GPU,
+// GroupAttentionCuda.h); by default Eigen GEMMs per group and head.
+using AttentionCore = std::function<std::vector<float>(const std::vector<float>& q, const std::vector<float>& k,
+                                                       const std::vector<float>& v, int groupSize, int channels, int heads)>;
 std::vector<float> attendGroupsCpu(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
-                                   const Grouping& grouping, const LayerWeights& weights);
+                                   const Grouping& grouping, const LayerWeights& weights, const AttentionCore& core = {});
 void scatterResidual(std::vector<float>& features, const std::vector<float>& attendedSlots, const std::vector<std::int32_t>& order,
                      const Grouping& grouping, int channels);
 void feedForwardCpu(std::vector<float>& features, const LayerWeights& weights);

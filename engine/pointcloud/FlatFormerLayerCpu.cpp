@@ -98,7 +98,7 @@ std::vector<float> positionalEncoding(const PillarCoords& pillars, int channels,
 }
 
 std::vector<float> attendGroupsCpu(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
-                                   const Grouping& grouping, const LayerWeights& weights)
+                                   const Grouping& grouping, const LayerWeights& weights, const AttentionCore& core)
 {
     const int C = weights.channels, H = weights.heads, D = C / H, G = grouping.groupSize;
     const std::size_t pillars = order.size(), slots = grouping.slotToOrder.size();
@@ -123,6 +123,12 @@ std::vector<float> attendGroupsCpu(const std::vector<float>& features, const std
     using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     using HeadView = Eigen::Map<const RowMajor, 0, Eigen::OuterStride<>>;
     using HeadOut = Eigen::Map<RowMajor, 0, Eigen::OuterStride<>>;
+    if (core) {
+        slotX = core(q, k, v, G, C, H);
+        std::vector<float> attended(slots * C);
+        linear(slotX.data(), slots, C, weights.outProjection.data(), weights.outBias.data(), C, attended.data());
+        return attended;
+    }
     const float scale = 1.0f / std::sqrt(static_cast<float>(D));
     RowMajor scores(G, G);
     for (std::size_t g = 0; g < grouping.groupCount(); ++g)
