@@ -19,3 +19,6 @@ add_library(studio_imgui INTERFACE)
 target_include_directories(studio_imgui INTERFACE ${IMGUI_INCLUDE_DIR})
 target_link_libraries(studio_imgui INTERFACE ${IMGUI_LIBRARY} $<$<BOOL:${STB_LIBRARY}>:${STB_LIBRARY}>)
 add_library(LatencyStudio::imgui ALIAS studio_imgui)
+
+# LZF (Debian liblzf-dev) decodes PCD files saved as binary_compressed.
+find_package(liblzf REQUIRED)

@@ -7,10 +7,14 @@
 #include "engine/core/Npy.h"
 #include "engine/pointcloud/FlatFormerEngine.h"
 #include "engine/pointcloud/Pillarization.h"
+#include "engine/pointcloud/PcdPlyReaders.h"
 #include "engine/pointcloud/PointFiles.h"
 #include "engine/pointcloud/SyntheticLidar.h"
 
 #include <QTemporaryDir>
+#include <bit>
+#include <cstring>
+#include <lzf.h>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -89,6 +93,134 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(FormatError, readPointFile(npy));
         QVERIFY_THROWS_EXCEPTION(FormatError, readPointFile(dir.filePath("cloud.xyz").toStdString()));
         QVERIFY_THROWS_EXCEPTION(FileError, readPointFile(dir.filePath("missing.bin").toStdString()));
+    }
+
+    void pcdInEveryEncoding()
+    {
+        // An organised 4 × 3 cloud (invalid points NaN) with x y z, a packed rgb, intensity and a
+        // 3-valued normal, written ascii, binary and binary_compressed; all read the same.
+        QTemporaryDir dir;
+        const int width = 4, height = 3, n = width * height;
+        std::vector<std::array<float, 8>> rows; // x y z rgb intensity nx ny nz
+        for (int i = 0; i < n; ++i) {
+            const bool invalid = test::uniformInt(0, 3) == 0;
+            rows.push_back({invalid ? NAN : test::uniform(-5, 5), invalid ? NAN : test::uniform(-5, 5), invalid ? NAN : test::uniform(0, 3),
+                            std::bit_cast<float>(static_cast<std::uint32_t>(test::uniformInt(0, 0xffffff))), test::uniform(0, 1),
+                            test::uniform(-1, 1), test::uniform(-1, 1), test::uniform(-1, 1)});
+        }
+        const std::string header = "# .PCD v0.7 - Point Cloud Data file format\nVERSION 0.7\nFIELDS x y z rgb intensity normal\n"
+                                   "SIZE 4 4 4 4 4 4\nTYPE F F F F F F\nCOUNT 1 1 1 1 1 3\nWIDTH 4\nHEIGHT 3\n"
+                                   "VIEWPOINT 0 0 0 1 0 0 0\nPOINTS 12\n";
+        auto write = [&](const std::string& name, const std::string& data, const std::string& body) {
+            const std::string path = dir.filePath(QString::fromStdString(name)).toStdString();
+            std::ofstream(path, std::ios::binary) << header << "DATA " << data << "\n" << body;
+            return path;
+        };
+        std::ostringstream ascii;
+        for (const auto& r : rows) {
+            for (std::size_t k = 0; k < r.size(); ++k)
+                ascii << (k ? " " : "") << (std::isnan(r[k]) ? std::string("nan") : std::to_string(r[k]));
+            ascii << "\n";
+        }
+        std::string binary(reinterpret_cast<const char*>(rows.data()), rows.size() * sizeof(rows[0]));
+        std::vector<float> columns; // fields one after another
+        for (std::size_t k : {0, 1, 2, 3, 4})
+            for (const auto& r : rows) columns.push_back(r[k]);
+        for (const auto& r : rows) columns.insert(columns.end(), {r[5], r[6], r[7]}); // the 3-valued field, point by point
+        std::vector<char> packed(columns.size() * 8 + 64);
+        const unsigned size = lzf_compress(columns.data(), columns.size() * 4, packed.data(), packed.size());
+        QVERIFY(size > 0);
+        std::string compressed(8, '\0');
+        const std::uint32_t sizes[2] = {size, static_cast<std::uint32_t>(columns.size() * 4)};
+        std::memcpy(compressed.data(), sizes, 8);
+        compressed.append(packed.data(), size);
+        for (const auto& path : {write("a.pcd", "ascii", ascii.str()), write("b.pcd", "binary", binary), write("c.pcd", "binary_compressed", compressed)}) {
+            const PointArray points = readPointFile(path);
+            QCOMPARE(points.size(), std::size_t(n));
+            for (int i = 0; i < n; ++i) {
+                for (int k : {0, 1, 2}) {
+                    const float got = points.values[4 * i + k], want = rows[i][k];
+                    QVERIFY2((std::isnan(want) && std::isnan(got)) || std::abs(got - want) < 1e-5f, path.c_str());
+                }
+                QVERIFY(std::abs(points.values[4 * i + 3] - rows[i][4]) < 1e-5f); // intensity
+            }
+        }
+        // Malformed: each names the file and the problem.
+        const std::pair<std::string, std::string> bad[] = {
+            {write("t.pcd", "binary", binary.substr(0, binary.size() - 5)), "truncated"},
+            {write("u.pcd", "binary_compressed", compressed.substr(0, compressed.size() - 3)), "truncated"},
+            {write("v.pcd", "lz4", binary), "not ascii, binary or binary_compressed"},
+        };
+        for (const auto& [path, expected] : bad) {
+            try {
+                readPointFile(path);
+                QFAIL(qPrintable("accepted " + QString::fromStdString(path)));
+            } catch (const FormatError& error) {
+                QVERIFY2(QString(error.what()).contains(QString::fromStdString(path)) && QString(error.what()).contains(QString::fromStdString(expected)), error.what());
+            }
+        }
+        const std::string noData = dir.filePath("n.pcd").toStdString();
+        std::ofstream(noData) << "VERSION 0.7\nFIELDS x y z\nSIZE 4 4 4\nTYPE F F Q\n";
+        QVERIFY_THROWS_EXCEPTION(FormatError, readPointFile(noData));
+        std::string corrupt = compressed;
+        corrupt[10] = static_cast<char>(0xff), corrupt[11] = static_cast<char>(0xff);
+        try {
+            readPointFile(write("x.pcd", "binary_compressed", corrupt));
+        } catch (const FormatError&) { // a corrupt stream may still happen to decode: either way, no crash
+        }
+    }
+
+    void plyAsciiAndBinary()
+    {
+        QTemporaryDir dir;
+        const int n = static_cast<int>(test::uniformInt(1, 40));
+        std::vector<std::array<float, 4>> rows;
+        for (int i = 0; i < n; ++i)
+            rows.push_back({test::uniform(-9, 9), test::uniform(-9, 9), test::uniform(-1, 2), test::uniform(0, 1)});
+        auto header = [&](const std::string& format) {
+            return "ply\nformat " + format + " 1.0\ncomment made by a test\nelement vertex " + std::to_string(n) +
+                   "\nproperty float x\nproperty float y\nproperty float z\nproperty uchar red\nproperty float intensity\n"
+                   "element face 0\nproperty list uchar int vertex_indices\nend_header\n";
+        };
+        const std::string ascii = dir.filePath("a.ply").toStdString(), big = dir.filePath("b.ply").toStdString();
+        {
+            std::ofstream out(ascii);
+            out << header("ascii");
+            for (const auto& r : rows) out << r[0] << ' ' << r[1] << ' ' << r[2] << " 7 " << r[3] << "\n";
+        }
+        {
+            std::ofstream out(big, std::ios::binary);
+            out << header("binary_big_endian");
+            for (const auto& r : rows)
+                for (int k : {0, 1, 2, -1, 3}) {
+                    if (k < 0) { out.put(7); continue; }
+                    auto word = std::bit_cast<std::uint32_t>(r[k]);
+                    word = (word >> 24) | ((word >> 8) & 0xff00) | ((word << 8) & 0xff0000) | (word << 24);
+                    out.write(reinterpret_cast<const char*>(&word), 4);
+                }
+        }
+        for (const auto& path : {ascii, big}) {
+            const PointArray points = readPointFile(path);
+            QCOMPARE(points.size(), std::size_t(n));
+            for (int i = 0; i < n; ++i)
+                for (int k = 0; k < 4; ++k)
+                    QVERIFY2(std::abs(points.values[4 * i + k] - rows[i][k]) < 1e-4f, path.c_str());
+        }
+        const std::string truncated = dir.filePath("t.ply").toStdString();
+        {
+            std::ifstream in(big, std::ios::binary);
+            std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            std::ofstream(truncated, std::ios::binary) << all.substr(0, all.size() - 2);
+        }
+        try {
+            readPointFile(truncated);
+            QFAIL("a truncated PLY was accepted");
+        } catch (const FormatError& error) {
+            QVERIFY2(QString(error.what()).contains("t.ply") && QString(error.what()).contains("truncated"), error.what());
+        }
+        const std::string notPly = dir.filePath("n.ply").toStdString();
+        std::ofstream(notPly) << "solid cube\n";
+        QVERIFY_THROWS_EXCEPTION(FormatError, readPointFile(notPly));
     }
 
     void engineRunsOnASmallScan()

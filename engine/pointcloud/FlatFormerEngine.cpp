@@ -24,8 +24,8 @@ ParameterSchema FlatFormerEngine::parameterSchema() const
 {
     return {{
         {.key = "points", .label = "Points", .type = ParameterType::File, .defaultValue = std::string(),
-         .help = "KITTI/nuScenes .bin or .npy [N, C≥3]; empty: a synthetic street scan (or the 'points' input array).",
-         .fileFilter = "Point clouds (*.bin *.npy);;All files (*)"},
+         .help = "KITTI/nuScenes .bin, .npy [N, C≥3], .pcd or .ply; empty: a synthetic street scan (or the 'points' input array).",
+         .fileFilter = "Point clouds (*.bin *.npy *.pcd *.ply);;All files (*)"},
         {.key = "binChannels", .label = ".bin values per point", .type = ParameterType::Int, .defaultValue = std::int64_t{4},
          .minimum = 3, .maximum = 16, .help = "4 for KITTI, 5 for nuScenes."},
         {.key = "beams", .label = "Synthetic beams", .type = ParameterType::Int, .defaultValue = std::int64_t{32}, .minimum = 1,

@@ -1,4 +1,5 @@
 #include "PointFiles.h"
+#include "PcdPlyReaders.h"
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
@@ -35,7 +36,11 @@ PointArray readPointFile(const std::filesystem::path& path, int binChannels)
         std::memcpy(points.values.data(), bytes.data(), bytes.size());
         return points;
     }
-    throw FormatError(path.string(), "unknown point-cloud file type '" + extension + "' (expected .bin or .npy)");
+    if (extension == ".pcd")
+        return readPcd(path);
+    if (extension == ".ply")
+        return readPly(path);
+    throw FormatError(path.string(), "unknown point-cloud file type '" + extension + "' (expected .bin, .npy, .pcd or .ply)");
 }
 
 } // namespace ls::pointcloud

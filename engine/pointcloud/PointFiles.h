@@ -1,6 +1,7 @@
 #pragma once
 // Point-cloud files: `.bin` as KITTI (N × 4 float32: x, y, z, intensity) and nuScenes (N × 5)
-// write them, and `.npy` (N × C float32, C ≥ 3). Errors name the file and the problem.
+// write them, `.npy` (N × C float32, C ≥ 3), `.pcd` and `.ply` (PcdPlyReaders.h). Errors name the
+// file and the problem.
 #include <filesystem>
 #include <vector>
 
