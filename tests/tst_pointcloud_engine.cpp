@@ -17,6 +17,7 @@
 #include <lzf.h>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 
 using namespace ls;
@@ -255,6 +256,28 @@ private slots:
         QVERIFY(groups > 1);
         for (float norm : attribute("output norm"))
             QVERIFY(std::isfinite(norm) && norm > 0);
+
+        // The exports: every layer's order is a permutation of the pillars; group ids match the order.
+        std::map<std::string, const Grid*> grids;
+        for (const auto& d : run.output.datasets)
+            if (const auto* g = std::get_if<Grid>(&d.content))
+                grids[d.name] = g;
+        QVERIFY(grids.contains("flattened order") && grids.contains("group ids") && grids.contains("pillar features") &&
+                grids.contains("pillar coords"));
+        const Grid& orders = *grids["flattened order"];
+        const int pillarCount = orders.width, groupSize = static_cast<int>(std::get<std::int64_t>(request.parameters["groupSize"]));
+        QCOMPARE(orders.height, 4);
+        QCOMPARE(grids["pillar features"]->height, pillarCount);
+        for (int layer = 0; layer < 4; ++layer) {
+            std::vector<float> row(orders.values.begin() + layer * pillarCount, orders.values.begin() + (layer + 1) * pillarCount);
+            std::sort(row.begin(), row.end());
+            for (int i = 0; i < pillarCount; ++i)
+                QCOMPARE(row[i], static_cast<float>(i));
+            for (int position = 0; position < pillarCount; ++position) {
+                const int pillar = static_cast<int>(orders.values[layer * pillarCount + position]);
+                QCOMPARE(grids["group ids"]->values[layer * pillarCount + pillar], static_cast<float>(position / groupSize));
+            }
+        }
 
         request.parameters["shownLayer"] = std::int64_t{4}; // one block has layers 0–3
         QVERIFY_THROWS_EXCEPTION(ArgumentError, runEngine(engine, request));

@@ -118,7 +118,10 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
                             std::to_string(pillarCount) + " (use a larger pillar size or 'flattened')");
     PaddedWindowStats paddedStats;
 
-    // The shown layer's flattening, kept for the views.
+    // Every layer's flattened order and group of each pillar, for export ([layers, P] as float
+    // grids: exact below 2^24 pillars), and the shown layer's, for the views.
+    Grid orders{layers, static_cast<int>(pillarCount), 1, {}, "pillar index", "position in the order", "layer"};
+    Grid groups{layers, static_cast<int>(pillarCount), 1, {}, "group", "pillar", "layer"};
     std::vector<std::int32_t> shownOrder;
     Grouping shownGrouping;
     std::size_t paddingSlots = 0;
@@ -171,6 +174,12 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
             auto stage = recorder.stage("ffn");
             feedForwardCpu(features, weights);
         }
+        for (std::size_t position = 0; position < order.size(); ++position)
+            orders.values.push_back(static_cast<float>(order[position]));
+        const std::size_t groupsStart = groups.values.size();
+        groups.values.resize(groupsStart + pillarCount);
+        for (std::size_t position = 0; position < order.size(); ++position)
+            groups.values[groupsStart + static_cast<std::size_t>(order[position])] = static_cast<float>(grouping.orderToSlot[position] / groupSize);
         if (layer == shownLayer) {
             shownOrder = std::move(order);
             shownGrouping = std::move(grouping);
@@ -219,7 +228,7 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
                             {"window", 1, std::move(window_)},   {"output norm", 1, std::move(norm)},
                             {"intensity", 1, std::move(intensity)}};
         if (!label.empty())
-            cloud.attributes.push_back({"surface (0 ground, 1 car, 2 building, 3 pole)", 1, std::move(label)});
+            cloud.attributes.push_back({"surface", 1, std::move(label)}); // 0 ground, 1 car, 2 building, 3 pole (in the table)
         output.datasets.push_back({"points", std::move(cloud)});
         Table summary{{"quantity", "value"}, {}};
         summary.rows = {{"points read", std::to_string(points.size())},
@@ -231,12 +240,21 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
                         {"groups per layer", std::to_string(shownGrouping.groupCount()) + " of " + std::to_string(groupSize)},
                         {"padding slots (repeated tokens)", std::to_string(paddingSlots)},
                         {"attention", attention},
+                        {"surface (synthetic scans)", "0 ground, 1 car, 2 building, 3 pole"},
                         {"shown layer", std::to_string(shownLayer) + " (" + (kind.axis == SortAxis::X ? "x" : "y") +
                                             (kind.shifted ? ", shifted" : "") + ")"}};
         if (attention == "padded windows")
             summary.rows.push_back({"padded windows: windows / padded tokens",
                                     std::to_string(paddedStats.windows) + " / " + std::to_string(paddedStats.paddedTokens)});
         output.datasets.push_back({"flattening", std::move(summary)});
+        // For comparing with other implementations on the same input (`run --out` writes .npy).
+        Grid coords{static_cast<int>(pillarCount), 2, 1, {}, "pillar cell", "x, y", "pillar"};
+        for (std::size_t p = 0; p < pillarCount; ++p)
+            coords.values.insert(coords.values.end(), {static_cast<float>(pillars.coords.x[p]), static_cast<float>(pillars.coords.y[p])});
+        output.datasets.push_back({"pillar coords", std::move(coords)});
+        output.datasets.push_back({"flattened order", std::move(orders)});
+        output.datasets.push_back({"group ids", std::move(groups)});
+        output.datasets.push_back({"pillar features", Grid{static_cast<int>(pillarCount), channels, 1, features, "", "channel", "pillar"}});
     }
     context.progress(1.0, "done");
     return output;
