@@ -279,6 +279,22 @@ private slots:
             }
         }
 
+        // The baselines on the shown layer's input: a bar per attention variant, and a table.
+        request.parameters["compareBaselines"] = true;
+        const CompletedRun compared = runEngine(engine, request);
+        const auto stages = compared.latency.stagePaths();
+        QVERIFY(std::find(stages.begin(), stages.end(), "baselines") != stages.end());
+        const Series* bars = nullptr;
+        for (const auto& d : compared.output.datasets)
+            if (d.name == "attention comparison")
+                bars = &std::get<Series>(d.content);
+        QVERIFY(bars);
+        QCOMPARE(bars->style, SeriesStyle::Bars);
+        QCOMPARE(bars->xTicks, (std::vector<std::string>{"flattened", "padded windows", "global"})); // a small cloud: global too
+        for (float ms : bars->curves[0].values)
+            QVERIFY(ms > 0);
+        request.parameters["compareBaselines"] = false;
+
         request.parameters["shownLayer"] = std::int64_t{4}; // one block has layers 0–3
         QVERIFY_THROWS_EXCEPTION(ArgumentError, runEngine(engine, request));
         request.parameters["shownLayer"] = std::int64_t{0};

@@ -162,8 +162,10 @@ void SeriesView::paintEvent(QPaintEvent*)
         painter.drawText(QRectF(plot.left(), plot.bottom() + 4, plot.width(), 16), Qt::AlignRight, QString::number(xMax_, 'g', 4));
     }
     painter.drawText(QRectF(plot.left(), plot.bottom() + 16, plot.width(), 16), Qt::AlignHCenter, QString::fromStdString(series_.xLabel));
-    painter.drawText(QRectF(0, plot.top() - 6, plot.left() - 4, 16), Qt::AlignRight, QString::number(yMax_, 'g', 3));
-    painter.drawText(QRectF(0, plot.bottom() - 10, plot.left() - 4, 16), Qt::AlignRight, QString::number(yMin_, 'g', 3));
+    // Thousands written out ("5380", not "5.38e+03"): the left margin is narrow.
+    const auto axisLabel = [](double v) { return std::abs(v) >= 1000 && std::abs(v) < 1e7 ? QString::number(v, 'f', 0) : QString::number(v, 'g', 3); };
+    painter.drawText(QRectF(0, plot.top() - 6, plot.left() - 4, 16), Qt::AlignRight, axisLabel(yMax_));
+    painter.drawText(QRectF(0, plot.bottom() - 10, plot.left() - 4, 16), Qt::AlignRight, axisLabel(yMin_));
 }
 
 void SeriesView::mouseReleaseEvent(QMouseEvent* event)

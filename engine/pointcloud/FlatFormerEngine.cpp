@@ -11,8 +11,35 @@
 #endif
 
 #include <cmath>
+#include <cstdio>
 
 namespace ls::pointcloud {
+
+namespace {
+
+// Wall time of each attention variant on the same input and weights (CPU); global only when small.
+std::vector<std::pair<std::string, double>> timeAttentionVariants(const std::vector<float>& features, const std::vector<float>& pe,
+                                                                  const Pillars& pillars, WindowShape window, int groupSize, LayerKind kind,
+                                                                  const LayerWeights& weights, const LatencyRecorder& clock)
+{
+    std::vector<std::pair<std::string, double>> timings;
+    double start = clock.nowUs();
+    const auto order = flattenOrderCpu(pillars.coords, pillars.grid, window, kind);
+    const auto grouping = groupEqualSize(std::vector<std::int32_t>(order.size(), 0), 1, groupSize);
+    attendGroupsCpu(features, pe, order, grouping, weights);
+    timings.emplace_back("flattened", (clock.nowUs() - start) / 1000.0);
+    start = clock.nowUs();
+    attendPaddedWindowsCpu(features, pe, pillars.coords, window, weights);
+    timings.emplace_back("padded windows", (clock.nowUs() - start) / 1000.0);
+    if (pillars.coords.size() <= kMaxGlobalAttentionTokens) {
+        start = clock.nowUs();
+        attendGloballyCpu(features, pe, weights);
+        timings.emplace_back("global", (clock.nowUs() - start) / 1000.0);
+    }
+    return timings;
+}
+
+} // namespace
 
 std::string FlatFormerEngine::description() const
 {
@@ -49,6 +76,9 @@ ParameterSchema FlatFormerEngine::parameterSchema() const
          .help = "flattened: FlatFormer's equal-size groups; padded windows: SST-style equal-shape windows padded to buckets "
                  "with masks (the baseline); global: all pillars at once (small clouds). Same weights and inputs.",
          .choices = {"flattened", "padded windows", "global"}},
+        {.key = "compareBaselines", .label = "Compare baselines", .type = ParameterType::Bool, .defaultValue = false,
+         .help = "Also time flattened, padded-window and (up to 8 192 pillars) global attention on the shown layer's input, "
+                 "same weights: a bar chart and a table."},
         {.key = "seed", .label = "Seed", .type = ParameterType::Int, .defaultValue = std::int64_t{1}, .minimum = 0, .maximum = 9.0e15,
          .help = "Weights and the synthetic scene."},
     }};
@@ -117,6 +147,7 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
         throw ArgumentError("attention 'global' is offered up to " + std::to_string(kMaxGlobalAttentionTokens) + " pillars; this cloud has " +
                             std::to_string(pillarCount) + " (use a larger pillar size or 'flattened')");
     PaddedWindowStats paddedStats;
+    std::vector<std::pair<std::string, double>> baselineMs; // attention variant → ms on the shown layer
 
     // Every layer's flattened order and group of each pillar, for export ([layers, P] as float
     // grids: exact below 2^24 pillars), and the shown layer's, for the views.
@@ -161,6 +192,10 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
                 attended = attendPaddedWindowsCpu(features, pe, pillars.coords, window, weights, &paddedStats);
             else
                 attended = attendGloballyCpu(features, pe, weights);
+        }
+        if (layer == shownLayer && boolParameter(parameters, "compareBaselines")) {
+            auto stage = recorder.stage("baselines");
+            baselineMs = timeAttentionVariants(features, pe, pillars, window, groupSize, kind, weights, recorder);
         }
         {
             auto stage = recorder.stage("scatter");
@@ -247,6 +282,22 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
             summary.rows.push_back({"padded windows: windows / padded tokens",
                                     std::to_string(paddedStats.windows) + " / " + std::to_string(paddedStats.paddedTokens)});
         output.datasets.push_back({"flattening", std::move(summary)});
+        if (!baselineMs.empty()) {
+            Series bars{"attention on the shown layer's input (CPU, same weights)", {}, {{"ms", 1, {}}}, SeriesStyle::Bars, {}};
+            Table table{{"attention", "ms", "vs flattened"}, {}};
+            for (const auto& [name, ms] : baselineMs) {
+                bars.x.push_back(static_cast<float>(bars.x.size()));
+                bars.curves[0].values.push_back(static_cast<float>(ms));
+                bars.xTicks.push_back(name);
+                char ratio[32];
+                std::snprintf(ratio, sizeof ratio, "%.2f×", ms / baselineMs.front().second);
+                char value[32];
+                std::snprintf(value, sizeof value, "%.2f", ms);
+                table.rows.push_back({name, value, ratio});
+            }
+            output.datasets.push_back({"attention comparison", std::move(bars)});
+            output.datasets.push_back({"attention comparison table", std::move(table)});
+        }
         // For comparing with other implementations on the same input (`run --out` writes .npy).
         Grid coords{static_cast<int>(pillarCount), 2, 1, {}, "pillar cell", "x, y", "pillar"};
         for (std::size_t p = 0; p < pillarCount; ++p)
@@ -258,6 +309,20 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
     }
     context.progress(1.0, "done");
     return output;
+}
+
+std::vector<ReportSection> FlatFormerEngine::reportSections(const std::vector<Dataset>& datasets, const nlohmann::json&) const
+{
+    ReportSection section{"FlatFormer flattening", {}};
+    for (const auto& dataset : datasets) {
+        if (const auto* table = std::get_if<Table>(&dataset.content))
+            section.blocks.push_back(*table);
+        else if (const auto* series = std::get_if<Series>(&dataset.content); series && dataset.name == "attention comparison")
+            section.blocks.push_back(ReportPlot{"Attention on the same input and weights: flattened vs padded windows vs global", *series});
+    }
+    if (section.blocks.empty())
+        return {};
+    return {section};
 }
 
 } // namespace ls::pointcloud

@@ -15,6 +15,8 @@ public:
     std::vector<InputSpec> inputSpecs() const override;
     bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // the sort; attention on the GPU is to come
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+    // The flattening table and, when timed, the attention comparison (bars + table).
+    std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json& parameters) const override;
 };
 
 } // namespace ls::pointcloud
