@@ -55,6 +55,19 @@ void showStudio(studio::MainWindow& window)
     QVERIFY(QTest::qWaitForWindowExposed(&window));
 }
 
+// Pixels of a token trace's text in the warm shades of the instability colour bar (yellow to red).
+int shadedPixels(views::TokenTraceView& view)
+{
+    const QImage text = view.textView()->viewport()->grab().toImage();
+    int warm = 0;
+    for (int y = 0; y < text.height(); ++y)
+        for (int x = 0; x < text.width(); ++x) {
+            const QColor c = text.pixelColor(x, y);
+            warm += c.red() > 200 && c.blue() < 140;
+        }
+    return warm;
+}
+
 PixelSummary summarise(const QImage& image)
 {
     PixelSummary s;
@@ -286,13 +299,7 @@ private slots:
         QCOMPARE(traces->table()->rowCount(), 48);
 
         // Tokens are shaded: the text view shows warm colours, not just black on white.
-        const QImage text = traceView->textView()->viewport()->grab().toImage();
-        int warm = 0;
-        for (int y = 0; y < text.height(); ++y)
-            for (int x = 0; x < text.width(); ++x) {
-                const QColor c = text.pixelColor(x, y);
-                warm += c.red() > 200 && c.blue() < 140;
-            }
+        const int warm = shadedPixels(*traceView);
         QVERIFY2(warm > 2000, qPrintable(QString::number(warm)));
         keepArtifact(window.captureWindow(1.0), "trace-view.png");
 
@@ -358,13 +365,7 @@ private slots:
         QVERIFY(comparison->first()->textView()->toPlainText() != comparison->second()->textView()->toPlainText());
         QCOMPARE(comparison->plot()->series().curves.size(), std::size_t(2));
         for (auto* side : {comparison->first(), comparison->second()}) {
-            const QImage shaded = side->textView()->viewport()->grab().toImage();
-            int coloured = 0;
-            for (int y = 0; y < shaded.height(); ++y)
-                for (int x = 0; x < shaded.width(); ++x) {
-                    const QColor c = shaded.pixelColor(x, y);
-                    coloured += c.red() > 200 && c.blue() < 140;
-                }
+            const int coloured = shadedPixels(*side);
             QVERIFY2(coloured > 500, qPrintable(QString::number(coloured)));
         }
         keepArtifact(window.captureWindow(1.0), "compare-traces.png");
@@ -400,13 +401,7 @@ private slots:
             text += step.token;
         QCOMPARE(live->traceView()->textView()->toPlainText(), QString::fromStdString(text));
         QTRY_VERIFY(live->traceView()->textView()->viewport()->isVisible());
-        const QImage shaded = live->traceView()->textView()->viewport()->grab().toImage();
-        int warm = 0;
-        for (int y = 0; y < shaded.height(); ++y)
-            for (int x = 0; x < shaded.width(); ++x) {
-                const QColor c = shaded.pixelColor(x, y);
-                warm += c.red() > 200 && c.blue() < 140;
-            }
+        const int warm = shadedPixels(*live->traceView());
         QVERIFY2(warm > 500, qPrintable(QString::number(warm)));
         keepArtifact(live->grab().toImage(), "live-window.png");
 
