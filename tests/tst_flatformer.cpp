@@ -66,6 +66,21 @@ void normalise(std::vector<double>& x, const std::vector<float>& scale, const st
         x[c] = (x[c] - mean) / std::sqrt(variance + 1e-5) * scale[c] + bias[c];
 }
 
+// softmax_j(q·k_j/√d) of head h.
+std::vector<double> softmaxOfHead(const std::vector<double>& q, const Rows& keys, int h, int D)
+{
+    std::vector<double> score(keys.size());
+    double best = -INFINITY, total = 0;
+    for (std::size_t j = 0; j < keys.size(); ++j) {
+        for (int d = 0; d < D; ++d) score[j] += q[h * D + d] * keys[j][h * D + d];
+        score[j] /= std::sqrt(static_cast<double>(D));
+        best = std::max(best, score[j]);
+    }
+    for (auto& s : score) total += s = std::exp(s - best);
+    for (auto& s : score) s /= total;
+    return score;
+}
+
 // The layer written out per token: its group is the slots of the group holding its own slot.
 Rows referenceLayer(const Rows& x, const Rows& pe, const std::vector<std::int32_t>& order, const Grouping& grouping,
                     const LayerWeights& w)
@@ -88,16 +103,9 @@ Rows referenceLayer(const Rows& x, const Rows& pe, const std::vector<std::int32_
         }
         std::vector<double> heads(C, 0.0);
         for (int h = 0; h < H; ++h) {
-            std::vector<double> score(G);
-            double best = -INFINITY, total = 0;
-            for (int j = 0; j < G; ++j) {
-                for (int d = 0; d < D; ++d) score[j] += q[h * D + d] * keys[j][h * D + d];
-                score[j] /= std::sqrt(static_cast<double>(D));
-                best = std::max(best, score[j]);
-            }
-            for (auto& s : score) total += s = std::exp(s - best);
+            const auto weight = softmaxOfHead(q, keys, h, D);
             for (int j = 0; j < G; ++j)
-                for (int d = 0; d < D; ++d) heads[h * D + d] += score[j] / total * values[j][h * D + d];
+                for (int d = 0; d < D; ++d) heads[h * D + d] += weight[j] * values[j][h * D + d];
         }
         const auto attended = affine(heads, w.outProjection, w.outBias, 0, C);
         std::vector<double> y(C);
@@ -230,6 +238,48 @@ private slots:
             const Rows expected = referenceLayer(rowsOf(features, C), rowsOf(pe, C), order, grouping, weights);
             flatFormerLayerCpu(features, pe, order, grouping, weights);
             compareRows(features, expected, C);
+        }
+    }
+
+    void attentionMapsAreTheHeadMeanSoftmax()
+    {
+        // What picking shows: pillar p's weights over its group's slots, averaged over the heads.
+        const int heads = static_cast<int>(test::uniformInt(1, 4)), C = heads * static_cast<int>(test::uniformInt(2, 8));
+        const PillarCoords pillars = randomPillars(1, 24, 20, test::uniform(0.05f, 0.3f));
+        const WindowShape window{static_cast<int>(test::uniformInt(2, 7)), static_cast<int>(test::uniformInt(2, 7))};
+        const int G = static_cast<int>(test::uniformInt(2, 40));
+        const LayerWeights w = randomWeights(C, heads);
+        const auto order = flattenOrderCpu(pillars, GridShape{24, 20}, window, kBlockLayers[test::uniformInt(0, 3)]);
+        const Grouping grouping = groupEqualSize(std::vector<std::int32_t>(order.size(), 0), 1, G);
+        const std::vector<float> features = randomFloats(pillars.size() * C, -1, 1), pe = positionalEncoding(pillars, C);
+        const auto maps = groupAttentionWeights(features, pe, order, grouping, w);
+        QCOMPARE(maps.size(), pillars.size() * G);
+        const Rows x = rowsOf(features, C), p = rowsOf(pe, C);
+        const int D = C / heads;
+        auto keyInput = [&](std::size_t pillar) {
+            std::vector<double> row(C);
+            for (int c = 0; c < C; ++c) row[c] = x[pillar][c] + p[pillar][c];
+            return row;
+        };
+        for (std::size_t position = 0; position < order.size(); ++position) {
+            const std::size_t pillar = order[position], group = grouping.orderToSlot[position] / G;
+            const auto q = affine(keyInput(pillar), w.inProjection, w.inBias, 0, C);
+            Rows keys;
+            for (int j = 0; j < G; ++j)
+                keys.push_back(affine(keyInput(order[grouping.slotToOrder[group * G + j]]), w.inProjection, w.inBias, C, C));
+            std::vector<double> mean(G, 0.0);
+            for (int h = 0; h < heads; ++h) {
+                const auto weight = softmaxOfHead(q, keys, h, D);
+                for (int j = 0; j < G; ++j) mean[j] += weight[j] / heads;
+            }
+            double total = 0;
+            for (int j = 0; j < G; ++j) {
+                const float got = maps[pillar * G + j];
+                total += got;
+                QVERIFY2(std::abs(got - mean[j]) <= 1e-5 * std::max(1.0, mean[j]),
+                         qPrintable(QString("pillar %1 slot %2: %3 vs %4").arg(pillar).arg(j).arg(got).arg(mean[j])));
+            }
+            QVERIFY(std::abs(total - 1.0) < 1e-5);
         }
     }
 

@@ -6,6 +6,8 @@
 #include "engine/core/Error.h"
 #include "engine/core/Npy.h"
 #include "engine/pointcloud/FlatFormerEngine.h"
+#include "engine/pointcloud/FlatFormerWeights.h"
+#include "engine/core/Npz.h"
 #include "engine/pointcloud/Pillarization.h"
 #include "engine/pointcloud/PcdPlyReaders.h"
 #include "engine/pointcloud/PointFiles.h"
@@ -22,6 +24,43 @@
 
 using namespace ls;
 using namespace ls::pointcloud;
+
+namespace {
+
+// A small synthetic scan with a small model: runs in well under a second.
+RunRequest smallScanRequest(const Engine& engine)
+{
+    RunRequest request;
+    request.parameters = defaultValues(engine.parameterSchema());
+    request.parameters["beams"] = std::int64_t{8};
+    request.parameters["azimuthSteps"] = std::int64_t{360};
+    request.parameters["channels"] = std::int64_t{32};
+    request.parameters["heads"] = std::int64_t{4};
+    request.parameters["groupSize"] = test::uniformInt(8, 64);
+    request.parameters["blocks"] = std::int64_t{1};
+    request.parameters["shownLayer"] = test::uniformInt(0, 3);
+    request.parameters["seed"] = test::uniformInt(0, 1000);
+    request.warmupRepeats = 0;
+    return request;
+}
+
+template <class T> const T& datasetOf(const CompletedRun& run, const std::string& name)
+{
+    for (const auto& d : run.output.datasets)
+        if (d.name == name)
+            return std::get<T>(d.content);
+    qFatal("no dataset %s", name.c_str());
+}
+
+const std::vector<float>& attributeOf(const PointCloud& cloud, const std::string& name)
+{
+    for (const auto& a : cloud.attributes)
+        if (a.name == name)
+            return a.values;
+    qFatal("no attribute %s", name.c_str());
+}
+
+} // namespace
 
 class TestPointCloudEngine : public QObject {
     Q_OBJECT
@@ -63,7 +102,7 @@ private slots:
         }
         for (std::size_t i = good; i < pillars.pointToPillar.size(); ++i)
             QCOMPARE(pillars.pointToPillar[i], -1);
-        const auto features = encodePillars(points, 4, pillars, spec, 16, 7);
+        const auto features = encodePillars(points, 4, pillars, spec, randomEncoderWeight(16, 7));
         QCOMPARE(features.size(), pillars.coords.size() * 16);
         QVERIFY(std::all_of(features.begin(), features.end(), [](float f) { return f >= 0 && std::isfinite(f); })); // ReLU, max-pooled
         QVERIFY_THROWS_EXCEPTION(ArgumentError, pillarize(points, 2, spec));
@@ -227,27 +266,14 @@ private slots:
     void engineRunsOnASmallScan()
     {
         FlatFormerEngine engine;
-        RunRequest request;
-        request.parameters = defaultValues(engine.parameterSchema());
-        request.parameters["beams"] = std::int64_t{8};
-        request.parameters["azimuthSteps"] = std::int64_t{360};
-        request.parameters["channels"] = std::int64_t{32};
-        request.parameters["heads"] = std::int64_t{4};
-        request.parameters["groupSize"] = test::uniformInt(8, 64);
-        request.parameters["blocks"] = std::int64_t{1};
-        request.parameters["shownLayer"] = test::uniformInt(0, 3);
-        request.parameters["seed"] = test::uniformInt(0, 1000);
-        request.warmupRepeats = 0;
+        RunRequest request = smallScanRequest(engine);
         const CompletedRun run = runEngine(engine, request);
-        QCOMPARE(run.latency.stagePaths(), (std::vector<std::string>{"load", "voxelize", "sort", "group", "attention", "scatter", "ffn", "outputs"}));
+        const auto stagePaths = run.latency.stagePaths();
+        QCOMPARE(std::set<std::string>(stagePaths.begin(), stagePaths.end()),
+                 (std::set<std::string>{"load", "voxelize", "sort", "group", "attention maps", "attention", "scatter", "ffn", "outputs"}));
         const auto& cloud = std::get<PointCloud>(run.output.datasets.front().content);
         QVERIFY(cloud.pointCount() > 500);
-        const auto attribute = [&](const std::string& name) -> const std::vector<float>& {
-            for (const auto& a : cloud.attributes)
-                if (a.name == name)
-                    return a.values;
-            qFatal("no attribute %s", name.c_str());
-        };
+        const auto attribute = [&](const std::string& name) -> const std::vector<float>& { return attributeOf(cloud, name); };
         const auto& place = attribute("flattened order");
         QCOMPARE(*std::min_element(place.begin(), place.end()), 0.0f);
         QCOMPARE(*std::max_element(place.begin(), place.end()), 1.0f);
@@ -300,6 +326,120 @@ private slots:
         request.parameters["shownLayer"] = std::int64_t{0};
         request.parameters["heads"] = std::int64_t{5};
         QVERIFY_THROWS_EXCEPTION(ArgumentError, runEngine(engine, request));
+    }
+    void weightsFromNpz()
+    {
+        // The seeded weights written as .npz and read back give the seeded run exactly; a change in
+        // the file changes the result; malformed files are errors naming the file and the tensor.
+        FlatFormerEngine engine;
+        RunRequest request = smallScanRequest(engine);
+        const auto seed = static_cast<std::uint64_t>(std::get<std::int64_t>(request.parameters["seed"]));
+        const auto seeded = datasetOf<Grid>(runEngine(engine, request), "pillar features").values;
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("w.npz").toStdString();
+        FlatFormerWeights weights = randomFlatFormerWeights(32, 4, 4, seed);
+        writeFlatFormerWeights(path, weights);
+        request.parameters["weights"] = path;
+        const CompletedRun fromFile = runEngine(engine, request);
+        QVERIFY(datasetOf<Grid>(fromFile, "pillar features").values == seeded);
+        bool namesTheFile = false;
+        for (const auto& row : datasetOf<Table>(fromFile, "flattening").rows)
+            namesTheFile |= row[0] == "weights" && row[1] == path;
+        QVERIFY(namesTheFile);
+
+        weights.layers[2].fc2Bias[static_cast<std::size_t>(test::uniformInt(0, 31))] += 0.5f;
+        writeFlatFormerWeights(path, weights);
+        QVERIFY(datasetOf<Grid>(runEngine(engine, request), "pillar features").values != seeded);
+
+        auto expectFormatError = [&](const std::string& tensor, const char* problem) {
+            try {
+                runEngine(engine, request);
+                QFAIL(qPrintable(QString("accepted: %1").arg(problem)));
+            } catch (const FormatError& error) {
+                QVERIFY2(QString(error.what()).contains("w.npz") && QString(error.what()).contains(QString::fromStdString(tensor)),
+                         error.what());
+            }
+        };
+        NpzArchive archive = readNpz(path);
+        const NpzArchive good = archive;
+        archive.erase("layers.3.norm2.bias");
+        writeNpz(path, archive);
+        expectFormatError("layers.3.norm2.bias", "a missing tensor");
+        archive = good;
+        archive["layers.1.linear1.weight"] = NpyArray::from<float>({64, 31}, std::vector<float>(64 * 31, 0.1f));
+        writeNpz(path, archive);
+        expectFormatError("layers.1.linear1.weight", "a wrong shape");
+        archive = good;
+        std::vector<float> poisoned = archive["layers.0.self_attn.out_proj.bias"].toFloat();
+        poisoned[3] = std::nanf("");
+        archive["layers.0.self_attn.out_proj.bias"] = NpyArray::from<float>({32}, poisoned);
+        writeNpz(path, archive);
+        expectFormatError("layers.0.self_attn.out_proj.bias", "a NaN");
+        archive = good;
+        archive["layers.0.norm3.weight"] = archive["layers.0.norm2.weight"];
+        writeNpz(path, archive);
+        expectFormatError("layers.0.norm3.weight", "an unknown tensor");
+
+        // Weights for another model size: say which parameters to set.
+        writeFlatFormerWeights(path, randomFlatFormerWeights(16, 4, 8, seed));
+        try {
+            runEngine(engine, request);
+            QFAIL("16-channel weights ran a 32-channel model");
+        } catch (const ArgumentError& error) {
+            QVERIFY2(QString(error.what()).contains("channels = 16") && QString(error.what()).contains("blocks = 2"), error.what());
+        }
+    }
+
+    void pickShowsTheGroupAndItsAttention()
+    {
+        FlatFormerEngine engine;
+        const RunRequest request = smallScanRequest(engine);
+        const CompletedRun run = runEngine(engine, request);
+        const auto& cloud = datasetOf<PointCloud>(run, "points");
+        const auto& pillarOf = attributeOf(cloud, "pillar");
+        const auto& groupOf = attributeOf(cloud, "group");
+        const Grid& members = datasetOf<Grid>(run, "group members");
+        for (int trial = 0; trial < 5; ++trial) {
+            const auto point = static_cast<std::size_t>(test::uniformInt(0, static_cast<std::int64_t>(cloud.pointCount()) - 1));
+            const auto detail = engine.describePick(run.output.datasets, "points", point);
+            QVERIFY(detail);
+            QCOMPARE(detail->pointValues.size(), cloud.pointCount());
+            QCOMPARE(static_cast<int>(detail->profile.size()), members.width);
+            // Highlighted: exactly the points whose pillar sits in a slot of the picked group (its
+            // own pillars, and pillars of the group before repeated as padding).
+            const auto group = static_cast<std::size_t>(groupOf[point]);
+            const std::set<float> slotPillars(members.values.begin() + group * members.width,
+                                              members.values.begin() + (group + 1) * members.width);
+            std::map<float, float> weightOfPillar;
+            for (std::size_t i = 0; i < cloud.pointCount(); ++i) {
+                const bool highlighted = !std::isnan(detail->pointValues[i]);
+                QCOMPARE(highlighted, slotPillars.contains(pillarOf[i]));
+                if (groupOf[i] == groupOf[point])
+                    QVERIFY(highlighted);
+                if (highlighted)
+                    weightOfPillar[pillarOf[i]] = detail->pointValues[i];
+            }
+            double total = 0, profileTotal = 0;
+            for (const auto& [pillar, weight] : weightOfPillar)
+                total += weight;
+            for (float w : detail->profile)
+                profileTotal += w;
+            QVERIFY2(std::abs(total - 1.0) < 1e-4, qPrintable(QString::number(total))); // pillars without points never occur
+            QVERIFY(std::abs(profileTotal - 1.0) < 1e-4);
+            QVERIFY(QString::fromStdString(detail->title).contains("group " + QString::number(group)));
+        }
+        QVERIFY(!engine.describePick(run.output.datasets, "points", cloud.pointCount())); // out of range
+        QVERIFY(!engine.describePick(run.output.datasets, "pillar features", 0));
+
+        // Padded-window runs keep no attention maps: the group is highlighted, uniformly.
+        RunRequest padded = request;
+        padded.parameters["attention"] = std::string("padded windows");
+        const CompletedRun paddedRun = runEngine(engine, padded);
+        const auto& paddedGroups = attributeOf(datasetOf<PointCloud>(paddedRun, "points"), "group");
+        const auto detail = engine.describePick(paddedRun.output.datasets, "points", 0);
+        QVERIFY(detail && detail->profile.empty());
+        for (std::size_t i = 0; i < paddedGroups.size(); ++i)
+            QCOMPARE(!std::isnan(detail->pointValues[i]), paddedGroups[i] == paddedGroups[0]);
     }
 };
 

@@ -7,11 +7,13 @@
 #include "LatencyRecorder.h"
 #include "Npy.h"
 #include "Parameters.h"
+#include "PickDetail.h"
 #include "ReportSection.h"
 
 #include <atomic>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +87,18 @@ public:
         (void)datasets;
         (void)parameters;
         return {};
+    }
+
+    // What the engine says about point `pointIndex` of its point cloud `cloudName` in one of its
+    // runs (datasets as kept in the session), when the user picks it in the 3D view. Default: nothing
+    // beyond the point's own attributes, which the host shows for every engine.
+    virtual std::optional<PickDetail> describePick(const std::vector<Dataset>& datasets, const std::string& cloudName,
+                                                   std::size_t pointIndex) const
+    {
+        (void)datasets;
+        (void)cloudName;
+        (void)pointIndex;
+        return std::nullopt;
     }
 };
 

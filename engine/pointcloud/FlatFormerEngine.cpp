@@ -1,10 +1,9 @@
 #include "FlatFormerEngine.h"
 
 #include "FlatFormerLayer.h"
-#include "Pillarization.h"
-#include "PointFiles.h"
+#include "FlatFormerOutputs.h"
+#include "FlatFormerWeights.h"
 #include "SyntheticLidar.h"
-#include "WindowAttention.h"
 #if LS_HAS_CUDA
 #include "FlattenedWindowsCuda.h"
 #include "GroupAttentionCuda.h"
@@ -39,6 +38,71 @@ std::vector<std::pair<std::string, double>> timeAttentionVariants(const std::vec
     return timings;
 }
 
+void loadPoints(const RunInputs& inputs, const ParameterValues& parameters, std::uint64_t seed, FlatFormerRunResult& r)
+{
+    const std::string path = stringParameter(parameters, "points");
+    if (const auto found = inputs.find("points"); found != inputs.end()) {
+        found->second.requireShape({-1, -1}, "input 'points'");
+        r.points.channels = static_cast<int>(found->second.shape[1]);
+        if (r.points.channels < 3)
+            throw ArgumentError("input 'points' needs at least 3 columns (x, y, z)");
+        const auto values = found->second.view<float>("input 'points'");
+        r.points.values.assign(values.begin(), values.end());
+    } else if (!path.empty()) {
+        r.points = readPointFile(path, static_cast<int>(intParameter(parameters, "binChannels")));
+    } else {
+        LidarScanSpec spec;
+        spec.beams = static_cast<int>(intParameter(parameters, "beams"));
+        spec.azimuthSteps = static_cast<int>(intParameter(parameters, "azimuthSteps"));
+        spec.seed = seed;
+        LidarScan scan = scanStreetScene(spec);
+        r.points.values = std::move(scan.points);
+        r.points.channels = 4;
+        r.surfaceLabels = std::move(scan.labels);
+    }
+}
+
+// Seeded, or from the 'weights' .npz, whose channels and layer count must match the parameters.
+FlatFormerWeights loadWeights(const ParameterValues& parameters, int channels, int heads, int layers, std::uint64_t seed,
+                              std::string& source)
+{
+    const std::string path = stringParameter(parameters, "weights");
+    if (path.empty()) {
+        source = "seeded (seed " + std::to_string(seed) + ")";
+        return randomFlatFormerWeights(channels, heads, layers, seed);
+    }
+    FlatFormerWeights weights = readFlatFormerWeights(path, heads);
+    const int fileLayers = static_cast<int>(weights.layers.size());
+    if (weights.channels() != channels || fileLayers != layers)
+        throw ArgumentError(path + ": the weights have " + std::to_string(weights.channels()) + " channels and " +
+                            std::to_string(fileLayers) + " layers; set channels = " + std::to_string(weights.channels()) +
+                            " and blocks = " + std::to_string(fileLayers / 4) + " (now " + std::to_string(channels) + " and " +
+                            std::to_string(layers / 4) + ")");
+    source = path;
+    return weights;
+}
+
+// One layer's attention output with the chosen variant: flattened groups ([slots, C], the core on
+// the GPU when there is one) or a baseline ([P, C]).
+std::vector<float> attend(FlatFormerRunResult& r, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
+                          const Grouping& grouping, const LayerWeights& weights, RunContext& context)
+{
+    if (r.attention == "padded windows")
+        return attendPaddedWindowsCpu(r.features, pe, r.pillars.coords, WindowShape{r.windowEdge, r.windowEdge}, weights, &r.paddedStats);
+    if (r.attention == "global")
+        return attendGloballyCpu(r.features, pe, weights);
+    AttentionCore core;
+#if LS_HAS_CUDA
+    if (context.device().isCuda()) // the projections stay on the CPU for now; the core runs on the GPU
+        core = [&](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int c, int h) {
+            return groupAttentionCoreCuda(q, k, v, g, c, h, context.device().index, context.recorder());
+        };
+#else
+    (void)context;
+#endif
+    return attendGroupsCpu(r.features, pe, order, grouping, weights, core);
+}
+
 } // namespace
 
 std::string FlatFormerEngine::description() const
@@ -53,6 +117,9 @@ ParameterSchema FlatFormerEngine::parameterSchema() const
         {.key = "points", .label = "Points", .type = ParameterType::File, .defaultValue = std::string(),
          .help = "KITTI/nuScenes .bin, .npy [N, C≥3], .pcd or .ply; empty: a synthetic street scan (or the 'points' input array).",
          .fileFilter = "Point clouds (*.bin *.npy *.pcd *.ply);;All files (*)"},
+        {.key = "weights", .label = "Weights", .type = ParameterType::File, .defaultValue = std::string(),
+         .help = "A .npz with PyTorch TransformerEncoderLayer names (docs/flatformer.md); empty: seeded Xavier weights.",
+         .fileFilter = "NumPy archives (*.npz);;All files (*)"},
         {.key = "binChannels", .label = ".bin values per point", .type = ParameterType::Int, .defaultValue = std::int64_t{4},
          .minimum = 3, .maximum = 16, .help = "4 for KITTI, 5 for nuScenes."},
         {.key = "beams", .label = "Synthetic beams", .type = ParameterType::Int, .defaultValue = std::int64_t{32}, .minimum = 1,
@@ -80,7 +147,7 @@ ParameterSchema FlatFormerEngine::parameterSchema() const
          .help = "Also time flattened, padded-window and (up to 8 192 pillars) global attention on the shown layer's input, "
                  "same weights: a bar chart and a table."},
         {.key = "seed", .label = "Seed", .type = ParameterType::Int, .defaultValue = std::int64_t{1}, .minimum = 0, .maximum = 9.0e15,
-         .help = "Weights and the synthetic scene."},
+         .help = "Seeded weights (when no weights file) and the synthetic scene."},
     }};
 }
 
@@ -93,219 +160,106 @@ std::vector<InputSpec> FlatFormerEngine::inputSpecs() const
 RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context)
 {
     auto& recorder = context.recorder();
+    FlatFormerRunResult r;
     const auto seed = static_cast<std::uint64_t>(intParameter(parameters, "seed"));
-    const int channels = static_cast<int>(intParameter(parameters, "channels")), heads = static_cast<int>(intParameter(parameters, "heads"));
-    const int blocks = static_cast<int>(intParameter(parameters, "blocks")), groupSize = static_cast<int>(intParameter(parameters, "groupSize"));
-    const int layers = 4 * blocks, shownLayer = static_cast<int>(intParameter(parameters, "shownLayer"));
-    if (shownLayer >= layers)
-        throw ArgumentError("shownLayer: " + std::to_string(shownLayer) + " is past the last layer (" + std::to_string(layers) + " layers)");
-    if (channels % heads != 0)
-        throw ArgumentError("channels (" + std::to_string(channels) + ") must be a multiple of heads (" + std::to_string(heads) + ")");
-    const int windowEdge = static_cast<int>(intParameter(parameters, "window"));
-    const WindowShape window{windowEdge, windowEdge};
+    r.channels = static_cast<int>(intParameter(parameters, "channels"));
+    const int heads = static_cast<int>(intParameter(parameters, "heads"));
+    r.layers = 4 * static_cast<int>(intParameter(parameters, "blocks"));
+    r.groupSize = static_cast<int>(intParameter(parameters, "groupSize"));
+    r.shownLayer = static_cast<int>(intParameter(parameters, "shownLayer"));
+    r.windowEdge = static_cast<int>(intParameter(parameters, "window"));
+    r.attention = stringParameter(parameters, "attention");
+    if (r.shownLayer >= r.layers)
+        throw ArgumentError("shownLayer: " + std::to_string(r.shownLayer) + " is past the last layer (" + std::to_string(r.layers) + " layers)");
+    if (r.channels % heads != 0)
+        throw ArgumentError("channels (" + std::to_string(r.channels) + ") must be a multiple of heads (" + std::to_string(heads) + ")");
+    const WindowShape window{r.windowEdge, r.windowEdge};
 
-    PointArray points;
-    std::vector<std::int32_t> labels;
+    FlatFormerWeights weights;
     {
         auto stage = recorder.stage("load");
-        const std::string path = stringParameter(parameters, "points");
-        if (const auto found = inputs.find("points"); found != inputs.end()) {
-            found->second.requireShape({-1, -1}, "input 'points'");
-            points.channels = static_cast<int>(found->second.shape[1]);
-            if (points.channels < 3)
-                throw ArgumentError("input 'points' needs at least 3 columns (x, y, z)");
-            const auto values = found->second.view<float>("input 'points'");
-            points.values.assign(values.begin(), values.end());
-        } else if (!path.empty()) {
-            points = readPointFile(path, static_cast<int>(intParameter(parameters, "binChannels")));
-        } else {
-            LidarScanSpec spec;
-            spec.beams = static_cast<int>(intParameter(parameters, "beams"));
-            spec.azimuthSteps = static_cast<int>(intParameter(parameters, "azimuthSteps"));
-            spec.seed = seed;
-            LidarScan scan = scanStreetScene(spec);
-            points.values = std::move(scan.points);
-            points.channels = 4;
-            labels = std::move(scan.labels);
-        }
+        loadPoints(inputs, parameters, seed, r);
+        weights = loadWeights(parameters, r.channels, heads, r.layers, seed, r.weightsSource);
     }
     context.throwIfCancelled();
 
     PillarSpec pillarSpec;
     pillarSpec.pillarSizeM[0] = pillarSpec.pillarSizeM[1] = static_cast<float>(floatParameter(parameters, "pillarSize"));
-    Pillars pillars;
-    std::vector<float> features, pe;
+    std::vector<float> pe;
     {
         auto stage = recorder.stage("voxelize");
-        pillars = pillarize(points.values, points.channels, pillarSpec);
-        features = encodePillars(points.values, points.channels, pillars, pillarSpec, channels, seed);
-        pe = positionalEncoding(pillars.coords, channels);
+        r.pillars = pillarize(r.points.values, r.points.channels, pillarSpec);
+        r.features = encodePillars(r.points.values, r.points.channels, r.pillars, pillarSpec, weights.encoder);
+        pe = positionalEncoding(r.pillars.coords, r.channels);
     }
-    const std::size_t pillarCount = pillars.coords.size();
-    const std::string attention = stringParameter(parameters, "attention");
-    if (attention == "global" && pillarCount > kMaxGlobalAttentionTokens)
+    const std::size_t pillarCount = r.pillars.coords.size();
+    if (r.attention == "global" && pillarCount > kMaxGlobalAttentionTokens)
         throw ArgumentError("attention 'global' is offered up to " + std::to_string(kMaxGlobalAttentionTokens) + " pillars; this cloud has " +
                             std::to_string(pillarCount) + " (use a larger pillar size or 'flattened')");
-    PaddedWindowStats paddedStats;
-    std::vector<std::pair<std::string, double>> baselineMs; // attention variant → ms on the shown layer
 
-    // Every layer's flattened order and group of each pillar, for export ([layers, P] as float
-    // grids: exact below 2^24 pillars), and the shown layer's, for the views.
-    Grid orders{layers, static_cast<int>(pillarCount), 1, {}, "pillar index", "position in the order", "layer"};
-    Grid groups{layers, static_cast<int>(pillarCount), 1, {}, "group", "pillar", "layer"};
-    std::vector<std::int32_t> shownOrder;
-    Grouping shownGrouping;
-    std::size_t paddingSlots = 0;
-    for (int layer = 0; layer < layers; ++layer) {
+    r.layerOrders.reserve(static_cast<std::size_t>(r.layers) * pillarCount);
+    r.layerGroups.assign(static_cast<std::size_t>(r.layers) * pillarCount, 0.0f);
+    for (int layer = 0; layer < r.layers; ++layer) {
         context.throwIfCancelled();
-        context.progress(static_cast<double>(layer) / layers, "layer " + std::to_string(layer + 1) + " of " + std::to_string(layers));
+        context.progress(static_cast<double>(layer) / r.layers, "layer " + std::to_string(layer + 1) + " of " + std::to_string(r.layers));
         const LayerKind kind = kBlockLayers[layer % 4];
-        const LayerWeights weights = randomLayerWeights(channels, heads, seed * 1000 + static_cast<std::uint64_t>(layer));
+        const LayerWeights& layerWeights = weights.layers[static_cast<std::size_t>(layer)];
         std::vector<std::int32_t> order;
         {
             auto stage = recorder.stage("sort");
 #if LS_HAS_CUDA
             if (context.device().isCuda())
-                order = flattenOrderCuda(pillars.coords, pillars.grid, window, kind, context.device().index, recorder);
+                order = flattenOrderCuda(r.pillars.coords, r.pillars.grid, window, kind, context.device().index, recorder);
             else
 #endif
-                order = flattenOrderCpu(pillars.coords, pillars.grid, window, kind);
+                order = flattenOrderCpu(r.pillars.coords, r.pillars.grid, window, kind);
         }
         Grouping grouping;
         {
             auto stage = recorder.stage("group");
-            grouping = groupEqualSize(std::vector<std::int32_t>(pillarCount, 0), 1, groupSize); // one sample
+            grouping = groupEqualSize(std::vector<std::int32_t>(pillarCount, 0), 1, r.groupSize); // one sample
+        }
+        const bool shown = layer == r.shownLayer;
+        if (shown && r.attention == "flattened") {
+            auto stage = recorder.stage("attention maps"); // for picking in the studio; not part of the layer
+            r.shownAttention = groupAttentionWeights(r.features, pe, order, grouping, layerWeights);
         }
         std::vector<float> attended;
         {
             auto stage = recorder.stage("attention");
-            AttentionCore core;
-#if LS_HAS_CUDA
-            if (context.device().isCuda()) // the projections stay on the CPU for now; the core runs on the GPU
-                core = [&](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int c, int h) {
-                    return groupAttentionCoreCuda(q, k, v, g, c, h, context.device().index, recorder);
-                };
-#endif
-            if (attention == "flattened")
-                attended = attendGroupsCpu(features, pe, order, grouping, weights, core);
-            else if (attention == "padded windows")
-                attended = attendPaddedWindowsCpu(features, pe, pillars.coords, window, weights, &paddedStats);
-            else
-                attended = attendGloballyCpu(features, pe, weights);
+            attended = attend(r, pe, order, grouping, layerWeights, context);
         }
-        if (layer == shownLayer && boolParameter(parameters, "compareBaselines")) {
+        if (shown && boolParameter(parameters, "compareBaselines")) {
             auto stage = recorder.stage("baselines");
-            baselineMs = timeAttentionVariants(features, pe, pillars, window, groupSize, kind, weights, recorder);
+            r.baselineMs = timeAttentionVariants(r.features, pe, r.pillars, window, r.groupSize, kind, layerWeights, recorder);
         }
         {
             auto stage = recorder.stage("scatter");
-            if (attention == "flattened")
-                scatterResidual(features, attended, order, grouping, channels);
+            if (r.attention == "flattened")
+                scatterResidual(r.features, attended, order, grouping, r.channels);
             else // the baselines answer in pillar order already
-                for (std::size_t i = 0; i < features.size(); ++i)
-                    features[i] += attended[i];
+                for (std::size_t i = 0; i < r.features.size(); ++i)
+                    r.features[i] += attended[i];
         }
         {
             auto stage = recorder.stage("ffn");
-            feedForwardCpu(features, weights);
+            feedForwardCpu(r.features, layerWeights);
         }
-        for (std::size_t position = 0; position < order.size(); ++position)
-            orders.values.push_back(static_cast<float>(order[position]));
-        const std::size_t groupsStart = groups.values.size();
-        groups.values.resize(groupsStart + pillarCount);
-        for (std::size_t position = 0; position < order.size(); ++position)
-            groups.values[groupsStart + static_cast<std::size_t>(order[position])] = static_cast<float>(grouping.orderToSlot[position] / groupSize);
-        if (layer == shownLayer) {
-            shownOrder = std::move(order);
-            shownGrouping = std::move(grouping);
-            paddingSlots = shownGrouping.slotToOrder.size() - pillarCount;
+        float* groupsOfLayer = r.layerGroups.data() + static_cast<std::size_t>(layer) * pillarCount;
+        for (std::size_t position = 0; position < order.size(); ++position) {
+            r.layerOrders.push_back(static_cast<float>(order[position]));
+            groupsOfLayer[order[position]] = static_cast<float>(grouping.orderToSlot[position] / r.groupSize);
+        }
+        if (shown) {
+            r.shownOrder = std::move(order);
+            r.shownGrouping = std::move(grouping);
         }
     }
 
     RunOutput output;
     {
         auto stage = recorder.stage("outputs");
-        // Per pillar: window id, group id and place in the shown layer's order; the output norm.
-        const LayerKind kind = kBlockLayers[shownLayer % 4];
-        std::vector<float> pillarWindow(pillarCount), pillarGroup(pillarCount), pillarPlace(pillarCount), pillarNorm(pillarCount);
-        const int shift = kind.shifted ? windowEdge / 2 : 0;
-        const int windowsX = (pillars.grid.nx + shift + windowEdge - 1) / windowEdge + 1;
-        for (std::size_t position = 0; position < pillarCount; ++position) {
-            const auto pillar = static_cast<std::size_t>(shownOrder[position]);
-            const int wx = (pillars.coords.x[pillar] + shift) / windowEdge, wy = (pillars.coords.y[pillar] + shift) / windowEdge;
-            pillarWindow[pillar] = static_cast<float>(wy * windowsX + wx);
-            pillarGroup[pillar] = static_cast<float>(shownGrouping.orderToSlot[position] / groupSize);
-            pillarPlace[pillar] = pillarCount > 1 ? static_cast<float>(position) / static_cast<float>(pillarCount - 1) : 0.0f;
-        }
-        for (std::size_t p = 0; p < pillarCount; ++p) {
-            double sum = 0;
-            for (int c = 0; c < channels; ++c)
-                sum += static_cast<double>(features[p * channels + c]) * features[p * channels + c];
-            pillarNorm[p] = static_cast<float>(std::sqrt(sum));
-        }
-        PointCloud cloud;
-        std::vector<float> window_, group, place, norm, intensity, label;
-        for (std::size_t i = 0; i < points.size(); ++i) {
-            const std::int32_t pillar = pillars.pointToPillar[i];
-            if (pillar < 0)
-                continue;
-            const float* p = points.values.data() + i * points.channels;
-            cloud.positions.insert(cloud.positions.end(), {p[0], p[1], p[2]});
-            window_.push_back(pillarWindow[pillar]);
-            group.push_back(pillarGroup[pillar]);
-            place.push_back(pillarPlace[pillar]);
-            norm.push_back(pillarNorm[pillar]);
-            intensity.push_back(points.channels > 3 ? p[3] : 0.0f);
-            if (!labels.empty())
-                label.push_back(static_cast<float>(labels[i]));
-        }
-        cloud.attributes = {{"flattened order", 1, std::move(place)}, {"group", 1, std::move(group)},
-                            {"window", 1, std::move(window_)},   {"output norm", 1, std::move(norm)},
-                            {"intensity", 1, std::move(intensity)}};
-        if (!label.empty())
-            cloud.attributes.push_back({"surface", 1, std::move(label)}); // 0 ground, 1 car, 2 building, 3 pole (in the table)
-        output.datasets.push_back({"points", std::move(cloud)});
-        Table summary{{"quantity", "value"}, {}};
-        summary.rows = {{"points read", std::to_string(points.size())},
-                        {"dropped: not finite", std::to_string(pillars.droppedNonFinite)},
-                        {"dropped: outside the range", std::to_string(pillars.droppedOutOfRange)},
-                        {"pillars", std::to_string(pillarCount)},
-                        {"grid", std::to_string(pillars.grid.nx) + " × " + std::to_string(pillars.grid.ny)},
-                        {"layers", std::to_string(layers) + " (x, x shifted, y, y shifted per block)"},
-                        {"groups per layer", std::to_string(shownGrouping.groupCount()) + " of " + std::to_string(groupSize)},
-                        {"padding slots (repeated tokens)", std::to_string(paddingSlots)},
-                        {"attention", attention},
-                        {"surface (synthetic scans)", "0 ground, 1 car, 2 building, 3 pole"},
-                        {"shown layer", std::to_string(shownLayer) + " (" + (kind.axis == SortAxis::X ? "x" : "y") +
-                                            (kind.shifted ? ", shifted" : "") + ")"}};
-        if (attention == "padded windows")
-            summary.rows.push_back({"padded windows: windows / padded tokens",
-                                    std::to_string(paddedStats.windows) + " / " + std::to_string(paddedStats.paddedTokens)});
-        output.datasets.push_back({"flattening", std::move(summary)});
-        if (!baselineMs.empty()) {
-            Series bars{"attention on the shown layer's input (CPU, same weights)", {}, {{"ms", 1, {}}}, SeriesStyle::Bars, {}};
-            Table table{{"attention", "ms", "vs flattened"}, {}};
-            for (const auto& [name, ms] : baselineMs) {
-                bars.x.push_back(static_cast<float>(bars.x.size()));
-                bars.curves[0].values.push_back(static_cast<float>(ms));
-                bars.xTicks.push_back(name);
-                char ratio[32];
-                std::snprintf(ratio, sizeof ratio, "%.2f×", ms / baselineMs.front().second);
-                char value[32];
-                std::snprintf(value, sizeof value, "%.2f", ms);
-                table.rows.push_back({name, value, ratio});
-            }
-            output.datasets.push_back({"attention comparison", std::move(bars)});
-            output.datasets.push_back({"attention comparison table", std::move(table)});
-        }
-        // For comparing with other implementations on the same input (`run --out` writes .npy).
-        Grid coords{static_cast<int>(pillarCount), 2, 1, {}, "pillar cell", "x, y", "pillar"};
-        for (std::size_t p = 0; p < pillarCount; ++p)
-            coords.values.insert(coords.values.end(), {static_cast<float>(pillars.coords.x[p]), static_cast<float>(pillars.coords.y[p])});
-        output.datasets.push_back({"pillar coords", std::move(coords)});
-        output.datasets.push_back({"flattened order", std::move(orders)});
-        output.datasets.push_back({"group ids", std::move(groups)});
-        output.datasets.push_back({"pillar features", Grid{static_cast<int>(pillarCount), channels, 1, features, "", "channel", "pillar"}});
+        output.datasets = flatFormerDatasets(std::move(r));
     }
     context.progress(1.0, "done");
     return output;

@@ -17,6 +17,10 @@ public:
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
     // The flattening table and, when timed, the attention comparison (bars + table).
     std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json& parameters) const override;
+    // A picked point: its pillar's group in the shown layer, coloured by the attention the pillar
+    // gives each member (head mean), with a few readouts (FlatFormerPick.cpp).
+    std::optional<PickDetail> describePick(const std::vector<Dataset>& datasets, const std::string& cloudName,
+                                           std::size_t pointIndex) const override;
 };
 
 } // namespace ls::pointcloud

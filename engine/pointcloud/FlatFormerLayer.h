@@ -33,6 +33,13 @@ LayerWeights randomLayerWeights(int channels, int heads, std::uint64_t seed);
 // pe = [sin(x/T^(2m/L)), cos(x/T^(2m/L)) for m…, same for y], zero-padded to C. [P, C]
 std::vector<float> positionalEncoding(const PillarCoords& pillars, int channels, double temperature = 10000.0);
 
+// Queries and keys (from features + pe) and values (from features) of every grouped slot, [slots, C] each.
+struct SlotProjections {
+    std::vector<float> q, k, v;
+};
+SlotProjections projectSlots(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
+                             const Grouping& grouping, const LayerWeights& weights);
+
 // The layer's three stages, each timed by the engine: attention inside the groups (the gathered
 // slots' attention outputs after the output projection, [slots, C]); the scatter of each token's
 // own slot back onto its pillar as the residual; LayerNorm₁, the feed-forward, LayerNorm₂.
@@ -42,6 +49,11 @@ using AttentionCore = std::function<std::vector<float>(const std::vector<float>&
                                                        const std::vector<float>& v, int groupSize, int channels, int heads)>;
 std::vector<float> attendGroupsCpu(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
                                    const Grouping& grouping, const LayerWeights& weights, const AttentionCore& core = {});
+// What each pillar's query attends to: softmax(q·kᵀ/√d) averaged over the heads, [P, groupSize]
+// in pillar order; row p holds the weights over the slots of p's group (slot order; a padding slot
+// repeats a pillar, whose weight is then the sum over its slots). For picking in the studio.
+std::vector<float> groupAttentionWeights(const std::vector<float>& features, const std::vector<float>& pe,
+                                         const std::vector<std::int32_t>& order, const Grouping& grouping, const LayerWeights& weights);
 void scatterResidual(std::vector<float>& features, const std::vector<float>& attendedSlots, const std::vector<std::int32_t>& order,
                      const Grouping& grouping, int channels);
 void feedForwardCpu(std::vector<float>& features, const LayerWeights& weights);

@@ -23,6 +23,20 @@ void linear(const float* x, std::size_t rows, int in, const float* weight, const
 
 namespace {
 
+using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using HeadView = Eigen::Map<const RowMajor, 0, Eigen::OuterStride<>>; // one head's columns of the slot rows
+
+// Scaled dot-product scores of one group and head, turned into attention weights row by row.
+void attentionScores(const HeadView& q, const HeadView& k, float scale, RowMajor& scores)
+{
+    scores.noalias() = q * k.transpose() * scale;
+    for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+        auto row = scores.row(i);
+        row = (row.array() - row.maxCoeff()).exp();
+        row /= row.sum();
+    }
+}
+
 void layerNorm(float* x, std::size_t rows, int channels, const std::vector<float>& scale, const std::vector<float>& bias)
 {
     constexpr float kEpsilon = 1e-5f; // PyTorch's default
@@ -97,10 +111,10 @@ std::vector<float> positionalEncoding(const PillarCoords& pillars, int channels,
     return pe;
 }
 
-std::vector<float> attendGroupsCpu(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
-                                   const Grouping& grouping, const LayerWeights& weights, const AttentionCore& core)
+SlotProjections projectSlots(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
+                             const Grouping& grouping, const LayerWeights& weights)
 {
-    const int C = weights.channels, H = weights.heads, D = C / H, G = grouping.groupSize;
+    const int C = weights.channels;
     const std::size_t pillars = order.size(), slots = grouping.slotToOrder.size();
     if (features.size() != pillars * C || pe.size() != pillars * C)
         throw ArgumentError("features and pe must be [" + std::to_string(pillars) + ", " + std::to_string(C) + "]");
@@ -113,20 +127,27 @@ std::vector<float> attendGroupsCpu(const std::vector<float>& features, const std
             slotQK[s * C + c] = features[pillar * C + c] + pe[pillar * C + c];
         }
     }
-    std::vector<float> q(slots * C), k(slots * C), v(slots * C);
-    linear(slotQK.data(), slots, C, weights.inProjection.data(), weights.inBias.data(), C, q.data());
-    linear(slotQK.data(), slots, C, weights.inProjection.data() + C * C, weights.inBias.data() + C, C, k.data());
-    linear(slotX.data(), slots, C, weights.inProjection.data() + 2 * C * C, weights.inBias.data() + 2 * C, C, v.data());
+    SlotProjections projected{std::vector<float>(slots * C), std::vector<float>(slots * C), std::vector<float>(slots * C)};
+    linear(slotQK.data(), slots, C, weights.inProjection.data(), weights.inBias.data(), C, projected.q.data());
+    linear(slotQK.data(), slots, C, weights.inProjection.data() + C * C, weights.inBias.data() + C, C, projected.k.data());
+    linear(slotX.data(), slots, C, weights.inProjection.data() + 2 * C * C, weights.inBias.data() + 2 * C, C, projected.v.data());
+    return projected;
+}
 
-    // Softmax(q·kᵀ/√d)·v per group and head, as small GEMMs on strided views of the slot rows;
-    // the result overwrites slotX (no longer needed).
-    using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    using HeadView = Eigen::Map<const RowMajor, 0, Eigen::OuterStride<>>;
+std::vector<float> attendGroupsCpu(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
+                                   const Grouping& grouping, const LayerWeights& weights, const AttentionCore& core)
+{
+    const int C = weights.channels, H = weights.heads, D = C / H, G = grouping.groupSize;
+    const std::size_t slots = grouping.slotToOrder.size();
+    auto [q, k, v] = projectSlots(features, pe, order, grouping, weights);
+    std::vector<float> headOutputs(slots * C);
+
+    // Softmax(q·kᵀ/√d)·v per group and head, as small GEMMs on strided views of the slot rows.
     using HeadOut = Eigen::Map<RowMajor, 0, Eigen::OuterStride<>>;
     if (core) {
-        slotX = core(q, k, v, G, C, H);
+        headOutputs = core(q, k, v, G, C, H);
         std::vector<float> attended(slots * C);
-        linear(slotX.data(), slots, C, weights.outProjection.data(), weights.outBias.data(), C, attended.data());
+        linear(headOutputs.data(), slots, C, weights.outProjection.data(), weights.outBias.data(), C, attended.data());
         return attended;
     }
     const float scale = 1.0f / std::sqrt(static_cast<float>(D));
@@ -137,18 +158,41 @@ std::vector<float> attendGroupsCpu(const std::vector<float>& features, const std
             const HeadView qh(q.data() + offset, G, D, Eigen::OuterStride<>(C));
             const HeadView kh(k.data() + offset, G, D, Eigen::OuterStride<>(C));
             const HeadView vh(v.data() + offset, G, D, Eigen::OuterStride<>(C));
-            scores.noalias() = qh * kh.transpose() * scale;
-            for (int i = 0; i < G; ++i) {
-                auto row = scores.row(i);
-                row = (row.array() - row.maxCoeff()).exp();
-                row /= row.sum();
-            }
-            HeadOut out(slotX.data() + offset, G, D, Eigen::OuterStride<>(C));
+            attentionScores(qh, kh, scale, scores);
+            HeadOut out(headOutputs.data() + offset, G, D, Eigen::OuterStride<>(C));
             out.noalias() = scores * vh;
         }
     std::vector<float> attended(slots * C);
-    linear(slotX.data(), slots, C, weights.outProjection.data(), weights.outBias.data(), C, attended.data());
+    linear(headOutputs.data(), slots, C, weights.outProjection.data(), weights.outBias.data(), C, attended.data());
     return attended;
+}
+
+std::vector<float> groupAttentionWeights(const std::vector<float>& features, const std::vector<float>& pe,
+                                         const std::vector<std::int32_t>& order, const Grouping& grouping, const LayerWeights& weights)
+{
+    const int C = weights.channels, H = weights.heads, D = C / H, G = grouping.groupSize;
+    const auto projected = projectSlots(features, pe, order, grouping, weights);
+    const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+    std::vector<float> slotWeights(grouping.slotToOrder.size() * G, 0.0f); // [slots, G], head mean
+    RowMajor scores(G, G);
+    for (std::size_t g = 0; g < grouping.groupCount(); ++g)
+        for (int h = 0; h < H; ++h) {
+            const std::size_t offset = g * G * C + static_cast<std::size_t>(h) * D;
+            const HeadView qh(projected.q.data() + offset, G, D, Eigen::OuterStride<>(C));
+            const HeadView kh(projected.k.data() + offset, G, D, Eigen::OuterStride<>(C));
+            attentionScores(qh, kh, scale, scores);
+            for (int i = 0; i < G; ++i) {
+                float* mean = slotWeights.data() + (g * G + i) * G;
+                for (int j = 0; j < G; ++j)
+                    mean[j] += scores(i, j) / static_cast<float>(H);
+            }
+        }
+    // Each pillar keeps its own slot's row.
+    std::vector<float> pillarWeights(order.size() * G);
+    for (std::size_t position = 0; position < order.size(); ++position)
+        std::copy_n(slotWeights.data() + static_cast<std::size_t>(grouping.orderToSlot[position]) * G, G,
+                    pillarWeights.data() + static_cast<std::size_t>(order[position]) * G);
+    return pillarWeights;
 }
 
 void scatterResidual(std::vector<float>& features, const std::vector<float>& attendedSlots, const std::vector<std::int32_t>& order,

@@ -52,13 +52,19 @@ Pillars pillarize(std::span<const float> points, int pointChannels, const Pillar
     return pillars;
 }
 
-std::vector<float> encodePillars(std::span<const float> points, int pointChannels, const Pillars& pillars, const PillarSpec& spec,
-                                 int channels, std::uint64_t seed)
+std::vector<float> randomEncoderWeight(int channels, std::uint64_t seed)
 {
     const float bound = std::sqrt(6.0f / (kPointFeatures + channels)); // Xavier-uniform
     std::vector<float> weight(static_cast<std::size_t>(channels) * kPointFeatures);
     for (std::size_t i = 0; i < weight.size(); ++i)
         weight[i] = (2 * rng::uniform(seed, i, 100) - 1) * bound;
+    return weight;
+}
+
+std::vector<float> encodePillars(std::span<const float> points, int pointChannels, const Pillars& pillars, const PillarSpec& spec,
+                                 std::span<const float> weight)
+{
+    const int channels = static_cast<int>(weight.size() / kPointFeatures);
     // ReLU outputs are ≥ 0, so 0 is the identity of the max-pool.
     std::vector<float> features(pillars.coords.size() * channels, 0.0f);
     for (std::size_t i = 0; i < pillars.pointToPillar.size(); ++i) {

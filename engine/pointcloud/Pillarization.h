@@ -32,8 +32,11 @@ Pillars pillarize(std::span<const float> points, int pointChannels, const Pillar
 
 constexpr int kPointFeatures = 6; // x, y, z, intensity, dx, dy
 
-// Per-pillar features [P, channels]: max over the pillar's points of ReLU(W·f + b), W seeded.
+// The point encoder's W [channels, kPointFeatures], Xavier-uniform from a seed.
+std::vector<float> randomEncoderWeight(int channels, std::uint64_t seed);
+
+// Per-pillar features [P, channels]: max over the pillar's points of ReLU(W·f), W [channels, 6].
 std::vector<float> encodePillars(std::span<const float> points, int pointChannels, const Pillars& pillars, const PillarSpec& spec,
-                                 int channels, std::uint64_t seed);
+                                 std::span<const float> encoderWeight);
 
 } // namespace ls::pointcloud

@@ -37,7 +37,7 @@ const Scene& scene(int thousands)
     Scene s;
     const PillarSpec pillarSpec;
     s.pillars = pillarize(scan.points, 4, pillarSpec);
-    s.features = encodePillars(scan.points, 4, s.pillars, pillarSpec, kChannels, 1);
+    s.features = encodePillars(scan.points, 4, s.pillars, pillarSpec, randomEncoderWeight(kChannels, 1));
     s.pe = positionalEncoding(s.pillars.coords, kChannels);
     s.weights = randomLayerWeights(kChannels, kHeads, 7);
     std::printf("scene ~%dk: %zu points, %zu pillars\n", thousands, scan.size(), s.pillars.coords.size());

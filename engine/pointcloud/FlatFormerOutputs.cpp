@@ -1,0 +1,142 @@
+#include "FlatFormerOutputs.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace ls::pointcloud {
+
+namespace {
+
+struct PillarViews {
+    std::vector<float> window, group, place, norm; // [P] each, for the shown layer
+};
+
+PillarViews pillarViews(const FlatFormerRunResult& r)
+{
+    const std::size_t pillarCount = r.pillars.coords.size();
+    const LayerKind kind = kBlockLayers[r.shownLayer % 4];
+    PillarViews views{std::vector<float>(pillarCount), std::vector<float>(pillarCount), std::vector<float>(pillarCount),
+                      std::vector<float>(pillarCount)};
+    const int shift = kind.shifted ? r.windowEdge / 2 : 0;
+    const int windowsX = (r.pillars.grid.nx + shift + r.windowEdge - 1) / r.windowEdge + 1;
+    for (std::size_t position = 0; position < pillarCount; ++position) {
+        const auto pillar = static_cast<std::size_t>(r.shownOrder[position]);
+        const int wx = (r.pillars.coords.x[pillar] + shift) / r.windowEdge, wy = (r.pillars.coords.y[pillar] + shift) / r.windowEdge;
+        views.window[pillar] = static_cast<float>(wy * windowsX + wx);
+        views.group[pillar] = static_cast<float>(r.shownGrouping.orderToSlot[position] / r.groupSize);
+        views.place[pillar] = pillarCount > 1 ? static_cast<float>(position) / static_cast<float>(pillarCount - 1) : 0.0f;
+    }
+    for (std::size_t p = 0; p < pillarCount; ++p) {
+        double sum = 0;
+        for (int c = 0; c < r.channels; ++c)
+            sum += static_cast<double>(r.features[p * r.channels + c]) * r.features[p * r.channels + c];
+        views.norm[p] = static_cast<float>(std::sqrt(sum));
+    }
+    return views;
+}
+
+PointCloud pointsDataset(const FlatFormerRunResult& r, const PillarViews& views)
+{
+    PointCloud cloud;
+    std::vector<float> window, group, place, norm, intensity, label, pillarIndex;
+    for (std::size_t i = 0; i < r.points.size(); ++i) {
+        const std::int32_t pillar = r.pillars.pointToPillar[i];
+        if (pillar < 0)
+            continue;
+        const float* p = r.points.values.data() + i * r.points.channels;
+        cloud.positions.insert(cloud.positions.end(), {p[0], p[1], p[2]});
+        window.push_back(views.window[pillar]);
+        group.push_back(views.group[pillar]);
+        place.push_back(views.place[pillar]);
+        norm.push_back(views.norm[pillar]);
+        intensity.push_back(r.points.channels > 3 ? p[3] : 0.0f);
+        pillarIndex.push_back(static_cast<float>(pillar));
+        if (!r.surfaceLabels.empty())
+            label.push_back(static_cast<float>(r.surfaceLabels[i]));
+    }
+    cloud.attributes = {{"flattened order", 1, std::move(place)}, {"group", 1, std::move(group)},
+                        {"window", 1, std::move(window)},        {"output norm", 1, std::move(norm)},
+                        {"intensity", 1, std::move(intensity)},  {"pillar", 1, std::move(pillarIndex)}};
+    if (!label.empty())
+        cloud.attributes.push_back({"surface", 1, std::move(label)}); // 0 ground, 1 car, 2 building, 3 pole (in the table)
+    return cloud;
+}
+
+Table flatteningTable(const FlatFormerRunResult& r)
+{
+    const LayerKind kind = kBlockLayers[r.shownLayer % 4];
+    const std::size_t pillarCount = r.pillars.coords.size();
+    Table summary{{"quantity", "value"}, {}};
+    summary.rows = {{"points read", std::to_string(r.points.size())},
+                    {"dropped: not finite", std::to_string(r.pillars.droppedNonFinite)},
+                    {"dropped: outside the range", std::to_string(r.pillars.droppedOutOfRange)},
+                    {"pillars", std::to_string(pillarCount)},
+                    {"grid", std::to_string(r.pillars.grid.nx) + " × " + std::to_string(r.pillars.grid.ny)},
+                    {"layers", std::to_string(r.layers) + " (x, x shifted, y, y shifted per block)"},
+                    {"groups per layer", std::to_string(r.shownGrouping.groupCount()) + " of " + std::to_string(r.groupSize)},
+                    {"padding slots (repeated tokens)", std::to_string(r.shownGrouping.slotToOrder.size() - pillarCount)},
+                    {"attention", r.attention},
+                    {"weights", r.weightsSource},
+                    {"surface (synthetic scans)", "0 ground, 1 car, 2 building, 3 pole"},
+                    {"shown layer", std::to_string(r.shownLayer) + " (" + (kind.axis == SortAxis::X ? "x" : "y") +
+                                        (kind.shifted ? ", shifted" : "") + ")"}};
+    if (r.attention == "padded windows")
+        summary.rows.push_back({"padded windows: windows / padded tokens",
+                                std::to_string(r.paddedStats.windows) + " / " + std::to_string(r.paddedStats.paddedTokens)});
+    return summary;
+}
+
+void addBaselineComparison(const FlatFormerRunResult& r, std::vector<Dataset>& datasets)
+{
+    if (r.baselineMs.empty())
+        return;
+    Series bars{"attention on the shown layer's input (CPU, same weights)", {}, {{"ms", 1, {}}}, SeriesStyle::Bars, {}};
+    Table table{{"attention", "ms", "vs flattened"}, {}};
+    for (const auto& [name, ms] : r.baselineMs) {
+        bars.x.push_back(static_cast<float>(bars.x.size()));
+        bars.curves[0].values.push_back(static_cast<float>(ms));
+        bars.xTicks.push_back(name);
+        char ratio[32], value[32];
+        std::snprintf(ratio, sizeof ratio, "%.2f×", ms / r.baselineMs.front().second);
+        std::snprintf(value, sizeof value, "%.2f", ms);
+        table.rows.push_back({name, value, ratio});
+    }
+    datasets.push_back({"attention comparison", std::move(bars)});
+    datasets.push_back({"attention comparison table", std::move(table)});
+}
+
+} // namespace
+
+std::vector<Dataset> flatFormerDatasets(FlatFormerRunResult&& r)
+{
+    const int pillarCount = static_cast<int>(r.pillars.coords.size());
+    std::vector<Dataset> datasets;
+    datasets.push_back({kPointsDataset, pointsDataset(r, pillarViews(r))});
+    datasets.push_back({"flattening", flatteningTable(r)});
+    addBaselineComparison(r, datasets);
+
+    // For comparing with other implementations on the same input (`run --out` writes .npy); the
+    // indices are floats, exact below 2^24 pillars.
+    Grid coords{pillarCount, 2, 1, {}, "pillar cell", "x, y", "pillar"};
+    for (int p = 0; p < pillarCount; ++p)
+        coords.values.insert(coords.values.end(), {static_cast<float>(r.pillars.coords.x[p]), static_cast<float>(r.pillars.coords.y[p])});
+    datasets.push_back({kPillarCoordsDataset, std::move(coords)});
+    datasets.push_back({"flattened order", Grid{r.layers, pillarCount, 1, std::move(r.layerOrders), "pillar index", "position in the order", "layer"}});
+    datasets.push_back({"group ids", Grid{r.layers, pillarCount, 1, std::move(r.layerGroups), "group", "pillar", "layer"}});
+    datasets.push_back({"pillar features", Grid{pillarCount, r.channels, 1, std::move(r.features), "", "channel", "pillar"}});
+
+    // What picking needs: the shown layer's groups (pillar in each slot) and each pillar's attention.
+    if (!r.shownAttention.empty()) {
+        const auto& grouping = r.shownGrouping;
+        Grid members{static_cast<int>(grouping.groupCount()), r.groupSize, 1, {}, "pillar index", "slot", "group"};
+        members.values.reserve(grouping.slotToOrder.size());
+        for (const std::int32_t position : grouping.slotToOrder)
+            members.values.push_back(static_cast<float>(r.shownOrder[position]));
+        datasets.push_back({kGroupMembersDataset, std::move(members)});
+        datasets.push_back({kAttentionWeightsDataset,
+                            Grid{pillarCount, r.groupSize, 1, std::move(r.shownAttention), "weight", "slot in the group", "pillar"}});
+    }
+    return datasets;
+}
+
+} // namespace ls::pointcloud

@@ -1,0 +1,42 @@
+#pragma once
+// The FlatFormer engine's datasets from one run: the points coloured by how they were flattened
+// and grouped in the shown layer, the flattening table, the baseline comparison, and arrays to
+// check other implementations against (pillar cells, every layer's order and groups, features),
+// plus what picking a point needs (each pillar's attention over its group in the shown layer).
+#include "FlattenedWindows.h"
+#include "Pillarization.h"
+#include "PointFiles.h"
+#include "WindowAttention.h"
+#include "engine/core/Dataset.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ls::pointcloud {
+
+// Dataset names that describePick reads back from a run.
+inline constexpr const char* kPointsDataset = "points";
+inline constexpr const char* kAttentionWeightsDataset = "attention weights";
+inline constexpr const char* kGroupMembersDataset = "group members";
+inline constexpr const char* kPillarCoordsDataset = "pillar coords";
+
+struct FlatFormerRunResult {
+    PointArray points;
+    std::vector<std::int32_t> surfaceLabels; // synthetic scans only
+    Pillars pillars;
+    int channels = 0, layers = 0, shownLayer = 0, windowEdge = 0, groupSize = 0;
+    std::string attention;        // "flattened", "padded windows", "global"
+    std::string weightsSource;    // "seed 1" or the .npz path
+    std::vector<float> features;  // [P, C] after the last layer
+    std::vector<float> layerOrders, layerGroups; // [layers, P] each
+    std::vector<std::int32_t> shownOrder;
+    Grouping shownGrouping;
+    std::vector<float> shownAttention; // [P, groupSize]; flattened attention only
+    PaddedWindowStats paddedStats;
+    std::vector<std::pair<std::string, double>> baselineMs; // attention variant → ms on the shown layer
+};
+
+std::vector<Dataset> flatFormerDatasets(FlatFormerRunResult&& result);
+
+} // namespace ls::pointcloud
