@@ -16,6 +16,7 @@
 #include "views/VtkViewport.h"
 
 #include <QApplication>
+#include <vtkRenderer.h>
 #include <QLabel>
 #include <QDir>
 #include <QFile>
@@ -492,6 +493,76 @@ private slots:
         const int solid = summarise(view.viewport()->renderImage()).distinctColours;
         QVERIFY2(byZ > solid, qPrintable(QString("%1 vs %2").arg(byZ).arg(solid)));
     }
+    void pickingShowsTheGroupAndItsAttention()
+    {
+        // FlatFormer on a small synthetic scan; click a point: its group is coloured by the
+        // attention its pillar gives each member, everything else dimmed, and the overlay says so.
+        studio::MainWindow window;
+        showStudio(window);
+        ParameterValues values{{"beams", std::int64_t{16}}, {"azimuthSteps", std::int64_t{720}}, {"channels", std::int64_t{32}},
+                               {"heads", std::int64_t{4}}, {"blocks", std::int64_t{1}}, {"seed", test::uniformInt(0, 1000)}};
+        QVERIFY2(window.runEngineWith("pointcloud.flatformer", values), qPrintable(window.logText()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning(), 60000);
+        QVERIFY2(!window.logText().contains("ERROR"), qPrintable(window.logText()));
+        auto* view = window.pointCloudView();
+        auto* viewport = view->viewport();
+        QVERIFY(view->pointCount() > 1000);
+        const QImage before = viewport->renderImage(1.0);
+
+        // A point in the right half of the view (clear of the overlay), projected to the screen.
+        const auto& cloud = std::get<PointCloud>(window.session().runs.back().datasets.front().content);
+        vtkRenderer* renderer = viewport->renderer();
+        auto displayOf = [&](std::size_t i) {
+            renderer->SetWorldPoint(cloud.positions[3 * i], cloud.positions[3 * i + 1], cloud.positions[3 * i + 2], 1.0);
+            renderer->WorldToDisplay();
+            double d[3];
+            renderer->GetDisplayPoint(d);
+            const double ratio = viewport->devicePixelRatioF();
+            return QPointF(d[0] / ratio, viewport->height() - d[1] / ratio);
+        };
+        std::optional<QPointF> target;
+        for (int tries = 0; tries < 10000 && !target; ++tries) {
+            const QPointF at = displayOf(static_cast<std::size_t>(test::uniformInt(0, static_cast<std::int64_t>(cloud.pointCount()) - 1)));
+            if (at.x() > 0.55 * viewport->width() && at.x() < 0.85 * viewport->width() && at.y() > 0.3 * viewport->height() &&
+                at.y() < 0.8 * viewport->height())
+                target = at;
+        }
+        QVERIFY(target);
+        QTest::mouseClick(viewport, Qt::LeftButton, {}, target->toPoint());
+        QTRY_VERIFY(window.pickDetail().has_value());
+        QVERIFY(view->pickedPoint());
+        const QPointF picked = displayOf(*view->pickedPoint());
+        QVERIFY2((picked - *target).manhattanLength() < 20, qPrintable(QString("%1,%2").arg(picked.x()).arg(picked.y())));
+        const PickDetail& detail = *window.pickDetail();
+        QVERIFY2(QString::fromStdString(detail.title).contains("group"), detail.title.c_str());
+        QCOMPARE(detail.pointValues.size(), cloud.pointCount());
+        QCOMPARE(detail.profile.size(), std::size_t(144));
+
+        // Pixels: the pick marker (magenta) shows, and most points turn to the dimmed grey.
+        auto count = [](const QImage& image, auto&& predicate) {
+            int n = 0;
+            for (int y = 0; y < image.height(); ++y)
+                for (int x = 0; x < image.width(); ++x)
+                    n += predicate(QColor(image.pixel(x, y)));
+            return n;
+        };
+        auto isMarker = [](const QColor& c) { return c.red() > 170 && c.green() < 120 && c.blue() > 110 && c.red() > c.blue(); };
+        auto isDimmed = [](const QColor& c) {
+            return std::abs(c.red() - 71) < 14 && std::abs(c.green() - 74) < 14 && std::abs(c.blue() - 84) < 14;
+        };
+        const QImage after = viewport->renderImage(1.0);
+        keepArtifact(window.captureWindow(1.0), "flatformer-pick.png");
+        QVERIFY2(count(after, isMarker) > 2 * count(before, isMarker) + 20, qPrintable(QString::number(count(after, isMarker))));
+        QVERIFY2(count(after, isDimmed) > 5 * count(before, isDimmed) + 500,
+                 qPrintable(QString("%1 vs %2").arg(count(after, isDimmed)).arg(count(before, isDimmed))));
+
+        // Esc clears the pick: the marker and the dimming go.
+        QTest::keyClick(viewport, Qt::Key_Escape);
+        QTRY_VERIFY(!window.pickDetail().has_value());
+        QVERIFY(!view->pickedPoint());
+        QVERIFY(count(viewport->renderImage(1.0), isMarker) < 10);
+    }
+
 };
 
 QTEST_MAIN(TestGui)

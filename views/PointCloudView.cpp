@@ -3,6 +3,7 @@
 #include "VtkViewport.h"
 
 #include <QComboBox>
+#include <QKeyEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QToolButton>
@@ -15,6 +16,7 @@
 #include <vtkIdTypeArray.h>
 #include <vtkLookupTable.h>
 #include <vtkPointData.h>
+#include <vtkPointPicker.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
@@ -24,6 +26,13 @@
 #include <vtkTextProperty.h>
 
 namespace ls::views {
+
+namespace {
+
+constexpr const char* kHighlightArray = "(picked highlight)"; // never offered as a colouring
+constexpr double kPickTolerance = 0.006;                      // of the window diagonal: ~8 px at 1400 × 900
+
+} // namespace
 
 PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent)
 {
@@ -53,6 +62,7 @@ PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent)
     ramp->SetHueRange(0.66, 0.13);
     ramp->SetSaturationRange(0.85, 0.9);
     ramp->SetValueRange(0.75, 1.0);
+    ramp->SetNanColor(0.28, 0.29, 0.33, 1.0); // points dimmed while a pick highlights others (NaN: not highlighted)
     ramp->Build();
     mapper_->SetLookupTable(ramp);
     mapper_->SetInputData(polyData_);
@@ -70,8 +80,32 @@ PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent)
     scalarBar_->VisibilityOff();
     viewport_->renderer()->AddActor(actor_);
     viewport_->renderer()->AddViewProp(scalarBar_);
+    picker_->SetTolerance(kPickTolerance);
+    picker_->PickFromListOn();
+    picker_->AddPickList(actor_);
+    vtkNew<vtkPolyDataMapper> markerMapper;
+    markerMapper->SetInputData(markerData_);
+    markerMapper->ScalarVisibilityOff();
+    marker_->SetMapper(markerMapper);
+    marker_->GetProperty()->SetPointSize(16.0f);
+    marker_->GetProperty()->SetColor(1.0, 0.2, 0.75);
+    marker_->GetProperty()->SetRenderPointsAsSpheres(true);
+    marker_->VisibilityOff();
+    viewport_->renderer()->AddActor(marker_);
+    connect(viewport_, &VtkViewport::clicked, this, [this](QPointF position) {
+        if (const auto index = pointAt(position))
+            emit pointPicked(*index);
+        else if (picked_) {
+            clearHighlight();
+            emit pickCleared();
+        }
+    });
 
     connect(colorByBox_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
+        if (picked_) {
+            clearHighlight(); // choosing a colouring ends the pick's highlight
+            emit pickCleared();
+        }
         applyColouring();
         emit colorByChanged(name);
     });
@@ -102,6 +136,8 @@ void PointCloudView::showPointCloud(const PointCloud& cloud, const QString& titl
     vtkNew<vtkCellArray> vertices;
     vertices->SetData(offsets, connectivity);
 
+    picked_.reset();
+    marker_->VisibilityOff();
     polyData_->Initialize();
     polyData_->SetPoints(points);
     polyData_->SetVerts(vertices);
@@ -143,6 +179,8 @@ void PointCloudView::showPointCloud(const PointCloud& cloud, const QString& titl
 
 void PointCloudView::clear()
 {
+    picked_.reset();
+    marker_->VisibilityOff();
     polyData_->Initialize();
     pointCount_ = 0;
     actor_->VisibilityOff();
@@ -174,21 +212,87 @@ QStringList PointCloudView::colorChoices() const
 
 void PointCloudView::applyColouring()
 {
-    const QString name = colorBy();
-    auto* array = polyData_->GetPointData()->GetArray(name.toUtf8().constData());
-    if (!array || name == kSolidColour) {
+    if (picked_ && polyData_->GetPointData()->GetArray(kHighlightArray)) {
+        colourBy(kHighlightArray, highlightLabel_);
+        return;
+    }
+    colourBy(colorBy().toUtf8().constData(), colorBy());
+}
+
+void PointCloudView::colourBy(const char* arrayName, const QString& title)
+{
+    auto* array = polyData_->GetPointData()->GetArray(arrayName);
+    if (!array || title == kSolidColour) {
         mapper_->ScalarVisibilityOff();
         scalarBar_->VisibilityOff();
     } else {
         double range[2];
-        array->GetRange(range);
-        mapper_->SelectColorArray(name.toUtf8().constData());
+        array->GetRange(range); // NaN (not highlighted) is left out of the range
+        mapper_->SelectColorArray(arrayName);
         mapper_->SetScalarRange(range);
         mapper_->ScalarVisibilityOn();
-        scalarBar_->SetTitle(name.toUtf8().constData());
+        scalarBar_->SetTitle(title.toUtf8().constData());
         scalarBar_->SetVisibility(pointCount_ > 0);
     }
     viewport_->update();
+}
+
+std::optional<std::size_t> PointCloudView::pointAt(QPointF logicalPosition) const
+{
+    if (pointCount_ == 0)
+        return std::nullopt;
+    // VTK's display coordinates are device pixels from the bottom-left corner.
+    const double ratio = viewport_->devicePixelRatioF();
+    const double x = logicalPosition.x() * ratio, y = (viewport_->height() - logicalPosition.y()) * ratio;
+    if (!picker_->Pick(x, y, 0, viewport_->renderer()) || picker_->GetPointId() < 0)
+        return std::nullopt;
+    return static_cast<std::size_t>(picker_->GetPointId());
+}
+
+void PointCloudView::setHighlight(std::size_t pickedPoint, const std::vector<float>& values, const QString& label)
+{
+    if (pickedPoint >= pointCount_)
+        return;
+    picked_ = pickedPoint;
+    highlightLabel_ = label;
+    polyData_->GetPointData()->RemoveArray(kHighlightArray);
+    if (values.size() == pointCount_) {
+        vtkNew<vtkFloatArray> highlight;
+        highlight->SetName(kHighlightArray);
+        highlight->SetNumberOfTuples(static_cast<vtkIdType>(pointCount_));
+        std::copy(values.begin(), values.end(), highlight->GetPointer(0));
+        polyData_->GetPointData()->AddArray(highlight);
+    }
+    double position[3];
+    polyData_->GetPoint(static_cast<vtkIdType>(pickedPoint), position);
+    vtkNew<vtkPoints> markerPoints;
+    markerPoints->InsertNextPoint(position);
+    vtkNew<vtkCellArray> vertex;
+    const vtkIdType id = 0;
+    vertex->InsertNextCell(1, &id);
+    markerData_->Initialize();
+    markerData_->SetPoints(markerPoints);
+    markerData_->SetVerts(vertex);
+    marker_->VisibilityOn();
+    applyColouring();
+}
+
+void PointCloudView::clearHighlight()
+{
+    picked_.reset();
+    polyData_->GetPointData()->RemoveArray(kHighlightArray);
+    marker_->VisibilityOff();
+    applyColouring();
+}
+
+void PointCloudView::keyPressEvent(QKeyEvent* event)
+{
+    if (event->key() == Qt::Key_Escape && picked_) {
+        clearHighlight();
+        emit pickCleared();
+        return;
+    }
+    QWidget::keyPressEvent(event);
 }
 
 } // namespace ls::views

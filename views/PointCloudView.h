@@ -3,11 +3,14 @@
 #include "engine/core/Dataset.h"
 
 #include <QWidget>
+#include <optional>
+#include <vector>
 #include <vtkNew.h>
 
 class QComboBox;
 class QLabel;
 class vtkActor;
+class vtkPointPicker;
 class vtkPolyData;
 class vtkPolyDataMapper;
 class vtkScalarBarActor;
@@ -34,11 +37,26 @@ public:
 
     VtkViewport* viewport() const { return viewport_; }
 
+    // Picking: a click on the view picks the point nearest the cursor ray (within a few pixels).
+    std::optional<std::size_t> pointAt(QPointF logicalPosition) const;
+    // Marks the picked point and colours the points with a finite value in `values` (one per
+    // point) on their own scale titled `label`, the others dimmed; empty `values`: the marker only.
+    // Holds until clearHighlight(), Esc, a click on empty space, a new cloud or another colouring.
+    void setHighlight(std::size_t pickedPoint, const std::vector<float>& values, const QString& label);
+    void clearHighlight();
+    std::optional<std::size_t> pickedPoint() const { return picked_; }
+
 signals:
     void colorByChanged(const QString& attribute);
+    void pointPicked(std::size_t index);
+    void pickCleared();
+
+protected:
+    void keyPressEvent(QKeyEvent* event) override;
 
 private:
     void applyColouring();
+    void colourBy(const char* arrayName, const QString& title);
 
     VtkViewport* viewport_;
     QComboBox* colorByBox_;
@@ -47,6 +65,11 @@ private:
     vtkNew<vtkPolyDataMapper> mapper_;
     vtkNew<vtkActor> actor_;
     vtkNew<vtkScalarBarActor> scalarBar_;
+    vtkNew<vtkPointPicker> picker_;
+    vtkNew<vtkPolyData> markerData_;
+    vtkNew<vtkActor> marker_;
+    std::optional<std::size_t> picked_;
+    QString highlightLabel_;
     std::size_t pointCount_ = 0;
     bool cameraPlaced_ = false;
 };

@@ -171,6 +171,10 @@ void VtkViewport::mousePressEvent(QMouseEvent* event)
     }
     dragButtons_ = event->buttons();
     lastMouse_ = event->position();
+    if (event->button() == Qt::LeftButton) {
+        pressPosition_ = event->position();
+        leftPressForScene_ = true;
+    }
 }
 
 void VtkViewport::mouseReleaseEvent(QMouseEvent* event)
@@ -178,6 +182,12 @@ void VtkViewport::mouseReleaseEvent(QMouseEvent* event)
     if (overlayVisible_)
         overlay_.mouseButton(event, false);
     dragButtons_ = event->buttons();
+    if (event->button() == Qt::LeftButton && leftPressForScene_) {
+        leftPressForScene_ = false;
+        constexpr double kClickSlopPx = 4; // more than this is an orbit, not a click
+        if ((event->position() - pressPosition_).manhattanLength() <= kClickSlopPx)
+            emit clicked(event->position());
+    }
     update();
 }
 

@@ -40,6 +40,8 @@ public:
 
 signals:
     void overlayVisibilityChanged(bool visible);
+    // A left click that did not orbit (press and release within a few pixels), in logical pixels.
+    void clicked(QPointF position);
 
 protected:
     void initializeGL() override;
@@ -64,6 +66,8 @@ private:
     bool overlayVisible_ = true;
     bool glInitialized_ = false;
     QPointF lastMouse_;
+    QPointF pressPosition_;
+    bool leftPressForScene_ = false; // the press went to the 3D scene, not to ImGui
     Qt::MouseButtons dragButtons_;
     double lastRenderMs_ = 0;
     double lastFrameIntervalMs_ = 0;

@@ -4,6 +4,7 @@
 #include "views/LatencyOverlay.h"
 #include "views/LatencyView.h"
 #include "views/ParameterPanel.h"
+#include "views/PickOverlay.h"
 #include "views/PointCloudView.h"
 #include "views/TimelineView.h"
 #include "views/VtkViewport.h"
@@ -75,6 +76,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         views::drawLatencyOverlay(run->label, run->latency);
         if (const auto* plugin = registry_.pluginOfEngine(run->engineId); plugin && plugin->instance)
             plugin->instance->drawOverlay();
+        if (pick_)
+            views::drawPickOverlay(*pick_, pickAttributes_);
     });
 
     connect(&runs_, &RunController::progressed, this, [this](double fraction, const QString& message) {
@@ -88,6 +91,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(latencyView_, &views::LatencyView::stageSelected, timelineView_, &views::TimelineView::selectStage);
     connect(timelineView_, &views::TimelineView::stageSelected, latencyView_, &views::LatencyView::selectStage);
     connect(pointCloudView_, &views::PointCloudView::colorByChanged, this, [this] { storeViewState(); });
+    connect(pointCloudView_, &views::PointCloudView::pointPicked, this, &MainWindow::showPick);
+    connect(pointCloudView_, &views::PointCloudView::pickCleared, this, [this] { pick_.reset(); });
     connect(&registry_, &host::PluginRegistry::pluginsChanged, this, &MainWindow::refreshEngineTree);
     connect(&registry_, &host::PluginRegistry::pluginChangedOnDisk, this, &MainWindow::onPluginChangedOnDisk);
     connect(&autosaveTimer_, &QTimer::timeout, this, &MainWindow::autosave);

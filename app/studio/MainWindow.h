@@ -6,9 +6,11 @@
 #include "app/host/PluginRegistry.h"
 #include "app/host/Session.h"
 #include "app/report/ReportBuilder.h"
+#include "engine/core/PickDetail.h"
 
 #include <QMainWindow>
 #include <QTimer>
+#include <optional>
 
 class QComboBox;
 class QLabel;
@@ -82,6 +84,9 @@ public:
     // Builds and writes a report with progress and cancel; logs and returns false on failure.
     bool exportReport(const QString& path, report::ReportOptions options);
 
+    // The 3D view's picked point as the overlay shows it (none when nothing is picked).
+    const std::optional<PickDetail>& pickDetail() const { return pick_; }
+
     QImage captureWindow(double scale) const;
     QImage captureView(double scale) const;
 
@@ -98,6 +103,8 @@ private:
     bool save();                                       // to the session's file, asking for one if new
     void refreshLatencyEntries();
     void showRun(int runId);
+    static const Dataset* shownPointCloudOf(const host::RunRecord& run); // the run's cloud in the 3D view
+    void showPick(std::size_t pointIndex);
     void showDatasetTabs(const host::RunRecord& run);
     views::TraceComparisonView* comparisonViewOf(const host::RunRecord& run); // null: not a comparison run
     bool rerunWith(int runId, const ParameterValues& overrides);
@@ -125,6 +132,8 @@ private:
     QTimer autosaveTimer_;
     int shownRunId_ = 0;
     std::vector<report::MarkedView> markedViews_;
+    std::optional<PickDetail> pick_; // the 3D view's picked point, drawn in the overlay
+    std::vector<std::pair<std::string, std::string>> pickAttributes_; // and its own attribute values
 
     QTreeWidget* engineTree_ = nullptr;
     views::ParameterPanel* parameterPanel_ = nullptr;

@@ -17,17 +17,14 @@
 #include <QSpinBox>
 
 namespace ls::studio {
-namespace {
 
-const PointCloud* firstPointCloud(const host::RunRecord& run)
+const Dataset* MainWindow::shownPointCloudOf(const host::RunRecord& run)
 {
     for (const auto& dataset : run.datasets)
-        if (const auto* cloud = std::get_if<PointCloud>(&dataset.content))
-            return cloud;
+        if (std::holds_alternative<PointCloud>(dataset.content))
+            return &dataset;
     return nullptr;
 }
-
-} // namespace
 
 bool MainWindow::startRun()
 {
@@ -155,8 +152,9 @@ void MainWindow::showRun(int runId)
                                    {&compared->latency, QString::fromStdString(compared->label)}});
     else
         timelineView_->setRecord(run->latency, QString::fromStdString(run->label));
-    if (const PointCloud* cloud = firstPointCloud(*run))
-        pointCloudView_->showPointCloud(*cloud, QString::fromStdString(run->label));
+    pick_.reset(); // showing a cloud ends the view's pick
+    if (const Dataset* cloud = shownPointCloudOf(*run))
+        pointCloudView_->showPointCloud(std::get<PointCloud>(cloud->content), QString::fromStdString(run->label));
     showDatasetTabs(*run);
     pointCloudView_->viewport()->update();
 }

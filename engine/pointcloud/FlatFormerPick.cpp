@@ -56,8 +56,8 @@ std::optional<PickDetail> FlatFormerEngine::describePick(const std::vector<Datas
     std::string cell = "pillar " + std::to_string(pillar);
     if (coords && coords->width == 2 && pillar < static_cast<std::size_t>(coords->height))
         cell += " at cell (" + number(coords->values[2 * pillar]) + ", " + number(coords->values[2 * pillar + 1]) + ")";
-    detail.title = cell + " · group " + number(group);
-    detail.facts.emplace_back("point", std::to_string(pointIndex));
+    detail.title = cell + ", group " + number(group);
+    detail.facts.emplace_back("point", std::to_string(pointIndex) + " of " + std::to_string(cloud->pointCount()));
 
     const auto* members = findDataset<Grid>(datasets, kGroupMembersDataset);
     const auto* weights = findDataset<Grid>(datasets, kAttentionWeightsDataset);
@@ -82,7 +82,7 @@ std::optional<PickDetail> FlatFormerEngine::describePick(const std::vector<Datas
     for (int slot = 0; slot < groupSize; ++slot)
         weightOfPillar[static_cast<std::size_t>(slots[slot])] += row[slot];
     detail.profile.assign(row, row + groupSize);
-    detail.profileLabel = "attention weight along the group's order (slot 0 … " + std::to_string(groupSize - 1) + ")";
+    detail.profileLabel = "attention weight along the group's order (slots 0 to " + std::to_string(groupSize - 1) + ")";
     detail.valueLabel = "attention weight from the picked pillar";
     detail.pointValues.resize(cloud->pointCount(), std::numeric_limits<float>::quiet_NaN());
     std::size_t highlighted = 0;
