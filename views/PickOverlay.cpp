@@ -35,7 +35,7 @@ void drawPickOverlay(const PickDetail& detail, const PickFacts& pointAttributes)
         const float top = *std::max_element(detail.profile.begin(), detail.profile.end());
         ImGui::TextDisabled("%s", detail.profileLabel.c_str());
         ImGui::PlotHistogram("##profile", detail.profile.data(), static_cast<int>(detail.profile.size()), 0, nullptr, 0.0f,
-                             top > 0 ? top : 1.0f, ImVec2(300, 60));
+                             top > 0 ? top : 1.0f, ImVec2(260, 50));
     }
     factTable("engine facts", detail.facts);
     if (ImGui::CollapsingHeader("point attributes"))

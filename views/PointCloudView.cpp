@@ -169,10 +169,23 @@ void PointCloudView::showPointCloud(const PointCloud& cloud, const QString& titl
     titleLabel_->setText(tr("%1: %2 points").arg(title).arg(pointCount_));
     actor_->SetVisibility(pointCount_ > 0);
     applyColouring();
-    if (!cameraPlaced_ && pointCount_ > 0) {
-        viewport_->renderer()->GetActiveCamera()->Elevation(-55);
-        viewport_->renderer()->ResetCamera();
+    if (pointCount_ > 0) {
+        double bounds[6];
+        polyData_->GetBounds(bounds);
+        const double size = std::hypot(bounds[1] - bounds[0], bounds[3] - bounds[2], bounds[5] - bounds[4]);
+        const double centre[3] = {(bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2, (bounds[4] + bounds[5]) / 2};
+        // Keep the user's camera for a similar cloud (another run of the same scene); refit it for a
+        // cloud of another scale or place (a torus of 2 m after a street of 150 m).
+        const bool similar = cameraPlaced_ && size < 2 * shownCloudSize_ && size > shownCloudSize_ / 2 &&
+                             std::hypot(centre[0] - shownCloudCentre_[0], centre[1] - shownCloudCentre_[1],
+                                        centre[2] - shownCloudCentre_[2]) < 0.5 * shownCloudSize_;
+        if (!cameraPlaced_)
+            viewport_->renderer()->GetActiveCamera()->Elevation(-55);
+        if (!similar)
+            viewport_->renderer()->ResetCamera();
         cameraPlaced_ = true;
+        shownCloudSize_ = size;
+        std::copy(centre, centre + 3, shownCloudCentre_);
     }
     viewport_->update();
 }

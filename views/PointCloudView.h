@@ -72,6 +72,8 @@ private:
     QString highlightLabel_;
     std::size_t pointCount_ = 0;
     bool cameraPlaced_ = false;
+    double shownCloudSize_ = 0;          // diagonal of the shown cloud's bounds
+    double shownCloudCentre_[3] = {0, 0, 0};
 };
 
 } // namespace ls::views

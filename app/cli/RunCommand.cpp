@@ -103,15 +103,63 @@ void writeOutputs(const CompletedRun& run, const std::filesystem::path& folder)
     writeTextAtomically(folder / "trace.json", toChromeTrace(run.latency).dump());
 }
 
+// `--points in.pcd` is short for `--param points=in.pcd`: options that `run` does not know are
+// taken as parameters of the engine (checked against its schema once it is loaded).
+QStringList takeParameterShorthands(const QStringList& arguments, const QStringList& ownOptions, QStringList& assignments)
+{
+    QStringList kept{arguments.value(0)};
+    for (int i = 1; i < arguments.size(); ++i) {
+        const QString& argument = arguments[i];
+        if (!argument.startsWith("--") || argument == "--") {
+            kept << argument;
+            continue;
+        }
+        const QString name = argument.mid(2).section('=', 0, 0);
+        if (ownOptions.contains(name)) {
+            kept << argument;
+            continue;
+        }
+        if (argument.contains('='))
+            assignments << argument.mid(2);
+        else if (i + 1 < arguments.size())
+            assignments << name + "=" + arguments[++i];
+        else
+            assignments << name; // applyAssignment says it needs key=value
+    }
+    return kept;
+}
+
+// An engine by its id, or by the last part of it when that is unique ("flatformer").
+std::shared_ptr<Engine> findEngineByName(const host::PluginRegistry& registry, const std::string& name, std::string& id)
+{
+    if (auto engine = registry.findEngine(name)) {
+        id = name;
+        return engine;
+    }
+    std::shared_ptr<Engine> match;
+    for (const auto& plugin : registry.plugins())
+        for (const auto& engine : plugin->engines) {
+            const std::string& full = engine->id();
+            if (full.size() > name.size() && full.ends_with("." + name)) {
+                if (match)
+                    throw ArgumentError("'" + name + "' names more than one engine (" + match->id() + ", " + full + "); give the full id");
+                match = engine;
+            }
+        }
+    if (match)
+        id = match->id();
+    return match;
+}
+
 } // namespace
 
-int runCommand(const QStringList& arguments)
+int runCommand(const QStringList& givenArguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription("Run an engine and write its outputs (.npy/.npz) and latency (JSON, CSV, Chrome trace).");
     parser.addHelpOption();
-    parser.addPositionalArgument("engine", "Engine id (see 'plugins').");
-    parser.addOptions({
+    parser.addPositionalArgument("engine", "Engine id (see 'plugins'), or its last part when unique: 'flatformer'.");
+    const QList<QCommandLineOption> options{
         {"param", "Set a parameter (repeatable).", "key=value"},
         {"input", "Input array (repeatable): key=file.npy, or file.npy for a one-input engine.", "input"},
         {"repeat", "Measured repeats (default 1).", "N", "1"},
@@ -120,18 +168,31 @@ int runCommand(const QStringList& arguments)
         {"out", "Folder for outputs and latency files.", "dir"},
         {"session-out", "Also save this run into a session file (created, or appended to).", "file.lstudio"},
         {"quiet", "Print no statistics table."},
-    });
+    };
+    parser.addOptions(options);
+    QStringList ownOptions{"help", "h", "help-all"};
+    for (const auto& option : options)
+        ownOptions << option.names();
+    QStringList shorthandAssignments;
+    const QStringList arguments = takeParameterShorthands(givenArguments, ownOptions, shorthandAssignments);
     if (const auto done = parseArguments(parser, arguments, "run"))
         return *done;
     if (parser.positionalArguments().size() != 1) {
         std::fprintf(stderr, "latency-studio-cli run: name one engine (see 'latency-studio-cli plugins')\n");
         return kUsage;
     }
-    const std::string engineId = parser.positionalArguments().front().toStdString();
+    const std::string engineName = parser.positionalArguments().front().toStdString();
 
     host::PluginRegistry registry;
     registry.scanFolders(host::PluginRegistry::defaultSearchFolders());
-    const auto engine = registry.findEngine(engineId);
+    std::string engineId = engineName;
+    std::shared_ptr<Engine> engine;
+    try {
+        engine = findEngineByName(registry, engineName, engineId);
+    } catch (const ArgumentError& error) {
+        std::fprintf(stderr, "latency-studio-cli run: %s\n", error.what());
+        return kUsage;
+    }
     if (!engine) {
         std::fprintf(stderr, "latency-studio-cli run: no engine '%s' among the loaded plugins (see 'latency-studio-cli plugins')\n",
                      engineId.c_str());
@@ -142,7 +203,7 @@ int runCommand(const QStringList& arguments)
     try {
         RunRequest request;
         request.parameters = defaultValues(engine->parameterSchema());
-        for (const QString& assignment : parser.values("param"))
+        for (const QString& assignment : parser.values("param") + shorthandAssignments)
             applyAssignment(engine->parameterSchema(), request.parameters, assignment.toStdString());
         nlohmann::json inputRecords = nlohmann::json::array();
         for (const QString& input : parser.values("input"))

@@ -193,8 +193,10 @@ void MainWindow::buildDocks()
     log_->setObjectName("log");
     log_->setReadOnly(true);
     log_->setMaximumBlockCount(5000);
-    addDock(tr("Log"), "logDock", log_, Qt::BottomDockWidgetArea);
-    resizeDocks({enginesDock, runDock}, {300, 560}, Qt::Horizontal);
+    auto* logDock = addDock(tr("Log"), "logDock", log_, Qt::BottomDockWidgetArea);
+    // The 3D view gets most of the window; the log shows its last few lines.
+    resizeDocks({enginesDock, runDock}, {280, 500}, Qt::Horizontal);
+    resizeDocks({logDock}, {110}, Qt::Vertical);
 }
 
 void MainWindow::buildMenus()
@@ -337,6 +339,7 @@ void MainWindow::selectEngine(const QString& engineId)
     if (session_.parameterDrafts.contains(engine->id())) {
         try {
             values = parametersFromJson(schema, session_.parameterDrafts[engine->id()], "session parameters");
+            resolveSessionRelativeFiles(schema, values);
         } catch (const StudioError& error) {
             log(tr("Stored parameters of %1 ignored: %2").arg(engineId, error.what()), true);
         }

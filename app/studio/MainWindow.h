@@ -108,6 +108,7 @@ private:
     void showDatasetTabs(const host::RunRecord& run);
     views::TraceComparisonView* comparisonViewOf(const host::RunRecord& run); // null: not a comparison run
     bool rerunWith(int runId, const ParameterValues& overrides);
+    void resolveSessionRelativeFiles(const ParameterSchema& schema, ParameterValues& values) const;
     void onRunFinished(const RunOutcome& outcome);
     void onPluginChangedOnDisk(const QString& path);
     void storeViewState();

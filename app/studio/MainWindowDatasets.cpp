@@ -125,6 +125,17 @@ bool MainWindow::compareRowsOfRun(int runId, int firstRow, int secondRow)
     return rerunWith(runId, {{"traceIndex", std::int64_t{firstRow}}, {"compareIndex", std::int64_t{secondRow}}});
 }
 
+void MainWindow::resolveSessionRelativeFiles(const ParameterSchema& schema, ParameterValues& values) const
+{
+    // Relative file parameters (as in the bundled sample session) are relative to the session's folder.
+    if (sessionPath_.isEmpty())
+        return;
+    for (const auto& spec : schema.specs)
+        if (spec.type == ParameterType::File)
+            if (const QString file = QString::fromStdString(stringParameter(values, spec.key)); !file.isEmpty() && QFileInfo(file).isRelative())
+                values[spec.key] = QFileInfo(sessionPath_).dir().absoluteFilePath(file).toStdString();
+}
+
 bool MainWindow::rerunWith(int runId, const ParameterValues& overrides)
 {
     const host::RunRecord* run = session_.findRun(runId);
@@ -139,13 +150,7 @@ bool MainWindow::rerunWith(int runId, const ParameterValues& overrides)
         log(tr("Cannot reopen run %1: %2").arg(runId).arg(QString::fromUtf8(error.what())), true);
         return false;
     }
-    // Relative file parameters (as in the bundled sample session) are relative to the session's folder.
-    if (!sessionPath_.isEmpty())
-        for (const auto& spec : schema.specs)
-            if (spec.type == ParameterType::File)
-                if (const QString file = QString::fromStdString(stringParameter(values, spec.key));
-                    !file.isEmpty() && QFileInfo(file).isRelative())
-                    values[spec.key] = QFileInfo(sessionPath_).dir().absoluteFilePath(file).toStdString();
+    resolveSessionRelativeFiles(schema, values);
     bool anyKnown = false;
     for (const auto& [key, value] : overrides)
         if (schema.find(key)) { // keys the engine does not have are left out
