@@ -5,6 +5,7 @@
 #include "TestSupport.h"
 #include "engine/signals/TraceImport.h"
 #include "engine/core/Npy.h"
+#include "engine/pointcloud/FlatFormerWeights.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -110,6 +111,48 @@ private slots:
         QFile raw(input);
         QVERIFY(raw.open(QIODevice::ReadOnly));
         QCOMPARE(input0["sha256"].toString(), QString(QCryptographicHash::hash(raw.readAll(), QCryptographicHash::Sha256).toHex()));
+    }
+
+    void flatformerAsTheIssueWritesIt()
+    {
+        // `run flatformer --points in.npy --weights w.npz --out DIR`: the short engine name and
+        // parameter options; the outputs any other implementation can be checked against.
+        QTemporaryDir dir;
+        const int n = static_cast<int>(test::uniformInt(2000, 6000));
+        std::vector<float> cloud(static_cast<std::size_t>(n) * 4);
+        for (int i = 0; i < n; ++i)
+            for (int k = 0; k < 4; ++k)
+                cloud[4 * i + k] = k < 2 ? test::uniform(-20, 20) : test::uniform(-1.5f, 1.5f);
+        const QString points = dir.filePath("cloud.npy"), weights = dir.filePath("w.npz"), out = dir.filePath("out");
+        writeNpy(points.toStdString(), NpyArray::from<float>({n, 4}, cloud));
+        pointcloud::writeFlatFormerWeights(weights.toStdString(),
+                                           pointcloud::randomFlatFormerWeights(16, 4, 4, static_cast<std::uint64_t>(test::uniformInt(0, 999))));
+        auto r = runCli({"run", "flatformer", "--points", points, "--weights", weights, "--channels", "16", "--heads", "4",
+                         "--blocks", "1", "--groupSize=48", "--quiet", "--out", out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto order = readNpy(QDir(out).filePath("flattened order.values.npy").toStdString()).toFloat();
+        const auto features = readNpy(QDir(out).filePath("pillar features.values.npy").toStdString());
+        const std::int64_t pillars = features.shape[0];
+        QVERIFY(pillars > 100 && pillars <= n);
+        QCOMPARE(features.shape[1], std::int64_t{16});
+        QCOMPARE(static_cast<std::int64_t>(order.size()), 4 * pillars);
+        for (int layer = 0; layer < 4; ++layer) { // each layer's order is a permutation of the pillars
+            std::vector<float> row(order.begin() + layer * pillars, order.begin() + (layer + 1) * pillars);
+            std::sort(row.begin(), row.end());
+            for (std::int64_t i = 0; i < pillars; ++i)
+                QCOMPARE(row[i], static_cast<float>(i));
+        }
+        for (float value : features.toFloat())
+            QVERIFY(std::isfinite(value));
+        QVERIFY(QFile::exists(QDir(out).filePath("group ids.values.npy")));
+        QVERIFY(QFile::exists(QDir(out).filePath("latency.json")));
+
+        r = runCli({"run", "flatformer", "--points", points, "--weights", dir.filePath("none.npz")});
+        QCOMPARE(r.exitCode, 4); // a file error
+        QVERIFY2(r.err.contains("none.npz"), qPrintable(r.err));
+        r = runCli({"run", "flatformer", "--pionts", points});
+        QCOMPARE(r.exitCode, 2); // usage
+        QVERIFY2(r.err.contains("unknown parameter 'pionts'"), qPrintable(r.err));
     }
 
     void errorsHaveExitCodesAndSayWhat()

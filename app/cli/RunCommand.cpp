@@ -156,7 +156,9 @@ std::shared_ptr<Engine> findEngineByName(const host::PluginRegistry& registry, c
 int runCommand(const QStringList& givenArguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription("Run an engine and write its outputs (.npy/.npz) and latency (JSON, CSV, Chrome trace).");
+    parser.setApplicationDescription(
+        "Run an engine and write its outputs (.npy/.npz) and latency (JSON, CSV, Chrome trace).\n"
+        "Engine parameters: --param key=value, or --key value (e.g. run flatformer --points in.pcd --weights w.npz --out DIR).");
     parser.addHelpOption();
     parser.addPositionalArgument("engine", "Engine id (see 'plugins'), or its last part when unique: 'flatformer'.");
     const QList<QCommandLineOption> options{
