@@ -5,11 +5,13 @@
 #include "TestSupport.h"
 #include "engine/core/Error.h"
 #include "engine/core/Device.h"
+#include "engine/core/Npy.h"
 #include "engine/pointcloud/FlatFormerLayer.h"
 #include "engine/pointcloud/GroupAttentionCuda.h"
 #include "engine/pointcloud/WindowAttention.h"
 
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <numeric>
 
@@ -204,13 +206,28 @@ AttentionCase attentionCase()
     return c;
 }
 
-// fp32 both ways, summed in other orders: relative 1e-5.
-void compareAttention(const std::vector<float>& got, const AttentionCase& c)
+// Relative to max(1, |reference|): 1e-5 for fp32 both ways (summed in other orders); 1e-3 for the
+// fp16 path (q, k, v rounded to 11 significant bits, fp32 accumulation) against fp32.
+constexpr float kFp32Tolerance = 1e-5f, kFp16Tolerance = 1e-3f;
+
+void compareAttention(const std::vector<float>& got, const AttentionCase& c, float tolerance = kFp32Tolerance)
 {
     QCOMPARE(got.size(), c.reference.size());
-    for (std::size_t i = 0; i < got.size(); ++i)
-        QVERIFY2(std::abs(got[i] - c.reference[i]) <= 1e-5f * std::max(1.0f, std::abs(c.reference[i])),
-                 qPrintable(QString("element %1: %2 vs %3").arg(i).arg(got[i]).arg(c.reference[i])));
+    float worst = 0;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        const float error = std::abs(got[i] - c.reference[i]) / std::max(1.0f, std::abs(c.reference[i]));
+        worst = std::max(worst, error);
+        QVERIFY2(error <= tolerance, qPrintable(QString("element %1: %2 vs %3").arg(i).arg(got[i]).arg(c.reference[i])));
+    }
+    qInfo("worst relative error %.3g (bound %.0e)", worst, tolerance);
+}
+
+// The attention with the given core (host run or GPU) at a precision.
+template <class Core> std::vector<float> attendWith(const AttentionCase& c, AttentionPrecision precision, Core&& core)
+{
+    return attendGroupsCpu(c.features, c.pe, c.order, c.grouping, c.weights,
+                           [&](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int channels,
+                               int h) { return core(q, k, v, g, channels, h, precision); });
 }
 
 } // namespace
@@ -353,8 +370,21 @@ private slots:
     void gpuAttentionCoreBodyMatchesCpuOnHost()
     {
         // The kernel's per-query body (online softmax), run on the host: checkable on any machine.
-        const AttentionCase c = attentionCase();
-        compareAttention(attendGroupsCpu(c.features, c.pe, c.order, c.grouping, c.weights, groupAttentionCoreOnHost), c);
+        for (int trial = 0; trial < 3; ++trial) {
+            const AttentionCase c = attentionCase();
+            compareAttention(attendWith(c, AttentionPrecision::Fp32, groupAttentionCoreOnHost), c);
+            compareAttention(attendWith(c, AttentionPrecision::Fp16, groupAttentionCoreOnHost), c, kFp16Tolerance);
+        }
+    }
+
+    void halfBitsWidenExactly()
+    {
+        // The kernel's fp16 decode against the host's: every one of the 65 536 bit patterns.
+        for (std::uint32_t bits = 0; bits < 0x10000u; ++bits) {
+            const float wide = gpu::widen(gpu::HalfBits{static_cast<std::uint16_t>(bits)}), expected = halfToFloat(static_cast<std::uint16_t>(bits));
+            QVERIFY2(std::memcmp(&wide, &expected, sizeof wide) == 0 || (std::isnan(wide) && std::isnan(expected)),
+                     qPrintable(QString("bits %1: %2 vs %3").arg(bits, 4, 16).arg(wide).arg(expected)));
+        }
     }
 
     void gpuAttentionCoreMatchesCpu()
@@ -365,12 +395,12 @@ private slots:
 #if LS_HAS_CUDA
         const AttentionCase c = attentionCase();
         LatencyRecorder recorder;
-        compareAttention(attendGroupsCpu(c.features, c.pe, c.order, c.grouping, c.weights,
-                                         [&](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g,
-                                             int channels, int h) {
-                                             return groupAttentionCoreCuda(q, k, v, g, channels, h, cuda.devices.front().index, recorder);
-                                         }),
-                         c);
+        auto onGpu = [&](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int channels, int h,
+                         AttentionPrecision precision) {
+            return groupAttentionCoreCuda(q, k, v, g, channels, h, cuda.devices.front().index, recorder, precision);
+        };
+        compareAttention(attendWith(c, AttentionPrecision::Fp32, onGpu), c);
+        compareAttention(attendWith(c, AttentionPrecision::Fp16, onGpu), c, kFp16Tolerance);
 #else
         QSKIP("a CUDA device is present but this build has no CUDA path");
 #endif

@@ -6,8 +6,8 @@
 #include "SyntheticLidar.h"
 #if LS_HAS_CUDA
 #include "FlattenedWindowsCuda.h"
-#include "GroupAttentionCuda.h"
 #endif
+#include "GroupAttentionCuda.h"
 
 #include <cmath>
 #include <cstdio>
@@ -85,21 +85,24 @@ FlatFormerWeights loadWeights(const ParameterValues& parameters, int channels, i
 // One layer's attention output with the chosen variant: flattened groups ([slots, C], the core on
 // the GPU when there is one) or a baseline ([P, C]).
 std::vector<float> attend(FlatFormerRunResult& r, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
-                          const Grouping& grouping, const LayerWeights& weights, RunContext& context)
+                          const Grouping& grouping, const LayerWeights& weights, [[maybe_unused]] RunContext& context)
 {
     if (r.attention == "padded windows")
         return attendPaddedWindowsCpu(r.features, pe, r.pillars.coords, WindowShape{r.windowEdge, r.windowEdge}, weights, &r.paddedStats);
     if (r.attention == "global")
         return attendGloballyCpu(r.features, pe, weights);
+    const AttentionPrecision precision = r.precision == "fp16" ? AttentionPrecision::Fp16 : AttentionPrecision::Fp32;
     AttentionCore core;
 #if LS_HAS_CUDA
     if (context.device().isCuda()) // the projections stay on the CPU for now; the core runs on the GPU
-        core = [&](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int c, int h) {
-            return groupAttentionCoreCuda(q, k, v, g, c, h, context.device().index, context.recorder());
+        core = [&, precision](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int c, int h) {
+            return groupAttentionCoreCuda(q, k, v, g, c, h, context.device().index, context.recorder(), precision);
         };
-#else
-    (void)context;
 #endif
+    if (!core && precision == AttentionPrecision::Fp16) // the kernel's own body on the host: the same numbers, slowly
+        core = [](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int c, int h) {
+            return groupAttentionCoreOnHost(q, k, v, g, c, h, AttentionPrecision::Fp16);
+        };
     return attendGroupsCpu(r.features, pe, order, grouping, weights, core);
 }
 
@@ -143,6 +146,10 @@ ParameterSchema FlatFormerEngine::parameterSchema() const
          .help = "flattened: FlatFormer's equal-size groups; padded windows: SST-style equal-shape windows padded to buckets "
                  "with masks (the baseline); global: all pillars at once (small clouds). Same weights and inputs.",
          .choices = {"flattened", "padded windows", "global"}},
+        {.key = "precision", .label = "Precision", .type = ParameterType::Enum, .defaultValue = std::string("fp32"),
+         .help = "Of the attention core (softmax(q·kᵀ/√d)·v): fp16 rounds q, k, v to half precision and accumulates in fp32 "
+                 "(the CUDA kernel; on a CPU its body runs on the host, same numbers, slowly). Flattened attention only.",
+         .choices = {"fp32", "fp16"}},
         {.key = "compareBaselines", .label = "Compare baselines", .type = ParameterType::Bool, .defaultValue = false,
          .help = "Also time flattened, padded-window and (up to 8 192 pillars) global attention on the shown layer's input, "
                  "same weights: a bar chart and a table."},
@@ -169,6 +176,9 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
     r.shownLayer = static_cast<int>(intParameter(parameters, "shownLayer"));
     r.windowEdge = static_cast<int>(intParameter(parameters, "window"));
     r.attention = stringParameter(parameters, "attention");
+    r.precision = stringParameter(parameters, "precision");
+    if (r.precision == "fp16" && r.attention != "flattened")
+        throw ArgumentError("precision fp16 is offered for flattened attention; the baselines run in fp32");
     if (r.shownLayer >= r.layers)
         throw ArgumentError("shownLayer: " + std::to_string(r.shownLayer) + " is past the last layer (" + std::to_string(r.layers) + " layers)");
     if (r.channels % heads != 0)

@@ -76,6 +76,7 @@ Table flatteningTable(const FlatFormerRunResult& r)
                     {"groups per layer", std::to_string(r.shownGrouping.groupCount()) + " of " + std::to_string(r.groupSize)},
                     {"padding slots (repeated tokens)", std::to_string(r.shownGrouping.slotToOrder.size() - pillarCount)},
                     {"attention", r.attention},
+                    {"attention core precision", r.precision == "fp16" ? "fp16 q, k, v; fp32 accumulation" : "fp32"},
                     {"weights", r.weightsSource},
                     {"surface (synthetic scans)", "0 ground, 1 car, 2 building, 3 pole"},
                     {"shown layer", std::to_string(r.shownLayer) + " (" + (kind.axis == SortAxis::X ? "x" : "y") +

@@ -27,6 +27,7 @@ struct FlatFormerRunResult {
     Pillars pillars;
     int channels = 0, layers = 0, shownLayer = 0, windowEdge = 0, groupSize = 0;
     std::string attention;        // "flattened", "padded windows", "global"
+    std::string precision;        // of the attention core: "fp32", "fp16"
     std::string weightsSource;    // "seed 1" or the .npz path
     std::vector<float> features;  // [P, C] after the last layer
     std::vector<float> layerOrders, layerGroups; // [layers, P] each

@@ -1,5 +1,4 @@
 #include "GroupAttentionCuda.h"
-#include "GroupAttentionDevice.h"
 
 #include "engine/core/Error.h"
 #include "engine/core/cuda/DeviceBuffer.h"
@@ -11,15 +10,18 @@ namespace ls::pointcloud {
 namespace {
 
 constexpr int kThreads = 128;
+constexpr std::size_t kMaxSharedBytes = 48 * 1024; // without opting in to more
 
-// Block (group, head): keys and values of the head's slice staged in shared memory [G, D] each.
-__global__ void groupAttentionKernel(const float* q, const float* k, const float* v, // [slots, C] each
+// Block (group, head): keys and values of the head's slice staged in shared memory [G, D] each,
+// in the storage precision (fp16 halves the bytes, so groups twice as large fit).
+template <class Storage>
+__global__ void groupAttentionKernel(const Storage* q, const Storage* k, const Storage* v, // [slots, C] each
                                      int groupSize, int channels, int headDim, float scale, float* out)
 {
-    extern __shared__ float staged[]; // keys [G, D], then values [G, D]
+    extern __shared__ unsigned char stagedBytes[]; // keys [G, D], then values [G, D]
+    Storage* keys = reinterpret_cast<Storage*>(stagedBytes);
+    Storage* values = keys + groupSize * headDim;
     const long base = static_cast<long>(blockIdx.x) * groupSize * channels + static_cast<long>(blockIdx.y) * headDim;
-    float* keys = staged;
-    float* values = staged + groupSize * headDim;
     for (int e = threadIdx.x; e < groupSize * headDim; e += blockDim.x) {
         const int row = e / headDim, column = e % headDim;
         keys[e] = k[base + static_cast<long>(row) * channels + column];
@@ -31,19 +33,15 @@ __global__ void groupAttentionKernel(const float* q, const float* k, const float
                          out + base + static_cast<long>(i) * channels);
 }
 
-} // namespace
-
-std::vector<float> groupAttentionCoreCuda(const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v,
-                                          int groupSize, int channels, int heads, int deviceIndex, LatencyRecorder& recorder)
+template <class Storage>
+std::vector<float> attendOnDevice(const std::vector<Storage>& q, const std::vector<Storage>& k, const std::vector<Storage>& v,
+                                  int groupSize, int channels, int heads, LatencyRecorder& recorder)
 {
     const int headDim = channels / heads;
-    if (headDim > gpu::kMaxHeadDim || channels % heads != 0)
-        throw ArgumentError("the attention core takes heads of at most " + std::to_string(gpu::kMaxHeadDim) + " channels");
-    const std::size_t sharedBytes = 2 * static_cast<std::size_t>(groupSize) * headDim * sizeof(float);
-    if (sharedBytes > 48 * 1024)
-        throw ArgumentError("group size " + std::to_string(groupSize) + " × head width " + std::to_string(headDim) +
-                            " needs more than 48 KiB of shared memory per block");
-    LS_CUDA_CHECK(cudaSetDevice(deviceIndex));
+    const std::size_t sharedBytes = 2 * static_cast<std::size_t>(groupSize) * headDim * sizeof(Storage);
+    if (sharedBytes > kMaxSharedBytes)
+        throw ArgumentError("group size " + std::to_string(groupSize) + " × head width " + std::to_string(headDim) + " needs " +
+                            std::to_string(sharedBytes / 1024) + " KiB of shared memory per block (at most 48; fp16 needs half)");
     std::vector<float> out(q.size());
     const std::size_t groups = q.size() / channels / groupSize;
     if (groups == 0)
@@ -51,13 +49,14 @@ std::vector<float> groupAttentionCoreCuda(const std::vector<float>& q, const std
     cuda::GpuStageTimer timer;
     const double enqueuedUs = recorder.nowUs();
     timer.begin("upload");
-    cuda::DeviceBuffer<float> dq(q.size()), dk(k.size()), dv(v.size()), dout(q.size());
-    dq.upload(std::span<const float>(q));
-    dk.upload(std::span<const float>(k));
-    dv.upload(std::span<const float>(v));
+    cuda::DeviceBuffer<Storage> dq(q.size()), dk(k.size()), dv(v.size());
+    cuda::DeviceBuffer<float> dout(q.size());
+    dq.upload(std::span<const Storage>(q));
+    dk.upload(std::span<const Storage>(k));
+    dv.upload(std::span<const Storage>(v));
     timer.end();
     timer.begin("attention core");
-    groupAttentionKernel<<<dim3(static_cast<unsigned>(groups), static_cast<unsigned>(heads)), kThreads, sharedBytes>>>(
+    groupAttentionKernel<Storage><<<dim3(static_cast<unsigned>(groups), static_cast<unsigned>(heads)), kThreads, sharedBytes>>>(
         dq.data(), dk.data(), dv.data(), groupSize, channels, headDim, 1.0f / std::sqrt(static_cast<float>(headDim)), dout.data());
     LS_CUDA_CHECK(cudaGetLastError());
     timer.end();
@@ -66,6 +65,20 @@ std::vector<float> groupAttentionCoreCuda(const std::vector<float>& q, const std
     timer.end();
     timer.commit(recorder, enqueuedUs);
     return out;
+}
+
+} // namespace
+
+std::vector<float> groupAttentionCoreCuda(const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v,
+                                          int groupSize, int channels, int heads, int deviceIndex, LatencyRecorder& recorder,
+                                          AttentionPrecision precision)
+{
+    if (channels % heads != 0 || channels / heads > gpu::kMaxHeadDim)
+        throw ArgumentError("the attention core takes heads of at most " + std::to_string(gpu::kMaxHeadDim) + " channels");
+    LS_CUDA_CHECK(cudaSetDevice(deviceIndex));
+    if (precision == AttentionPrecision::Fp16) // rounded on the host, as the host run does (GroupAttentionDevice.h)
+        return attendOnDevice(toHalfBits(q), toHalfBits(k), toHalfBits(v), groupSize, channels, heads, recorder);
+    return attendOnDevice(q, k, v, groupSize, channels, heads, recorder);
 }
 
 } // namespace ls::pointcloud

@@ -1,28 +1,50 @@
 #include "GroupAttentionCuda.h"
-#include "GroupAttentionDevice.h"
 
 #include "engine/core/Error.h"
+#include "engine/core/Npy.h"
 
 #include <cmath>
 
 namespace ls::pointcloud {
 
-std::vector<float> groupAttentionCoreOnHost(const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v,
-                                            int groupSize, int channels, int heads)
+namespace {
+
+template <class Storage>
+void attendAllQueries(const Storage* q, const Storage* k, const Storage* v, std::size_t groups, int groupSize, int channels, int heads,
+                      float* out)
 {
     const int headDim = channels / heads;
-    if (headDim > gpu::kMaxHeadDim || channels % heads != 0)
-        throw ArgumentError("the attention core takes heads of at most " + std::to_string(gpu::kMaxHeadDim) + " channels");
-    const std::size_t slots = q.size() / channels, groups = slots / groupSize;
-    std::vector<float> out(q.size());
     const float scale = 1.0f / std::sqrt(static_cast<float>(headDim));
     for (std::size_t g = 0; g < groups; ++g)
         for (int h = 0; h < heads; ++h) {
             const std::size_t base = g * groupSize * channels + static_cast<std::size_t>(h) * headDim;
             for (int i = 0; i < groupSize; ++i)
-                gpu::attendQuery(q.data() + base + static_cast<std::size_t>(i) * channels, k.data() + base, v.data() + base, groupSize,
-                                 headDim, channels, scale, out.data() + base + static_cast<std::size_t>(i) * channels);
+                gpu::attendQuery(q + base + static_cast<std::size_t>(i) * channels, k + base, v + base, groupSize, headDim, channels,
+                                 scale, out + base + static_cast<std::size_t>(i) * channels);
         }
+}
+
+} // namespace
+
+std::vector<gpu::HalfBits> toHalfBits(const std::vector<float>& values)
+{
+    std::vector<gpu::HalfBits> half(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i)
+        half[i].bits = floatToHalf(values[i]);
+    return half;
+}
+
+std::vector<float> groupAttentionCoreOnHost(const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v,
+                                            int groupSize, int channels, int heads, AttentionPrecision precision)
+{
+    if (channels % heads != 0 || channels / heads > gpu::kMaxHeadDim)
+        throw ArgumentError("the attention core takes heads of at most " + std::to_string(gpu::kMaxHeadDim) + " channels");
+    const std::size_t groups = q.size() / channels / groupSize;
+    std::vector<float> out(q.size());
+    if (precision == AttentionPrecision::Fp16)
+        attendAllQueries(toHalfBits(q).data(), toHalfBits(k).data(), toHalfBits(v).data(), groups, groupSize, channels, heads, out.data());
+    else
+        attendAllQueries(q.data(), k.data(), v.data(), groups, groupSize, channels, heads, out.data());
     return out;
 }
 
