@@ -13,13 +13,22 @@
 namespace ls::bench {
 
 class RatioReporter : public benchmark::ConsoleReporter {
+    // "X/20/real_time" and "X/20/manual_time" (kernel time from CUDA events) pair as "X/20".
+    static std::string withoutTimeSuffix(std::string name)
+    {
+        for (const std::string suffix : {"/real_time", "/manual_time"})
+            if (name.size() > suffix.size() && name.ends_with(suffix))
+                name.resize(name.size() - suffix.size());
+        return name;
+    }
+
 public:
     void ReportRuns(const std::vector<Run>& runs) override
     {
         ConsoleReporter::ReportRuns(runs);
         for (const auto& run : runs)
             if (!run.error_occurred && run.run_type == Run::RT_Iteration)
-                seconds_[run.benchmark_name()] = run.GetAdjustedRealTime();
+                seconds_[withoutTimeSuffix(run.benchmark_name())] = run.GetAdjustedRealTime();
     }
     // Prints "candidate vs baseline at <arg>: N.NN× faster" for every arg present in both.
     void printRatios(const std::string& candidate, const std::string& baseline) const

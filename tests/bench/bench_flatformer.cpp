@@ -1,8 +1,13 @@
 // FlatFormer's attention against its baselines on the same synthetic LiDAR sweep and weights:
 // flattened equal-size groups (sort + group + attention) vs SST-style padded windows vs global
-// attention, at about 20k, 50k and 150k points. Prints ratios measured in this run.
+// attention, at about 20k, 50k and 150k points; with a CUDA device, also the attention core on the
+// GPU in fp32 and fp16 (kernel time from CUDA events) against its host run. Prints ratios measured
+// in this run.
 #include "BenchRatios.h"
+#include "engine/core/Device.h"
+#include "engine/core/LatencyRecorder.h"
 #include "engine/pointcloud/FlatFormerLayer.h"
+#include "engine/pointcloud/GroupAttentionCuda.h"
 #include "engine/pointcloud/Pillarization.h"
 #include "engine/pointcloud/SyntheticLidar.h"
 #include "engine/pointcloud/WindowAttention.h"
@@ -75,6 +80,45 @@ void Global(benchmark::State& state)
         benchmark::DoNotOptimize(attendGloballyCpu(s.features, s.pe, s.weights));
 }
 
+// q, k, v of the first x layer's groups, for timing the attention core alone.
+const SlotProjections& projections(int thousands)
+{
+    static std::map<int, SlotProjections> cached;
+    if (auto found = cached.find(thousands); found != cached.end())
+        return found->second;
+    const Scene& s = scene(thousands);
+    const auto order = flattenOrderCpu(s.pillars.coords, s.pillars.grid, kWindow, kBlockLayers[0]);
+    const auto grouping = groupEqualSize(std::vector<std::int32_t>(order.size(), 0), 1, kGroupSize);
+    return cached[thousands] = projectSlots(s.features, s.pe, order, grouping, s.weights);
+}
+
+void CoreOnHost(benchmark::State& state)
+{
+    const SlotProjections& p = projections(static_cast<int>(state.range(0)));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(groupAttentionCoreOnHost(p.q, p.k, p.v, kGroupSize, kChannels, kHeads));
+}
+
+#if LS_HAS_CUDA
+// Kernel time only (CUDA events around the launch), as manual time.
+void CoreCuda(benchmark::State& state, AttentionPrecision precision)
+{
+    const SlotProjections& p = projections(static_cast<int>(state.range(0)));
+    for (auto _ : state) {
+        ls::LatencyRecorder recorder;
+        recorder.beginRepeat(false);
+        benchmark::DoNotOptimize(groupAttentionCoreCuda(p.q, p.k, p.v, kGroupSize, kChannels, kHeads, 0, recorder, precision));
+        recorder.endRepeat();
+        const auto& record = recorder.record();
+        double kernelUs = 0;
+        for (const auto& path : record.stagePaths())
+            if (path.ends_with("attention core"))
+                kernelUs += record.stageStats(path).mean;
+        state.SetIterationTime(kernelUs / 1e6);
+    }
+}
+#endif
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -84,12 +128,27 @@ int main(int argc, char** argv)
         benchmark::RegisterBenchmark("Padded", Padded)->Arg(k)->Unit(benchmark::kMillisecond)->UseRealTime();
     }
     benchmark::RegisterBenchmark("Global", Global)->Arg(20)->Unit(benchmark::kMillisecond)->UseRealTime();
+    const auto cuda = ls::enumerateCudaDevices();
+#if LS_HAS_CUDA
+    if (!cuda.devices.empty())
+        for (int k : {20, 50, 150}) {
+            benchmark::RegisterBenchmark("CoreOnHost", CoreOnHost)->Arg(k)->Unit(benchmark::kMillisecond)->UseRealTime();
+            benchmark::RegisterBenchmark("CoreCudaFp32", CoreCuda, AttentionPrecision::Fp32)->Arg(k)->Unit(benchmark::kMillisecond)->UseManualTime();
+            benchmark::RegisterBenchmark("CoreCudaFp16", CoreCuda, AttentionPrecision::Fp16)->Arg(k)->Unit(benchmark::kMillisecond)->UseManualTime();
+        }
+#endif
+    if (cuda.devices.empty())
+        std::printf("attention core on the GPU: not measured (%s)\n", cuda.reason.c_str());
     benchmark::Initialize(&argc, argv);
     ls::bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     std::printf("\n");
     reporter.printRatios("Flattened", "Padded");
     reporter.printRatios("Flattened", "Global");
+    if (!cuda.devices.empty()) {
+        reporter.printRatios("CoreCudaFp32", "CoreOnHost");
+        reporter.printRatios("CoreCudaFp16", "CoreCudaFp32");
+    }
     benchmark::Shutdown();
     return 0;
 }
