@@ -8,6 +8,10 @@
 #include "engine/core/Npy.h"
 #include "engine/pointcloud/FlatFormerLayer.h"
 #include "engine/pointcloud/GroupAttentionCuda.h"
+#include "engine/pointcloud/LayerDevice.h"
+#if LS_HAS_CUDA
+#include "engine/pointcloud/FlatFormerStackCuda.h"
+#endif
 #include "engine/pointcloud/WindowAttention.h"
 
 #include <cmath>
@@ -401,6 +405,66 @@ private slots:
         };
         compareAttention(attendWith(c, AttentionPrecision::Fp32, onGpu), c);
         compareAttention(attendWith(c, AttentionPrecision::Fp16, onGpu), c, kFp16Tolerance);
+#else
+        QSKIP("a CUDA device is present but this build has no CUDA path");
+#endif
+    }
+
+    void gpuLayerBodiesMatchTheDefinition()
+    {
+        // The GPU layer's LayerNorm and GELU bodies, run on the host, against double precision.
+        for (int trial = 0; trial < 20; ++trial) {
+            const int C = static_cast<int>(test::uniformInt(2, 256));
+            std::vector<float> row = randomFloats(C, -3, 3), scale = randomFloats(C, 0.5f, 1.5f), bias = randomFloats(C, -0.3f, 0.3f);
+            std::vector<double> expected(row.begin(), row.end());
+            normalise(expected, scale, bias);
+            gpu::layerNormRow(row.data(), C, scale.data(), bias.data());
+            for (int c = 0; c < C; ++c)
+                QVERIFY2(std::abs(row[c] - expected[c]) <= 1e-5 * std::max(1.0, std::abs(expected[c])),
+                         qPrintable(QString("C=%1 c=%2: %3 vs %4").arg(C).arg(c).arg(row[c]).arg(expected[c])));
+        }
+        for (int i = 0; i < 1000; ++i) {
+            const double x = test::uniform(-8, 8);
+            const double expected = 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+            QVERIFY(std::abs(gpu::geluOf(static_cast<float>(x)) - expected) <= 1e-6 * std::max(1.0, std::abs(expected)));
+        }
+    }
+
+    void gpuLayersMatchCpu()
+    {
+        // A whole layer on the GPU (gather, cuBLAS projections, kernel, scatter, LayerNorm, FFN) in
+        // fp32 against the CPU layer: relative 1e-5 of the values' scale; with the fp16 core: 1e-3
+        // norm-wise.
+        const auto cuda = enumerateCudaDevices();
+        if (cuda.devices.empty())
+            QSKIP(qPrintable("no CUDA device for the GPU layer: " + QString::fromStdString(cuda.reason)));
+#if LS_HAS_CUDA
+        for (const auto precision : {AttentionPrecision::Fp32, AttentionPrecision::Fp16}) {
+            const AttentionCase c = attentionCase();
+            std::vector<float> expected = c.features;
+            flatFormerLayerCpu(expected, c.pe, c.order, c.grouping, c.weights);
+            LatencyRecorder recorder;
+            recorder.beginRepeat(false);
+            FlatFormerStackCuda stack(cuda.devices.front().index, c.features, c.pe, c.weights.channels);
+            stack.attend(c.order, c.grouping, c.weights, precision, recorder);
+            stack.scatter(recorder);
+            stack.feedForward(c.weights, recorder);
+            recorder.endRepeat();
+            const auto got = stack.features();
+            if (precision == AttentionPrecision::Fp32) {
+                compareRows(got, rowsOf(expected, c.weights.channels), c.weights.channels);
+            } else { // a LayerNorm after the fp16 core can stretch single elements: held norm-wise
+                double difference = 0, norm = 0;
+                for (std::size_t i = 0; i < got.size(); ++i) {
+                    difference += static_cast<double>(got[i] - expected[i]) * (got[i] - expected[i]);
+                    norm += static_cast<double>(expected[i]) * expected[i];
+                }
+                qInfo("GPU layer with the fp16 core vs CPU fp32: ||difference|| / ||cpu|| = %.3g", std::sqrt(difference / norm));
+                QVERIFY(std::sqrt(difference / norm) <= kFp16Tolerance);
+            }
+            const auto stages = recorder.record().stagePaths();
+            QVERIFY(std::find(stages.begin(), stages.end(), "qkv projection") != stages.end());
+        }
 #else
         QSKIP("a CUDA device is present but this build has no CUDA path");
 #endif

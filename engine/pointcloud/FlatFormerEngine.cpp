@@ -1,13 +1,13 @@
 #include "FlatFormerEngine.h"
 
 #include "FlatFormerLayer.h"
+#include "FlatFormerLayerRunner.h"
 #include "FlatFormerOutputs.h"
 #include "FlatFormerWeights.h"
 #include "SyntheticLidar.h"
 #if LS_HAS_CUDA
 #include "FlattenedWindowsCuda.h"
 #endif
-#include "GroupAttentionCuda.h"
 
 #include <cmath>
 #include <cstdio>
@@ -80,30 +80,6 @@ FlatFormerWeights loadWeights(const ParameterValues& parameters, int channels, i
                             std::to_string(layers / 4) + ")");
     source = path;
     return weights;
-}
-
-// One layer's attention output with the chosen variant: flattened groups ([slots, C], the core on
-// the GPU when there is one) or a baseline ([P, C]).
-std::vector<float> attend(FlatFormerRunResult& r, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
-                          const Grouping& grouping, const LayerWeights& weights, [[maybe_unused]] RunContext& context)
-{
-    if (r.attention == "padded windows")
-        return attendPaddedWindowsCpu(r.features, pe, r.pillars.coords, WindowShape{r.windowEdge, r.windowEdge}, weights, &r.paddedStats);
-    if (r.attention == "global")
-        return attendGloballyCpu(r.features, pe, weights);
-    const AttentionPrecision precision = r.precision == "fp16" ? AttentionPrecision::Fp16 : AttentionPrecision::Fp32;
-    AttentionCore core;
-#if LS_HAS_CUDA
-    if (context.device().isCuda()) // the projections stay on the CPU for now; the core runs on the GPU
-        core = [&, precision](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int c, int h) {
-            return groupAttentionCoreCuda(q, k, v, g, c, h, context.device().index, context.recorder(), precision);
-        };
-#endif
-    if (!core && precision == AttentionPrecision::Fp16) // the kernel's own body on the host: the same numbers, slowly
-        core = [](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int c, int h) {
-            return groupAttentionCoreOnHost(q, k, v, g, c, h, AttentionPrecision::Fp16);
-        };
-    return attendGroupsCpu(r.features, pe, order, grouping, weights, core);
 }
 
 } // namespace
@@ -207,6 +183,8 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
         throw ArgumentError("attention 'global' is offered up to " + std::to_string(kMaxGlobalAttentionTokens) + " pillars; this cloud has " +
                             std::to_string(pillarCount) + " (use a larger pillar size or 'flattened')");
 
+    const std::unique_ptr<LayerRunner> layers = makeLayerRunner(r, pe, context);
+    r.layersRanOn = layers->where();
     r.layerOrders.reserve(static_cast<std::size_t>(r.layers) * pillarCount);
     r.layerGroups.assign(static_cast<std::size_t>(r.layers) * pillarCount, 0.0f);
     for (int layer = 0; layer < r.layers; ++layer) {
@@ -232,28 +210,23 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
         const bool shown = layer == r.shownLayer;
         if (shown && r.attention == "flattened") {
             auto stage = recorder.stage("attention maps"); // for picking in the studio; not part of the layer
-            r.shownAttention = groupAttentionWeights(r.features, pe, order, grouping, layerWeights);
+            r.shownAttention = groupAttentionWeights(layers->features(), pe, order, grouping, layerWeights);
         }
-        std::vector<float> attended;
         {
             auto stage = recorder.stage("attention");
-            attended = attend(r, pe, order, grouping, layerWeights, context);
+            layers->attend(order, grouping, layerWeights);
         }
         if (shown && boolParameter(parameters, "compareBaselines")) {
             auto stage = recorder.stage("baselines");
-            r.baselineMs = timeAttentionVariants(r.features, pe, r.pillars, window, r.groupSize, kind, layerWeights, recorder);
+            r.baselineMs = timeAttentionVariants(layers->features(), pe, r.pillars, window, r.groupSize, kind, layerWeights, recorder);
         }
         {
             auto stage = recorder.stage("scatter");
-            if (r.attention == "flattened")
-                scatterResidual(r.features, attended, order, grouping, r.channels);
-            else // the baselines answer in pillar order already
-                for (std::size_t i = 0; i < r.features.size(); ++i)
-                    r.features[i] += attended[i];
+            layers->scatter();
         }
         {
             auto stage = recorder.stage("ffn");
-            feedForwardCpu(r.features, layerWeights);
+            layers->feedForward(layerWeights);
         }
         float* groupsOfLayer = r.layerGroups.data() + static_cast<std::size_t>(layer) * pillarCount;
         for (std::size_t position = 0; position < order.size(); ++position) {
@@ -269,6 +242,7 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
     RunOutput output;
     {
         auto stage = recorder.stage("outputs");
+        r.features = std::vector<float>(layers->features()); // a copy: on the CPU path it is r.features itself
         output.datasets = flatFormerDatasets(std::move(r));
     }
     context.progress(1.0, "done");

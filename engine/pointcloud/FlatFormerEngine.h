@@ -13,7 +13,7 @@ public:
     std::string description() const override;
     ParameterSchema parameterSchema() const override;
     std::vector<InputSpec> inputSpecs() const override;
-    bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // the sort; attention on the GPU is to come
+    bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // sort (CUB) and the flattened layers (cuBLAS + kernels)
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
     // The flattening table and, when timed, the attention comparison (bars + table).
     std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json& parameters) const override;

@@ -78,6 +78,7 @@ Table flatteningTable(const FlatFormerRunResult& r)
                     {"attention", r.attention},
                     {"attention core precision", r.precision == "fp16" ? "fp16 q, k, v; fp32 accumulation" : "fp32"},
                     {"weights", r.weightsSource},
+                    {"layers ran on", r.layersRanOn},
                     {"surface (synthetic scans)", "0 ground, 1 car, 2 building, 3 pole"},
                     {"shown layer", std::to_string(r.shownLayer) + " (" + (kind.axis == SortAxis::X ? "x" : "y") +
                                         (kind.shifted ? ", shifted" : "") + ")"}};

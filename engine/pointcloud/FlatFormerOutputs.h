@@ -29,6 +29,7 @@ struct FlatFormerRunResult {
     std::string attention;        // "flattened", "padded windows", "global"
     std::string precision;        // of the attention core: "fp32", "fp16"
     std::string weightsSource;    // "seed 1" or the .npz path
+    std::string layersRanOn;      // "CPU", or the GPU and how
     std::vector<float> features;  // [P, C] after the last layer
     std::vector<float> layerOrders, layerGroups; // [layers, P] each
     std::vector<std::int32_t> shownOrder;
