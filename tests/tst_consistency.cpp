@@ -1,0 +1,253 @@
+// The latent consistency engine's foundations: IDX files (good, gzipped and malformed), Fashion-MNIST
+// from Debian's package, the EDM schedule and scalings (the boundary condition f(x, σ_min) = x),
+// the curriculum, iCT's index distribution, the losses against closed forms, and the exact
+// assignment behind the OT coupling against brute force.
+#include "TestSupport.h"
+#include "engine/consistency/ConsistencySchedule.h"
+#include "engine/consistency/FashionMnist.h"
+#include "engine/consistency/IdxFiles.h"
+#include "engine/consistency/LinearAssignment.h"
+#include "engine/core/Error.h"
+
+#include <QTemporaryDir>
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <zlib.h>
+
+using namespace ls;
+using namespace ls::consistency;
+
+namespace {
+
+std::string idxBytes(const std::vector<std::uint32_t>& shape, const std::vector<std::uint8_t>& values, std::uint8_t type = 0x08)
+{
+    std::string bytes{'\0', '\0', static_cast<char>(type), static_cast<char>(shape.size())};
+    for (std::uint32_t size : shape)
+        for (int shift = 24; shift >= 0; shift -= 8)
+            bytes.push_back(static_cast<char>((size >> shift) & 0xff));
+    bytes.append(values.begin(), values.end());
+    return bytes;
+}
+
+void writeRaw(const std::string& path, const std::string& bytes)
+{
+    std::ofstream(path, std::ios::binary) << bytes;
+}
+
+void writeGz(const std::string& path, const std::string& bytes)
+{
+    gzFile file = gzopen(path.c_str(), "wb");
+    QVERIFY(file);
+    QCOMPARE(gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
+    gzclose(file);
+}
+
+void expectFormatError(const std::string& path, const QString& says)
+{
+    try {
+        readIdx(path);
+        QFAIL(qPrintable("accepted " + QString::fromStdString(path)));
+    } catch (const FormatError& error) {
+        QVERIFY2(QString(error.what()).contains(QString::fromStdString(std::filesystem::path(path).filename().string())) &&
+                     QString(error.what()).contains(says),
+                 error.what());
+    }
+}
+
+} // namespace
+
+class TestConsistency : public QObject {
+    Q_OBJECT
+private slots:
+    void idxReadsRawAndGzippedFiles()
+    {
+        QTemporaryDir dir;
+        const std::vector<std::uint32_t> shape{static_cast<std::uint32_t>(test::uniformInt(1, 40)), 7, 5};
+        std::vector<std::uint8_t> values(shape[0] * 7 * 5);
+        for (auto& v : values)
+            v = static_cast<std::uint8_t>(test::uniformInt(0, 255));
+        const std::string raw = dir.filePath("a-idx3-ubyte").toStdString(), gz = dir.filePath("a-idx3-ubyte.gz").toStdString();
+        writeRaw(raw, idxBytes(shape, values));
+        writeGz(gz, idxBytes(shape, values));
+        for (const auto& path : {raw, gz}) {
+            const IdxArray array = readIdx(path);
+            QCOMPARE(array.shape, shape);
+            QVERIFY(array.values == values);
+        }
+    }
+
+    void idxRejectsMalformedFiles()
+    {
+        QTemporaryDir dir;
+        const std::vector<std::uint8_t> values(60, 7);
+        auto path = [&](const char* name) { return dir.filePath(name).toStdString(); };
+        writeRaw(path("magic"), "\x01\x02\x08\x01" + std::string(8, '\0'));
+        expectFormatError(path("magic"), "not an IDX file");
+        writeRaw(path("type"), idxBytes({60}, values, 0x0D));
+        expectFormatError(path("type"), "not supported");
+        const std::string whole = idxBytes({3, 4, 5}, values);
+        writeRaw(path("short"), whole.substr(0, whole.size() - 9));
+        expectFormatError(path("short"), "truncated");
+        writeGz(path("short.gz"), whole.substr(0, whole.size() - 1));
+        expectFormatError(path("short.gz"), "truncated");
+        writeRaw(path("long"), whole + "xy");
+        expectFormatError(path("long"), "bytes after");
+        writeRaw(path("huge"), idxBytes({65536, 65536, 65536}, {}));
+        expectFormatError(path("huge"), "2^32");
+        writeRaw(path("empty"), "");
+        expectFormatError(path("empty"), "truncated");
+        QVERIFY_THROWS_EXCEPTION(FileError, readIdx(path("no-such-file")));
+    }
+
+    void fashionMnistFromTheDebianPackage()
+    {
+        if (!std::filesystem::exists(kFashionMnistFolder))
+            QSKIP("Debian's dataset-fashion-mnist is not installed (scripts/install-deps installs it)");
+        const ImageSet test = loadFashionMnist(Split::Test);
+        QCOMPARE(test.size(), std::size_t(10000));
+        QCOMPARE(test.pixels.size(), std::size_t(10000) * kImagePixels);
+        std::vector<int> perClass(kClasses, 0);
+        for (auto label : test.labels)
+            ++perClass[label];
+        QCOMPARE(perClass, std::vector<int>(kClasses, 1000)); // the test split is balanced
+        const double mean = std::accumulate(test.pixels.begin(), test.pixels.end(), 0.0) / static_cast<double>(test.pixels.size());
+        QVERIFY2(std::abs(mean - 0.2868) < 0.005, qPrintable(QString::number(mean))); // the published test-set mean
+        const ImageSet firstTrain = loadFashionMnist(Split::Train, 100);
+        QCOMPARE(firstTrain.size(), std::size_t(100));
+        QCOMPARE(QString(fashionMnistClassName(firstTrain.labels[0])), QString("Ankle boot")); // the well-known first image
+        try {
+            loadFashionMnist(Split::Test, 0, "/nonexistent/fashion");
+            QFAIL("a missing folder was accepted");
+        } catch (const FileError& error) {
+            QVERIFY2(QString(error.what()).contains("dataset-fashion-mnist"), error.what());
+        }
+    }
+
+    void boundaryConditionHolds()
+    {
+        const Edm edm;
+        QCOMPARE(cSkip(edm.sigmaMin), 1.0);
+        QCOMPARE(cOut(edm.sigmaMin), 0.0);
+        // f(x, σ_min) = c_skip·x + c_out·F = x, whatever the network says.
+        for (int i = 0; i < 100; ++i) {
+            const double x = test::uniform(-3, 3), network = test::uniform(-100, 100);
+            QCOMPARE(cSkip(edm.sigmaMin) * x + cOut(edm.sigmaMin) * network, x);
+        }
+        // Far from σ_min the skip fades and the output scale tends to σ_d.
+        QVERIFY(cSkip(80) < 1e-4);
+        QVERIFY(std::abs(cOut(80) - edm.sigmaData) < 1e-4);
+        const double sigma = test::uniform(0.01f, 50);
+        QCOMPARE(cIn(sigma), 1 / std::sqrt(sigma * sigma + 0.25));
+        QCOMPARE(cNoise(sigma), 250 * std::log(sigma));
+    }
+
+    void karrasScheduleAndCurriculum()
+    {
+        const int n = static_cast<int>(test::uniformInt(2, 700));
+        const auto sigmas = karrasSigmas(n);
+        QCOMPARE(sigmas.front(), 0.002);
+        QCOMPARE(sigmas.back(), 80.0);
+        QVERIFY(std::is_sorted(sigmas.begin(), sigmas.end()));
+        const int i = static_cast<int>(test::uniformInt(0, n - 1));
+        const double expected = std::pow(std::pow(0.002, 1 / 7.0) + i / (n - 1.0) * (std::pow(80.0, 1 / 7.0) - std::pow(0.002, 1 / 7.0)), 7.0);
+        QVERIFY(std::abs(sigmas[i] - expected) <= 1e-12 * expected);
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, karrasSigmas(1));
+
+        // 11, 21, 41, … 641 over 7 equal stages.
+        const std::int64_t total = 7000;
+        const int expectedSteps[7] = {11, 21, 41, 81, 161, 321, 641};
+        for (int stage = 0; stage < 7; ++stage) {
+            QCOMPARE(curriculumSteps(stage * 1000, total), expectedSteps[stage]);
+            QCOMPARE(curriculumSteps(stage * 1000 + 999, total), expectedSteps[stage]);
+        }
+        QCOMPARE(curriculumSteps(10 * total, total), 641); // capped
+    }
+
+    void indexDistributionAndLosses()
+    {
+        const auto sigmas = karrasSigmas(641);
+        const auto p = lognormalIndexProbabilities(sigmas);
+        QCOMPARE(p.size(), sigmas.size() - 1);
+        QVERIFY(std::abs(std::accumulate(p.begin(), p.end(), 0.0) - 1.0) < 1e-12);
+        QVERIFY(std::all_of(p.begin(), p.end(), [](double v) { return v > 0; }));
+        // Per unit of ln σ the density peaks at P_mean = −1.1 (σ ≈ 0.33).
+        std::size_t densest = 0;
+        double best = 0;
+        for (std::size_t i = 0; i < p.size(); ++i)
+            if (const double density = p[i] / (std::log(sigmas[i + 1]) - std::log(sigmas[i])); density > best) {
+                best = density;
+                densest = i;
+            }
+        QVERIFY2(std::abs(std::log(sigmas[densest]) + 1.1) < 0.05, qPrintable(QString::number(sigmas[densest])));
+        QCOMPARE(pairWeight(0.5, 0.75), 4.0);
+
+        // Closed forms: ‖(1.8, 2.4)‖ = 3, so √(9 + 16) − 4 = 1; mean(d²) = 4.5 → ln(1 + 4.5 / (2c²)).
+        const float d[2] = {1.8f, 2.4f};
+        QVERIFY(std::abs(pseudoHuberLoss(d, 4.0) - 1.0) < 1e-6);
+        const double c = test::uniform(0.01f, 2);
+        QVERIFY(std::abs(cauchyLoss(d, c) - std::log(1 + 4.5 / (2 * c * c))) < 1e-6);
+        QCOMPARE(cauchyLoss(std::span<const float>{}, c), 0.0);
+        QCOMPARE(adaptiveC(11), std::exp(-1.15 * std::log(10.0) - 0.85));
+        QVERIFY(adaptiveC(641) < adaptiveC(11)); // c shrinks as the discretisation refines
+        QCOMPARE(diffusionWeight(0.5), 8.0); // 1/σ² + 4
+    }
+
+    void assignmentIsOptimal()
+    {
+        for (int trial = 0; trial < 40; ++trial) {
+            const int n = static_cast<int>(test::uniformInt(1, 7));
+            std::vector<double> cost(static_cast<std::size_t>(n) * n);
+            for (auto& c : cost)
+                c = test::uniformInt(0, 3) == 0 ? 1.0 : test::uniform(-5, 5); // ties too
+            const auto assignment = solveLinearAssignment(cost, n);
+            std::vector<int> columns = assignment;
+            std::sort(columns.begin(), columns.end());
+            for (int j = 0; j < n; ++j)
+                QCOMPARE(columns[j], j);
+            double got = 0;
+            for (int i = 0; i < n; ++i)
+                got += cost[static_cast<std::size_t>(i) * n + assignment[i]];
+            std::vector<int> permutation(n);
+            std::iota(permutation.begin(), permutation.end(), 0);
+            double best = INFINITY;
+            do {
+                double total = 0;
+                for (int i = 0; i < n; ++i)
+                    total += cost[static_cast<std::size_t>(i) * n + permutation[i]];
+                best = std::min(best, total);
+            } while (std::next_permutation(permutation.begin(), permutation.end()));
+            QVERIFY2(std::abs(got - best) < 1e-9, qPrintable(QString("n=%1: %2 vs %3").arg(n).arg(got).arg(best)));
+        }
+        QVERIFY(solveLinearAssignment({}, 0).empty());
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, solveLinearAssignment(std::vector<double>(5), 2));
+    }
+
+    void couplingShortensTheTransport()
+    {
+        const int n = static_cast<int>(test::uniformInt(16, 128)), d = static_cast<int>(test::uniformInt(2, 32));
+        std::vector<float> data(static_cast<std::size_t>(n) * d), noise(data.size());
+        for (auto& v : data)
+            v = test::uniform(-1, 1) * 0.5f + 1.0f;
+        for (auto& v : noise)
+            v = test::uniform(-2, 2);
+        auto transport = [&](const std::vector<float>& z) {
+            double total = 0;
+            for (std::size_t i = 0; i < data.size(); ++i)
+                total += (data[i] - z[i]) * (data[i] - z[i]);
+            return total;
+        };
+        const double before = transport(noise);
+        std::vector<float> sortedBefore = noise;
+        coupleNoiseToData(data, noise, n, d);
+        QVERIFY2(transport(noise) < before, qPrintable(QString("%1 vs %2").arg(transport(noise)).arg(before)));
+        std::sort(sortedBefore.begin(), sortedBefore.end());
+        std::vector<float> sortedAfter = noise;
+        std::sort(sortedAfter.begin(), sortedAfter.end());
+        QVERIFY(sortedAfter == sortedBefore); // the same noise, only paired differently
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConsistency)
+#include "tst_consistency.moc"
