@@ -3,7 +3,10 @@
 // the curriculum, iCT's index distribution, the losses against closed forms, and the exact
 // assignment behind the OT coupling against brute force.
 #include "TestSupport.h"
+#include "engine/consistency/Adam.h"
+#include "engine/consistency/Autoencoder.h"
 #include "engine/consistency/ConsistencySchedule.h"
+#include "engine/consistency/Layers.h"
 #include "engine/consistency/FashionMnist.h"
 #include "engine/consistency/IdxFiles.h"
 #include "engine/consistency/LinearAssignment.h"
@@ -13,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <numeric>
 #include <zlib.h>
 
@@ -54,6 +58,35 @@ void expectFormatError(const std::string& path, const QString& says)
                      QString(error.what()).contains(says),
                  error.what());
     }
+}
+
+template <class S = float> MatrixOf<S> randomMatrix(Eigen::Index rows, Eigen::Index cols, float low = -1, float high = 1)
+{
+    MatrixOf<S> m(rows, cols);
+    for (Eigen::Index i = 0; i < m.size(); ++i)
+        m.data()[i] = static_cast<S>(test::uniform(low, high));
+    return m;
+}
+
+// Worst relative error of analytic gradients against central differences (step 1e-6) in double
+// precision, over sampled entries: |numeric − analytic| / max(1e-2, |numeric|). The difference
+// quotient carries ~1e-9 of rounding (ε·|loss|/step), hence the floor for tiny gradients.
+double gradientError(MatrixOf<double>& value, const MatrixOf<double>& analytic, const std::function<double()>& loss, int samples = 30)
+{
+    constexpr double kStep = 1e-6;
+    double worst = 0;
+    for (int s = 0; s < samples; ++s) {
+        const auto i = static_cast<Eigen::Index>(test::uniformInt(0, value.size() - 1));
+        const double kept = value.data()[i];
+        value.data()[i] = kept + kStep;
+        const double up = loss();
+        value.data()[i] = kept - kStep;
+        const double down = loss();
+        value.data()[i] = kept;
+        const double numeric = (up - down) / (2 * kStep);
+        worst = std::max(worst, std::abs(numeric - analytic.data()[i]) / std::max(1e-2, std::abs(numeric)));
+    }
+    return worst;
 }
 
 } // namespace
@@ -192,6 +225,108 @@ private slots:
         QCOMPARE(adaptiveC(11), std::exp(-1.15 * std::log(10.0) - 0.85));
         QVERIFY(adaptiveC(641) < adaptiveC(11)); // c shrinks as the discretisation refines
         QCOMPARE(diffusionWeight(0.5), 8.0); // 1/σ² + 4
+    }
+
+    void layersBackwardMatchFiniteDifferences()
+    {
+        // Linear → SiLU → non-scaling LayerNorm → leaky ReLU → Linear, loss = Σ y ⊙ R, in double.
+        const int batch = static_cast<int>(test::uniformInt(2, 6)), in = static_cast<int>(test::uniformInt(3, 9));
+        LinearOf<double> first("a", in, 7, static_cast<std::uint64_t>(test::uniformInt(0, 1 << 20)));
+        LinearOf<double> second("b", 7, 4, static_cast<std::uint64_t>(test::uniformInt(0, 1 << 20)));
+        NonScalingLayerNormOf<double> norm("n", 7);
+        norm.bias.value = randomMatrix<double>(1, 7, -0.5f, 0.5f);
+        ActivationOf<double> silu(ActivationKind::Silu), leaky(ActivationKind::LeakyRelu);
+        MatrixOf<double> x = randomMatrix<double>(batch, in);
+        const MatrixOf<double> weights = randomMatrix<double>(batch, 4);
+        auto forward = [&] { return second.forward(leaky.forward(norm.forward(silu.forward(first.forward(x))))); };
+        auto loss = [&] { return forward().cwiseProduct(weights).sum(); };
+        forward();
+        const MatrixOf<double> dx = first.backward(silu.backward(norm.backward(leaky.backward(second.backward(weights)))));
+        for (ParameterOf<double>* p : {&first.weight, &first.bias, &second.weight, &second.bias, &norm.bias}) {
+            const MatrixOf<double> analytic = p->grad;
+            const double error = gradientError(p->value, analytic, loss);
+            QVERIFY2(error < 1e-5, qPrintable(QString("%1: %2").arg(QString::fromStdString(p->name)).arg(error)));
+        }
+        QVERIFY(gradientError(x, dx, loss) < 1e-5);
+    }
+
+    void adamMinimisesAQuadratic()
+    {
+        Parameter p{"p", randomMatrix(3, 4, -5, 5), {}};
+        const Matrix target = randomMatrix(3, 4);
+        Adam adam({&p}, 0.05f);
+        for (int step = 0; step < 2000; ++step) {
+            if (step == 1500 || step == 1800) // Adam hovers within about the rate of the optimum: shrink it
+                adam.setLearningRate(step == 1500 ? 0.005f : 0.0005f);
+            adam.zeroGrad();
+            p.grad = 2 * (p.value - target);
+            adam.step();
+        }
+        QVERIFY2((p.value - target).norm() < 1e-2, qPrintable(QString::number((p.value - target).norm())));
+        QCOMPARE(adam.steps(), 2000L);
+    }
+
+    void autoencoderBackwardMatchesFiniteDifferences()
+    {
+        AutoencoderSpec spec;
+        spec.inputs = 12;
+        spec.hidden = 8;
+        spec.latent = 3;
+        spec.klWeight = test::uniform(0.2f, 2);
+        spec.seed = static_cast<std::uint64_t>(test::uniformInt(0, 1 << 20));
+        AutoencoderOf<double> model(spec);
+        const MatrixOf<double> images = randomMatrix<double>(5, 12, 0, 1), epsilon = randomMatrix<double>(5, 3, -2, 2);
+        for (auto* p : model.parameters())
+            p->zeroGrad();
+        model.forwardBackward(images, epsilon);
+        auto loss = [&] {
+            std::vector<MatrixOf<double>> kept; // forwardBackward accumulates gradients: keep them out of the way
+            for (auto* p : model.parameters())
+                kept.push_back(p->grad);
+            const AutoencoderLoss l = model.forwardBackward(images, epsilon);
+            std::size_t i = 0;
+            for (auto* p : model.parameters())
+                p->grad = kept[i++];
+            return l.reconstruction + spec.klWeight * l.kl;
+        };
+        for (auto* p : model.parameters()) {
+            const MatrixOf<double> analytic = p->grad;
+            const double error = gradientError(p->value, analytic, loss);
+            QVERIFY2(error < 1e-5, qPrintable(QString("%1: %2").arg(QString::fromStdString(p->name)).arg(error)));
+        }
+    }
+
+    void autoencoderLearnsFashionMnist()
+    {
+        if (!std::filesystem::exists(kFashionMnistFolder))
+            QSKIP("Debian's dataset-fashion-mnist is not installed (scripts/install-deps installs it)");
+        // A small model, a few hundred steps: the held-out reconstruction loss falls well below the
+        // untrained one, and the latents come out with finite statistics.
+        const ImageSet train = loadFashionMnist(Split::Train, 4096), test = loadFashionMnist(Split::Test, 512);
+        const Eigen::Map<const Matrix> trainImages(train.pixels.data(), static_cast<Eigen::Index>(train.size()), kImagePixels);
+        const Eigen::Map<const Matrix> testImages(test.pixels.data(), static_cast<Eigen::Index>(test.size()), kImagePixels);
+        AutoencoderSpec spec;
+        spec.hidden = 128;
+        spec.latent = 16;
+        spec.seed = static_cast<std::uint64_t>(test::uniformInt(0, 1 << 20));
+        Autoencoder model(spec);
+        Adam adam(model.parameters(), 2e-3f);
+        const double before = model.reconstructionLoss(testImages);
+        constexpr int kBatch = 64;
+        for (int step = 0; step < 300; ++step) {
+            const auto start = static_cast<Eigen::Index>((step * kBatch) % (train.size() - kBatch));
+            model.trainStep(trainImages.middleRows(start, kBatch), adam, spec.seed + static_cast<std::uint64_t>(step));
+        }
+        const double after = model.reconstructionLoss(testImages);
+        qInfo("held-out reconstruction BCE per image: %.1f untrained, %.1f after 300 steps", before, after);
+        QVERIFY2(after < 0.6 * before, qPrintable(QString("%1 → %2").arg(before).arg(after)));
+        const LatentStatistics stats = latentStatistics(model.encodeMean(testImages));
+        QCOMPARE(static_cast<int>(stats.excessKurtosis.size()), spec.latent);
+        QVERIFY(std::isfinite(stats.meanExcessKurtosis()));
+        const Matrix latents = model.encodeMean(testImages);
+        const Matrix standard = standardiseLatents(latents, stats, 0.5f);
+        QVERIFY(std::abs(standard.col(0).norm() / std::sqrt(static_cast<float>(standard.rows())) - 0.5f) < 1e-3f); // σ_data
+        QVERIFY((unstandardiseLatents(standard, stats, 0.5f) - latents).cwiseAbs().maxCoeff() < 1e-4f);
     }
 
     void assignmentIsOptimal()

@@ -4,6 +4,7 @@
 #include "HostDevice.h"
 
 #include <cstdint>
+#include <math.h> // logf, cosf, sqrtf: the same global names on the host and in device code
 
 namespace ls::rng {
 
@@ -21,6 +22,14 @@ LS_HOST_DEVICE float uniform(std::uint64_t seed, std::uint64_t index, std::uint3
 {
     const std::uint64_t bits = mix64(seed ^ mix64(index * 0x100000001b3ull + stream));
     return static_cast<float>(bits >> 40) * (1.0f / 16777216.0f);
+}
+
+// Standard normal by Box–Muller from two uniforms of the same (seed, index) on paired streams.
+LS_HOST_DEVICE float normal(std::uint64_t seed, std::uint64_t index, std::uint32_t stream)
+{
+    const float u1 = 1.0f - uniform(seed, index, stream);           // (0, 1]: the log stays finite
+    const float u2 = uniform(seed, index, stream ^ 0x80000000u);
+    return sqrtf(-2.0f * logf(u1)) * cosf(6.28318530717958648f * u2);
 }
 
 } // namespace ls::rng
