@@ -6,6 +6,7 @@
 #include "engine/consistency/Adam.h"
 #include "engine/consistency/Autoencoder.h"
 #include "engine/consistency/ConsistencySchedule.h"
+#include "engine/consistency/Denoiser.h"
 #include "engine/consistency/Layers.h"
 #include "engine/consistency/FashionMnist.h"
 #include "engine/consistency/IdxFiles.h"
@@ -294,6 +295,53 @@ private slots:
             const double error = gradientError(p->value, analytic, loss);
             QVERIFY2(error < 1e-5, qPrintable(QString("%1: %2").arg(QString::fromStdString(p->name)).arg(error)));
         }
+    }
+
+    void denoiserBackwardMatchesFiniteDifferences()
+    {
+        for (const auto parameterisation : {Parameterisation::Consistency, Parameterisation::Diffusion}) {
+            DenoiserSpec spec;
+            spec.latent = 4;
+            spec.hidden = 10;
+            spec.blocks = 2;
+            spec.embedding = 6;
+            spec.classes = 3;
+            spec.seed = static_cast<std::uint64_t>(test::uniformInt(0, 1 << 20));
+            DenoiserOf<double> model(spec, parameterisation);
+            const int batch = 5;
+            const MatrixOf<double> x = randomMatrix<double>(batch, 4, -2, 2), weights = randomMatrix<double>(batch, 4);
+            std::vector<double> sigmas;
+            std::vector<int> labels;
+            for (int r = 0; r < batch; ++r) {
+                sigmas.push_back(std::exp(test::uniform(std::log(0.002f), std::log(80.0f))));
+                labels.push_back(static_cast<int>(test::uniformInt(-1, 2)));
+            }
+            auto loss = [&] { return model.forward(x, sigmas, labels).cwiseProduct(weights).sum(); };
+            for (auto* p : model.parameters())
+                p->zeroGrad();
+            loss();
+            model.backward(weights);
+            for (auto* p : model.parameters()) {
+                const MatrixOf<double> analytic = p->grad;
+                const double error = gradientError(p->value, analytic, loss);
+                QVERIFY2(error < 1e-5, qPrintable(QString("%1: %2").arg(QString::fromStdString(p->name)).arg(error)));
+            }
+        }
+    }
+
+    void denoiserKeepsTheBoundaryCondition()
+    {
+        // f(x, σ_min) = x for any weights: the consistency parameterisation's c_out vanishes there.
+        DenoiserSpec spec;
+        spec.latent = 8;
+        spec.hidden = 32;
+        spec.seed = static_cast<std::uint64_t>(test::uniformInt(0, 1 << 20));
+        Denoiser model(spec, Parameterisation::Consistency);
+        const Matrix x = randomMatrix(16, 8, -3, 3);
+        const Matrix out = model.forward(x, std::vector<double>(16, Edm{}.sigmaMin));
+        QCOMPARE((out - x).cwiseAbs().maxCoeff(), 0.0f);
+        const Matrix away = model.forward(x, std::vector<double>(16, 1.0));
+        QVERIFY((away - x).cwiseAbs().maxCoeff() > 1e-3f); // elsewhere the network does act
     }
 
     void autoencoderLearnsFashionMnist()
