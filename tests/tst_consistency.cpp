@@ -9,6 +9,10 @@
 #include "engine/consistency/Denoiser.h"
 #include "engine/consistency/Layers.h"
 #include "engine/consistency/FashionMnist.h"
+#include "engine/consistency/FeatureClassifier.h"
+#include "engine/consistency/FrechetDistance.h"
+#include "engine/consistency/Sampling.h"
+#include "engine/consistency/Training.h"
 #include "engine/consistency/IdxFiles.h"
 #include "engine/consistency/LinearAssignment.h"
 #include "engine/core/Error.h"
@@ -375,6 +379,99 @@ private slots:
         const Matrix standard = standardiseLatents(latents, stats, 0.5f);
         QVERIFY(std::abs(standard.col(0).norm() / std::sqrt(static_cast<float>(standard.rows())) - 0.5f) < 1e-3f); // σ_data
         QVERIFY((unstandardiseLatents(standard, stats, 0.5f) - latents).cwiseAbs().maxCoeff() < 1e-4f);
+    }
+
+    void frechetDistanceClosedForms()
+    {
+        // Diagonal covariances: FD = Σ (μ₁ − μ₂)² + Σ (√a − √b)².
+        const int d = static_cast<int>(test::uniformInt(1, 12));
+        FeatureGaussian a{Eigen::VectorXd(d), Eigen::MatrixXd::Zero(d, d)}, b{Eigen::VectorXd(d), Eigen::MatrixXd::Zero(d, d)};
+        double expected = 0;
+        for (int i = 0; i < d; ++i) {
+            a.mean[i] = test::uniform(-2, 2);
+            b.mean[i] = test::uniform(-2, 2);
+            a.covariance(i, i) = test::uniform(0.1f, 3);
+            b.covariance(i, i) = test::uniform(0.1f, 3);
+            expected += std::pow(a.mean[i] - b.mean[i], 2) + std::pow(std::sqrt(a.covariance(i, i)) - std::sqrt(b.covariance(i, i)), 2);
+        }
+        QVERIFY(std::abs(frechetDistance(a, b) - expected) < 1e-9 * std::max(1.0, expected));
+        QVERIFY(std::abs(frechetDistance(a, a)) < 1e-9);
+        // A full covariance against itself rotated into another basis and back: still 0.
+        const Matrix samples = randomMatrix(4000, 5, -1, 1) * randomMatrix(5, 5);
+        const FeatureGaussian fitted = fitGaussian(samples);
+        QVERIFY(std::abs(frechetDistance(fitted, fitted)) < 1e-8);
+        QVERIFY(frechetDistance(fitted, fitGaussian(samples.array() + 0.5f)) > 0.24); // a shift of 0.5 in 5 dims: 1.25
+    }
+
+    void latentConsistencyEndToEnd()
+    {
+        if (!std::filesystem::exists(kFashionMnistFolder))
+            QSKIP("Debian's dataset-fashion-mnist is not installed (scripts/install-deps installs it)");
+        // Tiny everything, a few seconds: autoencoder → latents → consistency model and diffusion
+        // baseline → samples → classifier features → Fréchet distances.
+        const std::uint64_t seed = static_cast<std::uint64_t>(test::uniformInt(0, 1 << 20));
+        const ImageSet train = loadFashionMnist(Split::Train, 8192), held = loadFashionMnist(Split::Test, 1000);
+        const Eigen::Map<const Matrix> images(train.pixels.data(), static_cast<Eigen::Index>(train.size()), kImagePixels);
+        const Eigen::Map<const Matrix> heldImages(held.pixels.data(), static_cast<Eigen::Index>(held.size()), kImagePixels);
+
+        FeatureClassifier classifier(seed);
+        Adam classifierAdam(classifier.parameters(), 1e-3f);
+        for (int step = 0; step < 300; ++step) {
+            const auto start = static_cast<Eigen::Index>((step * 128) % (train.size() - 128));
+            classifier.trainStep(images.middleRows(start, 128),
+                                 std::vector<std::uint8_t>(train.labels.begin() + start, train.labels.begin() + start + 128), classifierAdam);
+        }
+        const double accuracy = classifier.accuracy(heldImages, held.labels);
+        QVERIFY2(accuracy > 0.75, qPrintable(QString::number(accuracy)));
+
+        AutoencoderSpec vaeSpec;
+        vaeSpec.hidden = 128;
+        vaeSpec.latent = 8;
+        vaeSpec.seed = seed;
+        Autoencoder vae(vaeSpec);
+        Adam vaeAdam(vae.parameters(), 2e-3f);
+        for (int step = 0; step < 400; ++step)
+            vae.trainStep(images.middleRows((step * 64) % (static_cast<Eigen::Index>(train.size()) - 64), 64), vaeAdam, seed + step);
+        const Matrix rawLatents = vae.encodeMean(images);
+        const LatentStatistics stats = latentStatistics(rawLatents);
+        const Matrix latents = standardiseLatents(rawLatents, stats, 0.5f);
+
+        DenoiserSpec spec;
+        spec.latent = vaeSpec.latent;
+        spec.hidden = 128;
+        spec.blocks = 2;
+        spec.seed = seed;
+        Denoiser consistency(spec, Parameterisation::Consistency), diffusion(spec, Parameterisation::Diffusion);
+        constexpr int kIterations = 800, kBatch = 128;
+        ConsistencyTrainer ct(consistency, ConsistencyRecipe{}, kIterations, 1e-3f, seed);
+        DiffusionTrainer dt(diffusion, 1e-3f, seed);
+        double diffusionEarly = 0, diffusionLate = 0;
+        for (int it = 0; it < kIterations; ++it) {
+            const Matrix batch = latents.middleRows((it * kBatch) % (latents.rows() - kBatch), kBatch);
+            ct.step(batch);
+            const double loss = dt.step(batch).loss;
+            if (it < 100)
+                diffusionEarly += loss;
+            else if (it >= kIterations - 100)
+                diffusionLate += loss;
+        }
+        QVERIFY2(diffusionLate < 0.9 * diffusionEarly, qPrintable(QString("%1 → %2").arg(diffusionEarly).arg(diffusionLate)));
+
+        const FeatureGaussian data = fitGaussian(classifier.features(heldImages));
+        auto distanceOf = [&](const Matrix& standardised) {
+            return frechetDistance(fitGaussian(classifier.features(vae.decode(unstandardiseLatents(standardised, stats, 0.5f)))), data);
+        };
+        const double oneStep = distanceOf(sampleConsistency(consistency, 1000, {}, seed + 1));
+        const double twoStep = distanceOf(sampleConsistency(consistency, 1000, {0.8}, seed + 1));
+        const double euler = distanceOf(sampleDiffusion(diffusion, 1000, 20, false, seed + 1));
+        const double noise = distanceOf(normalNoise(1000, spec.latent, seed + 2, 0) * 80.0f);     // the sampler's start
+        const double gaussian = distanceOf(normalNoise(1000, spec.latent, seed + 3, 0) * 0.5f);    // per-dimension moments only
+        const double reconstructions = distanceOf(latents.topRows(1000));                         // the autoencoder's floor
+        qInfo("classifier accuracy %.3f; FD: 1-step %.2f, 2-step %.2f, Euler-20 %.2f, matched Gaussian %.2f, noise %.2f, "
+              "reconstructions %.2f", accuracy, oneStep, twoStep, euler, gaussian, noise, reconstructions);
+        QVERIFY2(oneStep < noise, qPrintable(QString("%1 vs %2").arg(oneStep).arg(noise)));
+        QVERIFY2(oneStep < gaussian, qPrintable(QString("%1 vs %2").arg(oneStep).arg(gaussian))); // it learned more than the moments
+        QVERIFY(std::isfinite(twoStep) && std::isfinite(euler));
     }
 
     void assignmentIsOptimal()

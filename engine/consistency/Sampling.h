@@ -1,0 +1,20 @@
+#pragma once
+// Samplers on a trained denoiser, seeded (noise from CounterRng streams, so every run and device
+// draws the same): multistep consistency sampling and the EDM Euler/Heun sampler of the baseline.
+#include "Denoiser.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace ls::consistency {
+
+// x = f(σ_max·z, σ_max); then for each τ (descending, in (σ_min, σ_max)): x = f(x + √(τ² − σ_min²)·z, τ).
+// `taus` empty is 1-step sampling. One network evaluation per step.
+Matrix sampleConsistency(Denoiser& model, int count, const std::vector<double>& taus, std::uint64_t seed,
+                         const std::vector<int>& labels = {});
+
+// Karras et al.'s deterministic sampler over their σ grid of `steps` levels (ρ = 7) down to 0:
+// Euler, or Heun's second-order correction (2 evaluations a step but the last).
+Matrix sampleDiffusion(Denoiser& model, int count, int steps, bool heun, std::uint64_t seed, const std::vector<int>& labels = {});
+
+} // namespace ls::consistency

@@ -1,0 +1,143 @@
+#include "Training.h"
+
+#include "LinearAssignment.h"
+#include "engine/core/CounterRng.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ls::consistency {
+
+namespace {
+
+// Draws an index from discrete probabilities with one uniform number.
+std::size_t drawIndex(const std::vector<double>& probabilities, float uniform)
+{
+    double cumulative = 0;
+    for (std::size_t i = 0; i < probabilities.size(); ++i) {
+        cumulative += probabilities[i];
+        if (uniform < cumulative)
+            return i;
+    }
+    return probabilities.size() - 1;
+}
+
+} // namespace
+
+Matrix normalNoise(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, std::uint32_t stream)
+{
+    Matrix noise(rows, cols);
+    for (Eigen::Index i = 0; i < noise.size(); ++i)
+        noise.data()[i] = rng::normal(seed, static_cast<std::uint64_t>(i), stream);
+    return noise;
+}
+
+ConsistencyTrainer::ConsistencyTrainer(Denoiser& model, const ConsistencyRecipe& recipe, std::int64_t totalIterations, float learningRate,
+                                       std::uint64_t seed)
+    : model_(model), recipe_(recipe), totalIterations_(std::max<std::int64_t>(1, totalIterations)), seed_(seed),
+      adam_(model.parameters(), learningRate, 0.9f, 0.995f) // iCT's β₂
+{
+}
+
+StepReport ConsistencyTrainer::step(const Matrix& latents, const std::vector<int>& labels)
+{
+    const Eigen::Index batch = latents.rows(), d = latents.cols();
+    const std::uint64_t stepSeed = rng::mix64(seed_ ^ static_cast<std::uint64_t>(iteration_));
+    StepReport report;
+    report.discretisation = curriculumSteps(iteration_, totalIterations_, recipe_.curriculumStart, recipe_.curriculumEnd);
+    const auto sigmas = karrasSigmas(report.discretisation);
+    const auto probabilities = lognormalIndexProbabilities(sigmas);
+    report.c = recipe_.adaptiveC ? adaptiveC(report.discretisation) : recipe_.fixedC;
+
+    std::vector<float> noise = [&] {
+        const Matrix z = normalNoise(batch, d, stepSeed, 1);
+        return std::vector<float>(z.data(), z.data() + z.size());
+    }();
+    if (recipe_.otCoupling)
+        coupleNoiseToData(std::span<const float>(latents.data(), static_cast<std::size_t>(latents.size())), noise, static_cast<int>(batch),
+                          static_cast<int>(d));
+    const Eigen::Map<const Matrix> z(noise.data(), batch, d);
+
+    std::vector<std::size_t> index(static_cast<std::size_t>(batch));
+    std::vector<double> teacherSigma(index.size()), studentSigma(index.size());
+    for (std::size_t r = 0; r < index.size(); ++r) {
+        index[r] = drawIndex(probabilities, rng::uniform(stepSeed, r, 2));
+        teacherSigma[r] = sigmas[index[r]];
+        studentSigma[r] = sigmas[index[r] + 1];
+    }
+    Matrix teacherInput(batch, d), studentInput(batch, d);
+    for (Eigen::Index r = 0; r < batch; ++r) {
+        teacherInput.row(r) = latents.row(r) + static_cast<float>(teacherSigma[r]) * z.row(r);
+        studentInput.row(r) = latents.row(r) + static_cast<float>(studentSigma[r]) * z.row(r);
+    }
+    // The teacher is the current model with its gradient stopped (no EMA): evaluated first, never
+    // back-propagated; the student's forward is the one backward() sees.
+    const Matrix teacher = model_.forward(teacherInput, teacherSigma, labels);
+    adam_.zeroGrad();
+    const Matrix student = model_.forward(studentInput, studentSigma, labels);
+
+    const std::size_t lowQuarter = (sigmas.size() - 1) / 4;
+    Matrix dStudent(batch, d);
+    double total = 0;
+    const double c = report.c;
+    for (Eigen::Index r = 0; r < batch; ++r) {
+        const double weight = pairWeight(teacherSigma[r], studentSigma[r]) / static_cast<double>(batch);
+        const Eigen::RowVectorXf difference = student.row(r) - teacher.row(r);
+        const std::span<const float> dRow(difference.data(), static_cast<std::size_t>(d));
+        if (recipe_.distance == Distance::Cauchy) {
+            const double meanSquare = difference.squaredNorm() / static_cast<double>(d);
+            total += weight * cauchyLoss(dRow, c);
+            // d/dd_j ln(1 + m/(2c²)) = d_j / (D·c²·(1 + m/(2c²)))
+            dStudent.row(r) = difference * static_cast<float>(weight / (static_cast<double>(d) * c * c * (1 + meanSquare / (2 * c * c))));
+        } else {
+            total += weight * pseudoHuberLoss(dRow, c);
+            dStudent.row(r) = difference * static_cast<float>(weight / std::sqrt(difference.squaredNorm() + c * c));
+        }
+        if (recipe_.diffusionLoss && index[r] < lowQuarter) { // on the lowest-noise quarter: ‖f − x₀‖², EDM-weighted
+            const double diffusionWeight_ = recipe_.diffusionLossWeight * diffusionWeight(studentSigma[r]) / static_cast<double>(batch * d);
+            const Eigen::RowVectorXf error = student.row(r) - latents.row(r);
+            total += diffusionWeight_ * error.squaredNorm();
+            dStudent.row(r) += error * static_cast<float>(2 * diffusionWeight_);
+        }
+    }
+    model_.backward(dStudent);
+    adam_.step();
+    ++iteration_;
+    report.loss = total;
+    return report;
+}
+
+DiffusionTrainer::DiffusionTrainer(Denoiser& model, float learningRate, std::uint64_t seed)
+    : model_(model), seed_(seed), adam_(model.parameters(), learningRate, 0.9f, 0.999f)
+{
+}
+
+StepReport DiffusionTrainer::step(const Matrix& latents, const std::vector<int>& labels)
+{
+    constexpr double kPMean = -1.2, kPStd = 1.2; // EDM's training noise distribution
+    const Eigen::Index batch = latents.rows(), d = latents.cols();
+    const std::uint64_t stepSeed = rng::mix64(seed_ ^ static_cast<std::uint64_t>(iteration_) ^ 0x5bd1e995u);
+    const Matrix n = normalNoise(batch, d, stepSeed, 1);
+    std::vector<double> sigmas(static_cast<std::size_t>(batch));
+    Matrix noisy(batch, d);
+    for (Eigen::Index r = 0; r < batch; ++r) {
+        sigmas[r] = std::exp(kPMean + kPStd * rng::normal(stepSeed, static_cast<std::uint64_t>(r), 2));
+        noisy.row(r) = latents.row(r) + static_cast<float>(sigmas[r]) * n.row(r);
+    }
+    adam_.zeroGrad();
+    const Matrix denoised = model_.forward(noisy, sigmas, labels);
+    Matrix dDenoised(batch, d);
+    double total = 0;
+    for (Eigen::Index r = 0; r < batch; ++r) {
+        const double weight = diffusionWeight(sigmas[r]) / static_cast<double>(batch * d);
+        const Eigen::RowVectorXf error = denoised.row(r) - latents.row(r);
+        total += weight * error.squaredNorm();
+        dDenoised.row(r) = error * static_cast<float>(2 * weight);
+    }
+    model_.backward(dDenoised);
+    adam_.step();
+    ++iteration_;
+    return {total, 0, 0};
+}
+
+} // namespace ls::consistency

@@ -1,0 +1,68 @@
+#pragma once
+// One optimisation step of each training scheme on a batch of standardised latents [B, d]:
+//  - consistency training with the improved recipe (iCT + sLCT), each part switchable for ablation:
+//    the curriculum's N, σ index from iCT's discretised log-normal, weight 1/(σ_{i+1} − σ_i),
+//    Cauchy (or pseudo-Huber) distance between student f(x + σ_{i+1}z, σ_{i+1}) and the stop-gradient
+//    teacher f(x + σ_i z, σ_i) of the same weights, adaptive (or fixed) c, the diffusion loss on the
+//    lowest-noise quarter of the indices, and minibatch OT coupling of noise and data;
+//  - the EDM diffusion baseline: λ(σ)·‖D(x + σn, σ) − x‖², ln σ ~ N(−1.2, 1.2²).
+#include "Adam.h"
+#include "Denoiser.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace ls::consistency {
+
+enum class Distance { Cauchy, PseudoHuber };
+
+struct ConsistencyRecipe {
+    Distance distance = Distance::Cauchy;
+    bool adaptiveC = true;
+    double fixedC = 0.03;              // when not adaptive
+    bool diffusionLoss = true;
+    double diffusionLossWeight = 5.0;  // sLCT's weight
+    bool otCoupling = true;
+    int curriculumStart = 10, curriculumEnd = 640; // N from 11 to 641
+};
+
+struct StepReport {
+    double loss = 0;        // the batch's mean training loss
+    int discretisation = 0; // N (consistency)
+    double c = 0;           // the distance's c (consistency)
+};
+
+class ConsistencyTrainer {
+public:
+    ConsistencyTrainer(Denoiser& model, const ConsistencyRecipe& recipe, std::int64_t totalIterations, float learningRate,
+                       std::uint64_t seed);
+    StepReport step(const Matrix& latents, const std::vector<int>& labels = {});
+    std::int64_t iteration() const { return iteration_; }
+    Adam& optimiser() { return adam_; }
+
+private:
+    Denoiser& model_;
+    ConsistencyRecipe recipe_;
+    std::int64_t totalIterations_, iteration_ = 0;
+    std::uint64_t seed_;
+    Adam adam_;
+};
+
+class DiffusionTrainer {
+public:
+    DiffusionTrainer(Denoiser& model, float learningRate, std::uint64_t seed);
+    StepReport step(const Matrix& latents, const std::vector<int>& labels = {});
+    std::int64_t iteration() const { return iteration_; }
+    Adam& optimiser() { return adam_; }
+
+private:
+    Denoiser& model_;
+    std::int64_t iteration_ = 0;
+    std::uint64_t seed_;
+    Adam adam_;
+};
+
+// Normal noise [rows, cols] from (seed, stream): the same numbers on every run and device.
+Matrix normalNoise(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, std::uint32_t stream);
+
+} // namespace ls::consistency
