@@ -14,6 +14,9 @@
 #include "engine/consistency/Sampling.h"
 #include "engine/consistency/Training.h"
 #include "engine/consistency/IdxFiles.h"
+#include "engine/consistency/LatentConsistencyEngine.h"
+#include "engine/core/DatasetIO.h"
+#include "engine/core/EngineRunner.h"
 #include "engine/consistency/LinearAssignment.h"
 #include "engine/core/Error.h"
 
@@ -472,6 +475,65 @@ private slots:
         QVERIFY2(oneStep < noise, qPrintable(QString("%1 vs %2").arg(oneStep).arg(noise)));
         QVERIFY2(oneStep < gaussian, qPrintable(QString("%1 vs %2").arg(oneStep).arg(gaussian))); // it learned more than the moments
         QVERIFY(std::isfinite(twoStep) && std::isfinite(euler));
+    }
+
+    void engineRunsAndCancels()
+    {
+        if (!std::filesystem::exists(kFashionMnistFolder))
+            QSKIP("Debian's dataset-fashion-mnist is not installed (scripts/install-deps installs it)");
+        LatentConsistencyEngine engine;
+        QCOMPARE(engine.repeatAdvice().repeats, 1); // it trains: once, unwarmed
+        QCOMPARE(engine.repeatAdvice().warmupRepeats, 0);
+        RunRequest request;
+        request.parameters = defaultValues(engine.parameterSchema());
+        for (const auto& [key, value] : std::vector<std::pair<std::string, std::int64_t>>{
+                 {"trainImages", 1024}, {"latent", 4}, {"autoencoderSteps", 40}, {"classifierSteps", 40}, {"iterations", 60},
+                 {"batch", 64}, {"hidden", 32}, {"blocks", 1}, {"samples", 64}, {"seed", test::uniformInt(0, 1000)}})
+            request.parameters[key] = value;
+        request.parameters["consistencySteps"] = std::string("1, 2");
+        request.parameters["diffusionSteps"] = std::string("10, 50");
+        request.warmupRepeats = 0;
+        const CompletedRun run = runEngine(engine, request);
+        std::map<std::string, const Dataset*> byName;
+        for (const auto& d : run.output.datasets)
+            byName[d.name] = &d;
+        for (const char* name : {"latents", "gallery", "samplers", "quality vs latency", "training", "model"})
+            QVERIFY2(byName.contains(name), name);
+        const auto& table = std::get<Table>(byName["samplers"]->content);
+        QCOMPARE(table.rows.size(), std::size_t(4)); // 1-, 2-step consistency; 10-, 50-step Euler
+        for (const auto& row : table.rows)
+            QVERIFY2(std::isfinite(std::stod(row[3])) && std::stod(row[2]) > 0, row[0].c_str());
+        const auto& gallery = std::get<Grid>(byName["gallery"]->content);
+        QVERIFY(gallery.showAsImage);
+        QCOMPARE(gallery.height, 4 * 30); // a row of samples per sampler
+        const auto& frontier = std::get<Series>(byName["quality vs latency"]->content);
+        QVERIFY(std::is_sorted(frontier.x.begin(), frontier.x.end()));
+        const auto stages = run.latency.stagePaths();
+        for (const char* stage : {"classifier", "autoencoder", "consistency training", "diffusion training", "2-step τ search",
+                                  "sample: 1-step consistency", "decode", "evaluate"})
+            QVERIFY2(std::find(stages.begin(), stages.end(), stage) != stages.end(), stage);
+
+        // The image hint survives a session round trip.
+        NpzArchive archive;
+        const auto descriptor = storeDataset(*byName["gallery"], "g", archive);
+        QVERIFY(std::get<Grid>(loadDataset(descriptor, "g", archive, "test").content).showAsImage);
+
+        // Cancel mid-training: a CancelledError, promptly.
+        std::atomic<bool> cancel{false};
+        request.parameters["iterations"] = std::int64_t{100000};
+        try {
+            runEngine(engine, request, [&](double, const std::string& message) { cancel = cancel || message.find("training iteration") != std::string::npos; }, &cancel);
+            QFAIL("a cancelled run finished");
+        } catch (const CancelledError&) {
+        }
+    }
+
+    void stepListsAreChecked()
+    {
+        QCOMPARE(parseStepList("1, 2,4", "steps"), (std::vector<int>{1, 2, 4}));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, parseStepList("1, two", "steps"));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, parseStepList("0", "steps"));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, parseStepList(" , ", "steps"));
     }
 
     void assignmentIsOptimal()

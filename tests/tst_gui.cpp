@@ -6,6 +6,7 @@
 #include "app/studio/LiveStreamWindow.h"
 #include "app/studio/MainWindow.h"
 #include "app/studio/ReportDialog.h"
+#include "views/GridImageView.h"
 #include "views/LatencyView.h"
 #include "views/ParameterPanel.h"
 #include "views/PointCloudView.h"
@@ -572,6 +573,45 @@ private slots:
         QTRY_VERIFY(!window.pickDetail().has_value());
         QVERIFY(!view->pickedPoint());
         QVERIFY(count(viewport->renderImage(1.0), isMarker) < 10);
+    }
+
+    void consistencyGalleryAndFrontierShow()
+    {
+        if (!QFileInfo::exists("/usr/share/datasets/fashion-mnist"))
+            QSKIP("Debian's dataset-fashion-mnist is not installed (scripts/install-deps installs it)");
+        // A small latent consistency run: the engine asks for one unwarmed repeat, the gallery tab
+        // shows dark garments on white, the frontier plots one point per sampler.
+        studio::MainWindow window;
+        showStudio(window);
+        window.selectEngine("consistency.latent");
+        ParameterValues values = window.parameterPanel()->values();
+        for (const auto& [key, value] : std::vector<std::pair<std::string, std::int64_t>>{
+                 {"trainImages", 2048}, {"latent", 8}, {"autoencoderSteps", 150}, {"classifierSteps", 100}, {"iterations", 200},
+                 {"hidden", 64}, {"blocks", 1}, {"samples", 256}})
+            values[key] = value;
+        QVERIFY2(window.runEngineWith("consistency.latent", values), qPrintable(window.logText()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning(), 120000);
+        QVERIFY2(!window.logText().contains("ERROR"), qPrintable(window.logText()));
+        QVERIFY(window.logText().contains("1 repeats after 0 warm-up"));
+        auto* gallery = window.findChild<views::GridImageView*>("image:gallery");
+        QVERIFY(gallery);
+        QCOMPARE(gallery->image().height(), 6 * 30); // 3 consistency + 3 Euler samplers
+        int dark = 0, white = 0;
+        for (int y = 0; y < gallery->image().height(); ++y)
+            for (int x = 0; x < gallery->image().width(); ++x) {
+                const int grey = qGray(gallery->image().pixel(x, y));
+                dark += grey < 100;
+                white += grey > 240;
+            }
+        QVERIFY2(dark > 2000 && white > 2000, qPrintable(QString("%1 dark, %2 white").arg(dark).arg(white)));
+        auto* tabs = window.findChild<QTabWidget*>();
+        tabs->setCurrentWidget(gallery);
+        keepArtifact(window.captureWindow(1.0), "consistency-gallery.png");
+        auto* frontier = window.findChild<views::SeriesView*>("series:quality vs latency");
+        QVERIFY(frontier);
+        QCOMPARE(frontier->series().x.size(), std::size_t(6));
+        tabs->setCurrentWidget(frontier);
+        keepArtifact(window.captureWindow(1.0), "consistency-frontier.png");
     }
 
 };

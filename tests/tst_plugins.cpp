@@ -100,7 +100,7 @@ private slots:
         int loaded = 0, refused = 0;
         for (const auto& entry : registry.plugins())
             (entry->status == host::PluginStatus::Loaded ? loaded : refused)++;
-        QCOMPARE(loaded, 3); // the template, signals and point-cloud plugins
+        QCOMPARE(loaded, 4); // the template, signals, point-cloud and consistency plugins
         QCOMPARE(refused, 3);
         QVERIFY(registry.findEngine("template.surface-sampler"));
     }

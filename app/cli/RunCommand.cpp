@@ -165,7 +165,7 @@ int runCommand(const QStringList& givenArguments)
         {"param", "Set a parameter (repeatable).", "key=value"},
         {"input", "Input array (repeatable): key=file.npy, or file.npy for a one-input engine.", "input"},
         {"repeat", "Measured repeats (default 1).", "N", "1"},
-        {"warmup", "Warm-up repeats, not recorded (default 1).", "N", "1"},
+        {"warmup", "Warm-up repeats, not recorded (default 1; 0 for engines that train a model).", "N", "1"},
         {"device", "cpu, cuda or cuda:N (default: LATENCY_STUDIO_DEVICE, else the first GPU, else CPU).", "device"},
         {"out", "Folder for outputs and latency files.", "dir"},
         {"session-out", "Also save this run into a session file (created, or appended to).", "file.lstudio"},
@@ -213,6 +213,12 @@ int runCommand(const QStringList& givenArguments)
         bool repeatOk = false, warmupOk = false;
         request.repeats = parser.value("repeat").toInt(&repeatOk);
         request.warmupRepeats = parser.value("warmup").toInt(&warmupOk);
+        if (const auto advice = engine->repeatAdvice(); advice.repeats > 0) { // e.g. engines that train: once
+            if (!parser.isSet("repeat"))
+                request.repeats = advice.repeats;
+            if (!parser.isSet("warmup"))
+                request.warmupRepeats = advice.warmupRepeats;
+        }
         if (!repeatOk || !warmupOk)
             throw ArgumentError("--repeat and --warmup take whole numbers");
         request.device = parser.value("device").toStdString();

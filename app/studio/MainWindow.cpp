@@ -155,10 +155,10 @@ void MainWindow::buildDocks()
     cancelButton_->setEnabled(false);
     repeatBox_ = new QSpinBox(runHolder);
     repeatBox_->setRange(1, 100000);
-    repeatBox_->setValue(20);
+    repeatBox_->setValue(kDefaultRepeats);
     warmupBox_ = new QSpinBox(runHolder);
     warmupBox_->setRange(0, 1000);
-    warmupBox_->setValue(2);
+    warmupBox_->setValue(kDefaultWarmups);
     deviceBox_ = new QComboBox(runHolder);
     deviceBox_->addItem(tr("auto"), "auto");
     deviceBox_->addItem(tr("CPU"), "cpu");
@@ -347,6 +347,15 @@ void MainWindow::selectEngine(const QString& engineId)
     engineDescription_->setText(QStringLiteral("<b>%1</b><br>%2").arg(QString::fromStdString(engine->displayName()),
                                                                        QString::fromStdString(engine->description())));
     parameterPanel_->setSchema(schema, values);
+    // Engines that train for minutes say so; the others keep the boxes as the user left them.
+    if (const auto advice = engine->repeatAdvice(); advice.repeats > 0) {
+        repeatBox_->setValue(advice.repeats);
+        warmupBox_->setValue(advice.warmupRepeats);
+    } else if (previousAdvised_) {
+        repeatBox_->setValue(kDefaultRepeats);
+        warmupBox_->setValue(kDefaultWarmups);
+    }
+    previousAdvised_ = engine->repeatAdvice().repeats > 0;
     runButton_->setEnabled(!runs_.isRunning() && parameterPanel_->problems().isEmpty());
     for (QTreeWidgetItemIterator it(engineTree_); *it; ++it)
         if ((*it)->data(0, kEngineIdRole).toString() == engineId && engineTree_->currentItem() != *it) {

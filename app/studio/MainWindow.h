@@ -133,6 +133,8 @@ private:
     QTimer autosaveTimer_;
     int shownRunId_ = 0;
     std::vector<report::MarkedView> markedViews_;
+    static constexpr int kDefaultRepeats = 20, kDefaultWarmups = 2;
+    bool previousAdvised_ = false; // the last selected engine set the repeat boxes itself
     std::optional<PickDetail> pick_; // the 3D view's picked point, drawn in the overlay
     std::vector<std::pair<std::string, std::string>> pickAttributes_; // and its own attribute values
 

@@ -6,6 +6,7 @@
 #include "engine/core/Error.h"
 #include "views/ParameterPanel.h"
 #include "views/PointCloudView.h"
+#include "views/GridImageView.h"
 #include "views/SeriesView.h"
 #include "views/TableView.h"
 #include "views/TokenTraceView.h"
@@ -54,6 +55,11 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
             datasetTabs_.push_back(view);
             if (trace && !linkedSeries && series->x.size() == trace->tokens.size() && !series->curves.empty())
                 linkedSeries = view;
+        } else if (const auto* grid = std::get_if<Grid>(&dataset.content); grid && grid->showAsImage) {
+            auto* view = new views::GridImageView(this);
+            view->setObjectName("image:" + name);
+            view->setGrid(*grid, name);
+            datasetTabs_.push_back(view);
         } else if (const auto* table = std::get_if<Table>(&dataset.content)) {
             auto* view = new views::TableView(this);
             view->setObjectName("table:" + name);

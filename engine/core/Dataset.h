@@ -28,6 +28,9 @@ struct Grid {
     std::vector<float> values; // [height, width, channels]
     std::string valueUnits;    // "dB", ...
     std::string xLabel, yLabel; // axis names, e.g. "azimuth (deg)", "elevation (deg)"
+    // Shown in the studio as an image (greyscale for one channel): spectra, sample galleries.
+    // Grids without it are arrays for export (orders, features), not pictures.
+    bool showAsImage = false;
 };
 
 // Curves sharing one x axis, drawn as lines, or as bars for few categories (buckets, bins).

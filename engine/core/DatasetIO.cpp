@@ -95,6 +95,8 @@ nlohmann::json storeDataset(const Dataset& dataset, const std::string& prefix, N
                 descriptor["valueUnits"] = d.valueUnits;
                 descriptor["xLabel"] = d.xLabel;
                 descriptor["yLabel"] = d.yLabel;
+                if (d.showAsImage)
+                    descriptor["display"] = "image";
             } else if constexpr (std::is_same_v<T, Series>) {
                 archive[p + "x"] = floatArray({static_cast<std::int64_t>(d.x.size())}, d.x);
                 nlohmann::json curves = nlohmann::json::array();
@@ -160,6 +162,7 @@ Dataset loadDataset(const nlohmann::json& descriptor, const std::string& prefix,
             grid.valueUnits = descriptor.value("valueUnits", "");
             grid.xLabel = descriptor.value("xLabel", "");
             grid.yLabel = descriptor.value("yLabel", "");
+            grid.showAsImage = descriptor.value("display", "") == "image";
             dataset.content = std::move(grid);
         } else if (kind == "series") {
             Series series;

@@ -100,6 +100,15 @@ public:
         (void)pointIndex;
         return std::nullopt;
     }
+
+    // Repeats and warm-ups a host should offer by default, when the engine's own default differs
+    // from "time many repeats": an engine that trains a model for minutes runs once, unwarmed.
+    // {0, 0}: no advice (the host's defaults).
+    struct RepeatAdvice {
+        int repeats = 0;
+        int warmupRepeats = 0;
+    };
+    virtual RepeatAdvice repeatAdvice() const { return {}; }
 };
 
 } // namespace ls
