@@ -281,6 +281,14 @@ private slots:
         const auto& group = attribute("group");
         const auto groups = std::set<float>(group.begin(), group.end()).size();
         QVERIFY(groups > 1);
+        // Every layer's groups as attributes too: the shown layer's equal "group"; x and y layers differ.
+        const int shown = static_cast<int>(std::get<std::int64_t>(request.parameters["shownLayer"]));
+        const char* kinds[4] = {"x", "x shifted", "y", "y shifted"};
+        auto layerGroups = [&](int layer) -> const std::vector<float>& {
+            return attribute("group, layer " + std::to_string(layer) + " (" + kinds[layer] + ")");
+        };
+        QVERIFY(layerGroups(shown) == group);
+        QVERIFY(layerGroups(0) != layerGroups(2));
         for (float norm : attribute("output norm"))
             QVERIFY(std::isfinite(norm) && norm > 0);
 

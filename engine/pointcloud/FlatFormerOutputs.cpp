@@ -59,6 +59,17 @@ PointCloud pointsDataset(const FlatFormerRunResult& r, const PillarViews& views)
                         {"intensity", 1, std::move(intensity)},  {"pillar", 1, std::move(pillarIndex)}};
     if (!label.empty())
         cloud.attributes.push_back({"surface", 1, std::move(label)}); // 0 ground, 1 car, 2 building, 3 pole (in the table)
+    // Every layer's groups, so that "Colour by" steps through the alternation without a new run.
+    const std::size_t pillarCount = r.pillars.coords.size();
+    static const char* const kKindNames[4] = {"x", "x shifted", "y", "y shifted"};
+    for (int layer = 0; layer < r.layers; ++layer) {
+        std::vector<float> groups;
+        groups.reserve(cloud.pointCount());
+        for (std::size_t i = 0; i < r.points.size(); ++i)
+            if (const std::int32_t pillar = r.pillars.pointToPillar[i]; pillar >= 0)
+                groups.push_back(r.layerGroups[static_cast<std::size_t>(layer) * pillarCount + static_cast<std::size_t>(pillar)]);
+        cloud.attributes.push_back({"group, layer " + std::to_string(layer) + " (" + kKindNames[layer % 4] + ")", 1, std::move(groups)});
+    }
     return cloud;
 }
 
