@@ -5,6 +5,7 @@
 #include "TestSupport.h"
 #include "engine/signals/TraceImport.h"
 #include "engine/core/Npy.h"
+#include "engine/core/Npz.h"
 #include "engine/pointcloud/FlatFormerWeights.h"
 
 #include <QCryptographicHash>
@@ -16,6 +17,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QImage>
 #include <QTemporaryDir>
 #include <cmath>
 
@@ -153,6 +155,44 @@ private slots:
         r = runCli({"run", "flatformer", "--pionts", points});
         QCOMPARE(r.exitCode, 2); // usage
         QVERIFY2(r.err.contains("unknown parameter 'pionts'"), qPrintable(r.err));
+    }
+
+    void latentConsistencyAsTheIssueWritesIt()
+    {
+        // `run lcm-train --out ckpt.npz`, `run lcm-sample --checkpoint ckpt.npz --steps 2 --n 16
+        // --seed S --out DIR` (PNG + latents .npy), `run lcm-eval` (Fréchet distances as CSV).
+        if (!QFile::exists("/usr/share/datasets/fashion-mnist"))
+            QSKIP("Debian's dataset-fashion-mnist is not installed (scripts/install-deps installs it)");
+        QTemporaryDir dir;
+        const QString checkpoint = dir.filePath("ckpt.npz"), samples = dir.filePath("samples"), eval = dir.filePath("eval");
+        const QString seed = QString::number(test::uniformInt(0, 999));
+        auto r = runCli({"run", "lcm-train", "--trainImages", "1024", "--latent", "4", "--autoencoderSteps", "30", "--classifierSteps", "30",
+                         "--iterations", "40", "--batch", "32", "--hidden", "32", "--blocks", "1", "--seed", seed, "--quiet", "--out", checkpoint});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("checkpoint.npz written to"), qPrintable(r.err));
+        QVERIFY(readNpz(checkpoint.toStdString()).contains("consistency/denoiser.output.weight"));
+        QVERIFY(QFile::exists(dir.filePath("ckpt-run/model.csv")));
+
+        r = runCli({"run", "lcm-sample", "--checkpoint", checkpoint, "--steps", "2", "--n", "16", "--seed", seed, "--quiet", "--out", samples});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QImage gallery(QDir(samples).filePath("samples.png"));
+        QCOMPARE(gallery.size(), QSize(8 * 30, 2 * 30));
+        QVERIFY(gallery.pixelColor(5, 5) != gallery.pixelColor(14, 14) || gallery.pixelColor(14, 14) != gallery.pixelColor(29, 29));
+        const NpyArray latents = readNpy(QDir(samples).filePath("latents.values.npy").toStdString());
+        QCOMPARE(latents.shape, (std::vector<std::int64_t>{16, 4, 1}));
+
+        r = runCli({"run", "lcm-eval", "--checkpoint", checkpoint, "--samples", "64", "--diffusionSteps", "10, 50", "--quiet", "--out", eval});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QFile csv(QDir(eval).filePath("samplers.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).trimmed().split('\n');
+        QCOMPARE(lines.size(), 6); // header, 1/2/4-step consistency, 10/50-step Euler
+        QVERIFY2(lines[0].startsWith("sampler,network evaluations,ms per sample,Fréchet distance"), qPrintable(lines[0]));
+        QVERIFY2(lines[1].startsWith("1-step consistency,1,"), qPrintable(lines[1]));
+
+        r = runCli({"run", "lcm-sample", "--checkpoint", dir.filePath("missing.npz"), "--out", samples});
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY2(r.err.contains("missing.npz"), qPrintable(r.err));
     }
 
     void errorsHaveExitCodesAndSayWhat()

@@ -6,6 +6,7 @@
 #include "app/studio/LiveStreamWindow.h"
 #include "app/studio/MainWindow.h"
 #include "app/studio/ReportDialog.h"
+#include "engine/consistency/LatentModels.h"
 #include "views/GridImageView.h"
 #include "views/LatencyView.h"
 #include "views/ParameterPanel.h"
@@ -612,6 +613,40 @@ private slots:
         QCOMPARE(frontier->series().x.size(), std::size_t(6));
         tabs->setCurrentWidget(frontier);
         keepArtifact(window.captureWindow(1.0), "consistency-frontier.png");
+    }
+
+    void trainingRunsHandOverACheckpointToSave()
+    {
+        if (!QFileInfo::exists("/usr/share/datasets/fashion-mnist"))
+            QSKIP("Debian's dataset-fashion-mnist is not installed (scripts/install-deps installs it)");
+        // lcm-train in the studio: the run keeps its checkpoint (also through a session save) and
+        // File → Save the run's checkpoint… writes it; a run without one says so.
+        QTemporaryDir dir;
+        studio::MainWindow window;
+        showStudio(window);
+        window.selectEngine("consistency.lcm-train");
+        ParameterValues values = window.parameterPanel()->values();
+        for (const auto& [key, value] : std::vector<std::pair<std::string, std::int64_t>>{
+                 {"trainImages", 1024}, {"latent", 4}, {"autoencoderSteps", 20}, {"classifierSteps", 20}, {"iterations", 30},
+                 {"batch", 32}, {"hidden", 32}, {"blocks", 1}})
+            values[key] = value;
+        QVERIFY2(window.runEngineWith("consistency.lcm-train", values), qPrintable(window.logText()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning(), 120000);
+        QVERIFY2(window.logText().contains("handed over checkpoint.npz"), qPrintable(window.logText()));
+        QVERIFY(window.saveSessionTo(dir.filePath("s.lstudio")));
+        QVERIFY(window.openSession(dir.filePath("s.lstudio")));
+        const QString checkpoint = dir.filePath("trained.npz");
+        QVERIFY2(window.saveRunArchive(checkpoint), qPrintable(window.logText()));
+        const auto models = consistency::loadCheckpoint(checkpoint.toStdString());
+        QCOMPARE(models.consistencyIterations, std::int64_t{30});
+        QCOMPARE(models.spec.latent, 4);
+
+        window.selectEngine("template.surface-sampler");
+        QVERIFY(window.runEngineWith("template.surface-sampler", window.parameterPanel()->values()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning(), 60000);
+        QVERIFY(!window.saveRunArchive(dir.filePath("none.npz")));
+        QVERIFY(window.logText().contains("handed over no files"));
+        QVERIFY(!QFileInfo::exists(dir.filePath("none.npz")));
     }
 
 };

@@ -41,6 +41,8 @@ host::Session randomSession()
     run.datasets.push_back({"trace", TokenTrace{{"Hel", "lo", " wörld"}, randomFloats(3), 2, {"a", "b", "c", "d", "e", "f"}, randomFloats(6)}});
     run.datasets.push_back({"gaussians", GaussianSet{randomFloats(6), randomFloats(6), randomFloats(8), randomFloats(2), 3, randomFloats(6)}});
     run.datasets.push_back({"bars", Series{"bucket", randomFloats(3), {{"accuracy", 1, randomFloats(3)}}, SeriesStyle::Bars, {"low", "mid", "high"}}});
+    run.archives["checkpoint.npz"] = {{"net/layer.weight", NpyArray::from<float>({2, 3}, randomFloats(6))},
+                                      {"checkpoint.json", NpyArray::from<std::uint8_t>({2}, std::vector<std::uint8_t>{'{', '}'})}};
     run.latency.engineId = run.engineId;
     run.latency.device = "cpu";
     run.latency.startedAt = "2026-11-24T00:00:00Z";
@@ -92,6 +94,13 @@ private slots:
             QCOMPARE(std::get<TokenTrace>(b.datasets[4].content).tokens, std::get<TokenTrace>(a.datasets[4].content).tokens);
             QCOMPARE(std::get<TokenTrace>(b.datasets[4].content).topTokens, std::get<TokenTrace>(a.datasets[4].content).topTokens);
             QCOMPARE(std::get<GaussianSet>(b.datasets[5].content).features, std::get<GaussianSet>(a.datasets[5].content).features);
+            // Files a run handed over (a checkpoint) are kept member for member.
+            QCOMPARE(b.archives.size(), std::size_t(1));
+            const NpzArchive& archiveA = a.archives.at("checkpoint.npz");
+            const NpzArchive& archiveB = b.archives.at("checkpoint.npz");
+            QCOMPARE(archiveB.size(), archiveA.size());
+            QVERIFY(archiveB.at("net/layer.weight").bytes == archiveA.at("net/layer.weight").bytes);
+            QCOMPARE(archiveB.at("net/layer.weight").shape, (std::vector<std::int64_t>{2, 3}));
         }
     }
 

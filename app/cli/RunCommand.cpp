@@ -3,10 +3,12 @@
 #include "app/host/PluginRegistry.h"
 #include "app/host/Session.h"
 #include "engine/core/AtomicFile.h"
+#include "engine/core/Csv.h"
 #include "engine/core/Npy.h"
 #include "engine/core/DatasetIO.h"
 #include "engine/core/EngineRunner.h"
 #include "engine/core/LatencyExport.h"
+#include "views/GridImageView.h"
 
 #include <QCommandLineParser>
 #include <QCryptographicHash>
@@ -77,6 +79,14 @@ void printStats(const LatencyRecord& record)
     row("(repeat total)", record.totalStats());
 }
 
+std::string fileNameFor(std::string name)
+{
+    std::replace(name.begin(), name.end(), '/', '.');
+    return name;
+}
+
+// Every dataset's arrays as .npy (and all of them in outputs.npz), tables also as CSV, grids that
+// are pictures also as PNG, the run's archives (checkpoints) as they are, and the latency record.
 void writeOutputs(const CompletedRun& run, const std::filesystem::path& folder)
 {
     std::error_code ec;
@@ -89,18 +99,49 @@ void writeOutputs(const CompletedRun& run, const std::filesystem::path& folder)
         NpzArchive arrays;
         descriptors.push_back(storeDataset(dataset, dataset.name, arrays));
         for (const auto& [name, array] : arrays) {
-            std::string fileName = name;
-            std::replace(fileName.begin(), fileName.end(), '/', '.');
-            writeNpy(folder / (fileName + ".npy"), array);
+            writeNpy(folder / (fileNameFor(name) + ".npy"), array);
             all[name] = array;
         }
+        if (const auto* table = std::get_if<Table>(&dataset.content))
+            writeTextAtomically(folder / (fileNameFor(dataset.name) + ".csv"), tableToCsv(*table));
+        if (const auto* grid = std::get_if<Grid>(&dataset.content); grid && grid->showAsImage) {
+            const auto png = folder / (fileNameFor(dataset.name) + ".png");
+            if (!views::GridImageView::toImage(*grid).save(QString::fromStdString(png.string()), "PNG"))
+                throw FileError(png.string(), "cannot write the PNG");
+        }
     }
+    for (const auto& [name, archive] : run.output.archives)
+        writeNpz(folder / name, archive);
     writeNpz(folder / "outputs.npz", all);
     writeTextAtomically(folder / "datasets.json", descriptors.dump(2));
     writeTextAtomically(folder / "latency.json", latencyToJson(run.latency).dump(2));
     writeTextAtomically(folder / "latency-samples.csv", samplesToCsv(run.latency));
     writeTextAtomically(folder / "latency-stats.csv", statsToCsv(run.latency));
     writeTextAtomically(folder / "trace.json", toChromeTrace(run.latency).dump());
+}
+
+// `--out ckpt.npz` for a run that hands over one archive (lcm-train's checkpoint): the archive is
+// written to that file and the rest of the outputs into the folder "ckpt-run" beside it.
+void writeOutputsTo(const CompletedRun& run, const std::filesystem::path& out)
+{
+    if (out.extension() != ".npz") {
+        writeOutputs(run, out);
+        std::fprintf(stderr, "outputs written to %s\n", out.string().c_str());
+        return;
+    }
+    const std::filesystem::path folder = out.parent_path() / (out.stem().string() + "-run");
+    if (run.output.archives.size() != 1) { // keep the run's work anyway
+        writeOutputs(run, folder);
+        std::fprintf(stderr, "--out %s: a .npz file takes the one archive a run hands over (a checkpoint), and this run hands over %zu; "
+                             "all outputs are in %s instead\n", out.string().c_str(), run.output.archives.size(), folder.string().c_str());
+        return;
+    }
+    CompletedRun rest = run;
+    rest.output.archives.clear();
+    writeOutputs(rest, folder);
+    writeNpz(out, run.output.archives.begin()->second);
+    std::fprintf(stderr, "%s written to %s; the other outputs to %s\n", run.output.archives.begin()->first.c_str(), out.string().c_str(),
+                 folder.string().c_str());
 }
 
 // `--points in.pcd` is short for `--param points=in.pcd`: options that `run` does not know are
@@ -167,7 +208,7 @@ int runCommand(const QStringList& givenArguments)
         {"repeat", "Measured repeats (default 1).", "N", "1"},
         {"warmup", "Warm-up repeats, not recorded (default 1; 0 for engines that train a model).", "N", "1"},
         {"device", "cpu, cuda or cuda:N (default: LATENCY_STUDIO_DEVICE, else the first GPU, else CPU).", "device"},
-        {"out", "Folder for outputs and latency files.", "dir"},
+        {"out", "Folder for outputs and latency files; or FILE.npz for the checkpoint a training engine hands over.", "dir"},
         {"session-out", "Also save this run into a session file (created, or appended to).", "file.lstudio"},
         {"quiet", "Print no statistics table."},
     };
@@ -228,8 +269,7 @@ int runCommand(const QStringList& givenArguments)
         if (!parser.isSet("quiet"))
             printStats(run.latency);
         if (parser.isSet("out")) {
-            writeOutputs(run, parser.value("out").toStdString());
-            std::fprintf(stderr, "outputs written to %s\n", qPrintable(parser.value("out")));
+            writeOutputsTo(run, parser.value("out").toStdString());
         }
         if (parser.isSet("session-out")) {
             // Append to an existing session, so that scripts can collect runs to compare.

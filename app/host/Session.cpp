@@ -22,6 +22,11 @@ std::string datasetPrefix(int runId, std::size_t index)
     return "run" + std::to_string(runId) + "/d" + std::to_string(index);
 }
 
+std::string archivePrefix(int runId, const std::string& archiveName)
+{
+    return "run" + std::to_string(runId) + "/archive/" + archiveName + "/";
+}
+
 // A fresh sidecar name per save, so the previous sidecar stays valid until the JSON points away.
 fs::path newSidecarPath(const fs::path& sessionPath)
 {
@@ -54,6 +59,7 @@ RunRecord& Session::addCompletedRun(const CompletedRun& run, const std::string& 
     record.parameters = run.latency.parameters;
     record.device = run.device.describe();
     record.datasets = run.output.datasets;
+    record.archives = run.output.archives;
     record.latency = run.latency;
     return addRun(std::move(record));
 }
@@ -75,7 +81,17 @@ void saveSession(const Session& session, const fs::path& path)
         nlohmann::json datasets = nlohmann::json::array();
         for (std::size_t i = 0; i < run.datasets.size(); ++i)
             datasets.push_back(storeDataset(run.datasets[i], datasetPrefix(run.id, i), arrays));
+        nlohmann::json archives = nlohmann::json::object(); // file name -> its members, kept in the sidecar
+        for (const auto& [name, archive] : run.archives) {
+            nlohmann::json members = nlohmann::json::array();
+            for (const auto& [member, array] : archive) {
+                arrays[archivePrefix(run.id, name) + member] = array;
+                members.push_back(member);
+            }
+            archives[name] = members;
+        }
         runs.push_back({{"id", run.id},
+                        {"archives", archives},
                         {"engine", run.engineId},
                         {"plugin", run.pluginId},
                         {"label", run.label},
@@ -166,6 +182,21 @@ Session loadSession(const fs::path& path)
         const auto datasets = requiredField<nlohmann::json>(item, "datasets", where);
         for (std::size_t i = 0; i < datasets.size(); ++i)
             run.datasets.push_back(loadDataset(datasets[i], datasetPrefix(run.id, i), arrays, sidecarSource));
+        const nlohmann::json archives = item.value("archives", nlohmann::json::object());
+        for (const auto& [name, members] : archives.items()) {
+            if (!members.is_array())
+                throw FormatError(source, where + ".archives['" + name + "'] is not a list of member names");
+            NpzArchive& archive = run.archives[name];
+            for (const auto& member : members) {
+                if (!member.is_string())
+                    throw FormatError(source, where + ".archives['" + name + "'] holds a member name that is not text");
+                const std::string key = archivePrefix(run.id, name) + member.get<std::string>();
+                const auto found = arrays.find(key);
+                if (found == arrays.end())
+                    throw FormatError(sidecarSource, "member '" + key + "' (of the run's " + name + ") is missing");
+                archive[member.get<std::string>()] = found->second;
+            }
+        }
         session.nextRunId = std::max(session.nextRunId, run.id + 1);
         session.runs.push_back(std::move(run));
     }

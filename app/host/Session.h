@@ -22,6 +22,7 @@ struct RunRecord {
     std::string device;               // DeviceInfo::describe()
     nlohmann::json inputs = nlohmann::json::array(); // [{key, file, bytes, shape, sha256}] of input files
     std::vector<Dataset> datasets;
+    std::map<std::string, NpzArchive> archives; // files the run handed over (a checkpoint), by name
     LatencyRecord latency;
 };
 

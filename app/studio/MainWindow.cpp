@@ -232,6 +232,7 @@ void MainWindow::buildMenus()
         if (!path.isEmpty())
             importChromeTrace(path);
     });
+    file->addAction(tr("Save the run's &checkpoint…"), this, &MainWindow::saveRunArchiveInteractively);
     file->addSeparator();
     file->addAction(tr("Export &report…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, &MainWindow::showReportDialog);
     file->addAction(tr("Export screenshot of the &view…"), this, [this] { exportScreenshot(false); });

@@ -84,6 +84,11 @@ public:
     // Builds and writes a report with progress and cancel; logs and returns false on failure.
     bool exportReport(const QString& path, report::ReportOptions options);
 
+    // Writes file `archiveName` (empty: the only one) that the shown run handed over, e.g. a trained
+    // model's checkpoint, to `path` (atomic); logs and returns false when there is none or it fails.
+    bool saveRunArchive(const QString& path, const std::string& archiveName = {});
+    void saveRunArchiveInteractively();
+
     // The 3D view's picked point as the overlay shows it (none when nothing is picked).
     const std::optional<PickDetail>& pickDetail() const { return pick_; }
 

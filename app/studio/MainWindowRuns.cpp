@@ -7,8 +7,12 @@
 #include "views/TimelineView.h"
 #include "views/VtkViewport.h"
 #include "engine/core/ChromeTraceImport.h"
+#include "engine/core/Npz.h"
 
 #include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QMessageBox>
 #include <QFileInfo>
 #include <QCoreApplication>
 #include <QLabel>
@@ -102,9 +106,51 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
             .arg(QString::fromStdString(completed.device.describe()), QString::fromStdString(completed.deviceReason))
             .arg(total.median / 1000.0, 0, 'f', 3)
             .arg(total.p90 / 1000.0, 0, 'f', 3));
+    for (const auto& [name, archive] : completed.output.archives)
+        log(tr("Run %1 handed over %2 (%3 tensors): File → Save the run's checkpoint… writes it; the session keeps it meanwhile.")
+                .arg(id)
+                .arg(QString::fromStdString(name))
+                .arg(archive.size()));
     refreshLatencyEntries();
     latencyView_->selectRun(id);
     showRun(id);
+}
+
+bool MainWindow::saveRunArchive(const QString& path, const std::string& archiveName)
+{
+    const host::RunRecord* run = session_.findRun(shownRunId_);
+    if (!run || run->archives.empty()) {
+        log(tr("The shown run handed over no files to save: training engines do (Latent consistency: train)."), true);
+        return false;
+    }
+    const auto found = archiveName.empty() ? run->archives.begin() : run->archives.find(archiveName);
+    if (found == run->archives.end()) {
+        log(tr("Run %1 has no file %2.").arg(run->id).arg(QString::fromStdString(archiveName)), true);
+        return false;
+    }
+    try {
+        writeNpz(path.toStdString(), found->second);
+    } catch (const std::exception& error) {
+        log(tr("Could not save %1: %2").arg(path, QString::fromUtf8(error.what())), true);
+        return false;
+    }
+    log(tr("Saved run %1's %2 to %3").arg(run->id).arg(QString::fromStdString(found->first), path));
+    return true;
+}
+
+void MainWindow::saveRunArchiveInteractively()
+{
+    const host::RunRecord* run = session_.findRun(shownRunId_);
+    if (!run || run->archives.empty()) {
+        QMessageBox::information(this, tr("Save checkpoint"),
+                                 tr("The shown run handed over no files. Training engines do: run “Latent consistency: train” "
+                                    "and save its checkpoint here."));
+        return;
+    }
+    const QString suggested = QFileInfo(sessionPath_).dir().filePath(QString::fromStdString(run->archives.begin()->first));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save checkpoint"), suggested, tr("NumPy archives (*.npz)"));
+    if (!path.isEmpty())
+        saveRunArchive(path.endsWith(".npz") ? path : path + ".npz");
 }
 
 int MainWindow::importChromeTrace(const QString& path)

@@ -1,8 +1,10 @@
 #pragma once
-// The latent consistency engine: in one run, trains the feature classifier, the autoencoder that
-// gives the latent space, a consistency model (improved recipe, switchable) and the EDM diffusion
-// baseline on the same network, then samples with 1, 2 … N consistency steps and Euler at several
-// step counts from the same seeds, and reports Fréchet distance against milliseconds per sample.
+// The latent consistency engines (plugin "consistency"):
+//  - consistency.latent: the whole study in one run: trains the models (LatentTraining.h), then
+//    compares the samplers (SamplerComparison.h) and shows gallery, frontier, latents, curves;
+//  - consistency.lcm-train: trains (or resumes) and hands back a checkpoint .npz;
+//  - consistency.lcm-sample: samples a checkpoint with one sampler: images and latents;
+//  - consistency.lcm-eval: compares the samplers of a checkpoint: Fréchet distances and latency.
 #include "engine/core/Engine.h"
 
 namespace ls::consistency {
@@ -19,7 +21,37 @@ public:
     std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json& parameters) const override;
 };
 
-// "1, 2,4" → {1, 2, 4}; throws ArgumentError naming `what` on anything else.
-std::vector<int> parseStepList(const std::string& text, const std::string& what);
+class LcmTrainEngine final : public Engine {
+public:
+    std::string id() const override { return "consistency.lcm-train"; }
+    std::string displayName() const override { return "Latent consistency: train"; }
+    std::string description() const override;
+    ParameterSchema parameterSchema() const override;
+    bool hasCudaPath() const override { return false; }
+    RepeatAdvice repeatAdvice() const override { return {1, 0}; }
+    RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+};
+
+class LcmSampleEngine final : public Engine {
+public:
+    std::string id() const override { return "consistency.lcm-sample"; }
+    std::string displayName() const override { return "Latent consistency: sample"; }
+    std::string description() const override;
+    ParameterSchema parameterSchema() const override;
+    bool hasCudaPath() const override { return false; }
+    RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+};
+
+class LcmEvalEngine final : public Engine {
+public:
+    std::string id() const override { return "consistency.lcm-eval"; }
+    std::string displayName() const override { return "Latent consistency: evaluate"; }
+    std::string description() const override;
+    ParameterSchema parameterSchema() const override;
+    bool hasCudaPath() const override { return false; }
+    RepeatAdvice repeatAdvice() const override { return {1, 0}; }
+    RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+    std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json& parameters) const override;
+};
 
 } // namespace ls::consistency

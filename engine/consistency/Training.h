@@ -38,6 +38,7 @@ public:
                        std::uint64_t seed);
     StepReport step(const Matrix& latents, const std::vector<int>& labels = {});
     std::int64_t iteration() const { return iteration_; }
+    void resumeAt(std::int64_t iteration) { iteration_ = iteration; } // the curriculum and noise continue from there
     Adam& optimiser() { return adam_; }
 
 private:
@@ -53,6 +54,7 @@ public:
     DiffusionTrainer(Denoiser& model, float learningRate, std::uint64_t seed);
     StepReport step(const Matrix& latents, const std::vector<int>& labels = {});
     std::int64_t iteration() const { return iteration_; }
+    void resumeAt(std::int64_t iteration) { iteration_ = iteration; }
     Adam& optimiser() { return adam_; }
 
 private:

@@ -6,6 +6,7 @@
 #include "Error.h"
 #include "LatencyRecorder.h"
 #include "Npy.h"
+#include "Npz.h"
 #include "Parameters.h"
 #include "PickDetail.h"
 #include "ReportSection.h"
@@ -62,6 +63,9 @@ private:
 
 struct RunOutput {
     std::vector<Dataset> datasets;
+    // Whole files the run hands over besides its datasets, by file name: a trained model's
+    // checkpoint ("checkpoint.npz"). Hosts keep them with the run and let the user save them.
+    std::map<std::string, NpzArchive> archives;
 };
 
 class Engine {

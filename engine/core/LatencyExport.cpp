@@ -1,5 +1,6 @@
 #include "LatencyExport.h"
 
+#include "Csv.h"
 #include "Error.h"
 #include "JsonFields.h"
 
@@ -8,16 +9,6 @@
 
 namespace ls {
 namespace {
-
-std::string csvField(const std::string& text)
-{
-    if (text.find_first_of(",\"\n") == std::string::npos)
-        return text;
-    std::string quoted = "\"";
-    for (char c : text)
-        quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
-}
 
 std::string number(double value)
 {

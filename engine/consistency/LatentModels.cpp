@@ -1,0 +1,275 @@
+#include "LatentModels.h"
+
+#include "engine/core/Error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace ls::consistency {
+
+namespace {
+
+constexpr const char* kFormat = "latency-studio latent consistency checkpoint";
+constexpr int kVersion = 1;
+constexpr const char* kMetaMember = "checkpoint.json"; // the JSON below, as UTF-8 bytes (uint8)
+
+DenoiserSpec denoiserSpec(const LatentModelSpec& spec)
+{
+    DenoiserSpec denoiser;
+    denoiser.latent = spec.latent;
+    denoiser.hidden = spec.hidden;
+    denoiser.blocks = spec.blocks;
+    denoiser.seed = spec.seed;
+    return denoiser;
+}
+
+AutoencoderSpec autoencoderSpec(const LatentModelSpec& spec)
+{
+    AutoencoderSpec autoencoder;
+    autoencoder.latent = spec.latent;
+    autoencoder.hidden = spec.autoencoderHidden;
+    autoencoder.seed = spec.seed;
+    return autoencoder;
+}
+
+NpyArray matrixArray(const Matrix& m)
+{
+    return NpyArray::from<float>({m.rows(), m.cols()}, std::span<const float>(m.data(), static_cast<std::size_t>(m.size())));
+}
+
+NpyArray vectorArray(const std::vector<float>& v)
+{
+    return NpyArray::from<float>({static_cast<std::int64_t>(v.size())}, v);
+}
+
+void storeParameters(const std::string& prefix, const std::vector<Parameter*>& parameters, NpzArchive& archive)
+{
+    for (const Parameter* p : parameters)
+        archive[prefix + "/" + p->name] = matrixArray(p->value);
+}
+
+void storeOptimiser(const std::string& prefix, const std::vector<Parameter*>& parameters, const OptimiserState& state, NpzArchive& archive)
+{
+    if (state.first.empty())
+        return;
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+        archive[prefix + "/m/" + parameters[i]->name] = matrixArray(state.first[i]);
+        archive[prefix + "/v/" + parameters[i]->name] = matrixArray(state.second[i]);
+    }
+}
+
+// Reads archive[name] into a matrix of the given shape.
+class Reader {
+public:
+    Reader(const NpzArchive& archive, std::string source) : archive_(archive), source_(std::move(source)) {}
+
+    const NpyArray& member(const std::string& name) const
+    {
+        const auto found = archive_.find(name);
+        if (found == archive_.end())
+            throw FormatError(source_, "member '" + name + ".npy' is missing");
+        return found->second;
+    }
+    void into(const std::string& name, Matrix& target) const
+    {
+        const NpyArray& array = member(name);
+        const std::string what = source_ + " member '" + name + "'";
+        array.requireShape({target.rows(), target.cols()}, what);
+        const auto values = array.toFloat();
+        for (const float v : values)
+            if (!std::isfinite(v))
+                throw FormatError(source_, "member '" + name + "' holds NaN or infinity");
+        target = Eigen::Map<const Matrix>(values.data(), target.rows(), target.cols());
+    }
+    std::vector<float> vector(const std::string& name, std::int64_t size) const
+    {
+        const NpyArray& array = member(name);
+        array.requireShape({size}, source_ + " member '" + name + "'");
+        return array.toFloat();
+    }
+    void parameters(const std::string& prefix, const std::vector<Parameter*>& parameters) const
+    {
+        for (Parameter* p : parameters)
+            into(prefix + "/" + p->name, p->value);
+    }
+    OptimiserState optimiser(const std::string& prefix, const std::vector<Parameter*>& parameters, long steps) const
+    {
+        OptimiserState state;
+        if (steps == 0)
+            return state;
+        state.steps = steps;
+        for (const Parameter* p : parameters) {
+            state.first.emplace_back(p->value.rows(), p->value.cols());
+            state.second.emplace_back(p->value.rows(), p->value.cols());
+            into(prefix + "/m/" + p->name, state.first.back());
+            into(prefix + "/v/" + p->name, state.second.back());
+        }
+        return state;
+    }
+    const std::string& source() const { return source_; }
+
+private:
+    const NpzArchive& archive_;
+    std::string source_;
+};
+
+template <class T> T metaField(const nlohmann::json& meta, const char* key, const std::string& source)
+{
+    if (!meta.contains(key))
+        throw FormatError(source, std::string("checkpoint.json lacks '") + key + "'");
+    try {
+        return meta.at(key).get<T>();
+    } catch (const nlohmann::json::exception&) {
+        throw FormatError(source, std::string("checkpoint.json field '") + key + "' has the wrong type");
+    }
+}
+
+} // namespace
+
+void OptimiserState::capture(Adam& adam)
+{
+    first = adam.firstMoments();
+    second = adam.secondMoments();
+    steps = adam.steps();
+}
+
+void OptimiserState::restore(Adam& adam) const
+{
+    if (first.empty())
+        return;
+    adam.firstMoments() = first;
+    adam.secondMoments() = second;
+    adam.setSteps(steps);
+}
+
+LatentModels::LatentModels(const LatentModelSpec& modelSpec)
+    : spec(modelSpec), classifier(modelSpec.seed), autoencoder(autoencoderSpec(modelSpec)),
+      consistency(denoiserSpec(modelSpec), Parameterisation::Consistency), diffusion(denoiserSpec(modelSpec), Parameterisation::Diffusion)
+{
+}
+
+Matrix LatentModels::decode(const Matrix& standardisedLatents)
+{
+    return autoencoder.decode(unstandardiseLatents(standardisedLatents, latentStatistics, kSigmaData));
+}
+
+Matrix LatentModels::encode(const Matrix& images)
+{
+    return standardiseLatents(autoencoder.encodeMean(images), latentStatistics, kSigmaData);
+}
+
+std::string LatentModels::recipeText() const
+{
+    const ConsistencyRecipe& r = spec.recipe;
+    return std::string(r.distance == Distance::Cauchy ? "Cauchy" : "pseudo-Huber") + (r.adaptiveC ? ", adaptive c" : ", c = 0.03") +
+           (r.diffusionLoss ? ", diffusion loss" : "") + (r.otCoupling ? ", OT coupling" : "");
+}
+
+NpzArchive checkpointArchive(LatentModels& models)
+{
+    const LatentModelSpec& s = models.spec;
+    const nlohmann::json meta = {
+        {"format", kFormat},
+        {"version", kVersion},
+        {"latent", s.latent},
+        {"autoencoderHidden", s.autoencoderHidden},
+        {"hidden", s.hidden},
+        {"blocks", s.blocks},
+        {"seed", s.seed},
+        {"trainImages", s.trainImages},
+        {"recipe",
+         {{"distance", s.recipe.distance == Distance::Cauchy ? "cauchy" : "pseudo-huber"},
+          {"adaptiveC", s.recipe.adaptiveC},
+          {"diffusionLoss", s.recipe.diffusionLoss},
+          {"otCoupling", s.recipe.otCoupling}}},
+        {"classifierSteps", models.classifierSteps},
+        {"autoencoderSteps", models.autoencoderSteps},
+        {"consistencyIterations", models.consistencyIterations},
+        {"diffusionIterations", models.diffusionIterations},
+        {"plannedIterations", models.plannedIterations},
+        {"batch", models.batch},
+        {"consistencyAdamSteps", models.consistencyOptimiser.steps},
+        {"diffusionAdamSteps", models.diffusionOptimiser.steps},
+        {"classifierAccuracy", models.classifierAccuracy},
+        {"twoStepTau", models.twoStepTau},
+    };
+    NpzArchive archive;
+    const std::string text = meta.dump(2);
+    archive[kMetaMember] = NpyArray::from<std::uint8_t>({static_cast<std::int64_t>(text.size())},
+                                                        std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    storeParameters("classifier", models.classifier.parameters(), archive);
+    storeParameters("autoencoder", models.autoencoder.parameters(), archive);
+    storeParameters("consistency", models.consistency.parameters(), archive);
+    storeParameters("diffusion", models.diffusion.parameters(), archive);
+    storeOptimiser("consistency.adam", models.consistency.parameters(), models.consistencyOptimiser, archive);
+    storeOptimiser("diffusion.adam", models.diffusion.parameters(), models.diffusionOptimiser, archive);
+    archive["latents/mean"] = vectorArray(models.latentStatistics.mean);
+    archive["latents/std"] = vectorArray(models.latentStatistics.std);
+    archive["latents/excess_kurtosis"] = vectorArray(models.latentStatistics.excessKurtosis);
+    archive["latents/outlier_fraction"] = vectorArray({static_cast<float>(models.latentStatistics.outlierFraction)});
+    return archive;
+}
+
+LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& source)
+{
+    const Reader read(archive, source);
+    nlohmann::json meta;
+    {
+        const auto bytes = read.member(kMetaMember).view<std::uint8_t>(source + " member 'checkpoint.json'");
+        meta = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+        if (meta.is_discarded() || !meta.is_object())
+            throw FormatError(source, "member 'checkpoint.json' is not a JSON object");
+    }
+    if (meta.value("format", std::string()) != kFormat)
+        throw FormatError(source, "not a latent consistency checkpoint (checkpoint.json's format is not '" + std::string(kFormat) + "')");
+    if (const int version = metaField<int>(meta, "version", source); version != kVersion)
+        throw FormatError(source, "checkpoint version " + std::to_string(version) + " is not one this build reads (" +
+                                      std::to_string(kVersion) + ")");
+    LatentModelSpec spec;
+    spec.latent = metaField<int>(meta, "latent", source);
+    spec.autoencoderHidden = metaField<int>(meta, "autoencoderHidden", source);
+    spec.hidden = metaField<int>(meta, "hidden", source);
+    spec.blocks = metaField<int>(meta, "blocks", source);
+    spec.seed = metaField<std::uint64_t>(meta, "seed", source);
+    spec.trainImages = metaField<std::size_t>(meta, "trainImages", source);
+    if (spec.latent < 1 || spec.latent > 4096 || spec.autoencoderHidden < 1 || spec.hidden < 1 || spec.blocks < 0 || spec.blocks > 64)
+        throw FormatError(source, "checkpoint.json gives sizes out of range");
+    const nlohmann::json recipe = metaField<nlohmann::json>(meta, "recipe", source);
+    spec.recipe.distance = recipe.value("distance", std::string("cauchy")) == "pseudo-huber" ? Distance::PseudoHuber : Distance::Cauchy;
+    spec.recipe.adaptiveC = recipe.value("adaptiveC", true);
+    spec.recipe.diffusionLoss = recipe.value("diffusionLoss", true);
+    spec.recipe.otCoupling = recipe.value("otCoupling", true);
+
+    LatentModels models(spec);
+    models.classifierSteps = metaField<std::int64_t>(meta, "classifierSteps", source);
+    models.autoencoderSteps = metaField<std::int64_t>(meta, "autoencoderSteps", source);
+    models.consistencyIterations = metaField<std::int64_t>(meta, "consistencyIterations", source);
+    models.diffusionIterations = metaField<std::int64_t>(meta, "diffusionIterations", source);
+    models.plannedIterations = metaField<std::int64_t>(meta, "plannedIterations", source);
+    models.batch = metaField<int>(meta, "batch", source);
+    models.classifierAccuracy = metaField<double>(meta, "classifierAccuracy", source);
+    models.twoStepTau = metaField<double>(meta, "twoStepTau", source);
+    read.parameters("classifier", models.classifier.parameters());
+    read.parameters("autoencoder", models.autoencoder.parameters());
+    read.parameters("consistency", models.consistency.parameters());
+    read.parameters("diffusion", models.diffusion.parameters());
+    models.consistencyOptimiser =
+        read.optimiser("consistency.adam", models.consistency.parameters(), metaField<long>(meta, "consistencyAdamSteps", source));
+    models.diffusionOptimiser =
+        read.optimiser("diffusion.adam", models.diffusion.parameters(), metaField<long>(meta, "diffusionAdamSteps", source));
+    LatentStatistics& stats = models.latentStatistics;
+    stats.mean = read.vector("latents/mean", spec.latent);
+    stats.std = read.vector("latents/std", spec.latent);
+    stats.excessKurtosis = read.vector("latents/excess_kurtosis", spec.latent);
+    stats.outlierFraction = read.vector("latents/outlier_fraction", 1).front();
+    for (const float s : stats.std)
+        if (!(s > 0))
+            throw FormatError(source, "member 'latents/std' holds a non-positive standard deviation");
+    return models;
+}
+
+LatentModels loadCheckpoint(const std::filesystem::path& file)
+{
+    return modelsFromCheckpoint(readNpz(file), file.string());
+}
+
+} // namespace ls::consistency

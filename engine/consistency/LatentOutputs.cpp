@@ -1,0 +1,159 @@
+#include "LatentOutputs.h"
+
+#include "FashionMnist.h"
+#include "LatentTraining.h"
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cstdio>
+
+namespace ls::consistency {
+
+namespace {
+
+constexpr int kGap = 2;
+
+std::string format(const char* pattern, double value)
+{
+    char text[64];
+    std::snprintf(text, sizeof text, pattern, value);
+    return text;
+}
+
+void paint(Grid& grid, const Matrix& images, Eigen::Index image, int row, int column)
+{
+    const int cell = kImageSide + kGap;
+    for (int y = 0; y < kImageSide; ++y)
+        for (int x = 0; x < kImageSide; ++x)
+            grid.values[static_cast<std::size_t>(row * cell + y) * grid.width + column * cell + x] = 1.0f - images(image, y * kImageSide + x);
+}
+
+} // namespace
+
+Grid imageGallery(const Matrix& images, int columns, const std::string& rowsLabel)
+{
+    const int cell = kImageSide + kGap;
+    const int count = static_cast<int>(images.rows());
+    const int rows = std::max(1, (count + columns - 1) / columns);
+    Grid grid{rows * cell, std::min(columns, std::max(count, 1)) * cell, 1, {}, "", "sample", rowsLabel};
+    grid.values.assign(static_cast<std::size_t>(grid.height) * grid.width, 1.0f); // white gaps
+    grid.showAsImage = true;
+    for (int i = 0; i < count; ++i)
+        paint(grid, images, i, i / columns, i % columns);
+    return grid;
+}
+
+Grid samplerGallery(const std::vector<SamplerResult>& samplers, int columns)
+{
+    const int cell = kImageSide + kGap;
+    Grid grid{static_cast<int>(samplers.size()) * cell, columns * cell, 1, {}, "", "sample (same seeds in every row)",
+              "sampler (rows as in the table)"};
+    grid.values.assign(static_cast<std::size_t>(grid.height) * grid.width, 1.0f);
+    grid.showAsImage = true;
+    for (std::size_t s = 0; s < samplers.size(); ++s)
+        for (int c = 0; c < columns && c < samplers[s].images.rows(); ++c)
+            paint(grid, samplers[s].images, c, static_cast<int>(s), c);
+    return grid;
+}
+
+PointCloud latentView(const Matrix& data, const std::vector<std::uint8_t>& labels, const std::vector<SamplerResult>& samplers)
+{
+    const Eigen::MatrixXd x = data.cast<double>();
+    const Eigen::RowVectorXd mean = x.colwise().mean();
+    const Eigen::MatrixXd centred = x.rowwise() - mean;
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(centred.transpose() * centred / static_cast<double>(x.rows()));
+    const int axes = std::min<int>(3, static_cast<int>(x.cols()));
+    const Eigen::MatrixXd basis = solver.eigenvectors().rightCols(axes).rowwise().reverse(); // largest first
+    PointCloud cloud;
+    std::vector<float> source, label;
+    auto add = [&](const Matrix& latents, float sourceId, const std::vector<std::uint8_t>* classes) {
+        const Eigen::MatrixXd projected = (latents.cast<double>().rowwise() - mean) * basis;
+        for (Eigen::Index r = 0; r < projected.rows(); ++r) {
+            for (int a = 0; a < 3; ++a)
+                cloud.positions.push_back(a < axes ? static_cast<float>(projected(r, a)) : 0.0f);
+            source.push_back(sourceId);
+            label.push_back(classes && static_cast<std::size_t>(r) < classes->size() ? static_cast<float>((*classes)[r]) : -1.0f);
+        }
+    };
+    add(data, 0, &labels);
+    for (std::size_t s = 0; s < samplers.size(); ++s)
+        add(samplers[s].latents, static_cast<float>(s + 1), nullptr);
+    cloud.attributes = {{"source (0 data, then samplers as in the table)", 1, std::move(source)}, {"class (data)", 1, std::move(label)}};
+    return cloud;
+}
+
+Table samplersTable(const std::vector<SamplerResult>& samplers)
+{
+    const SamplerResult& reference = samplers.back();
+    Table table{{"sampler", "network evaluations", "ms per sample", "Fréchet distance", "faster than " + reference.name,
+                 "Fréchet distance / " + reference.name + "'s"},
+                {}};
+    for (const auto& s : samplers)
+        table.rows.push_back({s.name, std::to_string(s.evaluations), format("%.4f", s.msPerSample), format("%.2f", s.frechet),
+                              format("%.1f×", reference.msPerSample / s.msPerSample), format("%.2f", s.frechet / reference.frechet)});
+    return table;
+}
+
+Series qualityVersusLatency(const std::vector<SamplerResult>& samplers)
+{
+    std::vector<std::size_t> order(samplers.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return samplers[a].msPerSample < samplers[b].msPerSample; });
+    Series frontier{"ms per sample (CPU)", {}, {{"Fréchet distance", 1, {}}}, SeriesStyle::Lines, {}};
+    for (const std::size_t i : order) {
+        frontier.x.push_back(static_cast<float>(samplers[i].msPerSample));
+        frontier.curves[0].values.push_back(static_cast<float>(samplers[i].frechet));
+    }
+    return frontier;
+}
+
+Table modelTable(LatentModels& models, const Matrix& testImages, const FrechetJudge& judge, const std::string& tauSource)
+{
+    const LatentStatistics& stats = models.latentStatistics;
+    Table table{{"quantity", "value"}, {}};
+    table.rows = {
+        {"feature classifier (784-256-128-10 MLP) test accuracy", format("%.3f", models.classifierAccuracy)},
+        {"autoencoder held-out reconstruction (BCE per image)", format("%.1f", models.autoencoder.reconstructionLoss(testImages))},
+        {"Fréchet distance of reconstructions (the autoencoder's floor)",
+         format("%.2f", judge(models.autoencoder.decode(models.autoencoder.encodeMean(testImages))))},
+        {"latent mean excess kurtosis (0 for a Gaussian)", format("%.2f", stats.meanExcessKurtosis())},
+        {"latent max excess kurtosis", format("%.2f", *std::max_element(stats.excessKurtosis.begin(), stats.excessKurtosis.end()))},
+        {"latent values beyond 4σ", format("%.4f", stats.outlierFraction)},
+        {"2-step τ", models.twoStepTau > 0 ? format("%.3f", models.twoStepTau) + " (" + tauSource + ")" : "not searched"},
+        {"recipe", models.recipeText()},
+        {"trained", std::to_string(models.consistencyIterations) + " of " + std::to_string(models.plannedIterations) +
+                        " iterations (consistency), " + std::to_string(models.diffusionIterations) + " (diffusion); classifier " +
+                        std::to_string(models.classifierSteps) + " steps, autoencoder " + std::to_string(models.autoencoderSteps)},
+    };
+    return table;
+}
+
+} // namespace ls::consistency
+
+namespace ls::consistency {
+
+std::vector<Dataset> comparisonDatasets(LatentModels& models, const std::vector<SamplerResult>& samplers, const ImageSet& test,
+                                        const FrechetJudge& judge, const std::string& tauSource)
+{
+    const auto testImages = pixelMatrix(test);
+    return {{"latents", latentView(models.encode(testImages), test.labels, samplers)},
+            {"gallery", samplerGallery(samplers)},
+            {"samplers", samplersTable(samplers)},
+            {"quality vs latency", qualityVersusLatency(samplers)},
+            {"model", modelTable(models, testImages, judge, tauSource)}};
+}
+
+std::vector<ReportSection> comparisonReport(const std::vector<Dataset>& datasets)
+{
+    ReportSection section{"Latent consistency sampling", {}};
+    for (const auto& dataset : datasets) {
+        if (const auto* table = std::get_if<Table>(&dataset.content))
+            section.blocks.push_back(*table);
+        else if (const auto* series = std::get_if<Series>(&dataset.content); series && dataset.name == "quality vs latency")
+            section.blocks.push_back(ReportPlot{"Fréchet distance against milliseconds per sample", *series});
+    }
+    return section.blocks.empty() ? std::vector<ReportSection>{} : std::vector<ReportSection>{section};
+}
+
+} // namespace ls::consistency

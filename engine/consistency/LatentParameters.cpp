@@ -1,0 +1,124 @@
+#include "LatentParameters.h"
+
+#include <sstream>
+
+namespace ls::consistency {
+
+std::vector<ParameterSpec> trainingParameterSpecs()
+{
+    using T = ParameterType;
+    return {
+        {.key = "trainImages", .label = "Training images", .type = T::Int, .defaultValue = std::int64_t{16384}, .minimum = 512, .maximum = 60000},
+        {.key = "latent", .label = "Latent width", .type = T::Int, .defaultValue = std::int64_t{16}, .minimum = 2, .maximum = 64},
+        {.key = "autoencoderSteps", .label = "Autoencoder steps", .type = T::Int, .defaultValue = std::int64_t{1500}, .minimum = 10, .maximum = 100000},
+        {.key = "classifierSteps", .label = "Classifier steps", .type = T::Int, .defaultValue = std::int64_t{800}, .minimum = 10, .maximum = 100000,
+         .help = "Training of the classifier whose features the Fréchet distances use."},
+        {.key = "iterations", .label = "Training iterations", .type = T::Int, .defaultValue = std::int64_t{3000}, .minimum = 10, .maximum = 1000000,
+         .help = "Of the consistency model and of the diffusion baseline, each."},
+        {.key = "batch", .label = "Batch", .type = T::Int, .defaultValue = std::int64_t{128}, .minimum = 8, .maximum = 1024},
+        {.key = "hidden", .label = "Network width", .type = T::Int, .defaultValue = std::int64_t{256}, .minimum = 16, .maximum = 2048},
+        {.key = "blocks", .label = "Residual blocks", .type = T::Int, .defaultValue = std::int64_t{3}, .minimum = 0, .maximum = 16},
+        {.key = "distance", .label = "Consistency distance", .type = T::Enum, .defaultValue = std::string("cauchy"),
+         .help = "cauchy: sLCT's ln(1 + mean(d²)/(2c²)); pseudo-huber: iCT's √(‖d‖² + c²) − c.", .choices = {"cauchy", "pseudo-huber"}},
+        {.key = "adaptiveC", .label = "Adaptive c", .type = T::Bool, .defaultValue = true,
+         .help = "c = exp(−1.15·ln(N−1) − 0.85) for N steps; off: c = 0.03."},
+        {.key = "diffusionLoss", .label = "Early diffusion loss", .type = T::Bool, .defaultValue = true,
+         .help = "Adds 5·(1/σ² + 4)·‖f − x₀‖² on the lowest-noise quarter of the indices."},
+        {.key = "otCoupling", .label = "OT coupling", .type = T::Bool, .defaultValue = true,
+         .help = "Pairs noise with data by an exact assignment in each minibatch."},
+        {.key = "seed", .label = "Seed", .type = T::Int, .defaultValue = std::int64_t{1}, .minimum = 0, .maximum = 9.0e15},
+    };
+}
+
+std::vector<ParameterSpec> comparisonParameterSpecs()
+{
+    using T = ParameterType;
+    return {
+        {.key = "consistencySteps", .label = "Consistency steps", .type = T::Enum, .defaultValue = std::string("1, 2, 4"),
+         .help = "Sampler step counts; 2 steps use the searched (or given) τ.", .choices = {"1", "1, 2", "1, 2, 4", "1, 2, 4, 8", "1, 2, 3, 4"}},
+        {.key = "twoStepTau", .label = "2-step τ", .type = T::Float, .defaultValue = 0.0, .minimum = 0.0, .maximum = 80.0,
+         .help = "0: the checkpoint's, else found by ternary search on the Fréchet distance (as the consistency-models authors did)."},
+        {.key = "diffusionSteps", .label = "Euler steps", .type = T::Enum, .defaultValue = std::string("10, 20, 50"),
+         .help = "Step counts of the diffusion baseline's Euler sampler; the last is the reference for speed-ups.",
+         .choices = {"50", "10, 50", "10, 20, 50", "5, 10, 20, 50"}},
+        {.key = "samples", .label = "Samples per sampler", .type = T::Int, .defaultValue = std::int64_t{1000}, .minimum = 16, .maximum = 4096},
+    };
+}
+
+ParameterSpec checkpointParameterSpec(std::string key, std::string label, std::string help)
+{
+    return {.key = std::move(key), .label = std::move(label), .type = ParameterType::File, .defaultValue = std::string(), .help = std::move(help),
+            .fileFilter = "Latent consistency checkpoints (*.npz)"};
+}
+
+LatentModelSpec modelSpecFrom(const ParameterValues& values)
+{
+    LatentModelSpec spec;
+    spec.latent = static_cast<int>(intParameter(values, "latent"));
+    spec.hidden = static_cast<int>(intParameter(values, "hidden"));
+    spec.blocks = static_cast<int>(intParameter(values, "blocks"));
+    spec.seed = static_cast<std::uint64_t>(intParameter(values, "seed"));
+    spec.trainImages = static_cast<std::size_t>(intParameter(values, "trainImages"));
+    spec.recipe.distance = stringParameter(values, "distance") == "pseudo-huber" ? Distance::PseudoHuber : Distance::Cauchy;
+    spec.recipe.adaptiveC = boolParameter(values, "adaptiveC");
+    spec.recipe.diffusionLoss = boolParameter(values, "diffusionLoss");
+    spec.recipe.otCoupling = boolParameter(values, "otCoupling");
+    return spec;
+}
+
+TrainingSettings trainingSettingsFrom(const ParameterValues& values)
+{
+    TrainingSettings settings;
+    settings.batch = static_cast<int>(intParameter(values, "batch"));
+    settings.classifierSteps = intParameter(values, "classifierSteps");
+    settings.autoencoderSteps = intParameter(values, "autoencoderSteps");
+    settings.iterations = intParameter(values, "iterations");
+    return settings;
+}
+
+ComparisonSettings comparisonSettingsFrom(const ParameterValues& values)
+{
+    ComparisonSettings settings;
+    settings.consistencySteps = parseStepList(stringParameter(values, "consistencySteps"), "consistencySteps");
+    settings.diffusionSteps = parseStepList(stringParameter(values, "diffusionSteps"), "diffusionSteps");
+    settings.samples = static_cast<int>(intParameter(values, "samples"));
+    settings.seed = static_cast<std::uint64_t>(intParameter(values, "seed"));
+    settings.twoStepTau = floatParameter(values, "twoStepTau");
+    return settings;
+}
+
+std::vector<int> parseStepList(const std::string& text, const std::string& what)
+{
+    std::vector<int> steps;
+    std::stringstream stream(text);
+    std::string item;
+    while (std::getline(stream, item, ',')) {
+        const auto first = item.find_first_not_of(' '), last = item.find_last_not_of(' ');
+        if (first == std::string::npos)
+            continue;
+        item = item.substr(first, last - first + 1);
+        std::size_t used = 0;
+        int value = 0;
+        try {
+            value = std::stoi(item, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != item.size() || value < 1 || value > 1000)
+            throw ArgumentError(what + ": '" + item + "' is not a step count from 1 to 1000 (write e.g. 1, 2, 4)");
+        steps.push_back(value);
+    }
+    if (steps.empty())
+        throw ArgumentError(what + ": give at least one step count");
+    return steps;
+}
+
+LatentModels checkpointFromParameter(const ParameterValues& values, const std::string& key)
+{
+    const std::string& file = stringParameter(values, key);
+    if (file.empty())
+        throw ArgumentError(key + ": give a checkpoint .npz written by lcm-train (latency-studio-cli run lcm-train --out ckpt.npz)");
+    return loadCheckpoint(file);
+}
+
+} // namespace ls::consistency

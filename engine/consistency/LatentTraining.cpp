@@ -1,0 +1,121 @@
+#include "LatentTraining.h"
+
+#include <algorithm>
+
+namespace ls::consistency {
+
+namespace {
+
+// Batches walk through the data in order, wrapping; the same step always takes the same rows.
+Eigen::Index batchStart(std::int64_t step, Eigen::Index rows, int size)
+{
+    return static_cast<Eigen::Index>((step * size) % std::max<Eigen::Index>(1, rows - size));
+}
+
+} // namespace
+
+TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, const ImageSet& test, const TrainingSettings& settings,
+                                 RunContext& context, double progressShare)
+{
+    auto& recorder = context.recorder();
+    const int batch = settings.batch;
+    const auto images = pixelMatrix(train);
+    if (images.rows() <= batch)
+        throw ArgumentError("training needs more images (" + std::to_string(images.rows()) + ") than the batch (" + std::to_string(batch) + ")");
+    auto progress = [&](double from, double span, double done, const std::string& message) {
+        context.progress(progressShare * (from + span * done), message);
+    };
+    TrainingRecord record;
+    record.autoencoderCurve = {"step", {}, {{"loss (BCE + KL per image)", 1, {}}}, SeriesStyle::Lines, {}};
+    record.denoiserCurves = {"iteration", {}, {{"consistency loss", 1, {}}, {"diffusion loss", 1, {}}, {"discretisation N", 1, {}}}, SeriesStyle::Lines, {}};
+
+    if (models.classifierSteps < settings.classifierSteps) {
+        auto stage = recorder.stage("classifier");
+        Adam adam(models.classifier.parameters(), settings.learningRate);
+        for (std::int64_t step = models.classifierSteps; step < settings.classifierSteps; ++step) {
+            context.throwIfCancelled();
+            const Eigen::Index start = batchStart(step, images.rows(), batch);
+            models.classifier.trainStep(images.middleRows(start, batch),
+                                        std::vector<std::uint8_t>(train.labels.begin() + start, train.labels.begin() + start + batch), adam);
+            models.classifierSteps = step + 1;
+            if (step % 50 == 0)
+                progress(0.0, 0.12, static_cast<double>(step) / settings.classifierSteps, "classifier step " + std::to_string(step));
+        }
+        models.classifierAccuracy = models.classifier.accuracy(pixelMatrix(test), test.labels);
+    }
+
+    if (models.autoencoderSteps < settings.autoencoderSteps || models.latentStatistics.mean.empty()) {
+        {
+            auto stage = recorder.stage("autoencoder");
+            Adam adam(models.autoencoder.parameters(), settings.learningRate);
+            for (std::int64_t step = models.autoencoderSteps; step < settings.autoencoderSteps; ++step) {
+                context.throwIfCancelled();
+                const AutoencoderLoss loss =
+                    models.autoencoder.trainStep(images.middleRows(batchStart(step, images.rows(), batch), batch), adam, models.spec.seed + step);
+                models.autoencoderSteps = step + 1;
+                if (step % 10 == 0) {
+                    record.autoencoderCurve.x.push_back(static_cast<float>(step));
+                    record.autoencoderCurve.curves[0].values.push_back(static_cast<float>(loss.reconstruction + loss.kl));
+                }
+                if (step % 50 == 0)
+                    progress(0.12, 0.23, static_cast<double>(step) / settings.autoencoderSteps, "autoencoder step " + std::to_string(step));
+            }
+        }
+        auto stage = recorder.stage("latents");
+        models.latentStatistics = latentStatistics(models.autoencoder.encodeMean(images));
+    }
+    Matrix latents;
+    {
+        auto stage = recorder.stage("latents");
+        latents = models.encode(images);
+    }
+
+    const std::int64_t iterations = settings.iterations;
+    models.plannedIterations = iterations;
+    models.batch = batch;
+    ConsistencyTrainer consistency(models.consistency, models.spec.recipe, iterations, settings.learningRate, models.spec.seed);
+    DiffusionTrainer diffusion(models.diffusion, settings.learningRate, models.spec.seed);
+    models.consistencyOptimiser.restore(consistency.optimiser());
+    models.diffusionOptimiser.restore(diffusion.optimiser());
+    consistency.resumeAt(models.consistencyIterations);
+    diffusion.resumeAt(models.diffusionIterations);
+    double consistencyLoss = 0, diffusionLoss = 0;
+    int averaged = 0, discretisation = 0;
+    const std::int64_t first = std::min(models.consistencyIterations, models.diffusionIterations);
+    for (std::int64_t it = first; it < iterations; ++it) {
+        if (context.cancelRequested()) {
+            if (!settings.keepOnCancel)
+                throw CancelledError();
+            record.stoppedEarly = true;
+            break;
+        }
+        const Matrix x = latents.middleRows(batchStart(it, latents.rows(), batch), batch);
+        if (it >= models.consistencyIterations) {
+            auto stage = recorder.stage("consistency training");
+            const StepReport report = consistency.step(x);
+            consistencyLoss += report.loss;
+            discretisation = report.discretisation;
+            models.consistencyIterations = it + 1;
+        }
+        if (it >= models.diffusionIterations) {
+            auto stage = recorder.stage("diffusion training");
+            diffusionLoss += diffusion.step(x).loss;
+            models.diffusionIterations = it + 1;
+        }
+        if (++averaged == 20 || it + 1 == iterations) { // a point per 20 iterations, their mean
+            record.denoiserCurves.x.push_back(static_cast<float>(it));
+            record.denoiserCurves.curves[0].values.push_back(static_cast<float>(consistencyLoss / averaged));
+            record.denoiserCurves.curves[1].values.push_back(static_cast<float>(diffusionLoss / averaged));
+            record.denoiserCurves.curves[2].values.push_back(static_cast<float>(discretisation));
+            consistencyLoss = diffusionLoss = 0;
+            averaged = 0;
+        }
+        if (it % 50 == 0)
+            progress(0.35, 0.65, static_cast<double>(it) / iterations, "training iteration " + std::to_string(it) + " of " + std::to_string(iterations));
+    }
+    models.consistencyOptimiser.capture(consistency.optimiser());
+    models.diffusionOptimiser.capture(diffusion.optimiser());
+    return record;
+}
+
+} // namespace ls::consistency

@@ -1,0 +1,38 @@
+#pragma once
+// Trains a LatentModels on Fashion-MNIST in the order every run does it: the feature classifier,
+// the autoencoder and its latent statistics, then the consistency model and the diffusion baseline
+// alternating on the same batches. Progress, cancel and per-stage latency go through the
+// RunContext. Given models from a checkpoint, it trains only what is left: iteration k of a resumed
+// run draws the same batch and noise as iteration k of an uninterrupted one.
+#include "FashionMnist.h"
+#include "LatentModels.h"
+#include "engine/core/Engine.h"
+
+namespace ls::consistency {
+
+struct TrainingSettings {
+    int batch = 128;
+    std::int64_t classifierSteps = 800, autoencoderSteps = 1500, iterations = 3000; // totals, not increments
+    float learningRate = 1e-3f;
+    // A cancel while the denoisers train: throw (the run is void), or stop there and keep what is
+    // trained (lcm-train returns it as a checkpoint that resumes).
+    bool keepOnCancel = false;
+};
+
+struct TrainingRecord {
+    Series autoencoderCurve; // loss per 10 steps
+    Series denoiserCurves;   // consistency and diffusion loss, N, per 20 iterations
+    bool stoppedEarly = false;
+};
+
+// `progressShare`: the fraction of the run's progress bar training takes (it starts at 0).
+TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, const ImageSet& test, const TrainingSettings& settings,
+                                 RunContext& context, double progressShare);
+
+// Row-major view of an ImageSet's pixels [N, 784].
+inline Eigen::Map<const Matrix> pixelMatrix(const ImageSet& set)
+{
+    return {set.pixels.data(), static_cast<Eigen::Index>(set.size()), kImagePixels};
+}
+
+} // namespace ls::consistency

@@ -1,0 +1,90 @@
+#include "SamplerComparison.h"
+
+#include "Sampling.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ls::consistency {
+
+std::vector<double> consistencyTaus(int steps, double twoStepTau)
+{
+    if (steps <= 1)
+        return {};
+    if (steps == 2)
+        return {twoStepTau};
+    auto grid = karrasSigmas(steps + 1);
+    std::reverse(grid.begin(), grid.end());
+    return std::vector<double>(grid.begin() + 1, grid.end() - 1);
+}
+
+FrechetJudge::FrechetJudge(LatentModels& models, const ImageSet& test)
+    : models_(models), data_(fitGaussian(models.classifier.features(pixelMatrix(test))))
+{
+}
+
+double FrechetJudge::operator()(const Matrix& images) const
+{
+    return frechetDistance(fitGaussian(models_.classifier.features(images)), data_);
+}
+
+double searchTwoStepTau(LatentModels& models, const FrechetJudge& judge, int probe, std::uint64_t seed, RunContext& context)
+{
+    auto stage = context.recorder().stage("2-step τ search");
+    double low = std::log(0.02), high = std::log(20.0);
+    auto cost = [&](double logTau) { return judge(models.decode(sampleConsistency(models.consistency, probe, {std::exp(logTau)}, seed + 7))); };
+    for (int round = 0; round < 8; ++round) {
+        context.throwIfCancelled();
+        const double a = low + (high - low) / 3, b = high - (high - low) / 3;
+        if (cost(a) < cost(b))
+            high = b;
+        else
+            low = a;
+    }
+    return std::exp(0.5 * (low + high));
+}
+
+std::vector<SamplerResult> compareSamplers(LatentModels& models, const FrechetJudge& judge, ComparisonSettings& settings,
+                                           RunContext& context, double progressFrom)
+{
+    auto& recorder = context.recorder();
+    const int samples = settings.samples;
+    const bool twoSteps = std::find(settings.consistencySteps.begin(), settings.consistencySteps.end(), 2) != settings.consistencySteps.end();
+    if (settings.twoStepTau <= 0 && models.twoStepTau <= 0 && twoSteps)
+        models.twoStepTau = searchTwoStepTau(models, judge, std::max(64, samples / 2), settings.seed, context);
+    if (settings.twoStepTau <= 0)
+        settings.twoStepTau = models.twoStepTau > 0 ? models.twoStepTau : 0.8;
+
+    std::vector<SamplerResult> results;
+    const std::size_t total = settings.consistencySteps.size() + settings.diffusionSteps.size();
+    auto timeSampler = [&](const std::string& name, int evaluations, const std::function<Matrix()>& sample) {
+        context.throwIfCancelled();
+        SamplerResult result{name, evaluations, 0, 0, {}, {}};
+        {
+            auto stage = recorder.stage("sample: " + name);
+            const double start = recorder.nowUs();
+            result.latents = sample();
+            result.msPerSample = (recorder.nowUs() - start) / 1000.0 / samples;
+        }
+        {
+            auto stage = recorder.stage("decode");
+            result.images = models.decode(result.latents);
+        }
+        {
+            auto stage = recorder.stage("evaluate");
+            result.frechet = judge(result.images);
+        }
+        results.push_back(std::move(result));
+        context.progress(progressFrom + (1 - progressFrom) * static_cast<double>(results.size()) / total, "sampled " + name);
+    };
+    for (const int steps : settings.consistencySteps)
+        timeSampler(std::to_string(steps) + "-step consistency", steps, [&] {
+            return sampleConsistency(models.consistency, samples, consistencyTaus(steps, settings.twoStepTau), settings.seed + 1);
+        });
+    for (const int steps : settings.diffusionSteps)
+        timeSampler(std::to_string(steps) + "-step Euler (diffusion)", steps,
+                    [&] { return sampleDiffusion(models.diffusion, samples, steps, false, settings.seed + 1); });
+    return results;
+}
+
+} // namespace ls::consistency

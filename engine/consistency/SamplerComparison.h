@@ -1,0 +1,53 @@
+#pragma once
+// Samplers of a trained LatentModels side by side, from the same seeds: multistep consistency with
+// 1, 2 … N steps and the diffusion baseline's Euler at several step counts; each timed per sample,
+// decoded, and judged by its Fréchet distance to the test images in the classifier's features.
+#include "FashionMnist.h"
+#include "FrechetDistance.h"
+#include "LatentTraining.h"
+#include "engine/core/Engine.h"
+
+#include <string>
+#include <vector>
+
+namespace ls::consistency {
+
+struct SamplerResult {
+    std::string name; // "2-step consistency", "50-step Euler (diffusion)"
+    int evaluations = 0;
+    double msPerSample = 0, frechet = 0;
+    Matrix latents; // standardised, [samples, d]
+    Matrix images;  // decoded, [samples, 784]
+};
+
+// The σ levels a consistency sampler visits after its first step, for `steps` steps in all: τ for
+// 2 steps, else the inner levels of a Karras grid of steps + 1 levels.
+std::vector<double> consistencyTaus(int steps, double twoStepTau);
+
+// Fréchet distance of images to the test images, in the features of the models' classifier.
+class FrechetJudge {
+public:
+    FrechetJudge(LatentModels& models, const ImageSet& test);
+    double operator()(const Matrix& images) const;
+
+private:
+    LatentModels& models_;
+    FeatureGaussian data_;
+};
+
+// Ternary search of ln τ ∈ [ln 0.02, ln 20] for the 2-step sampler on the Fréchet distance of
+// `probe` samples (as the consistency-models authors did; unimodal in practice).
+double searchTwoStepTau(LatentModels& models, const FrechetJudge& judge, int probe, std::uint64_t seed, RunContext& context);
+
+struct ComparisonSettings {
+    std::vector<int> consistencySteps{1, 2, 4}, diffusionSteps{10, 20, 50};
+    int samples = 1000;
+    std::uint64_t seed = 1;
+    double twoStepTau = 0; // > 0: use it; else the models' searched τ, searched now if there is none
+};
+
+// The last Euler step count is the reference ("faster than …") of the tables built from this.
+std::vector<SamplerResult> compareSamplers(LatentModels& models, const FrechetJudge& judge, ComparisonSettings& settings,
+                                           RunContext& context, double progressFrom);
+
+} // namespace ls::consistency

@@ -1,0 +1,81 @@
+// Sampling latency of the latent consistency engine: 1- and 2-step consistency sampling against
+// 50-step Euler on the same denoiser architecture (the engine's defaults: d = 16, width 256, 3
+// residual blocks), for batches of 1, 64 and 1024, plus decoding through the autoencoder. The
+// network's weights do not change its cost, so untrained (seeded) weights are timed; the quality
+// side of the trade is in the engine's own table (docs/latent-consistency.md).
+#include "BenchRatios.h"
+#include "engine/consistency/Autoencoder.h"
+#include "engine/consistency/Denoiser.h"
+#include "engine/consistency/Sampling.h"
+
+#include <benchmark/benchmark.h>
+#include <functional>
+
+using namespace ls::consistency;
+
+namespace {
+
+DenoiserSpec defaultSpec()
+{
+    DenoiserSpec spec;
+    spec.latent = 16;
+    spec.hidden = 256;
+    spec.blocks = 3;
+    spec.seed = 5;
+    return spec;
+}
+
+void timeSampler(benchmark::State& state, Parameterisation parameterisation, const std::function<Matrix(Denoiser&, int, std::uint64_t)>& sample)
+{
+    Denoiser model(defaultSpec(), parameterisation);
+    const int batch = static_cast<int>(state.range(0));
+    std::uint64_t seed = 1;
+    for (auto _ : state)
+        benchmark::DoNotOptimize(sample(model, batch, seed++));
+    state.SetItemsProcessed(state.iterations() * batch); // samples per second
+}
+
+void OneStep(benchmark::State& state)
+{
+    timeSampler(state, Parameterisation::Consistency, [](Denoiser& m, int n, std::uint64_t s) { return sampleConsistency(m, n, {}, s); });
+}
+
+void TwoStep(benchmark::State& state)
+{
+    timeSampler(state, Parameterisation::Consistency, [](Denoiser& m, int n, std::uint64_t s) { return sampleConsistency(m, n, {0.8}, s); });
+}
+
+void Euler50(benchmark::State& state)
+{
+    timeSampler(state, Parameterisation::Diffusion, [](Denoiser& m, int n, std::uint64_t s) { return sampleDiffusion(m, n, 50, false, s); });
+}
+
+void Decode(benchmark::State& state)
+{
+    AutoencoderSpec spec;
+    spec.latent = 16;
+    Autoencoder autoencoder(spec);
+    const int batch = static_cast<int>(state.range(0));
+    const Matrix latents = Matrix::Random(batch, spec.latent);
+    for (auto _ : state)
+        benchmark::DoNotOptimize(autoencoder.decode(latents));
+    state.SetItemsProcessed(state.iterations() * batch);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    for (auto* bench : {benchmark::RegisterBenchmark("OneStep", OneStep), benchmark::RegisterBenchmark("TwoStep", TwoStep),
+                        benchmark::RegisterBenchmark("Euler50", Euler50), benchmark::RegisterBenchmark("Decode", Decode)})
+        bench->Arg(1)->Arg(64)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+    benchmark::Initialize(&argc, argv);
+    ls::bench::RatioReporter reporter;
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    std::printf("\n");
+    reporter.printRatios("OneStep", "Euler50");
+    reporter.printRatios("TwoStep", "Euler50");
+    std::printf("(no CUDA path in this engine yet: CPU only)\n");
+    benchmark::Shutdown();
+    return 0;
+}
