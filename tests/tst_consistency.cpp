@@ -513,7 +513,7 @@ private slots:
         const auto& frontier = std::get<Series>(byName["quality vs latency"]->content);
         QVERIFY(std::is_sorted(frontier.x.begin(), frontier.x.end()));
         const auto stages = run.latency.stagePaths();
-        for (const char* stage : {"classifier", "autoencoder", "consistency training", "diffusion training", "2-step τ search",
+        for (const char* stage : {"classifier", "autoencoder", "consistency training", "diffusion training", "2-step tau search",
                                   "sample: 1-step consistency", "decode", "evaluate"})
             QVERIFY2(std::find(stages.begin(), stages.end(), stage) != stages.end(), stage);
 
@@ -734,6 +734,30 @@ private slots:
         QCOMPARE(rows.size(), std::size_t(5)); // 1, 2, 4 consistency; 10, 50 Euler
         for (const auto& row : rows)
             QVERIFY2(std::isfinite(std::stod(row[3])), row[0].c_str());
+    }
+
+    void trajectoriesAreThoseOfTheFirstSamples()
+    {
+        // The latent view's trajectories come from a small batch sampled apart: its rows must be
+        // the first rows of the timed batch (the same noise), ending at those samples.
+        DenoiserSpec spec;
+        spec.latent = static_cast<int>(test::uniformInt(2, 8));
+        spec.hidden = 16;
+        spec.blocks = 1;
+        spec.seed = static_cast<std::uint64_t>(test::uniformInt(0, 9999));
+        Denoiser consistency(spec, Parameterisation::Consistency), diffusion(spec, Parameterisation::Diffusion);
+        const int count = static_cast<int>(test::uniformInt(20, 60)), first = 6;
+        std::vector<Matrix> estimates;
+        const Matrix all = sampleConsistency(consistency, count, {5.0, 0.5}, 9);
+        const Matrix few = sampleConsistency(consistency, first, {5.0, 0.5}, 9, {}, &estimates);
+        QCOMPARE(estimates.size(), std::size_t(3)); // one estimate per network evaluation
+        QVERIFY(few.isApprox(all.topRows(first), 1e-6f));
+        QVERIFY(estimates.back() == few);
+        estimates.clear();
+        const Matrix allEuler = sampleDiffusion(diffusion, count, 7, false, 9);
+        const Matrix fewEuler = sampleDiffusion(diffusion, first, 7, false, 9, {}, &estimates);
+        QCOMPARE(estimates.size(), std::size_t(7));
+        QVERIFY(fewEuler.isApprox(allEuler.topRows(first), 1e-5f));
     }
 
     void stepListsAreChecked()

@@ -611,8 +611,16 @@ private slots:
         auto* frontier = window.findChild<views::SeriesView*>("series:quality vs latency");
         QVERIFY(frontier);
         QCOMPARE(frontier->series().x.size(), std::size_t(6));
+        QCOMPARE(frontier->series().xTicks.size(), std::size_t(6)); // each point names its sampler
+        QVERIFY(frontier->series().xTicks.front().ends_with("-step CM"));
         tabs->setCurrentWidget(frontier);
         keepArtifact(window.captureWindow(1.0), "consistency-frontier.png");
+        // The latents in 3D with the samplers' trajectories: colour by network evaluation.
+        tabs->setCurrentIndex(0);
+        window.pointCloudView()->setColorBy("trajectory: network evaluation (first samples; −1 not on one)");
+        window.pointCloudView()->viewport()->setOverlayVisible(false);
+        QCoreApplication::processEvents();
+        keepArtifact(window.captureView(1.0), "consistency-trajectories.png");
     }
 
     void trainingRunsHandOverACheckpointToSave()

@@ -145,6 +145,12 @@ void SeriesView::paintEvent(QPaintEvent*)
                     line << toPoint(series_.x[i], values[i]);
             painter.setPen(QPen(curveColour(c), 1.5));
             painter.drawPolyline(line);
+            if (line.size() <= 12) { // few points (a frontier of samplers): each one is a datum, show it
+                painter.setBrush(curveColour(c));
+                for (const QPointF& point : line)
+                    painter.drawEllipse(point, 3.5, 3.5);
+                painter.setBrush(Qt::NoBrush);
+            }
         }
         painter.fillRect(QRectF(plot.right() - 170, plot.top() + 6 + 16 * c, 10, 10), curveColour(c));
         painter.setPen(palette().text().color());
@@ -155,7 +161,8 @@ void SeriesView::paintEvent(QPaintEvent*)
         for (std::size_t i = 0; i < series_.x.size(); ++i) {
             const QString tick = i < series_.xTicks.size() ? QString::fromStdString(series_.xTicks[i]) : QString::number(series_.x[i], 'g', 4);
             const double centre = bars ? toBarX(i) : toPoint(series_.x[i], 0).x();
-            painter.drawText(QRectF(centre - slot / 2, plot.bottom() + 2, slot, 16), Qt::AlignCenter, tick);
+            const double left = std::clamp(centre - slot / 2, 0.0, std::max(0.0, width() - slot)); // the last label stays whole
+            painter.drawText(QRectF(left, plot.bottom() + 2, slot, 16), Qt::AlignCenter, tick);
         }
     } else {
         painter.drawText(QRectF(plot.left(), plot.bottom() + 4, plot.width(), 16), Qt::AlignLeft, QString::number(xMin_, 'g', 4));

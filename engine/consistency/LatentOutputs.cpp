@@ -5,6 +5,7 @@
 
 #include <Eigen/Eigenvalues>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace ls::consistency {
@@ -65,20 +66,26 @@ PointCloud latentView(const Matrix& data, const std::vector<std::uint8_t>& label
     const int axes = std::min<int>(3, static_cast<int>(x.cols()));
     const Eigen::MatrixXd basis = solver.eigenvectors().rightCols(axes).rowwise().reverse(); // largest first
     PointCloud cloud;
-    std::vector<float> source, label;
-    auto add = [&](const Matrix& latents, float sourceId, const std::vector<std::uint8_t>* classes) {
+    std::vector<float> source, label, evaluation;
+    auto add = [&](const Matrix& latents, float sourceId, const std::vector<std::uint8_t>* classes, float step) {
         const Eigen::MatrixXd projected = (latents.cast<double>().rowwise() - mean) * basis;
         for (Eigen::Index r = 0; r < projected.rows(); ++r) {
             for (int a = 0; a < 3; ++a)
                 cloud.positions.push_back(a < axes ? static_cast<float>(projected(r, a)) : 0.0f);
             source.push_back(sourceId);
             label.push_back(classes && static_cast<std::size_t>(r) < classes->size() ? static_cast<float>((*classes)[r]) : -1.0f);
+            evaluation.push_back(step);
         }
     };
-    add(data, 0, &labels);
-    for (std::size_t s = 0; s < samplers.size(); ++s)
-        add(samplers[s].latents, static_cast<float>(s + 1), nullptr);
-    cloud.attributes = {{"source (0 data, then samplers as in the table)", 1, std::move(source)}, {"class (data)", 1, std::move(label)}};
+    add(data, 0, &labels, -1);
+    for (std::size_t s = 0; s < samplers.size(); ++s) {
+        add(samplers[s].latents, static_cast<float>(s + 1), nullptr, -1);
+        for (std::size_t k = 0; k < samplers[s].trajectory.size(); ++k) // the trajectories, tagged by evaluation
+            add(samplers[s].trajectory[k], static_cast<float>(s + 1), nullptr, static_cast<float>(k + 1));
+    }
+    cloud.attributes = {{"source (0 data, then samplers as in the table)", 1, std::move(source)},
+                        {"class (data)", 1, std::move(label)},
+                        {"trajectory: network evaluation (first samples; −1 not on one)", 1, std::move(evaluation)}};
     return cloud;
 }
 
@@ -86,13 +93,23 @@ Table samplersTable(const std::vector<SamplerResult>& samplers)
 {
     const SamplerResult& reference = samplers.back();
     Table table{{"sampler", "network evaluations", "ms per sample", "Fréchet distance", "faster than " + reference.name,
-                 "Fréchet distance / " + reference.name + "'s"},
+                 "Fréchet distance / " + reference.name + "'s", "ms per network evaluation"},
                 {}};
     for (const auto& s : samplers)
         table.rows.push_back({s.name, std::to_string(s.evaluations), format("%.4f", s.msPerSample), format("%.2f", s.frechet),
-                              format("%.1f×", reference.msPerSample / s.msPerSample), format("%.2f", s.frechet / reference.frechet)});
+                              format("%.1f×", reference.msPerSample / s.msPerSample), format("%.2f", s.frechet / reference.frechet),
+                              format("%.4f", s.msPerSample / std::max(1, s.evaluations))});
     return table;
 }
+
+namespace {
+// "1-step consistency" → "1-step CM", "50-step Euler (diffusion)" → "Euler 50": short enough to sit
+// under the frontier's points.
+std::string shortName(const SamplerResult& s)
+{
+    return s.name.find("Euler") != std::string::npos ? "Euler " + std::to_string(s.evaluations) : std::to_string(s.evaluations) + "-step CM";
+}
+} // namespace
 
 Series qualityVersusLatency(const std::vector<SamplerResult>& samplers)
 {
@@ -100,10 +117,13 @@ Series qualityVersusLatency(const std::vector<SamplerResult>& samplers)
     for (std::size_t i = 0; i < order.size(); ++i)
         order[i] = i;
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return samplers[a].msPerSample < samplers[b].msPerSample; });
-    Series frontier{"ms per sample (CPU)", {}, {{"Fréchet distance", 1, {}}}, SeriesStyle::Lines, {}};
+    // Latency spans two decades from 1-step consistency to 50-step Euler: a log axis keeps the
+    // points apart, each labelled with its sampler.
+    Series frontier{"log₁₀ ms per sample (CPU; the samplers table has the values)", {}, {{"Fréchet distance", 1, {}}}, SeriesStyle::Lines, {}};
     for (const std::size_t i : order) {
-        frontier.x.push_back(static_cast<float>(samplers[i].msPerSample));
+        frontier.x.push_back(static_cast<float>(std::log10(std::max(samplers[i].msPerSample, 1e-6))));
         frontier.curves[0].values.push_back(static_cast<float>(samplers[i].frechet));
+        frontier.xTicks.push_back(shortName(samplers[i]));
     }
     return frontier;
 }
@@ -151,7 +171,7 @@ std::vector<ReportSection> comparisonReport(const std::vector<Dataset>& datasets
         if (const auto* table = std::get_if<Table>(&dataset.content))
             section.blocks.push_back(*table);
         else if (const auto* series = std::get_if<Series>(&dataset.content); series && dataset.name == "quality vs latency")
-            section.blocks.push_back(ReportPlot{"Fréchet distance against milliseconds per sample", *series});
+            section.blocks.push_back(ReportPlot{"Fréchet distance against log₁₀ milliseconds per sample", *series});
     }
     return section.blocks.empty() ? std::vector<ReportSection>{} : std::vector<ReportSection>{section};
 }

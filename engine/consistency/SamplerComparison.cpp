@@ -30,7 +30,7 @@ double FrechetJudge::operator()(const Matrix& images) const
 
 double searchTwoStepTau(LatentModels& models, const FrechetJudge& judge, int probe, std::uint64_t seed, RunContext& context)
 {
-    auto stage = context.recorder().stage("2-step τ search");
+    auto stage = context.recorder().stage("2-step tau search"); // stage names stay ASCII (the overlay font, trace tools)
     double low = std::log(0.02), high = std::log(20.0);
     auto cost = [&](double logTau) { return judge(models.decode(sampleConsistency(models.consistency, probe, {std::exp(logTau)}, seed + 7))); };
     for (int round = 0; round < 8; ++round) {
@@ -57,14 +57,21 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const FrechetJu
 
     std::vector<SamplerResult> results;
     const std::size_t total = settings.consistencySteps.size() + settings.diffusionSteps.size();
-    auto timeSampler = [&](const std::string& name, int evaluations, const std::function<Matrix()>& sample) {
+    // `sample(count, estimates)`: the first rows of a larger batch draw the same noise, so the
+    // trajectories (recorded apart, untimed) are those of the first samples.
+    using Sampler = std::function<Matrix(int, std::vector<Matrix>*)>;
+    auto timeSampler = [&](const std::string& name, int evaluations, const Sampler& sample) {
         context.throwIfCancelled();
-        SamplerResult result{name, evaluations, 0, 0, {}, {}};
+        SamplerResult result{name, evaluations, 0, 0, {}, {}, {}};
         {
             auto stage = recorder.stage("sample: " + name);
             const double start = recorder.nowUs();
-            result.latents = sample();
+            result.latents = sample(samples, nullptr);
             result.msPerSample = (recorder.nowUs() - start) / 1000.0 / samples;
+        }
+        {
+            auto stage = recorder.stage("trajectories");
+            sample(std::min(kTrajectorySamples, samples), &result.trajectory);
         }
         {
             auto stage = recorder.stage("decode");
@@ -78,12 +85,14 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const FrechetJu
         context.progress(progressFrom + (1 - progressFrom) * static_cast<double>(results.size()) / total, "sampled " + name);
     };
     for (const int steps : settings.consistencySteps)
-        timeSampler(std::to_string(steps) + "-step consistency", steps, [&] {
-            return sampleConsistency(models.consistency, samples, consistencyTaus(steps, settings.twoStepTau), settings.seed + 1);
+        timeSampler(std::to_string(steps) + "-step consistency", steps, [&](int count, std::vector<Matrix>* estimates) {
+            return sampleConsistency(models.consistency, count, consistencyTaus(steps, settings.twoStepTau), settings.seed + 1, {}, estimates);
         });
     for (const int steps : settings.diffusionSteps)
         timeSampler(std::to_string(steps) + "-step Euler (diffusion)", steps,
-                    [&] { return sampleDiffusion(models.diffusion, samples, steps, false, settings.seed + 1); });
+                    [&](int count, std::vector<Matrix>* estimates) {
+                        return sampleDiffusion(models.diffusion, count, steps, false, settings.seed + 1, {}, estimates);
+                    });
     return results;
 }
 

@@ -18,7 +18,11 @@ struct SamplerResult {
     double msPerSample = 0, frechet = 0;
     Matrix latents; // standardised, [samples, d]
     Matrix images;  // decoded, [samples, 784]
+    // The clean-latent estimate after each network evaluation for the first few samples
+    // (kTrajectorySamples), one [kTrajectorySamples, d] per evaluation: what the latent view draws.
+    std::vector<Matrix> trajectory;
 };
+constexpr int kTrajectorySamples = 6;
 
 // The σ levels a consistency sampler visits after its first step, for `steps` steps in all: τ for
 // 2 steps, else the inner levels of a Karras grid of steps + 1 levels.

@@ -8,23 +8,29 @@
 
 namespace ls::consistency {
 
-Matrix sampleConsistency(Denoiser& model, int count, const std::vector<double>& taus, std::uint64_t seed, const std::vector<int>& labels)
+Matrix sampleConsistency(Denoiser& model, int count, const std::vector<double>& taus, std::uint64_t seed, const std::vector<int>& labels,
+                         std::vector<Matrix>* estimates)
 {
     const Edm edm;
     const int d = model.spec().latent;
     Matrix x = model.forward(normalNoise(count, d, seed, 0) * static_cast<float>(edm.sigmaMax), std::vector<double>(count, edm.sigmaMax),
                              labels);
+    if (estimates)
+        estimates->push_back(x);
     std::uint32_t stream = 1;
     for (const double tau : taus) {
         if (!(tau > edm.sigmaMin && tau < edm.sigmaMax))
             throw ArgumentError("a consistency step's τ must lie in (σ_min, σ_max) = (0.002, 80), not " + std::to_string(tau));
         const float scale = static_cast<float>(std::sqrt(tau * tau - edm.sigmaMin * edm.sigmaMin));
         x = model.forward(x + scale * normalNoise(count, d, seed, stream++), std::vector<double>(count, tau), labels);
+        if (estimates)
+            estimates->push_back(x);
     }
     return x;
 }
 
-Matrix sampleDiffusion(Denoiser& model, int count, int steps, bool heun, std::uint64_t seed, const std::vector<int>& labels)
+Matrix sampleDiffusion(Denoiser& model, int count, int steps, bool heun, std::uint64_t seed, const std::vector<int>& labels,
+                       std::vector<Matrix>* estimates)
 {
     if (steps < 1)
         throw ArgumentError("the diffusion sampler needs at least one step");
@@ -35,7 +41,10 @@ Matrix sampleDiffusion(Denoiser& model, int count, int steps, bool heun, std::ui
     Matrix x = normalNoise(count, d, seed, 0) * static_cast<float>(sigmas.front());
     for (std::size_t i = 0; i + 1 < sigmas.size(); ++i) {
         const double sigma = sigmas[i], next = sigmas[i + 1];
-        const Matrix slope = (x - model.forward(x, std::vector<double>(count, sigma), labels)) / static_cast<float>(sigma);
+        const Matrix denoised = model.forward(x, std::vector<double>(count, sigma), labels);
+        if (estimates)
+            estimates->push_back(denoised);
+        const Matrix slope = (x - denoised) / static_cast<float>(sigma);
         Matrix proposal = x + static_cast<float>(next - sigma) * slope;
         if (heun && next > 0) {
             const Matrix slopeNext = (proposal - model.forward(proposal, std::vector<double>(count, next), labels)) / static_cast<float>(next);

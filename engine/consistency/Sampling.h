@@ -10,11 +10,15 @@ namespace ls::consistency {
 
 // x = f(σ_max·z, σ_max); then for each τ (descending, in (σ_min, σ_max)): x = f(x + √(τ² − σ_min²)·z, τ).
 // `taus` empty is 1-step sampling. One network evaluation per step.
+// `estimates`, when given, receives the sampler's estimate of the clean latents after each network
+// evaluation (for consistency: each step's output; for Euler/Heun: D(x, σ) at each level) — the
+// trajectories the latent view draws.
 Matrix sampleConsistency(Denoiser& model, int count, const std::vector<double>& taus, std::uint64_t seed,
-                         const std::vector<int>& labels = {});
+                         const std::vector<int>& labels = {}, std::vector<Matrix>* estimates = nullptr);
 
 // Karras et al.'s deterministic sampler over their σ grid of `steps` levels (ρ = 7) down to 0:
 // Euler, or Heun's second-order correction (2 evaluations a step but the last).
-Matrix sampleDiffusion(Denoiser& model, int count, int steps, bool heun, std::uint64_t seed, const std::vector<int>& labels = {});
+Matrix sampleDiffusion(Denoiser& model, int count, int steps, bool heun, std::uint64_t seed, const std::vector<int>& labels = {},
+                       std::vector<Matrix>* estimates = nullptr);
 
 } // namespace ls::consistency
