@@ -724,6 +724,7 @@ private slots:
         evaluation.parameters["checkpoint"] = checkpoint.string();
         evaluation.parameters["samples"] = std::int64_t{64};
         evaluation.parameters["diffusionSteps"] = std::string("10, 50");
+        evaluation.parameters["heun"] = true;
         const CompletedRun evaluated = runEngine(eval, evaluation);
         const Dataset* table = nullptr;
         for (const auto& d : evaluated.output.datasets)
@@ -731,9 +732,13 @@ private slots:
                 table = &d;
         QVERIFY(table);
         const auto& rows = std::get<Table>(table->content).rows;
-        QCOMPARE(rows.size(), std::size_t(5)); // 1, 2, 4 consistency; 10, 50 Euler
+        QCOMPARE(rows.size(), std::size_t(7)); // 1, 2, 4 consistency; 10, 50 Euler; 10, 50 Heun
         for (const auto& row : rows)
             QVERIFY2(std::isfinite(std::stod(row[3])), row[0].c_str());
+        QCOMPARE(rows[4][0], std::string("50-step Euler (diffusion)"));
+        QCOMPARE(rows[4][4], std::string("1.0×")); // the reference, though Heun rows follow
+        QCOMPARE(rows[6][0], std::string("50-step Heun (diffusion)"));
+        QCOMPARE(rows[6][1], std::string("99"));
     }
 
     void trajectoriesAreThoseOfTheFirstSamples()

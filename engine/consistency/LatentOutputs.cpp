@@ -91,7 +91,9 @@ PointCloud latentView(const Matrix& data, const std::vector<std::uint8_t>& label
 
 Table samplersTable(const std::vector<SamplerResult>& samplers)
 {
-    const SamplerResult& reference = samplers.back();
+    // The most-step Euler sampler (the last Euler one) is the reference; Heun rows may follow it.
+    const auto euler = std::find_if(samplers.rbegin(), samplers.rend(), [](const auto& s) { return s.name.find("Euler") != std::string::npos; });
+    const SamplerResult& reference = euler != samplers.rend() ? *euler : samplers.back();
     Table table{{"sampler", "network evaluations", "ms per sample", "Fréchet distance", "faster than " + reference.name,
                  "Fréchet distance / " + reference.name + "'s", "ms per network evaluation"},
                 {}};
@@ -107,7 +109,11 @@ namespace {
 // under the frontier's points.
 std::string shortName(const SamplerResult& s)
 {
-    return s.name.find("Euler") != std::string::npos ? "Euler " + std::to_string(s.evaluations) : std::to_string(s.evaluations) + "-step CM";
+    if (s.name.find("Euler") != std::string::npos)
+        return "Euler " + std::to_string(s.evaluations);
+    if (s.name.find("Heun") != std::string::npos)
+        return "Heun " + s.name.substr(0, s.name.find('-'));
+    return std::to_string(s.evaluations) + "-step CM";
 }
 } // namespace
 

@@ -41,6 +41,8 @@ std::vector<ParameterSpec> comparisonParameterSpecs()
         {.key = "diffusionSteps", .label = "Euler steps", .type = T::Enum, .defaultValue = std::string("10, 20, 50"),
          .help = "Step counts of the diffusion baseline's Euler sampler; the last is the reference for speed-ups.",
          .choices = {"50", "10, 50", "10, 20, 50", "5, 10, 20, 50"}},
+        {.key = "heun", .label = "Also Heun", .type = T::Bool, .defaultValue = false,
+         .help = "Adds the baseline's Heun sampler at each Euler step count (2·steps − 1 network evaluations)."},
         {.key = "samples", .label = "Samples per sampler", .type = T::Int, .defaultValue = std::int64_t{1000}, .minimum = 16, .maximum = 4096},
     };
 }
@@ -81,6 +83,7 @@ ComparisonSettings comparisonSettingsFrom(const ParameterValues& values)
     ComparisonSettings settings;
     settings.consistencySteps = parseStepList(stringParameter(values, "consistencySteps"), "consistencySteps");
     settings.diffusionSteps = parseStepList(stringParameter(values, "diffusionSteps"), "diffusionSteps");
+    settings.heun = boolParameter(values, "heun");
     settings.samples = static_cast<int>(intParameter(values, "samples"));
     settings.seed = static_cast<std::uint64_t>(intParameter(values, "seed"));
     settings.twoStepTau = floatParameter(values, "twoStepTau");

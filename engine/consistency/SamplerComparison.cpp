@@ -56,7 +56,7 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const FrechetJu
         settings.twoStepTau = models.twoStepTau > 0 ? models.twoStepTau : 0.8;
 
     std::vector<SamplerResult> results;
-    const std::size_t total = settings.consistencySteps.size() + settings.diffusionSteps.size();
+    const std::size_t total = settings.consistencySteps.size() + settings.diffusionSteps.size() * (settings.heun ? 2 : 1);
     // `sample(count, estimates)`: the first rows of a larger batch draw the same noise, so the
     // trajectories (recorded apart, untimed) are those of the first samples.
     using Sampler = std::function<Matrix(int, std::vector<Matrix>*)>;
@@ -93,6 +93,10 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const FrechetJu
                     [&](int count, std::vector<Matrix>* estimates) {
                         return sampleDiffusion(models.diffusion, count, steps, false, settings.seed + 1, {}, estimates);
                     });
+    for (const int steps : settings.heun ? settings.diffusionSteps : std::vector<int>{})
+        timeSampler(std::to_string(steps) + "-step Heun (diffusion)", 2 * steps - 1, [&](int count, std::vector<Matrix>* estimates) {
+            return sampleDiffusion(models.diffusion, count, steps, true, settings.seed + 1, {}, estimates);
+        });
     return results;
 }
 

@@ -45,12 +45,14 @@ double searchTwoStepTau(LatentModels& models, const FrechetJudge& judge, int pro
 
 struct ComparisonSettings {
     std::vector<int> consistencySteps{1, 2, 4}, diffusionSteps{10, 20, 50};
+    bool heun = false; // also the Heun sampler at each diffusion step count (2·steps − 1 evaluations)
     int samples = 1000;
     std::uint64_t seed = 1;
     double twoStepTau = 0; // > 0: use it; else the models' searched τ, searched now if there is none
 };
 
-// The last Euler step count is the reference ("faster than …") of the tables built from this.
+// Consistency samplers, then Euler, then Heun; the last Euler step count is the reference
+// ("faster than …") of the tables built from this.
 std::vector<SamplerResult> compareSamplers(LatentModels& models, const FrechetJudge& judge, ComparisonSettings& settings,
                                            RunContext& context, double progressFrom);
 
