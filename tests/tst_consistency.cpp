@@ -571,6 +571,7 @@ private slots:
         spec.hidden = 16;
         spec.blocks = 1;
         spec.trainImages = 512;
+        spec.averageDecay = 0.99;
         spec.seed = static_cast<std::uint64_t>(test::uniformInt(0, 100000));
         return spec;
     }
@@ -600,6 +601,10 @@ private slots:
         QVERIFY(same(straight.diffusion.parameters(), resumed.diffusion.parameters()));
         QVERIFY(same(straight.consistency.parameters(), resumed.consistency.parameters()));
         QCOMPARE(resumed.consistencyOptimiser.steps, long(total));
+        QVERIFY(!resumed.consistencyAverage.empty());
+        QVERIFY(straight.consistencyAverage == resumed.consistencyAverage); // the weight averages went on too
+        QVERIFY(straight.diffusionAverage == resumed.diffusionAverage);
+        QVERIFY(!(resumed.consistencyAverage.back() == resumed.consistency.parameters().back()->value)); // an average, not a copy
         QCOMPARE(resumed.latentStatistics.mean, straight.latentStatistics.mean);
 
         // ...and a checkpoint read back equals what was written, tensor for tensor.
@@ -607,6 +612,7 @@ private slots:
         LatentModels again = loadCheckpoint(file);
         QVERIFY(same(again.consistency.parameters(), resumed.consistency.parameters()));
         QVERIFY(same(again.diffusion.parameters(), resumed.diffusion.parameters()));
+        QVERIFY(again.consistencyAverage == resumed.consistencyAverage);
         QCOMPARE(again.consistencyOptimiser.first.size(), resumed.consistencyOptimiser.first.size());
         QVERIFY(again.consistencyOptimiser.second.back() == resumed.consistencyOptimiser.second.back());
         QCOMPARE(again.spec.recipe.distance, resumed.spec.recipe.distance);

@@ -57,6 +57,12 @@ void storeOptimiser(const std::string& prefix, const std::vector<Parameter*>& pa
     }
 }
 
+void storeAverage(const std::string& prefix, const std::vector<Parameter*>& parameters, const std::vector<Matrix>& average, NpzArchive& archive)
+{
+    for (std::size_t i = 0; i < average.size(); ++i)
+        archive[prefix + "/" + parameters[i]->name] = matrixArray(average[i]);
+}
+
 // Reads archive[name] into a matrix of the given shape.
 class Reader {
 public:
@@ -105,7 +111,15 @@ public:
         }
         return state;
     }
-    const std::string& source() const { return source_; }
+    std::vector<Matrix> average(const std::string& prefix, const std::vector<Parameter*>& parameters) const
+    {
+        std::vector<Matrix> average;
+        for (const Parameter* p : parameters) {
+            average.emplace_back(p->value.rows(), p->value.cols());
+            into(prefix + "/" + p->name, average.back());
+        }
+        return average;
+    }
 
 private:
     const NpzArchive& archive_;
@@ -147,6 +161,42 @@ LatentModels::LatentModels(const LatentModelSpec& modelSpec)
 {
 }
 
+namespace {
+Denoiser averagedCopy(Denoiser& raw, const std::vector<Matrix>& average)
+{
+    Denoiser copy(raw.spec(), raw.parameterisation());
+    const auto from = raw.parameters(), to = copy.parameters();
+    for (std::size_t i = 0; i < to.size(); ++i)
+        to[i]->value = average.empty() ? from[i]->value : average[i];
+    return copy;
+}
+} // namespace
+
+Denoiser LatentModels::samplingConsistency()
+{
+    return averagedCopy(consistency, consistencyAverage);
+}
+
+Denoiser LatentModels::samplingDiffusion()
+{
+    return averagedCopy(diffusion, diffusionAverage);
+}
+
+void LatentModels::updateAverage(std::vector<Matrix>& average, Denoiser& model, double decay)
+{
+    if (decay <= 0)
+        return;
+    const auto parameters = model.parameters();
+    if (average.empty()) {
+        for (const Parameter* p : parameters)
+            average.push_back(p->value);
+        return;
+    }
+    const float keep = static_cast<float>(decay);
+    for (std::size_t i = 0; i < parameters.size(); ++i)
+        average[i] = keep * average[i] + (1.0f - keep) * parameters[i]->value;
+}
+
 Matrix LatentModels::decode(const Matrix& standardisedLatents)
 {
     return autoencoder.decode(unstandardiseLatents(standardisedLatents, latentStatistics, kSigmaData));
@@ -176,6 +226,8 @@ NpzArchive checkpointArchive(LatentModels& models)
         {"blocks", s.blocks},
         {"seed", s.seed},
         {"trainImages", s.trainImages},
+        {"averageDecay", s.averageDecay},
+        {"averaged", !models.consistencyAverage.empty()},
         {"recipe",
          {{"distance", s.recipe.distance == Distance::Cauchy ? "cauchy" : "pseudo-huber"},
           {"adaptiveC", s.recipe.adaptiveC},
@@ -200,6 +252,8 @@ NpzArchive checkpointArchive(LatentModels& models)
     storeParameters("autoencoder", models.autoencoder.parameters(), archive);
     storeParameters("consistency", models.consistency.parameters(), archive);
     storeParameters("diffusion", models.diffusion.parameters(), archive);
+    storeAverage("consistency.average", models.consistency.parameters(), models.consistencyAverage, archive);
+    storeAverage("diffusion.average", models.diffusion.parameters(), models.diffusionAverage, archive);
     storeOptimiser("consistency.adam", models.consistency.parameters(), models.consistencyOptimiser, archive);
     storeOptimiser("diffusion.adam", models.diffusion.parameters(), models.diffusionOptimiser, archive);
     archive["latents/mean"] = vectorArray(models.latentStatistics.mean);
@@ -231,6 +285,7 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
     spec.blocks = metaField<int>(meta, "blocks", source);
     spec.seed = metaField<std::uint64_t>(meta, "seed", source);
     spec.trainImages = metaField<std::size_t>(meta, "trainImages", source);
+    spec.averageDecay = meta.value("averageDecay", 0.0);
     if (spec.latent < 1 || spec.latent > 4096 || spec.autoencoderHidden < 1 || spec.hidden < 1 || spec.blocks < 0 || spec.blocks > 64)
         throw FormatError(source, "checkpoint.json gives sizes out of range");
     const nlohmann::json recipe = metaField<nlohmann::json>(meta, "recipe", source);
@@ -252,6 +307,10 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
     read.parameters("autoencoder", models.autoencoder.parameters());
     read.parameters("consistency", models.consistency.parameters());
     read.parameters("diffusion", models.diffusion.parameters());
+    if (meta.value("averaged", false)) {
+        models.consistencyAverage = read.average("consistency.average", models.consistency.parameters());
+        models.diffusionAverage = read.average("diffusion.average", models.diffusion.parameters());
+    }
     models.consistencyOptimiser =
         read.optimiser("consistency.adam", models.consistency.parameters(), metaField<long>(meta, "consistencyAdamSteps", source));
     models.diffusionOptimiser =

@@ -148,6 +148,8 @@ Table modelTable(LatentModels& models, const Matrix& testImages, const FrechetJu
         {"latent values beyond 4σ", format("%.4f", stats.outlierFraction)},
         {"2-step τ", models.twoStepTau > 0 ? format("%.3f", models.twoStepTau) + " (" + tauSource + ")" : "not searched"},
         {"recipe", models.recipeText()},
+        {"sampling weights", models.consistencyAverage.empty() ? std::string("raw (no moving average)")
+                                                               : format("moving average, decay %.4g", models.spec.averageDecay)},
         {"trained", std::to_string(models.consistencyIterations) + " of " + std::to_string(models.plannedIterations) +
                         " iterations (consistency), " + std::to_string(models.diffusionIterations) + " (diffusion); classifier " +
                         std::to_string(models.classifierSteps) + " steps, autoencoder " + std::to_string(models.autoencoderSteps)},

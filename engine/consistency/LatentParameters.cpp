@@ -26,6 +26,10 @@ std::vector<ParameterSpec> trainingParameterSpecs()
          .help = "Adds 5·(1/σ² + 4)·‖f − x₀‖² on the lowest-noise quarter of the indices."},
         {.key = "otCoupling", .label = "OT coupling", .type = T::Bool, .defaultValue = true,
          .help = "Pairs noise with data by an exact assignment in each minibatch."},
+        {.key = "averageDecay", .label = "Weight average decay", .type = T::Float, .defaultValue = 0.0, .minimum = 0.0, .maximum = 0.99999,
+         .help = "> 0: sampling uses an exponential moving average of the denoisers' weights with this decay (as iCT and sLCT "
+                 "evaluate theirs after 400k iterations); 0: the raw weights, better for short runs. Training and the consistency "
+                 "teacher always use the raw weights."},
         {.key = "seed", .label = "Seed", .type = T::Int, .defaultValue = std::int64_t{1}, .minimum = 0, .maximum = 9.0e15},
     };
 }
@@ -61,6 +65,7 @@ LatentModelSpec modelSpecFrom(const ParameterValues& values)
     spec.blocks = static_cast<int>(intParameter(values, "blocks"));
     spec.seed = static_cast<std::uint64_t>(intParameter(values, "seed"));
     spec.trainImages = static_cast<std::size_t>(intParameter(values, "trainImages"));
+    spec.averageDecay = floatParameter(values, "averageDecay");
     spec.recipe.distance = stringParameter(values, "distance") == "pseudo-huber" ? Distance::PseudoHuber : Distance::Cauchy;
     spec.recipe.adaptiveC = boolParameter(values, "adaptiveC");
     spec.recipe.diffusionLoss = boolParameter(values, "diffusionLoss");

@@ -96,11 +96,13 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
             consistencyLoss += report.loss;
             discretisation = report.discretisation;
             models.consistencyIterations = it + 1;
+            LatentModels::updateAverage(models.consistencyAverage, models.consistency, models.spec.averageDecay);
         }
         if (it >= models.diffusionIterations) {
             auto stage = recorder.stage("diffusion training");
             diffusionLoss += diffusion.step(x).loss;
             models.diffusionIterations = it + 1;
+            LatentModels::updateAverage(models.diffusionAverage, models.diffusion, models.spec.averageDecay);
         }
         if (++averaged == 20 || it + 1 == iterations) { // a point per 20 iterations, their mean
             record.denoiserCurves.x.push_back(static_cast<float>(it));

@@ -61,8 +61,13 @@ RunOutput LcmSampleEngine::run(const RunInputs&, const ParameterValues& paramete
     Matrix latents;
     {
         auto stage = recorder.stage("sample");
-        latents = sampler == "consistency" ? sampleConsistency(models.consistency, count, consistencyTaus(steps, tau), seed)
-                                           : sampleDiffusion(models.diffusion, count, steps, sampler == "heun", seed);
+        if (sampler == "consistency") {
+            Denoiser model = models.samplingConsistency();
+            latents = sampleConsistency(model, count, consistencyTaus(steps, tau), seed);
+        } else {
+            Denoiser model = models.samplingDiffusion();
+            latents = sampleDiffusion(model, count, steps, sampler == "heun", seed);
+        }
     }
     Matrix images;
     {

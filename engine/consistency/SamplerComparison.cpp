@@ -32,7 +32,8 @@ double searchTwoStepTau(LatentModels& models, const FrechetJudge& judge, int pro
 {
     auto stage = context.recorder().stage("2-step tau search"); // stage names stay ASCII (the overlay font, trace tools)
     double low = std::log(0.02), high = std::log(20.0);
-    auto cost = [&](double logTau) { return judge(models.decode(sampleConsistency(models.consistency, probe, {std::exp(logTau)}, seed + 7))); };
+    Denoiser sampler = models.samplingConsistency();
+    auto cost = [&](double logTau) { return judge(models.decode(sampleConsistency(sampler, probe, {std::exp(logTau)}, seed + 7))); };
     for (int round = 0; round < 8; ++round) {
         context.throwIfCancelled();
         const double a = low + (high - low) / 3, b = high - (high - low) / 3;
@@ -55,6 +56,7 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const FrechetJu
     if (settings.twoStepTau <= 0)
         settings.twoStepTau = models.twoStepTau > 0 ? models.twoStepTau : 0.8;
 
+    Denoiser consistency = models.samplingConsistency(), diffusion = models.samplingDiffusion();
     std::vector<SamplerResult> results;
     const std::size_t total = settings.consistencySteps.size() + settings.diffusionSteps.size() * (settings.heun ? 2 : 1);
     // `sample(count, estimates)`: the first rows of a larger batch draw the same noise, so the
@@ -86,16 +88,16 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const FrechetJu
     };
     for (const int steps : settings.consistencySteps)
         timeSampler(std::to_string(steps) + "-step consistency", steps, [&](int count, std::vector<Matrix>* estimates) {
-            return sampleConsistency(models.consistency, count, consistencyTaus(steps, settings.twoStepTau), settings.seed + 1, {}, estimates);
+            return sampleConsistency(consistency, count, consistencyTaus(steps, settings.twoStepTau), settings.seed + 1, {}, estimates);
         });
     for (const int steps : settings.diffusionSteps)
         timeSampler(std::to_string(steps) + "-step Euler (diffusion)", steps,
                     [&](int count, std::vector<Matrix>* estimates) {
-                        return sampleDiffusion(models.diffusion, count, steps, false, settings.seed + 1, {}, estimates);
+                        return sampleDiffusion(diffusion, count, steps, false, settings.seed + 1, {}, estimates);
                     });
     for (const int steps : settings.heun ? settings.diffusionSteps : std::vector<int>{})
         timeSampler(std::to_string(steps) + "-step Heun (diffusion)", 2 * steps - 1, [&](int count, std::vector<Matrix>* estimates) {
-            return sampleDiffusion(models.diffusion, count, steps, true, settings.seed + 1, {}, estimates);
+            return sampleDiffusion(diffusion, count, steps, true, settings.seed + 1, {}, estimates);
         });
     return results;
 }
