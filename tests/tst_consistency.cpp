@@ -18,6 +18,7 @@
 #include "engine/consistency/LatentModels.h"
 #include "engine/consistency/LatentParameters.h"
 #include "engine/consistency/LatentTraining.h"
+#include "engine/consistency/PrecisionRecall.h"
 #include "engine/core/Npz.h"
 #include "engine/core/DatasetIO.h"
 #include "engine/core/EngineRunner.h"
@@ -769,6 +770,52 @@ private slots:
         const Matrix fewEuler = sampleDiffusion(diffusion, first, 7, false, 9, {}, &estimates);
         QCOMPARE(estimates.size(), std::size_t(7));
         QVERIFY(fewEuler.isApprox(allEuler.topRows(first), 1e-5f));
+    }
+
+    void precisionAndRecallMatchTheirDefinition()
+    {
+        const int n = static_cast<int>(test::uniformInt(20, 60)), m = static_cast<int>(test::uniformInt(20, 60));
+        const int width = static_cast<int>(test::uniformInt(2, 6)), k = 3;
+        Matrix real(n, width), generated(m, width);
+        for (Eigen::Index i = 0; i < real.size(); ++i)
+            real.data()[i] = test::uniform(-1, 1);
+        for (Eigen::Index i = 0; i < generated.size(); ++i)
+            generated.data()[i] = test::uniform(-1, 1) * 0.5f + 0.4f; // overlapping, narrower
+        // Brute force: k-th smallest distance to the others, then "inside any ball".
+        auto radii = [&](const Matrix& x) {
+            std::vector<double> r;
+            for (Eigen::Index i = 0; i < x.rows(); ++i) {
+                std::vector<double> d;
+                for (Eigen::Index j = 0; j < x.rows(); ++j)
+                    if (j != i)
+                        d.push_back((x.row(i) - x.row(j)).cast<double>().norm());
+                std::sort(d.begin(), d.end());
+                r.push_back(d[k - 1]);
+            }
+            return r;
+        };
+        auto covered = [&](const Matrix& queries, const Matrix& centres) {
+            const auto r = radii(centres);
+            int inside = 0;
+            for (Eigen::Index q = 0; q < queries.rows(); ++q) {
+                bool any = false;
+                for (Eigen::Index c = 0; c < centres.rows(); ++c)
+                    any = any || (queries.row(q) - centres.row(c)).cast<double>().norm() <= r[c] * (1 + 1e-9);
+                inside += any;
+            }
+            return static_cast<double>(inside) / queries.rows();
+        };
+        const PrecisionRecall got = precisionRecall(real, generated, k);
+        QCOMPARE(got.precision, covered(generated, real));
+        QCOMPARE(got.recall, covered(real, generated));
+        QVERIFY(got.precision > got.recall); // the narrower set is inside the real one, and covers less of it
+        const PrecisionRecall same = precisionRecall(real, real, k);
+        QCOMPARE(same.precision, 1.0);
+        QCOMPARE(same.recall, 1.0);
+        const PrecisionRecall apart = precisionRecall(real, generated.array() + 100.0f, k);
+        QCOMPARE(apart.precision, 0.0);
+        QCOMPARE(apart.recall, 0.0);
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, precisionRecall(real.topRows(3), generated, k));
     }
 
     void stepListsAreChecked()

@@ -32,7 +32,7 @@ RunOutput LatentConsistencyEngine::run(const RunInputs&, const ParameterValues& 
     }
     LatentModels models(spec);
     TrainingRecord record = trainLatentModels(models, train, test, trainingSettingsFrom(parameters), context, 0.85);
-    const FrechetJudge judge(models, test);
+    const QualityJudge judge(models, test);
     const bool tauGiven = comparison.twoStepTau > 0;
     const auto samplers = compareSamplers(models, judge, comparison, context, 0.85);
     models.twoStepTau = comparison.twoStepTau; // the τ the 2-step sampler used, for the model table

@@ -95,12 +95,13 @@ Table samplersTable(const std::vector<SamplerResult>& samplers)
     const auto euler = std::find_if(samplers.rbegin(), samplers.rend(), [](const auto& s) { return s.name.find("Euler") != std::string::npos; });
     const SamplerResult& reference = euler != samplers.rend() ? *euler : samplers.back();
     Table table{{"sampler", "network evaluations", "ms per sample", "Fréchet distance", "faster than " + reference.name,
-                 "Fréchet distance / " + reference.name + "'s", "ms per network evaluation"},
+                 "Fréchet distance / " + reference.name + "'s", "ms per network evaluation", "precision (k = 3)", "recall (k = 3)"},
                 {}};
     for (const auto& s : samplers)
         table.rows.push_back({s.name, std::to_string(s.evaluations), format("%.4f", s.msPerSample), format("%.2f", s.frechet),
                               format("%.1f×", reference.msPerSample / s.msPerSample), format("%.2f", s.frechet / reference.frechet),
-                              format("%.4f", s.msPerSample / std::max(1, s.evaluations))});
+                              format("%.4f", s.msPerSample / std::max(1, s.evaluations)), format("%.3f", s.coverage.precision),
+                              format("%.3f", s.coverage.recall)});
     return table;
 }
 
@@ -134,7 +135,7 @@ Series qualityVersusLatency(const std::vector<SamplerResult>& samplers)
     return frontier;
 }
 
-Table modelTable(LatentModels& models, const Matrix& testImages, const FrechetJudge& judge, const std::string& tauSource)
+Table modelTable(LatentModels& models, const Matrix& testImages, const QualityJudge& judge, const std::string& tauSource)
 {
     const LatentStatistics& stats = models.latentStatistics;
     Table table{{"quantity", "value"}, {}};
@@ -162,7 +163,7 @@ Table modelTable(LatentModels& models, const Matrix& testImages, const FrechetJu
 namespace ls::consistency {
 
 std::vector<Dataset> comparisonDatasets(LatentModels& models, const std::vector<SamplerResult>& samplers, const ImageSet& test,
-                                        const FrechetJudge& judge, const std::string& tauSource)
+                                        const QualityJudge& judge, const std::string& tauSource)
 {
     const auto testImages = pixelMatrix(test);
     return {{"latents", latentView(models.encode(testImages), test.labels, samplers)},

@@ -21,7 +21,7 @@ PointCloud latentView(const Matrix& data, const std::vector<std::uint8_t>& label
 Table samplersTable(const std::vector<SamplerResult>& samplers);       // the last one is the speed reference
 Series qualityVersusLatency(const std::vector<SamplerResult>& samplers); // by increasing latency
 // Classifier accuracy, autoencoder floors, latent tails, τ, recipe, training progress.
-Table modelTable(LatentModels& models, const Matrix& testImages, const FrechetJudge& judge, const std::string& tauSource);
+Table modelTable(LatentModels& models, const Matrix& testImages, const QualityJudge& judge, const std::string& tauSource);
 
 } // namespace ls::consistency
 
@@ -30,7 +30,7 @@ namespace ls::consistency {
 // What a comparison of samplers shows, in this order: latents, gallery, samplers, quality vs
 // latency, model. `test` gives the data latents of the 3D view and the model table's floors.
 std::vector<Dataset> comparisonDatasets(LatentModels& models, const std::vector<SamplerResult>& samplers, const ImageSet& test,
-                                        const FrechetJudge& judge, const std::string& tauSource);
+                                        const QualityJudge& judge, const std::string& tauSource);
 // The report section of such a run: its tables and the frontier plot.
 std::vector<ReportSection> comparisonReport(const std::vector<Dataset>& datasets);
 

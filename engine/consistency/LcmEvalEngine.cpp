@@ -31,7 +31,7 @@ RunOutput LcmEvalEngine::run(const RunInputs&, const ParameterValues& parameters
         return checkpointFromParameter(parameters, "checkpoint");
     }();
     const bool tauInCheckpoint = models.twoStepTau > 0;
-    const FrechetJudge judge(models, test);
+    const QualityJudge judge(models, test);
     const auto samplers = compareSamplers(models, judge, comparison, context, 0.0);
     models.twoStepTau = comparison.twoStepTau;
     RunOutput output;

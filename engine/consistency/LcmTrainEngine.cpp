@@ -47,7 +47,7 @@ RunOutput LcmTrainEngine::run(const RunInputs&, const ParameterValues& parameter
         test = loadFashionMnist(Split::Test, 1000);
     }
     TrainingRecord record = trainLatentModels(models, train, test, settings, context, 0.92);
-    const FrechetJudge judge(models, test);
+    const QualityJudge judge(models, test);
     if (!record.stoppedEarly) {
         context.progress(0.92, "searching the 2-step τ");
         models.twoStepTau = searchTwoStepTau(models, judge, kTauProbe, models.spec.seed, context);

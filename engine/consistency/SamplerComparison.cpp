@@ -18,17 +18,23 @@ std::vector<double> consistencyTaus(int steps, double twoStepTau)
     return std::vector<double>(grid.begin() + 1, grid.end() - 1);
 }
 
-FrechetJudge::FrechetJudge(LatentModels& models, const ImageSet& test)
-    : models_(models), data_(fitGaussian(models.classifier.features(pixelMatrix(test))))
+QualityJudge::QualityJudge(LatentModels& models, const ImageSet& test)
+    : models_(models), dataFeatures_(models.classifier.features(pixelMatrix(test))), data_(fitGaussian(dataFeatures_))
 {
 }
 
-double FrechetJudge::operator()(const Matrix& images) const
+SampleQuality QualityJudge::assess(const Matrix& images) const
+{
+    const Matrix features = models_.classifier.features(images);
+    return {frechetDistance(fitGaussian(features), data_), precisionRecall(dataFeatures_, features)};
+}
+
+double QualityJudge::operator()(const Matrix& images) const
 {
     return frechetDistance(fitGaussian(models_.classifier.features(images)), data_);
 }
 
-double searchTwoStepTau(LatentModels& models, const FrechetJudge& judge, int probe, std::uint64_t seed, RunContext& context)
+double searchTwoStepTau(LatentModels& models, const QualityJudge& judge, int probe, std::uint64_t seed, RunContext& context)
 {
     auto stage = context.recorder().stage("2-step tau search"); // stage names stay ASCII (the overlay font, trace tools)
     double low = std::log(0.02), high = std::log(20.0);
@@ -45,7 +51,7 @@ double searchTwoStepTau(LatentModels& models, const FrechetJudge& judge, int pro
     return std::exp(0.5 * (low + high));
 }
 
-std::vector<SamplerResult> compareSamplers(LatentModels& models, const FrechetJudge& judge, ComparisonSettings& settings,
+std::vector<SamplerResult> compareSamplers(LatentModels& models, const QualityJudge& judge, ComparisonSettings& settings,
                                            RunContext& context, double progressFrom)
 {
     auto& recorder = context.recorder();
@@ -64,7 +70,7 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const FrechetJu
     using Sampler = std::function<Matrix(int, std::vector<Matrix>*)>;
     auto timeSampler = [&](const std::string& name, int evaluations, const Sampler& sample) {
         context.throwIfCancelled();
-        SamplerResult result{name, evaluations, 0, 0, {}, {}, {}};
+        SamplerResult result{name, evaluations, 0, 0, {}, {}, {}, {}};
         {
             auto stage = recorder.stage("sample: " + name);
             const double start = recorder.nowUs();
@@ -81,7 +87,9 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const FrechetJu
         }
         {
             auto stage = recorder.stage("evaluate");
-            result.frechet = judge(result.images);
+            const SampleQuality quality = judge.assess(result.images);
+            result.frechet = quality.frechet;
+            result.coverage = quality.coverage;
         }
         results.push_back(std::move(result));
         context.progress(progressFrom + (1 - progressFrom) * static_cast<double>(results.size()) / total, "sampled " + name);

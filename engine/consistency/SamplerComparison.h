@@ -4,6 +4,7 @@
 // decoded, and judged by its Fréchet distance to the test images in the classifier's features.
 #include "FashionMnist.h"
 #include "FrechetDistance.h"
+#include "PrecisionRecall.h"
 #include "LatentTraining.h"
 #include "engine/core/Engine.h"
 
@@ -16,6 +17,7 @@ struct SamplerResult {
     std::string name; // "2-step consistency", "50-step Euler (diffusion)"
     int evaluations = 0;
     double msPerSample = 0, frechet = 0;
+    PrecisionRecall coverage;
     Matrix latents; // standardised, [samples, d]
     Matrix images;  // decoded, [samples, 784]
     // The clean-latent estimate after each network evaluation for the first few samples
@@ -28,20 +30,27 @@ constexpr int kTrajectorySamples = 6;
 // 2 steps, else the inner levels of a Karras grid of steps + 1 levels.
 std::vector<double> consistencyTaus(int steps, double twoStepTau);
 
-// Fréchet distance of images to the test images, in the features of the models' classifier.
-class FrechetJudge {
+struct SampleQuality {
+    double frechet = 0;
+    PrecisionRecall coverage; // k = 3
+};
+
+// Generated images against the test images, in the features of the models' classifier.
+class QualityJudge {
 public:
-    FrechetJudge(LatentModels& models, const ImageSet& test);
-    double operator()(const Matrix& images) const;
+    QualityJudge(LatentModels& models, const ImageSet& test);
+    double operator()(const Matrix& images) const; // the Fréchet distance
+    SampleQuality assess(const Matrix& images) const;
 
 private:
     LatentModels& models_;
+    Matrix dataFeatures_;
     FeatureGaussian data_;
 };
 
 // Ternary search of ln τ ∈ [ln 0.02, ln 20] for the 2-step sampler on the Fréchet distance of
 // `probe` samples (as the consistency-models authors did; unimodal in practice).
-double searchTwoStepTau(LatentModels& models, const FrechetJudge& judge, int probe, std::uint64_t seed, RunContext& context);
+double searchTwoStepTau(LatentModels& models, const QualityJudge& judge, int probe, std::uint64_t seed, RunContext& context);
 
 struct ComparisonSettings {
     std::vector<int> consistencySteps{1, 2, 4}, diffusionSteps{10, 20, 50};
@@ -53,7 +62,7 @@ struct ComparisonSettings {
 
 // Consistency samplers, then Euler, then Heun; the last Euler step count is the reference
 // ("faster than …") of the tables built from this.
-std::vector<SamplerResult> compareSamplers(LatentModels& models, const FrechetJudge& judge, ComparisonSettings& settings,
+std::vector<SamplerResult> compareSamplers(LatentModels& models, const QualityJudge& judge, ComparisonSettings& settings,
                                            RunContext& context, double progressFrom);
 
 } // namespace ls::consistency
