@@ -15,7 +15,7 @@ public:
     std::string displayName() const override { return "Latent consistency sampling"; }
     std::string description() const override;
     ParameterSchema parameterSchema() const override;
-    bool hasCudaPath() const override { return false; } // CPU (Eigen) only so far
+    bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // sampling (DenoiserCuda.h); training on the CPU
     RepeatAdvice repeatAdvice() const override { return {1, 0}; } // a run trains its models: once, unwarmed
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
     std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json& parameters) const override;
@@ -27,7 +27,7 @@ public:
     std::string displayName() const override { return "Latent consistency: train"; }
     std::string description() const override;
     ParameterSchema parameterSchema() const override;
-    bool hasCudaPath() const override { return false; }
+    bool hasCudaPath() const override { return false; } // training runs on the CPU (Eigen)
     RepeatAdvice repeatAdvice() const override { return {1, 0}; }
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
 };
@@ -38,7 +38,7 @@ public:
     std::string displayName() const override { return "Latent consistency: sample"; }
     std::string description() const override;
     ParameterSchema parameterSchema() const override;
-    bool hasCudaPath() const override { return false; }
+    bool hasCudaPath() const override { return LS_HAS_CUDA != 0; }
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
 };
 
@@ -48,7 +48,7 @@ public:
     std::string displayName() const override { return "Latent consistency: evaluate"; }
     std::string description() const override;
     ParameterSchema parameterSchema() const override;
-    bool hasCudaPath() const override { return false; }
+    bool hasCudaPath() const override { return LS_HAS_CUDA != 0; }
     RepeatAdvice repeatAdvice() const override { return {1, 0}; }
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
     std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json& parameters) const override;

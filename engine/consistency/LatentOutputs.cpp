@@ -126,7 +126,7 @@ Series qualityVersusLatency(const std::vector<SamplerResult>& samplers)
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return samplers[a].msPerSample < samplers[b].msPerSample; });
     // Latency spans two decades from 1-step consistency to 50-step Euler: a log axis keeps the
     // points apart, each labelled with its sampler.
-    Series frontier{"log₁₀ ms per sample (CPU; the samplers table has the values)", {}, {{"Fréchet distance", 1, {}}}, SeriesStyle::Lines, {}};
+    Series frontier{"log₁₀ ms per sample on the run's device (the samplers table has the values)", {}, {{"Fréchet distance", 1, {}}}, SeriesStyle::Lines, {}};
     for (const std::size_t i : order) {
         frontier.x.push_back(static_cast<float>(std::log10(std::max(samplers[i].msPerSample, 1e-6))));
         frontier.curves[0].values.push_back(static_cast<float>(samplers[i].frechet));

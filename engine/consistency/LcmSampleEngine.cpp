@@ -3,6 +3,9 @@
 #include "LatentParameters.h"
 #include "SamplerComparison.h"
 #include "Sampling.h"
+#if LS_HAS_CUDA
+#include "DenoiserCuda.h"
+#endif
 
 namespace ls::consistency {
 
@@ -61,12 +64,17 @@ RunOutput LcmSampleEngine::run(const RunInputs&, const ParameterValues& paramete
     Matrix latents;
     {
         auto stage = recorder.stage("sample");
-        if (sampler == "consistency") {
-            Denoiser model = models.samplingConsistency();
-            latents = sampleConsistency(model, count, consistencyTaus(steps, tau), seed);
+        const bool consistency = sampler == "consistency";
+        Denoiser model = consistency ? models.samplingConsistency() : models.samplingDiffusion();
+        if (context.device().isCuda()) {
+#if LS_HAS_CUDA
+            DenoiserCuda gpu(model, context.device().index);
+            latents = consistency ? gpu.sampleConsistency(count, consistencyTaus(steps, tau), seed, &recorder)
+                                  : gpu.sampleDiffusion(count, steps, sampler == "heun", seed, &recorder);
+#endif
         } else {
-            Denoiser model = models.samplingDiffusion();
-            latents = sampleDiffusion(model, count, steps, sampler == "heun", seed);
+            latents = consistency ? sampleConsistency(model, count, consistencyTaus(steps, tau), seed)
+                                  : sampleDiffusion(model, count, steps, sampler == "heun", seed);
         }
     }
     Matrix images;

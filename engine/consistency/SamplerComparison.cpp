@@ -1,9 +1,13 @@
 #include "SamplerComparison.h"
 
 #include "Sampling.h"
+#if LS_HAS_CUDA
+#include "DenoiserCuda.h"
+#endif
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace ls::consistency {
 
@@ -94,19 +98,40 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const QualityJu
         results.push_back(std::move(result));
         context.progress(progressFrom + (1 - progressFrom) * static_cast<double>(results.size()) / total, "sampled " + name);
     };
+    // On a GPU the timed batch is sampled there (same noise, same function); the few trajectory
+    // rows stay on the CPU.
+    const bool onGpu = context.device().isCuda();
+#if LS_HAS_CUDA
+    std::optional<DenoiserCuda> consistencyGpu, diffusionGpu;
+    if (onGpu) {
+        consistencyGpu.emplace(consistency, context.device().index);
+        diffusionGpu.emplace(diffusion, context.device().index);
+    }
+#endif
+    auto sampleConsistencyOn = [&](int count, const std::vector<double>& taus, std::vector<Matrix>* estimates) {
+#if LS_HAS_CUDA
+        if (onGpu && !estimates)
+            return consistencyGpu->sampleConsistency(count, taus, settings.seed + 1, &recorder);
+#endif
+        return sampleConsistency(consistency, count, taus, settings.seed + 1, {}, estimates);
+    };
+    auto sampleDiffusionOn = [&](int count, int steps, bool heun, std::vector<Matrix>* estimates) {
+#if LS_HAS_CUDA
+        if (onGpu && !estimates)
+            return diffusionGpu->sampleDiffusion(count, steps, heun, settings.seed + 1, &recorder);
+#endif
+        return sampleDiffusion(diffusion, count, steps, heun, settings.seed + 1, {}, estimates);
+    };
     for (const int steps : settings.consistencySteps)
         timeSampler(std::to_string(steps) + "-step consistency", steps, [&](int count, std::vector<Matrix>* estimates) {
-            return sampleConsistency(consistency, count, consistencyTaus(steps, settings.twoStepTau), settings.seed + 1, {}, estimates);
+            return sampleConsistencyOn(count, consistencyTaus(steps, settings.twoStepTau), estimates);
         });
     for (const int steps : settings.diffusionSteps)
         timeSampler(std::to_string(steps) + "-step Euler (diffusion)", steps,
-                    [&](int count, std::vector<Matrix>* estimates) {
-                        return sampleDiffusion(diffusion, count, steps, false, settings.seed + 1, {}, estimates);
-                    });
+                    [&](int count, std::vector<Matrix>* estimates) { return sampleDiffusionOn(count, steps, false, estimates); });
     for (const int steps : settings.heun ? settings.diffusionSteps : std::vector<int>{})
-        timeSampler(std::to_string(steps) + "-step Heun (diffusion)", 2 * steps - 1, [&](int count, std::vector<Matrix>* estimates) {
-            return sampleDiffusion(diffusion, count, steps, true, settings.seed + 1, {}, estimates);
-        });
+        timeSampler(std::to_string(steps) + "-step Heun (diffusion)", 2 * steps - 1,
+                    [&](int count, std::vector<Matrix>* estimates) { return sampleDiffusionOn(count, steps, true, estimates); });
     return results;
 }
 

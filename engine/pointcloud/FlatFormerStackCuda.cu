@@ -3,6 +3,7 @@
 #include "LayerDevice.h"
 
 #include "engine/core/Error.h"
+#include "engine/core/cuda/CublasCheck.h"
 #include "engine/core/cuda/DeviceBuffer.h"
 #include "engine/core/cuda/GpuStageTimer.h"
 
@@ -14,13 +15,6 @@ namespace ls::pointcloud {
 namespace {
 
 constexpr int kThreads = 256;
-
-#define LS_CUBLAS_CHECK(call)                                                                                      \
-    do {                                                                                                           \
-        const cublasStatus_t status_ = (call);                                                                     \
-        if (status_ != CUBLAS_STATUS_SUCCESS)                                                                      \
-            throw ::ls::DeviceError(std::string(#call) + ": cuBLAS status " + std::to_string(static_cast<int>(status_))); \
-    } while (0)
 
 unsigned blocksFor(std::size_t elements)
 {

@@ -7,9 +7,14 @@
 #include "engine/consistency/Autoencoder.h"
 #include "engine/consistency/Denoiser.h"
 #include "engine/consistency/Sampling.h"
+#include "engine/core/Device.h"
+#if LS_HAS_CUDA
+#include "engine/consistency/DenoiserCuda.h"
+#endif
 
 #include <benchmark/benchmark.h>
 #include <functional>
+#include <vector>
 
 using namespace ls::consistency;
 
@@ -62,12 +67,46 @@ void Decode(benchmark::State& state)
     state.SetItemsProcessed(state.iterations() * batch);
 }
 
+#if LS_HAS_CUDA
+// The same samplers on the GPU (DenoiserCuda.h), weights uploaded once; each call ends with the
+// download of the samples, so the wall time is the whole sampling.
+void timeGpuSampler(benchmark::State& state, Parameterisation parameterisation,
+                    const std::function<Matrix(DenoiserCuda&, int, std::uint64_t)>& sample, int device)
+{
+    Denoiser model(defaultSpec(), parameterisation);
+    DenoiserCuda gpu(model, device);
+    const int batch = static_cast<int>(state.range(0));
+    std::uint64_t seed = 1;
+    for (auto _ : state)
+        benchmark::DoNotOptimize(sample(gpu, batch, seed++));
+    state.SetItemsProcessed(state.iterations() * batch);
+}
+#endif
+
 } // namespace
 
 int main(int argc, char** argv)
 {
-    for (auto* bench : {benchmark::RegisterBenchmark("OneStep", OneStep), benchmark::RegisterBenchmark("TwoStep", TwoStep),
-                        benchmark::RegisterBenchmark("Euler50", Euler50), benchmark::RegisterBenchmark("Decode", Decode)})
+    std::vector<benchmark::internal::Benchmark*> benches{benchmark::RegisterBenchmark("OneStep", OneStep),
+                                                         benchmark::RegisterBenchmark("TwoStep", TwoStep),
+                                                         benchmark::RegisterBenchmark("Euler50", Euler50),
+                                                         benchmark::RegisterBenchmark("Decode", Decode)};
+    const auto cuda = ls::enumerateCudaDevices();
+#if LS_HAS_CUDA
+    if (!cuda.devices.empty()) {
+        const int device = cuda.devices.front().index;
+        benches.push_back(benchmark::RegisterBenchmark("GpuOneStep", [device](benchmark::State& state) {
+            timeGpuSampler(state, Parameterisation::Consistency, [](DenoiserCuda& g, int n, std::uint64_t s) { return g.sampleConsistency(n, {}, s); }, device);
+        }));
+        benches.push_back(benchmark::RegisterBenchmark("GpuTwoStep", [device](benchmark::State& state) {
+            timeGpuSampler(state, Parameterisation::Consistency, [](DenoiserCuda& g, int n, std::uint64_t s) { return g.sampleConsistency(n, {0.8}, s); }, device);
+        }));
+        benches.push_back(benchmark::RegisterBenchmark("GpuEuler50", [device](benchmark::State& state) {
+            timeGpuSampler(state, Parameterisation::Diffusion, [](DenoiserCuda& g, int n, std::uint64_t s) { return g.sampleDiffusion(n, 50, false, s); }, device);
+        }));
+    }
+#endif
+    for (auto* bench : benches)
         bench->Arg(1)->Arg(64)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
     benchmark::Initialize(&argc, argv);
     ls::bench::RatioReporter reporter;
@@ -75,7 +114,14 @@ int main(int argc, char** argv)
     std::printf("\n");
     reporter.printRatios("OneStep", "Euler50");
     reporter.printRatios("TwoStep", "Euler50");
-    std::printf("(no CUDA path in this engine yet: CPU only)\n");
+    if (cuda.devices.empty() || !LS_HAS_CUDA) {
+        std::printf("(no GPU benchmarks: %s)\n", LS_HAS_CUDA ? cuda.reason.c_str() : "this build has no CUDA path");
+    } else {
+        reporter.printRatios("GpuOneStep", "GpuEuler50");
+        reporter.printRatios("GpuTwoStep", "GpuEuler50");
+        reporter.printRatios("GpuOneStep", "OneStep"); // the GPU against the CPU path
+        reporter.printRatios("GpuEuler50", "Euler50");
+    }
     benchmark::Shutdown();
     return 0;
 }
