@@ -1,0 +1,243 @@
+// Latent consistency checkpoints and the engines built on them: a checkpoint written, read back
+// and resumed ends bit-identical to an uninterrupted training; malformed checkpoints are named
+// with file and member; lcm-train (with cancel and resume), lcm-sample and lcm-eval end to end.
+#include "TestSupport.h"
+#include "engine/consistency/FashionMnist.h"
+#include "engine/consistency/LatentConsistencyEngine.h"
+#include "engine/consistency/LatentModels.h"
+#include "engine/consistency/LatentTraining.h"
+#include "engine/core/Device.h"
+#include "engine/core/EngineRunner.h"
+#include "engine/core/Error.h"
+#include "engine/core/Npz.h"
+
+#include <QTemporaryDir>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+
+using namespace ls;
+using namespace ls::consistency;
+
+class TestLcmCheckpoints : public QObject {
+    Q_OBJECT
+    // A tiny model trained for `iterations` in all; with `checkpoint`, the training is cancelled at
+    // iteration 50, written there, read back and resumed.
+    static LatentModels trainTiny(const LatentModelSpec& spec, std::int64_t iterations, const std::filesystem::path* checkpoint)
+    {
+        const ImageSet train = loadFashionMnist(Split::Train, spec.trainImages), test = loadFashionMnist(Split::Test, 200);
+        TrainingSettings settings;
+        settings.batch = 32;
+        settings.classifierSteps = 20;
+        settings.autoencoderSteps = 20;
+        settings.iterations = iterations;
+        settings.keepOnCancel = true;
+        const DeviceInfo cpu = cpuDevice();
+        LatencyRecorder recorder;
+        std::atomic<bool> cancel{false};
+        RunContext context(cpu, recorder, [&](double, const std::string& message) {
+            cancel = checkpoint && (cancel || message.starts_with("training iteration 50 "));
+        }, &cancel);
+        LatentModels models(spec);
+        const TrainingRecord record = trainLatentModels(models, train, test, settings, context, 1.0);
+        if (!checkpoint)
+            return models;
+        if (!record.stoppedEarly || models.consistencyIterations != 51)
+            throw std::runtime_error("the cancel did not stop the training at iteration 51");
+        writeNpz(*checkpoint, checkpointArchive(models));
+        LatentModels resumed = loadCheckpoint(*checkpoint);
+        cancel = false;
+        RunContext again(cpu, recorder, {}, &cancel);
+        trainLatentModels(resumed, train, test, settings, again, 1.0);
+        return resumed;
+    }
+
+    static LatentModelSpec tinySpec()
+    {
+        LatentModelSpec spec;
+        spec.latent = 4;
+        spec.autoencoderHidden = 32;
+        spec.hidden = 16;
+        spec.blocks = 1;
+        spec.trainImages = 512;
+        spec.averageDecay = 0.99;
+        spec.seed = static_cast<std::uint64_t>(test::uniformInt(0, 100000));
+        return spec;
+    }
+
+private slots:
+    void checkpointResumesExactlyWhereTrainingStopped()
+    {
+        if (!std::filesystem::exists(kFashionMnistFolder))
+            QSKIP("Debian's dataset-fashion-mnist is not installed (scripts/install-deps installs it)");
+        QTemporaryDir folder;
+        const LatentModelSpec spec = tinySpec();
+        const std::int64_t total = test::uniformInt(60, 90);
+        const std::filesystem::path file = folder.filePath("half.npz").toStdString();
+        LatentModels straight = trainTiny(spec, total, nullptr);
+        LatentModels resumed = trainTiny(spec, total, &file);
+        QCOMPARE(resumed.consistencyIterations, total);
+        QCOMPARE(resumed.diffusionIterations, total);
+        // Iteration k of the resumed run drew the batch and noise of iteration k of the straight one,
+        // with the same Adam moments and the same curriculum: every tensor is equal, bit for bit.
+        auto same = [](const std::vector<Parameter*>& a, const std::vector<Parameter*>& b) {
+            for (std::size_t i = 0; i < a.size(); ++i)
+                if (a[i]->value != b[i]->value)
+                    return false;
+            return true;
+        };
+        QVERIFY(same(straight.classifier.parameters(), resumed.classifier.parameters()));
+        QVERIFY(same(straight.autoencoder.parameters(), resumed.autoencoder.parameters()));
+        QVERIFY(same(straight.diffusion.parameters(), resumed.diffusion.parameters()));
+        QVERIFY(same(straight.consistency.parameters(), resumed.consistency.parameters()));
+        QCOMPARE(resumed.consistencyOptimiser.steps, long(total));
+        QVERIFY(!resumed.consistencyAverage.empty());
+        QVERIFY(straight.consistencyAverage == resumed.consistencyAverage); // the weight averages went on too
+        QVERIFY(straight.diffusionAverage == resumed.diffusionAverage);
+        QVERIFY(!(resumed.consistencyAverage.back() == resumed.consistency.parameters().back()->value)); // an average, not a copy
+        QCOMPARE(resumed.latentStatistics.mean, straight.latentStatistics.mean);
+
+        // ...and a checkpoint read back equals what was written, tensor for tensor.
+        writeNpz(file, checkpointArchive(resumed));
+        LatentModels again = loadCheckpoint(file);
+        QVERIFY(same(again.consistency.parameters(), resumed.consistency.parameters()));
+        QVERIFY(same(again.diffusion.parameters(), resumed.diffusion.parameters()));
+        QVERIFY(again.consistencyAverage == resumed.consistencyAverage);
+        QCOMPARE(again.consistencyOptimiser.first.size(), resumed.consistencyOptimiser.first.size());
+        QVERIFY(again.consistencyOptimiser.second.back() == resumed.consistencyOptimiser.second.back());
+        QCOMPARE(again.spec.recipe.distance, resumed.spec.recipe.distance);
+        QCOMPARE(again.plannedIterations, total);
+    }
+
+    void badCheckpointsAreNamed()
+    {
+        LatentModelSpec spec = tinySpec();
+        LatentModels models(spec);
+        models.latentStatistics = latentStatistics(normalNoise(64, spec.latent, spec.seed, 3));
+        const NpzArchive good = checkpointArchive(models);
+        QVERIFY(modelsFromCheckpoint(good, "ok.npz").consistency.parameters().front()->value ==
+                models.consistency.parameters().front()->value);
+        auto problemOf = [](const NpzArchive& archive) {
+            try {
+                modelsFromCheckpoint(archive, "ckpt.npz");
+            } catch (const FormatError& error) {
+                return std::string(error.what());
+            }
+            return std::string("accepted");
+        };
+        NpzArchive missing = good;
+        missing.erase("consistency/denoiser.output.weight");
+        QVERIFY2(problemOf(missing).find("ckpt.npz") != std::string::npos &&
+                     problemOf(missing).find("consistency/denoiser.output.weight") != std::string::npos,
+                 problemOf(missing).c_str());
+        NpzArchive reshaped = good;
+        reshaped["diffusion/denoiser.input.bias"] = NpyArray::from<float>({3}, std::vector<float>{1, 2, 3});
+        QVERIFY2(problemOf(reshaped).find("diffusion/denoiser.input.bias") != std::string::npos, problemOf(reshaped).c_str());
+        NpzArchive poisoned = good;
+        std::vector<float> nan(static_cast<std::size_t>(spec.latent), std::nanf(""));
+        poisoned["latents/std"] = NpyArray::from<float>({spec.latent}, nan);
+        QVERIFY2(problemOf(poisoned).find("latents/std") != std::string::npos, problemOf(poisoned).c_str());
+        NpzArchive foreign = good;
+        const std::string text = R"({"format": "something else"})";
+        foreign["checkpoint.json"] = NpyArray::from<std::uint8_t>({static_cast<std::int64_t>(text.size())},
+                                                                  std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+        QVERIFY2(problemOf(foreign).find("not a latent consistency checkpoint") != std::string::npos, problemOf(foreign).c_str());
+        QVERIFY2(problemOf({}).find("checkpoint.json") != std::string::npos, problemOf({}).c_str());
+    }
+
+    void trainSampleAndEvaluateThroughCheckpoints()
+    {
+        if (!std::filesystem::exists(kFashionMnistFolder))
+            QSKIP("Debian's dataset-fashion-mnist is not installed (scripts/install-deps installs it)");
+        QTemporaryDir folder;
+        LcmTrainEngine train;
+        RunRequest request;
+        request.warmupRepeats = 0;
+        request.parameters = defaultValues(train.parameterSchema());
+        for (const auto& [key, value] : std::vector<std::pair<std::string, std::int64_t>>{
+                 {"trainImages", 1024}, {"latent", 4}, {"autoencoderSteps", 30}, {"classifierSteps", 30}, {"iterations", 120},
+                 {"batch", 32}, {"hidden", 32}, {"blocks", 1}, {"seed", test::uniformInt(0, 1000)}})
+            request.parameters[key] = value;
+        request.parameters["distance"] = std::string("pseudo-huber");
+
+        // Cancel during the denoisers' training keeps what is trained, as a checkpoint that resumes.
+        std::atomic<bool> cancel{false};
+        const CompletedRun stopped = runEngine(train, request, [&](double, const std::string& message) {
+            cancel = cancel || message.find("training iteration 50 ") != std::string::npos;
+        }, &cancel);
+        QCOMPARE(stopped.output.archives.size(), std::size_t(1));
+        const std::filesystem::path half = folder.filePath("half.npz").toStdString();
+        writeNpz(half, stopped.output.archives.at("checkpoint.npz"));
+        const LatentModels partial = loadCheckpoint(half);
+        QVERIFY2(partial.consistencyIterations == 51,
+                 qPrintable(QString::number(partial.consistencyIterations)));
+        QCOMPARE(partial.spec.recipe.distance, Distance::PseudoHuber);
+
+        request.parameters["resume"] = half.string();
+        request.parameters["distance"] = std::string("cauchy"); // ignored: a resume keeps the checkpoint's recipe
+        const CompletedRun finished = runEngine(train, request);
+        const std::filesystem::path checkpoint = folder.filePath("ckpt.npz").toStdString();
+        writeNpz(checkpoint, finished.output.archives.at("checkpoint.npz"));
+        const LatentModels done = loadCheckpoint(checkpoint);
+        QCOMPARE(done.consistencyIterations, std::int64_t{120});
+        QCOMPARE(done.spec.recipe.distance, Distance::PseudoHuber);
+        QVERIFY(done.twoStepTau > 0.02 && done.twoStepTau < 20); // searched after training
+        request.parameters["resume"] = checkpoint.string();
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, runEngine(train, request)); // nothing left to train
+
+        // Sampling: the same seed gives the same latents; images are pixels in [0, 1].
+        LcmSampleEngine sample;
+        RunRequest sampling;
+        sampling.warmupRepeats = 0;
+        sampling.parameters = defaultValues(sample.parameterSchema());
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, runEngine(sample, sampling)); // no checkpoint given
+        sampling.parameters["checkpoint"] = checkpoint.string();
+        const std::int64_t n = test::uniformInt(3, 20);
+        sampling.parameters["n"] = n;
+        sampling.parameters["steps"] = std::int64_t{2};
+        auto latentsOf = [&](const CompletedRun& run) { return std::get<Grid>(run.output.datasets.at(1).content); };
+        const CompletedRun first = runEngine(sample, sampling), second = runEngine(sample, sampling);
+        QCOMPARE(latentsOf(first).height, int(n));
+        QCOMPARE(latentsOf(first).width, 4);
+        QVERIFY(latentsOf(first).values == latentsOf(second).values);
+        const Grid& gallery = std::get<Grid>(first.output.datasets.at(0).content);
+        QVERIFY(gallery.showAsImage);
+        QCOMPARE(gallery.height, int((n + 7) / 8) * 30);
+        const Grid& pixels = std::get<Grid>(first.output.datasets.at(2).content);
+        QCOMPARE(pixels.width, kImagePixels);
+        QVERIFY(std::all_of(pixels.values.begin(), pixels.values.end(), [](float v) { return v >= 0 && v <= 1; }));
+        sampling.parameters["sampler"] = std::string("heun");
+        sampling.parameters["steps"] = std::int64_t{5};
+        QVERIFY(latentsOf(runEngine(sample, sampling)).values != latentsOf(first).values);
+        sampling.parameters["checkpoint"] = folder.filePath("absent.npz").toStdString();
+        QVERIFY_THROWS_EXCEPTION(FileError, runEngine(sample, sampling));
+
+        // Evaluation: one row per sampler with finite distances.
+        LcmEvalEngine eval;
+        RunRequest evaluation;
+        evaluation.warmupRepeats = 0;
+        evaluation.parameters = defaultValues(eval.parameterSchema());
+        evaluation.parameters["checkpoint"] = checkpoint.string();
+        evaluation.parameters["samples"] = std::int64_t{64};
+        evaluation.parameters["diffusionSteps"] = std::string("10, 50");
+        evaluation.parameters["heun"] = true;
+        const CompletedRun evaluated = runEngine(eval, evaluation);
+        const Dataset* table = nullptr;
+        for (const auto& d : evaluated.output.datasets)
+            if (d.name == "samplers")
+                table = &d;
+        QVERIFY(table);
+        const auto& rows = std::get<Table>(table->content).rows;
+        QCOMPARE(rows.size(), std::size_t(7)); // 1, 2, 4 consistency; 10, 50 Euler; 10, 50 Heun
+        for (const auto& row : rows)
+            QVERIFY2(std::isfinite(std::stod(row[3])), row[0].c_str());
+        QCOMPARE(rows[4][0], std::string("50-step Euler (diffusion)"));
+        QCOMPARE(rows[4][4], std::string("1.0×")); // the reference, though Heun rows follow
+        QCOMPARE(rows[6][0], std::string("50-step Heun (diffusion)"));
+        QCOMPARE(rows[6][1], std::string("99"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLcmCheckpoints)
+#include "tst_lcm_checkpoints.moc"
