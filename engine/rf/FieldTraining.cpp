@@ -1,0 +1,183 @@
+#include "FieldTraining.h"
+
+#include "engine/core/Error.h"
+
+#include <cmath>
+#include <random>
+
+namespace ls::rf {
+
+namespace {
+
+constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kAdamEpsilon = 1e-15; // 3DGS's ε: tiny gradients still move
+
+double learningRate(const std::string& group, const LearningRates& rates, long step, long totalSteps)
+{
+    if (group == "means") { // log-linear from start to end over the run
+        const double t = std::clamp(static_cast<double>(step) / std::max<long>(totalSteps, 1), 0.0, 1.0);
+        return std::exp((1 - t) * std::log(rates.positionStart) + t * std::log(rates.positionEnd));
+    }
+    if (group == "log_scales")
+        return rates.scale;
+    if (group == "rotations")
+        return rates.rotation;
+    if (group == "opacity_logits")
+        return rates.opacity;
+    return rates.mlp;
+}
+
+// The step's draw of a training sample: a fresh permutation every epoch, from (seed, epoch).
+std::size_t sampleForStep(const RfDataset& dataset, std::uint64_t seed, long step)
+{
+    const std::size_t count = dataset.train.size();
+    const long epoch = step / static_cast<long>(count);
+    std::vector<std::size_t> order = dataset.train;
+    std::mt19937_64 generator(seed * 1000003u + static_cast<std::uint64_t>(epoch));
+    std::shuffle(order.begin(), order.end(), generator);
+    return order[static_cast<std::size_t>(step % static_cast<long>(count))];
+}
+
+} // namespace
+
+TrainingState startTraining(GaussianField field, const RfDataset& dataset, SpectrumQuantity quantity)
+{
+    TrainingState state;
+    state.firstMoment = field.zerosLike();
+    state.secondMoment = field.zerosLike();
+    state.field = std::move(field);
+    state.receiver = dataset.receiver;
+    state.mapping = dataset.mapping;
+    state.quantity = quantity;
+    return state;
+}
+
+bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSettings& settings, const TrainingProgress& progress,
+                const std::atomic<bool>* cancel)
+{
+    if (dataset.train.empty())
+        throw ArgumentError("dataset: " + dataset.source + " has no training spectra");
+    if (state.field.frequencies != dataset.frequencies)
+        throw ArgumentError("checkpoint: the field renders " + std::to_string(state.field.frequencies) + " frequencies, the dataset holds "
+                            + std::to_string(dataset.frequencies));
+    const RenderSettings render{state.mapping, state.quantity};
+    const int height = state.mapping.height, width = state.mapping.width;
+    const std::size_t pixels = static_cast<std::size_t>(height) * width;
+    double windowLoss = 0, windowSsim = 0;
+    int windowCount = 0;
+    while (state.step < settings.iterations) {
+        if (cancel && cancel->load(std::memory_order_relaxed))
+            return false;
+        const SpectrumSample& sample = dataset.samples[sampleForStep(dataset, settings.seed, state.step)];
+        const RenderResult rendered = renderCpu(state.field, state.receiver, sample.movingEnd, render);
+        // Per frequency: the loss of each [H, W] map, averaged over frequencies.
+        std::vector<float> spectrumGradient(rendered.spectrum.size());
+        double loss = 0, ssimValue = 0;
+        for (int f = 0; f < state.field.frequencies; ++f) {
+            const std::vector<float> predicted(rendered.spectrum.begin() + f * pixels, rendered.spectrum.begin() + (f + 1) * pixels);
+            const std::vector<float> truth(sample.spectrum.begin() + f * pixels, sample.spectrum.begin() + (f + 1) * pixels);
+            const SpectrumLoss terms = spectrumLoss(predicted, truth, height, width, settings.ssimWeight);
+            loss += terms.loss / state.field.frequencies;
+            ssimValue += terms.ssim / state.field.frequencies;
+            for (std::size_t p = 0; p < pixels; ++p)
+                spectrumGradient[f * pixels + p] = terms.gradient[p] / static_cast<float>(state.field.frequencies);
+        }
+        const GaussianField gradients = backwardCpu(state.field, state.receiver, sample.movingEnd, render, rendered, spectrumGradient);
+
+        ++state.step;
+        const double correction1 = 1 - std::pow(kBeta1, static_cast<double>(state.step));
+        const double correction2 = 1 - std::pow(kBeta2, static_cast<double>(state.step));
+        auto parameters = state.field.parameterArrays();
+        auto firsts = state.firstMoment.parameterArrays();
+        auto seconds = state.secondMoment.parameterArrays();
+        const auto grads = gradients.parameterArrays();
+        for (std::size_t group = 0; group < parameters.size(); ++group) {
+            const double rate = learningRate(parameters[group].first, settings.rates, state.step, settings.iterations);
+            std::vector<float>& values = *parameters[group].second;
+            std::vector<float>& m = *firsts[group].second;
+            std::vector<float>& v = *seconds[group].second;
+            const std::vector<float>& g = *grads[group].second;
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                m[i] = static_cast<float>(kBeta1 * m[i] + (1 - kBeta1) * g[i]);
+                v[i] = static_cast<float>(kBeta2 * v[i] + (1 - kBeta2) * static_cast<double>(g[i]) * g[i]);
+                values[i] -= static_cast<float>(rate * (m[i] / correction1) / (std::sqrt(v[i] / correction2) + kAdamEpsilon));
+            }
+        }
+
+        windowLoss += loss;
+        windowSsim += ssimValue;
+        ++windowCount;
+        if (windowCount == settings.curveEvery || state.step == settings.iterations) {
+            state.curveStep.push_back(static_cast<float>(state.step));
+            state.curveLoss.push_back(static_cast<float>(windowLoss / windowCount));
+            state.curveSsim.push_back(static_cast<float>(windowSsim / windowCount));
+            if (progress)
+                progress(state.step, settings.iterations, windowLoss / windowCount, windowSsim / windowCount);
+            windowLoss = windowSsim = 0;
+            windowCount = 0;
+        }
+    }
+    return true;
+}
+
+NpzArchive checkpointToNpz(const TrainingState& state)
+{
+    NpzArchive archive = fieldToNpz(state.field);
+    for (const auto& [prefix, moments] : {std::pair{"adam_m_", &state.firstMoment}, std::pair{"adam_v_", &state.secondMoment}}) {
+        const NpzArchive shaped = fieldToNpz(*moments);
+        for (const auto& [name, array] : moments->parameterArrays())
+            archive[prefix + name] = shaped.at(name);
+    }
+    const std::int64_t step = state.step;
+    archive["step"] = NpyArray::from<std::int64_t>({1}, std::span(&step, 1));
+    const std::vector<float> position(state.receiver.position.begin(), state.receiver.position.end());
+    const std::vector<float> orientation(state.receiver.orientation.begin(), state.receiver.orientation.end());
+    archive["receiver_position"] = NpyArray::from<float>({3}, position);
+    archive["receiver_orientation_wxyz"] = NpyArray::from<float>({4}, orientation);
+    const std::int32_t map[2] = {state.mapping.height, state.mapping.width};
+    archive["map_height_width"] = NpyArray::from<std::int32_t>({2}, map);
+    const std::int32_t quantity = state.quantity == SpectrumQuantity::Magnitude ? 0 : 1;
+    archive["spectrum_is_real_part"] = NpyArray::from<std::int32_t>({1}, std::span(&quantity, 1));
+    archive["curve_step"] = NpyArray::from<float>({static_cast<std::int64_t>(state.curveStep.size())}, state.curveStep);
+    archive["curve_loss"] = NpyArray::from<float>({static_cast<std::int64_t>(state.curveLoss.size())}, state.curveLoss);
+    archive["curve_ssim"] = NpyArray::from<float>({static_cast<std::int64_t>(state.curveSsim.size())}, state.curveSsim);
+    return archive;
+}
+
+TrainingState checkpointFromNpz(const NpzArchive& archive, const std::string& source)
+{
+    auto member = [&](const std::string& name, std::size_t expected) {
+        const auto found = archive.find(name);
+        if (found == archive.end())
+            throw FormatError(source, "no '" + name + "' array: not a GSpaRC checkpoint (written by gsparc-train)");
+        auto values = found->second.toFloat();
+        if (expected && values.size() != expected)
+            throw FormatError(source, "'" + name + "' holds " + std::to_string(values.size()) + " values; " + std::to_string(expected) + " expected");
+        return values;
+    };
+    TrainingState state;
+    state.field = fieldFromNpz(archive, source);
+    for (const auto& [prefix, moments] : {std::pair{"adam_m_", &state.firstMoment}, std::pair{"adam_v_", &state.secondMoment}}) {
+        *moments = state.field.zerosLike();
+        for (auto& [name, array] : moments->parameterArrays())
+            if (archive.count(prefix + name)) // a field without moments (exported) resumes with fresh ones
+                *array = member(prefix + name, array->size());
+    }
+    const auto stepArray = archive.find("step");
+    state.step = stepArray == archive.end() ? 0 : static_cast<long>(stepArray->second.view<std::int64_t>(source + " step")[0]);
+    const auto position = member("receiver_position", 3), orientation = member("receiver_orientation_wxyz", 4);
+    std::copy(position.begin(), position.end(), state.receiver.position.begin());
+    std::copy(orientation.begin(), orientation.end(), state.receiver.orientation.begin());
+    const auto map = member("map_height_width", 2);
+    state.mapping = {static_cast<int>(map[1]), static_cast<int>(map[0])};
+    if (state.mapping.width < 16 || state.mapping.height < 4)
+        throw FormatError(source, "map_height_width is " + std::to_string(state.mapping.height) + "×" + std::to_string(state.mapping.width) + "; too small");
+    state.quantity = member("spectrum_is_real_part", 1)[0] != 0 ? SpectrumQuantity::RealPart : SpectrumQuantity::Magnitude;
+    if (archive.count("curve_step")) {
+        state.curveStep = member("curve_step", 0);
+        state.curveLoss = member("curve_loss", state.curveStep.size());
+        state.curveSsim = member("curve_ssim", state.curveStep.size());
+    }
+    return state;
+}
+
+} // namespace ls::rf

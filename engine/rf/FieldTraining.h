@@ -1,0 +1,53 @@
+#pragma once
+// Training a GaussianField on spectra: Adam with per-group learning rates (the reference values:
+// positions 1.6e-3 decaying exponentially to 1.6e-6, scales 5e-3, rotations 1e-3, opacities 5.5e-3,
+// emission MLPs 2e-3), loss (1 − λ)·L1 + λ·(1 − SSIM), one spectrum per step, drawn in a seeded
+// random order. Checkpoints hold the field, the optimiser moments and the step, so a resumed run
+// continues exactly where the saved one stopped.
+#include "RfDataset.h"
+#include "SpectrumMetrics.h"
+
+#include "engine/core/Npz.h"
+
+#include <atomic>
+#include <functional>
+
+namespace ls::rf {
+
+struct LearningRates {
+    double positionStart = 1.6e-3, positionEnd = 1.6e-6;
+    double scale = 5e-3, rotation = 1e-3, opacity = 5.5e-3, mlp = 2e-3;
+};
+
+struct TrainingSettings {
+    int iterations = 2000;
+    double ssimWeight = 0.2;
+    LearningRates rates;
+    std::uint64_t seed = 1;
+    int curveEvery = 50; // iterations between points on the loss/SSIM curves
+};
+
+// What a run carries from step to step (and what a checkpoint holds).
+struct TrainingState {
+    GaussianField field;
+    GaussianField firstMoment, secondMoment; // Adam
+    long step = 0;
+    ReceiverPose receiver;
+    PixelMapping mapping;
+    SpectrumQuantity quantity = SpectrumQuantity::Magnitude;
+    // Curves: training loss and SSIM averaged over each `curveEvery` window.
+    std::vector<float> curveStep, curveLoss, curveSsim;
+};
+
+TrainingState startTraining(GaussianField field, const RfDataset& dataset, SpectrumQuantity quantity);
+
+// Progress gets (steps done, steps in total, running loss, running SSIM); `cancel` is polled every
+// step. Returns false when cancelled (the state then holds every step completed so far).
+using TrainingProgress = std::function<void(long done, long total, double loss, double ssim)>;
+bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSettings& settings, const TrainingProgress& progress,
+                const std::atomic<bool>* cancel);
+
+NpzArchive checkpointToNpz(const TrainingState& state);
+TrainingState checkpointFromNpz(const NpzArchive& archive, const std::string& source);
+
+} // namespace ls::rf

@@ -1,0 +1,232 @@
+#include "GaussianField.h"
+
+#include "engine/core/CounterRng.h"
+#include "engine/core/Error.h"
+
+#include <cmath>
+
+namespace ls::rf {
+
+namespace {
+float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+float distanceTo(const float* mean, const std::array<float, 3>& point)
+{
+    const float dx = mean[0] - point[0], dy = mean[1] - point[1], dz = mean[2] - point[2];
+    return std::sqrt(dx * dx + dy * dy + dz * dz);
+}
+} // namespace
+
+GaussianField GaussianField::zerosLike() const
+{
+    GaussianField zeros = *this;
+    for (auto& [name, array] : zeros.parameterArrays())
+        std::fill(array->begin(), array->end(), 0.0f);
+    return zeros;
+}
+
+std::vector<std::pair<std::string, std::vector<float>*>> GaussianField::parameterArrays()
+{
+    return {{"means", &means}, {"log_scales", &logScales}, {"rotations", &rotations}, {"opacity_logits", &opacityLogits},
+            {"mlp_w1", &mlpW1}, {"mlp_b1", &mlpB1}, {"mlp_w2", &mlpW2}, {"mlp_b2", &mlpB2}};
+}
+
+std::vector<std::pair<std::string, const std::vector<float>*>> GaussianField::parameterArrays() const
+{
+    std::vector<std::pair<std::string, const std::vector<float>*>> arrays;
+    for (auto& [name, array] : const_cast<GaussianField*>(this)->parameterArrays())
+        arrays.emplace_back(name, array);
+    return arrays;
+}
+
+void GaussianField::checkShapes(const std::string& source) const
+{
+    const std::size_t n = count();
+    const std::size_t expected[] = {n * 3, n * 3, n * 4, n, n * hidden * 3, n * hidden, n * outputs() * hidden, n * outputs()};
+    int index = 0;
+    for (const auto& [name, array] : parameterArrays()) {
+        if (array->size() != expected[index])
+            throw FormatError(source, name + " holds " + std::to_string(array->size()) + " values; " + std::to_string(expected[index])
+                                          + " expected for " + std::to_string(n) + " Gaussians, hidden " + std::to_string(hidden)
+                                          + ", " + std::to_string(frequencies) + " frequencies");
+        ++index;
+    }
+    if (n == 0)
+        throw FormatError(source, "the field holds no Gaussians");
+}
+
+GaussianField initialiseOnGrid(const GridInitialisation& init)
+{
+    if (!(init.spacingMetres > 0))
+        throw ArgumentError("spacing: must be positive (metres)");
+    int cells[3];
+    std::size_t total = 1;
+    for (int axis = 0; axis < 3; ++axis) {
+        const float extent = init.boxMax[axis] - init.boxMin[axis];
+        if (!(extent > 0))
+            throw ArgumentError("scene box: the maximum must exceed the minimum on every axis");
+        cells[axis] = std::max(1, static_cast<int>(std::floor(extent / init.spacingMetres)));
+        total *= static_cast<std::size_t>(cells[axis]);
+    }
+    if (total > 2'000'000)
+        throw ArgumentError("spacing: " + std::to_string(total) + " Gaussians on this grid; at most 2,000,000 (raise the spacing)");
+
+    GaussianField field;
+    field.frequencies = init.frequencies;
+    field.hidden = init.hidden;
+    field.inputCentre = init.inputCentre;
+    field.inputScale = init.inputScale;
+    const int outputs = field.outputs(), hidden = field.hidden;
+    const float logScale = std::log(init.spacingMetres); // nearest neighbour on a regular grid: one spacing
+    const float opacityLogit = std::log(init.initialOpacity / (1 - init.initialOpacity));
+    for (int i = 0; i < cells[0]; ++i)
+        for (int j = 0; j < cells[1]; ++j)
+            for (int k = 0; k < cells[2]; ++k) {
+                const int index[3] = {i, j, k};
+                for (int axis = 0; axis < 3; ++axis) {
+                    const float extent = init.boxMax[axis] - init.boxMin[axis];
+                    field.means.push_back(init.boxMin[axis] + (index[axis] + 0.5f) * extent / cells[axis]);
+                    field.logScales.push_back(logScale);
+                }
+                field.rotations.insert(field.rotations.end(), {1, 0, 0, 0});
+                field.opacityLogits.push_back(opacityLogit);
+            }
+    const std::size_t n = field.count();
+    field.mlpW1.resize(n * hidden * 3);
+    field.mlpB1.assign(n * hidden, 0.0f);
+    field.mlpW2.resize(n * outputs * hidden);
+    field.mlpB2.assign(n * outputs, 0.0f);
+    const float scale1 = std::sqrt(2.0f / 3.0f), scale2 = std::sqrt(1.0f / hidden);
+    for (std::size_t i = 0; i < field.mlpW1.size(); ++i)
+        field.mlpW1[i] = scale1 * rng::normal(init.seed, i, 1);
+    for (std::size_t i = 0; i < field.mlpW2.size(); ++i)
+        field.mlpW2[i] = scale2 * rng::normal(init.seed, i, 2);
+    return field;
+}
+
+std::vector<float> emissions(const GaussianField& field, const std::array<float, 3>& movingEnd)
+{
+    const std::size_t n = field.count();
+    const int hidden = field.hidden, outputs = field.outputs();
+    float input[3];
+    for (int axis = 0; axis < 3; ++axis)
+        input[axis] = (movingEnd[axis] - field.inputCentre[axis]) / field.inputScale;
+    std::vector<float> result(n * outputs);
+    std::vector<float> activation(hidden);
+    for (std::size_t g = 0; g < n; ++g) {
+        const float* w1 = &field.mlpW1[g * hidden * 3];
+        for (int h = 0; h < hidden; ++h) {
+            const float pre = field.mlpB1[g * hidden + h] + w1[h * 3] * input[0] + w1[h * 3 + 1] * input[1] + w1[h * 3 + 2] * input[2];
+            activation[h] = pre > 0 ? pre : kLeakySlope * pre;
+        }
+        const float logDistance = std::log(distanceTo(&field.means[g * 3], movingEnd) + kDistanceEpsilon);
+        for (int o = 0; o < outputs; ++o) {
+            const float* w2 = &field.mlpW2[(g * outputs + o) * hidden];
+            float z = field.mlpB2[g * outputs + o];
+            for (int h = 0; h < hidden; ++h)
+                z += w2[h] * activation[h];
+            result[g * outputs + o] = sigmoid(z - logDistance);
+        }
+    }
+    return result;
+}
+
+void emissionsBackward(const GaussianField& field, const std::array<float, 3>& movingEnd, const std::vector<float>& emission,
+                       const std::vector<double>& emissionGradient, GaussianField& gradients)
+{
+    const std::size_t n = field.count();
+    const int hidden = field.hidden, outputs = field.outputs();
+    float input[3];
+    for (int axis = 0; axis < 3; ++axis)
+        input[axis] = (movingEnd[axis] - field.inputCentre[axis]) / field.inputScale;
+    std::vector<float> pre(hidden);
+    std::vector<double> activationGradient(hidden);
+    for (std::size_t g = 0; g < n; ++g) {
+        bool any = false;
+        for (int o = 0; o < outputs; ++o)
+            any = any || emissionGradient[g * outputs + o] != 0.0;
+        if (!any)
+            continue; // this Gaussian touched no pixel: nothing flows back
+        const float* w1 = &field.mlpW1[g * hidden * 3];
+        for (int h = 0; h < hidden; ++h)
+            pre[h] = field.mlpB1[g * hidden + h] + w1[h * 3] * input[0] + w1[h * 3 + 1] * input[1] + w1[h * 3 + 2] * input[2];
+        std::fill(activationGradient.begin(), activationGradient.end(), 0.0);
+        double logDistanceGradient = 0; // dL/d(log(d + ε)) = −Σ dL/dz
+        for (int o = 0; o < outputs; ++o) {
+            const double e = emission[g * outputs + o];
+            const double dz = emissionGradient[g * outputs + o] * e * (1 - e); // sigmoid'
+            logDistanceGradient -= dz;
+            gradients.mlpB2[g * outputs + o] += static_cast<float>(dz);
+            const float* w2 = &field.mlpW2[(g * outputs + o) * hidden];
+            float* gw2 = &gradients.mlpW2[(g * outputs + o) * hidden];
+            for (int h = 0; h < hidden; ++h) {
+                const float activation = pre[h] > 0 ? pre[h] : kLeakySlope * pre[h];
+                gw2[h] += static_cast<float>(dz * activation);
+                activationGradient[h] += dz * w2[h];
+            }
+        }
+        float* gw1 = &gradients.mlpW1[g * hidden * 3];
+        for (int h = 0; h < hidden; ++h) {
+            const double dpre = activationGradient[h] * (pre[h] > 0 ? 1.0 : kLeakySlope);
+            gradients.mlpB1[g * hidden + h] += static_cast<float>(dpre);
+            for (int axis = 0; axis < 3; ++axis)
+                gw1[h * 3 + axis] += static_cast<float>(dpre * input[axis]);
+        }
+        // log(‖μ − x‖ + ε): ∂/∂μ = (μ − x)/(‖μ − x‖·(‖μ − x‖ + ε))
+        const float* mean = &field.means[g * 3];
+        const double distance = distanceTo(mean, movingEnd);
+        if (distance > 0)
+            for (int axis = 0; axis < 3; ++axis)
+                gradients.means[g * 3 + axis] += static_cast<float>(
+                    logDistanceGradient * (mean[axis] - movingEnd[axis]) / (distance * (distance + kDistanceEpsilon)));
+    }
+}
+
+NpzArchive fieldToNpz(const GaussianField& field)
+{
+    NpzArchive archive;
+    const auto n = static_cast<std::int64_t>(field.count());
+    const std::int64_t hidden = field.hidden, outputs = field.outputs();
+    const std::vector<std::vector<std::int64_t>> shapes = {{n, 3}, {n, 3}, {n, 4}, {n}, {n, hidden, 3}, {n, hidden}, {n, outputs, hidden}, {n, outputs}};
+    int index = 0;
+    for (const auto& [name, array] : field.parameterArrays())
+        archive[name] = NpyArray::from<float>(shapes[index++], *array);
+    archive["input_centre"] = NpyArray::from<float>({3}, field.inputCentre);
+    archive["input_scale"] = NpyArray::from<float>({1}, std::span<const float>(&field.inputScale, 1));
+    return archive;
+}
+
+GaussianField fieldFromNpz(const NpzArchive& archive, const std::string& source)
+{
+    auto member = [&](const std::string& name) -> const NpyArray& {
+        const auto found = archive.find(name);
+        if (found == archive.end())
+            throw FormatError(source, "no '" + name + "' array: not a GSpaRC checkpoint (written by gsparc-train)");
+        return found->second;
+    };
+    GaussianField field;
+    const NpyArray& w2 = member("mlp_w2");
+    w2.requireShape({-1, -1, -1}, source + " mlp_w2");
+    field.hidden = static_cast<int>(w2.shape[2]);
+    if (w2.shape[1] % 2 != 0 || w2.shape[1] == 0)
+        throw FormatError(source, "mlp_w2 has " + std::to_string(w2.shape[1]) + " outputs per Gaussian; expected 2 per frequency");
+    field.frequencies = static_cast<int>(w2.shape[1] / 2);
+    for (auto& [name, array] : field.parameterArrays()) {
+        const auto values = member(name).toFloat();
+        *array = values;
+    }
+    const auto centre = member("input_centre").toFloat();
+    const auto scale = member("input_scale").toFloat();
+    if (centre.size() != 3 || scale.size() != 1)
+        throw FormatError(source, "input_centre must hold 3 values and input_scale 1");
+    std::copy(centre.begin(), centre.end(), field.inputCentre.begin());
+    field.inputScale = scale[0];
+    field.checkShapes(source);
+    for (const auto& [name, array] : field.parameterArrays())
+        for (float value : *array)
+            if (!std::isfinite(value))
+                throw FormatError(source, name + " holds a non-finite value (NaN or infinity)");
+    return field;
+}
+
+} // namespace ls::rf

@@ -1,0 +1,130 @@
+#include "SpectrumMetrics.h"
+
+#include "engine/core/Error.h"
+
+#include <array>
+#include <cmath>
+
+namespace ls::rf {
+
+namespace {
+
+constexpr int kWindow = 11;
+constexpr double kC1 = 0.01 * 0.01, kC2 = 0.03 * 0.03;
+
+std::array<double, kWindow> gaussianWindow()
+{
+    std::array<double, kWindow> weights{};
+    double sum = 0;
+    for (int i = 0; i < kWindow; ++i) {
+        const double x = i - kWindow / 2;
+        weights[i] = std::exp(-x * x / (2 * 1.5 * 1.5));
+        sum += weights[i];
+    }
+    for (double& w : weights)
+        w /= sum;
+    return weights;
+}
+
+// Separable "same" filtering with zeros outside; the window is symmetric, so this is also its adjoint.
+std::vector<double> blur(const std::vector<double>& image, int height, int width)
+{
+    static const auto window = gaussianWindow();
+    std::vector<double> rows(image.size(), 0.0), result(image.size(), 0.0);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            double sum = 0;
+            for (int k = 0; k < kWindow; ++k) {
+                const int xx = x + k - kWindow / 2;
+                if (xx >= 0 && xx < width)
+                    sum += window[k] * image[static_cast<std::size_t>(y) * width + xx];
+            }
+            rows[static_cast<std::size_t>(y) * width + x] = sum;
+        }
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            double sum = 0;
+            for (int k = 0; k < kWindow; ++k) {
+                const int yy = y + k - kWindow / 2;
+                if (yy >= 0 && yy < height)
+                    sum += window[k] * rows[static_cast<std::size_t>(yy) * width + x];
+            }
+            result[static_cast<std::size_t>(y) * width + x] = sum;
+        }
+    return result;
+}
+
+} // namespace
+
+double ssim(const std::vector<float>& image, const std::vector<float>& reference, int height, int width, std::vector<double>* gradient)
+{
+    const std::size_t pixels = static_cast<std::size_t>(height) * width;
+    if (image.size() != pixels || reference.size() != pixels || pixels == 0)
+        throw ArgumentError("ssim: both images must hold " + std::to_string(height) + " × " + std::to_string(width) + " values");
+    std::vector<double> x(pixels), y(pixels), xx(pixels), yy(pixels), xy(pixels);
+    for (std::size_t p = 0; p < pixels; ++p) {
+        x[p] = image[p];
+        y[p] = reference[p];
+        xx[p] = x[p] * x[p];
+        yy[p] = y[p] * y[p];
+        xy[p] = x[p] * y[p];
+    }
+    const auto muX = blur(x, height, width), muY = blur(y, height, width);
+    const auto meanXX = blur(xx, height, width), meanYY = blur(yy, height, width), meanXY = blur(xy, height, width);
+    double total = 0;
+    std::vector<double> dMu, dXX, dXY; // d SSIM_p / d(local mean of x, of x², of xy)
+    if (gradient)
+        dMu.resize(pixels), dXX.resize(pixels), dXY.resize(pixels);
+    for (std::size_t p = 0; p < pixels; ++p) {
+        const double a1 = 2 * muX[p] * muY[p] + kC1, a2 = 2 * (meanXY[p] - muX[p] * muY[p]) + kC2;
+        const double b1 = muX[p] * muX[p] + muY[p] * muY[p] + kC1;
+        const double b2 = (meanXX[p] - muX[p] * muX[p]) + (meanYY[p] - muY[p] * muY[p]) + kC2;
+        const double s = a1 * a2 / (b1 * b2);
+        total += s;
+        if (gradient) {
+            dXX[p] = -s / b2;
+            dXY[p] = 2 * s / a2;
+            dMu[p] = s * (2 * muY[p] / a1 - 2 * muY[p] / a2 - 2 * muX[p] / b1 + 2 * muX[p] / b2);
+        }
+    }
+    if (gradient) {
+        const auto gMu = blur(dMu, height, width), gXX = blur(dXX, height, width), gXY = blur(dXY, height, width);
+        gradient->resize(pixels);
+        for (std::size_t p = 0; p < pixels; ++p)
+            (*gradient)[p] = (gMu[p] + 2 * x[p] * gXX[p] + y[p] * gXY[p]) / static_cast<double>(pixels);
+    }
+    return total / static_cast<double>(pixels);
+}
+
+double meanSquaredError(const std::vector<float>& image, const std::vector<float>& reference)
+{
+    if (image.size() != reference.size() || image.empty())
+        throw ArgumentError("mse: the images differ in size or are empty");
+    double sum = 0;
+    for (std::size_t p = 0; p < image.size(); ++p)
+        sum += (static_cast<double>(image[p]) - reference[p]) * (static_cast<double>(image[p]) - reference[p]);
+    return sum / static_cast<double>(image.size());
+}
+
+double psnrDb(double mse) { return mse > 0 ? -10.0 * std::log10(mse) : 99.0; }
+
+SpectrumLoss spectrumLoss(const std::vector<float>& image, const std::vector<float>& reference, int height, int width, double ssimWeight)
+{
+    SpectrumLoss result;
+    std::vector<double> ssimGradient;
+    result.ssim = ssim(image, reference, height, width, &ssimGradient);
+    const std::size_t pixels = image.size();
+    result.gradient.resize(pixels);
+    double l1 = 0;
+    for (std::size_t p = 0; p < pixels; ++p) {
+        const double difference = static_cast<double>(image[p]) - reference[p];
+        l1 += std::abs(difference);
+        const double sign = difference > 0 ? 1.0 : (difference < 0 ? -1.0 : 0.0);
+        result.gradient[p] = static_cast<float>((1 - ssimWeight) * sign / pixels - ssimWeight * ssimGradient[p]);
+    }
+    result.l1 = l1 / pixels;
+    result.loss = (1 - ssimWeight) * result.l1 + ssimWeight * (1 - result.ssim);
+    return result;
+}
+
+} // namespace ls::rf

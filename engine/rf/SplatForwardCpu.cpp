@@ -1,0 +1,154 @@
+#include "Compositing.h"
+#include "OptionalStage.h"
+#include "SplatRenderer.h"
+
+#include "engine/core/ParallelFor.h"
+
+#include <cmath>
+
+namespace ls::rf {
+
+ReceiverFrame<double> receiverFrame(const ReceiverPose& pose)
+{
+    ReceiverFrame<double> frame{};
+    double localToWorld[3][3];
+    rotationMatrix(pose.orientation.data(), localToWorld);
+    for (int i = 0; i < 3; ++i) {
+        frame.position[i] = pose.position[i];
+        for (int j = 0; j < 3; ++j)
+            frame.worldToLocal[i][j] = localToWorld[j][i]; // rotation: inverse = transpose
+    }
+    return frame;
+}
+
+namespace {
+
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+void project(const GaussianField& field, const ReceiverFrame<double>& frame, const RenderSettings& settings, RenderState& state)
+{
+    const PixelMapping& mapping = settings.mapping;
+    const std::size_t n = field.count();
+    state.u.assign(n, 0);
+    state.v.assign(n, 0);
+    state.range.assign(n, 0);
+    state.opacity.assign(n, 0);
+    state.conic.assign(n * 3, 0);
+    state.radius.assign(n, 0);
+    parallelFor(n, parallelWorkers(n / 1024), [&](std::size_t begin, std::size_t end, int) {
+        for (std::size_t g = begin; g < end; ++g) {
+            double mean[3], logScale[3], quaternion[4];
+            for (int i = 0; i < 3; ++i) {
+                mean[i] = field.means[g * 3 + i];
+                logScale[i] = field.logScales[g * 3 + i];
+            }
+            for (int i = 0; i < 4; ++i)
+                quaternion[i] = field.rotations[g * 4 + i];
+            SplatGeometry<double> geometry{};
+            if (!projectGaussian(mean, logScale, quaternion, frame, mapping, geometry))
+                continue;
+            state.u[g] = static_cast<float>(geometry.u);
+            state.v[g] = static_cast<float>(geometry.v);
+            state.range[g] = static_cast<float>(geometry.range);
+            state.conic[g * 3] = static_cast<float>(geometry.conicA);
+            state.conic[g * 3 + 1] = static_cast<float>(geometry.conicB);
+            state.conic[g * 3 + 2] = static_cast<float>(geometry.conicC);
+            state.opacity[g] = static_cast<float>(sigmoid(field.opacityLogits[g]));
+            // Capped: a splat wider than the map covers all of it anyway (and the int must not overflow).
+            const int wholeMap = 2 * (mapping.width + mapping.height);
+            state.radius[g] = settings.splatsCoverWholeMap ? wholeMap : std::min(splatRadius(geometry.covA, geometry.covB, geometry.covC), wholeMap);
+        }
+    });
+}
+
+void composite(const RenderSettings& settings, int outputs, RenderState& state, std::vector<float>& channels)
+{
+    const PixelMapping& mapping = settings.mapping;
+    const int width = mapping.width, height = mapping.height, across = tilesAcross(mapping);
+    const std::size_t tiles = state.bins.tileBegin.size(), pixels = static_cast<std::size_t>(width) * height;
+    channels.assign(outputs * pixels, 0.0f);
+    state.finalTransmittance.assign(pixels, 1.0f);
+    state.contributors.assign(pixels, 0);
+    parallelFor(tiles, parallelWorkers(tiles), [&](std::size_t begin, std::size_t end, int) {
+        std::vector<double> accumulated(outputs);
+        for (std::size_t tile = begin; tile < end; ++tile) {
+            const int tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
+            for (int row = tileRow * kTileSize; row < std::min(height, (tileRow + 1) * kTileSize); ++row)
+                for (int column = tileColumn * kTileSize; column < std::min(width, (tileColumn + 1) * kTileSize); ++column) {
+                    std::fill(accumulated.begin(), accumulated.end(), 0.0);
+                    double transmittance = 1.0;
+                    std::uint32_t contributors = 0;
+                    for (std::uint32_t entry = state.bins.tileBegin[tile]; entry < state.bins.tileEnd[tile]; ++entry) {
+                        const std::uint32_t g = state.bins.gaussianIds[entry];
+                        const double dx = wrappedColumnOffset<double>(column, state.u[g], width), dy = row - state.v[g];
+                        const double power = splatPower<double>(state.conic[g * 3], state.conic[g * 3 + 1], state.conic[g * 3 + 2], dx, dy);
+                        const double alpha = std::min<double>(kMaxAlpha, splatAlpha<double>(state.opacity[g], power));
+                        if (alpha < settings.alphaThreshold)
+                            continue;
+                        const double next = transmittance * (1 - alpha);
+                        if (next < kMinTransmittance)
+                            break;
+                        for (int o = 0; o < outputs; ++o)
+                            accumulated[o] += state.emission[g * outputs + o] * alpha * transmittance;
+                        transmittance = next;
+                        contributors = entry - state.bins.tileBegin[tile] + 1;
+                    }
+                    const std::size_t pixel = static_cast<std::size_t>(row) * width + column;
+                    for (int o = 0; o < outputs; ++o)
+                        channels[o * pixels + pixel] = static_cast<float>(accumulated[o]);
+                    state.finalTransmittance[pixel] = static_cast<float>(transmittance);
+                    state.contributors[pixel] = contributors;
+                }
+        }
+    });
+}
+
+} // namespace
+
+std::vector<float> spectrumFromChannels(const std::vector<float>& channels, int frequencies, std::size_t pixels, SpectrumQuantity quantity)
+{
+    std::vector<float> spectrum(frequencies * pixels);
+    for (int f = 0; f < frequencies; ++f)
+        for (std::size_t p = 0; p < pixels; ++p) {
+            const float re = channels[(2 * f) * pixels + p], im = channels[(2 * f + 1) * pixels + p];
+            spectrum[f * pixels + p] = quantity == SpectrumQuantity::Magnitude ? std::sqrt(re * re + im * im + kMagnitudeFloor) : re;
+        }
+    return spectrum;
+}
+
+RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
+                       const RenderSettings& settings, LatencyRecorder* recorder)
+{
+    RenderResult result;
+    RenderState& state = result.state;
+    {
+        OptionalStage stage(recorder, "project");
+        project(field, receiverFrame(receiver), settings, state);
+        state.emission = emissions(field, movingEnd);
+    }
+    state.bins = binAndSortCpu(state.u, state.v, state.radius, state.range, settings.mapping, recorder);
+    {
+        OptionalStage stage(recorder, "composite");
+        composite(settings, field.outputs(), state, result.channels);
+        const std::size_t pixels = static_cast<std::size_t>(settings.mapping.width) * settings.mapping.height;
+        result.spectrum = spectrumFromChannels(result.channels, field.frequencies, pixels, settings.quantity);
+    }
+    return result;
+}
+
+std::vector<std::complex<float>> channelEstimate(const std::vector<float>& channels, int frequencies, const PixelMapping& mapping)
+{
+    const std::size_t pixels = static_cast<std::size_t>(mapping.width) * mapping.height;
+    std::vector<std::complex<float>> csi(frequencies);
+    for (int f = 0; f < frequencies; ++f) {
+        double re = 0, im = 0;
+        for (std::size_t p = 0; p < pixels; ++p) {
+            re += channels[(2 * f) * pixels + p];
+            im += channels[(2 * f + 1) * pixels + p];
+        }
+        csi[f] = {static_cast<float>(re / pixels), static_cast<float>(im / pixels)};
+    }
+    return csi;
+}
+
+} // namespace ls::rf

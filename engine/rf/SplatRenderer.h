@@ -1,0 +1,73 @@
+#pragma once
+// The GSpaRC renderer on the CPU (the reference the CUDA pipeline is checked against):
+//   project  → each Gaussian's pixel centre, conic, 3σ radius, range and emission (GaussianField.h)
+//   bin      → one (tile, range) key per 16×16 tile a splat touches; seam-straddling splats wrap
+//   sort     → keys ordered by tile, then by range from the receiver (front to back)
+//   composite→ per pixel, α = min(0.99, o·exp(−½ dᵀΣ⁻¹d)), skip α < 1/255, stop at T < 1e-4;
+//              real and imaginary channels of every frequency in the same pass
+// and the backward pass of all of it, to every parameter of the field.
+#include "Compositing.h"
+#include "GaussianField.h"
+#include "HemisphereProjection.h"
+#include "TileBinning.h"
+
+#include "engine/core/LatencyRecorder.h"
+
+#include <array>
+#include <complex>
+#include <vector>
+
+namespace ls::rf {
+
+// Receiver position (world, metres) and orientation (receiver frame → world, quaternion w, x, y, z).
+struct ReceiverPose {
+    std::array<double, 3> position{0, 0, 0};
+    std::array<double, 4> orientation{1, 0, 0, 0};
+};
+ReceiverFrame<double> receiverFrame(const ReceiverPose& pose);
+
+enum class SpectrumQuantity { Magnitude, RealPart };
+
+struct RenderSettings {
+    PixelMapping mapping;            // 360 × 90: the RFID grid
+    SpectrumQuantity quantity = SpectrumQuantity::Magnitude;
+    // Gradient checks only: the 1/255 cut and the 3σ footprint make the rendered function jump
+    // where a splat's edge crosses a pixel; with the cut at 0 and every splat on every tile it is
+    // smooth, so finite differences see exactly what the backward pass computes.
+    float alphaThreshold = kMinAlpha;
+    bool splatsCoverWholeMap = false;
+};
+
+// What the forward pass keeps for the backward pass (the "geometry, binning, image" state).
+struct RenderState {
+    // Per Gaussian [N]: radius 0 = not drawn (culled near the receiver or off the map).
+    std::vector<float> u, v, range, opacity;
+    std::vector<float> conic;    // [N, 3]
+    std::vector<int> radius;     // pixels
+    std::vector<float> emission; // [N, 2F]
+    TileBins bins;
+    std::vector<float> finalTransmittance;   // [H, W]
+    std::vector<std::uint32_t> contributors; // [H, W]: list entries composited up to the last one that counted
+};
+
+struct RenderResult {
+    std::vector<float> channels; // [2F, H, W]: real, imaginary per frequency
+    std::vector<float> spectrum; // [F, H, W]: magnitude (or the real channel) per frequency
+    RenderState state;
+};
+
+RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
+                       const RenderSettings& settings, LatencyRecorder* recorder = nullptr);
+
+// dL/d(every parameter) from dL/dspectrum [F, H, W] for the render `result` of `field`.
+GaussianField backwardCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
+                          const RenderSettings& settings, const RenderResult& result, const std::vector<float>& spectrumGradient);
+
+// Magnitude √(re² + im² + floor): the floor keeps its gradient finite where a pixel is empty.
+inline constexpr float kMagnitudeFloor = 1e-10f;
+std::vector<float> spectrumFromChannels(const std::vector<float>& channels, int frequencies, std::size_t pixels, SpectrumQuantity quantity);
+
+// The paper's channel estimate: the mean of the complex map, per frequency.
+std::vector<std::complex<float>> channelEstimate(const std::vector<float>& channels, int frequencies, const PixelMapping& mapping);
+
+} // namespace ls::rf

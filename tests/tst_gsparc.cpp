@@ -1,0 +1,283 @@
+// GSpaRC renderer (engine/rf): the hemisphere mapping and its Jacobian, the seam, tile binning and
+// sort order, compositing against a brute-force per-pixel sum, and every parameter's gradient
+// against finite differences, on scenes drawn fresh each run.
+#include "GsparcScenes.h"
+
+#include "engine/rf/Compositing.h"
+#include "engine/rf/SpectrumMetrics.h"
+
+#include <QtTest>
+
+#include <algorithm>
+#include <numeric>
+
+using namespace ls;
+using namespace ls::rf;
+
+class GsparcRendererTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void mappingFollowsTheDataAndItsJacobianIsExact();
+    void splatsStraddlingTheSeamWrap();
+    void binsAreSortedByTileThenRange();
+    void compositingMatchesABruteForceSum();
+    void gradientsMatchFiniteDifferences_data();
+    void gradientsMatchFiniteDifferences();
+    void ssimGradientMatchesFiniteDifferences();
+};
+
+void GsparcRendererTest::mappingFollowsTheDataAndItsJacobianIsExact()
+{
+    const PixelMapping mapping{360, 90};
+    // Column c holds azimuth (c + 1)°, row r elevation (r + 1)°: a direction at azimuth 30°,
+    // elevation 20° lands on pixel (29, 19).
+    {
+        const double az = 30 * kPi / 180, el = 20 * kPi / 180;
+        const double t[3] = {std::cos(el) * std::cos(az), std::cos(el) * std::sin(az), std::sin(el)};
+        double u, v, jacobian[2][3];
+        mapDirection(t, mapping, u, v, jacobian);
+        QVERIFY(std::abs(u - 29) < 1e-9);
+        QVERIFY(std::abs(v - 19) < 1e-9);
+    }
+    for (int trial = 0; trial < 50; ++trial) {
+        const double t[3] = {test::uniform(-3, 3), test::uniform(-3, 3), test::uniform(0.1f, 3)};
+        double u, v, jacobian[2][3];
+        mapDirection(t, mapping, u, v, jacobian);
+        QVERIFY(u >= 0 && u < 360);
+        for (int axis = 0; axis < 3; ++axis) {
+            const double h = 1e-6;
+            double plus[3] = {t[0], t[1], t[2]}, minus[3] = {t[0], t[1], t[2]};
+            plus[axis] += h;
+            minus[axis] -= h;
+            double up, vp, um, vm, unused[2][3];
+            mapDirection(plus, mapping, up, vp, unused);
+            mapDirection(minus, mapping, um, vm, unused);
+            const double du = wrappedColumnOffset(up, um, mapping.width) / (2 * h), dv = (vp - vm) / (2 * h);
+            // Relative error bound 1e-5 (central differences at h = 1e-6 in double).
+            QVERIFY2(std::abs(du - jacobian[0][axis]) <= 1e-5 * (1 + std::abs(du)), qPrintable(QString("du/dt%1: numeric %2, analytic %3").arg(axis).arg(du).arg(jacobian[0][axis])));
+            QVERIFY2(std::abs(dv - jacobian[1][axis]) <= 1e-5 * (1 + std::abs(dv)), qPrintable(QString("dv/dt%1: numeric %2, analytic %3").arg(axis).arg(dv).arg(jacobian[1][axis])));
+        }
+    }
+}
+
+void GsparcRendererTest::splatsStraddlingTheSeamWrap()
+{
+    // One round Gaussian straight at azimuth 0.5° (u = −0.5 ≡ 359.5): it must light columns 359 and
+    // 0 alike, and a tile run on each side of the seam.
+    ReceiverPose receiver; // identity
+    GaussianField field = test::randomField(receiver, 1, 1, 4);
+    const double az = 0.5 * kPi / 180, el = 30 * kPi / 180;
+    const float distance = 2;
+    field.means = {static_cast<float>(distance * std::cos(el) * std::cos(az)), static_cast<float>(distance * std::cos(el) * std::sin(az)),
+                   static_cast<float>(distance * std::sin(el))};
+    field.logScales.assign(3, std::log(0.05f));
+    field.rotations = {1, 0, 0, 0};
+    field.opacityLogits = {2};
+    const RenderSettings settings{{360, 90}, SpectrumQuantity::RealPart};
+    const auto result = renderCpu(field, receiver, test::randomPosition(), settings);
+    QVERIFY(result.state.radius[0] > 1);
+    const int row = 29;
+    const float left = result.spectrum[row * 360 + 359], right = result.spectrum[row * 360 + 0];
+    QVERIFY2(left > 0.01f && right > 0.01f, "both sides of the seam must be lit");
+    QVERIFY2(std::abs(left - right) < 1e-3f * std::max(left, right) + 1e-6f, qPrintable(QString("columns 359 and 0: %1 vs %2").arg(left).arg(right)));
+    TileFootprint footprint;
+    tileFootprint(result.state.u[0], result.state.v[0], result.state.radius[0], settings.mapping, footprint);
+    QCOMPARE(footprint.runs, 2);
+    QCOMPARE(footprint.columnBegin[1], 0);
+    QCOMPARE(footprint.columnEnd[0], tilesAcross(settings.mapping));
+}
+
+void GsparcRendererTest::binsAreSortedByTileThenRange()
+{
+    const ReceiverPose receiver = test::randomReceiver();
+    const GaussianField field = test::randomField(receiver, 300, 1, 4);
+    const RenderSettings settings{{180, 45}, SpectrumQuantity::Magnitude};
+    const auto result = renderCpu(field, receiver, test::randomPosition(), settings);
+    const TileBins& bins = result.state.bins;
+    QVERIFY(!bins.keys.empty());
+    QVERIFY(std::is_sorted(bins.keys.begin(), bins.keys.end()));
+    std::size_t listed = 0;
+    for (std::size_t tile = 0; tile < bins.tileBegin.size(); ++tile) {
+        for (std::uint32_t entry = bins.tileBegin[tile]; entry < bins.tileEnd[tile]; ++entry) {
+            QCOMPARE(static_cast<std::size_t>(bins.keys[entry] >> 32), tile);
+            if (entry > bins.tileBegin[tile])
+                QVERIFY(result.state.range[bins.gaussianIds[entry - 1]] <= result.state.range[bins.gaussianIds[entry]]);
+        }
+        listed += bins.tileEnd[tile] - bins.tileBegin[tile];
+    }
+    QCOMPARE(listed, bins.keys.size());
+    // No tile lists a Gaussian twice (a splat wrapping almost all the way round covers the map's
+    // last, partial tile column from both sides of the seam).
+    for (std::size_t tile = 0; tile < bins.tileBegin.size(); ++tile) {
+        std::vector<std::uint32_t> ids(bins.gaussianIds.begin() + bins.tileBegin[tile], bins.gaussianIds.begin() + bins.tileEnd[tile]);
+        std::sort(ids.begin(), ids.end());
+        QVERIFY2(std::adjacent_find(ids.begin(), ids.end()) == ids.end(), qPrintable(QString("tile %1 lists a Gaussian twice").arg(tile)));
+    }
+    // Every drawn Gaussian appears once in each tile its footprint names.
+    std::size_t expected = 0;
+    for (std::size_t g = 0; g < field.count(); ++g) {
+        TileFootprint footprint;
+        expected += tileFootprint(result.state.u[g], result.state.v[g], result.state.radius[g], settings.mapping, footprint);
+    }
+    QCOMPARE(bins.keys.size(), expected);
+}
+
+void GsparcRendererTest::compositingMatchesABruteForceSum()
+{
+    // Brute force: every pixel walks every Gaussian in range order with the same α rules, no
+    // tiles, no radius. Differences come only from what the 3σ radius leaves out (α < 1/255 at
+    // 3σ whenever o·e^{-4.5} < 1/255, i.e. o < 0.35; larger opacities may differ slightly).
+    const ReceiverPose receiver = test::randomReceiver();
+    GaussianField field = test::randomField(receiver, 120, 2, 4);
+    for (float& logit : field.opacityLogits)
+        logit = std::min(logit, -0.7f); // o < 0.34: the radius cut drops nothing the rules keep
+    const RenderSettings settings{{120, 30}, SpectrumQuantity::RealPart};
+    const auto position = test::randomPosition();
+    const auto result = renderCpu(field, receiver, position, settings);
+    const auto& state = result.state;
+    std::vector<std::size_t> order(field.count());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return state.range[a] < state.range[b]; });
+    const std::size_t pixels = 120 * 30;
+    double worst = 0, largest = 0;
+    for (int row = 0; row < 30; ++row)
+        for (int column = 0; column < 120; ++column) {
+            double transmittance = 1, accumulated[4] = {};
+            for (std::size_t g : order) {
+                if (state.radius[g] == 0)
+                    continue;
+                const double dx = wrappedColumnOffset<double>(column, state.u[g], 120), dy = row - state.v[g];
+                const double alpha = std::min<double>(kMaxAlpha, splatAlpha<double>(state.opacity[g], splatPower<double>(state.conic[g * 3], state.conic[g * 3 + 1], state.conic[g * 3 + 2], dx, dy)));
+                if (alpha < kMinAlpha)
+                    continue;
+                if (transmittance * (1 - alpha) < kMinTransmittance)
+                    break;
+                for (int o = 0; o < 4; ++o)
+                    accumulated[o] += state.emission[g * 4 + o] * alpha * transmittance;
+                transmittance *= 1 - alpha;
+            }
+            for (int o = 0; o < 4; ++o) {
+                const double tiled = result.channels[o * pixels + row * 120 + column];
+                worst = std::max(worst, std::abs(tiled - accumulated[o]));
+                largest = std::max(largest, std::abs(accumulated[o]));
+            }
+        }
+    QVERIFY(largest > 0.05);
+    // Relative error bound 1e-5 of the largest channel value (float storage of the tiled result).
+    QVERIFY2(worst <= 1e-5 * largest, qPrintable(QString("worst difference %1 of %2").arg(worst).arg(largest)));
+}
+
+void GsparcRendererTest::gradientsMatchFiniteDifferences_data()
+{
+    QTest::addColumn<int>("quantity");
+    QTest::newRow("magnitude") << static_cast<int>(SpectrumQuantity::Magnitude);
+    QTest::newRow("real part") << static_cast<int>(SpectrumQuantity::RealPart);
+}
+
+void GsparcRendererTest::gradientsMatchFiniteDifferences()
+{
+    QFETCH(int, quantity);
+    const ReceiverPose receiver = test::randomReceiver();
+    // Below 50° elevation: each splat spans well under half the azimuth circle, so its far side
+    // (where the wrapped offset jumps from +W/2 to −W/2) holds nothing a finite difference sees.
+    // Ranges at least 2 cm apart: a finite difference step must not swap two splats' order.
+    GaussianField field;
+    for (bool separated = false; !separated;) {
+        field = test::randomField(receiver, 12, 2, 4, 0.3f, 0.87f);
+        std::vector<float> ranges;
+        for (std::size_t g = 0; g < field.count(); ++g) {
+            double squared = 0;
+            for (int axis = 0; axis < 3; ++axis)
+                squared += std::pow(field.means[g * 3 + axis] - receiver.position[axis], 2);
+            ranges.push_back(static_cast<float>(std::sqrt(squared)));
+        }
+        std::sort(ranges.begin(), ranges.end());
+        separated = std::adjacent_find(ranges.begin(), ranges.end(), [](float a, float b) { return b - a < 0.02f; }) == ranges.end();
+    }
+    // Smooth variant of the renderer (no 1/255 cut, no 3σ footprint): see RenderSettings. Which
+    // terms the cut keeps is what compositingMatchesABruteForceSum checks.
+    const RenderSettings settings{{96, 24}, static_cast<SpectrumQuantity>(quantity), 0.0f, true};
+    const auto position = test::randomPosition();
+    std::vector<float> weights(2 * 96 * 24);
+    for (float& w : weights)
+        w = test::uniform(-1, 1);
+    auto loss = [&](const GaussianField& f) {
+        const auto spectrum = renderCpu(f, receiver, position, settings).spectrum;
+        double sum = 0;
+        for (std::size_t p = 0; p < spectrum.size(); ++p)
+            sum += static_cast<double>(weights[p]) * spectrum[p];
+        return sum;
+    };
+    // Keep every hidden pre-activation at least 0.05 from the leaky ReLU's kink, where the function
+    // has no derivative and a finite difference straddling it would average two slopes.
+    for (std::size_t g = 0; g < field.count(); ++g)
+        for (int h = 0; h < field.hidden; ++h) {
+            float pre = field.mlpB1[g * field.hidden + h];
+            for (int axis = 0; axis < 3; ++axis)
+                pre += field.mlpW1[(g * field.hidden + h) * 3 + axis] * (position[axis] - field.inputCentre[axis]) / field.inputScale;
+            if (std::abs(pre) < 0.05f)
+                field.mlpB1[g * field.hidden + h] += pre >= 0 ? 0.1f : -0.1f;
+        }
+    const auto result = renderCpu(field, receiver, position, settings);
+    const GaussianField analytic = backwardCpu(field, receiver, position, settings, result, weights);
+
+    int checked = 0;
+    auto parameters = field.parameterArrays();
+    const auto gradients = analytic.parameterArrays();
+    for (std::size_t group = 0; group < parameters.size(); ++group) {
+        std::vector<float>& values = *parameters[group].second;
+        for (int draw = 0; draw < 12; ++draw) {
+            const auto i = static_cast<std::size_t>(test::uniformInt(0, static_cast<std::int64_t>(values.size()) - 1));
+            const float original = values[i];
+            // Emission weights step further (their kink is ≥ 0.05 away; a larger step keeps float
+            // rounding of the rendered map out of the difference).
+            const bool emissionWeight = parameters[group].first.rfind("mlp_", 0) == 0;
+            const float step = (emissionWeight ? 1e-2f : 2e-3f) * std::max(1.0f, std::abs(original));
+            values[i] = original + step;
+            const float up = values[i];
+            const double lossUp = loss(field);
+            values[i] = original - step;
+            const float down = values[i];
+            const double lossDown = loss(field);
+            values[i] = original;
+            const double numeric = (lossUp - lossDown) / (static_cast<double>(up) - down);
+            const double exact = (*gradients[group].second)[i];
+            // Relative error bound 1 % (+ 1e-4 absolute for gradients near zero).
+            QVERIFY2(std::abs(numeric - exact) <= 0.01 * std::max(std::abs(numeric), std::abs(exact)) + 1e-4,
+                     qPrintable(QString("%1[%2]: finite difference %3, backward %4").arg(QString::fromStdString(parameters[group].first)).arg(i).arg(numeric).arg(exact)));
+            ++checked;
+        }
+    }
+    QCOMPARE(checked, 96);
+    // The check is not vacuous: most of the sampled gradients are far from zero.
+    double norm = 0;
+    for (const auto& [name, array] : gradients)
+        for (float g : *array)
+            norm += static_cast<double>(g) * g;
+    QVERIFY(norm > 1e-2);
+}
+
+void GsparcRendererTest::ssimGradientMatchesFiniteDifferences()
+{
+    const int height = 12, width = 20;
+    std::vector<float> image(height * width), reference(height * width);
+    for (auto& v : image)
+        v = test::uniform(0, 1);
+    for (auto& v : reference)
+        v = test::uniform(0, 1);
+    std::vector<double> gradient;
+    ssim(image, reference, height, width, &gradient);
+    for (int trial = 0; trial < 20; ++trial) {
+        const auto p = static_cast<std::size_t>(test::uniformInt(0, height * width - 1));
+        auto plus = image, minus = image;
+        plus[p] += 1e-3f;
+        minus[p] -= 1e-3f;
+        const double numeric = (ssim(plus, reference, height, width) - ssim(minus, reference, height, width)) / (static_cast<double>(plus[p]) - minus[p]);
+        // Relative error bound 1 % (+1e-7 absolute for pixels the window barely weighs).
+        QVERIFY2(std::abs(numeric - gradient[p]) <= 0.01 * std::abs(numeric) + 1e-7, qPrintable(QString("pixel %1: %2 vs %3").arg(p).arg(numeric).arg(gradient[p])));
+    }
+}
+
+QTEST_GUILESS_MAIN(GsparcRendererTest)
+#include "tst_gsparc.moc"
