@@ -51,6 +51,9 @@ void compositeBackward(const RenderSettings& settings, int outputs, const Render
     const PixelMapping& mapping = settings.mapping;
     const int width = mapping.width, height = mapping.height, across = tilesAcross(mapping);
     const std::size_t tiles = state.bins.tileBegin.size(), pixels = static_cast<std::size_t>(width) * height;
+    std::vector<double> minPower(state.opacity.size()); // as in the forward pass: skip exp where α is cut anyway
+    for (std::size_t g = 0; g < minPower.size(); ++g)
+        minPower[g] = state.opacity[g] > 0 ? std::log(static_cast<double>(settings.alphaThreshold) / state.opacity[g]) : 0.0;
     parallelFor(tiles, static_cast<int>(perWorker.size()), [&](std::size_t begin, std::size_t end, int worker) {
         SplatGradients& gradients = perWorker[worker];
         std::vector<double> upstream(outputs), behind(outputs), lastEmission(outputs);
@@ -70,6 +73,8 @@ void compositeBackward(const RenderSettings& settings, int outputs, const Render
                         const double dx = wrappedColumnOffset<double>(column, state.u[g], width), dy = row - state.v[g];
                         const double a = state.conic[g * 3], b = state.conic[g * 3 + 1], c = state.conic[g * 3 + 2];
                         const double power = splatPower<double>(a, b, c, dx, dy);
+                        if (power < minPower[g] - 1e-6) // margin: the forward pass compared in float
+                            continue;
                         const double rawAlpha = splatAlpha<double>(state.opacity[g], power);
                         const double alpha = std::min<double>(kMaxAlpha, rawAlpha);
                         if (alpha < settings.alphaThreshold)
