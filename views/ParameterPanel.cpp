@@ -117,8 +117,11 @@ QWidget* ParameterPanel::makeEditor(const ParameterSpec& spec, const ParameterVa
         row->addWidget(line, 1);
         row->addWidget(browse);
         connect(browse, &QPushButton::clicked, this, [this, line, spec] {
-            const QString file = QFileDialog::getOpenFileName(this, QString::fromStdString(spec.label), line->text(),
-                                                              QString::fromStdString(spec.fileFilter));
+            // fileFilter "folder": the parameter names a directory (a dataset folder).
+            const QString file = spec.fileFilter == "folder"
+                                     ? QFileDialog::getExistingDirectory(this, QString::fromStdString(spec.label), line->text())
+                                     : QFileDialog::getOpenFileName(this, QString::fromStdString(spec.label), line->text(),
+                                                                    QString::fromStdString(spec.fileFilter));
             if (!file.isEmpty())
                 line->setText(file);
         });

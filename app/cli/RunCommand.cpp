@@ -124,6 +124,18 @@ void writeOutputs(const CompletedRun& run, const std::filesystem::path& folder)
 // written to that file and the rest of the outputs into the folder "ckpt-run" beside it.
 void writeOutputsTo(const CompletedRun& run, const std::filesystem::path& out)
 {
+    // `--out spectrum.npy`: the run's first dataset as that one array (gsparc-render's spectrum);
+    // everything else beside it, in "spectrum-run".
+    if (out.extension() == ".npy" && !run.output.datasets.empty()) {
+        NpzArchive arrays;
+        storeDataset(run.output.datasets.front(), run.output.datasets.front().name, arrays);
+        const std::filesystem::path folder = out.parent_path() / (out.stem().string() + "-run");
+        writeOutputs(run, folder);
+        writeNpy(out, arrays.begin()->second);
+        std::fprintf(stderr, "%s written to %s (shape %s); all outputs in %s\n", run.output.datasets.front().name.c_str(), out.string().c_str(),
+                     shapeToString(arrays.begin()->second.shape).c_str(), folder.string().c_str());
+        return;
+    }
     if (out.extension() != ".npz") {
         writeOutputs(run, out);
         std::fprintf(stderr, "outputs written to %s\n", out.string().c_str());

@@ -28,7 +28,7 @@ struct ParameterSpec {
     std::string help;                 // one or two sentences shown as a tooltip and in `--help`
     std::vector<std::string> choices; // Enum
     int vectorSize = 0;               // Vector: number of elements
-    std::string fileFilter;           // File: "NumPy arrays (*.npy)"
+    std::string fileFilter;           // File: "NumPy arrays (*.npy)", or "folder" for a directory
 };
 
 struct ParameterSchema {

@@ -1,6 +1,10 @@
 #include "FieldTraining.h"
 
+#include "OptionalStage.h"
+
 #include "engine/core/Error.h"
+
+#include <optional>
 
 #include <cmath>
 #include <random>
@@ -52,7 +56,7 @@ TrainingState startTraining(GaussianField field, const RfDataset& dataset, Spect
 }
 
 bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSettings& settings, const TrainingProgress& progress,
-                const std::atomic<bool>* cancel)
+                const CancelPoll& cancelled, LatencyRecorder* recorder)
 {
     if (dataset.train.empty())
         throw ArgumentError("dataset: " + dataset.source + " has no training spectra");
@@ -65,10 +69,13 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
     double windowLoss = 0, windowSsim = 0;
     int windowCount = 0;
     while (state.step < settings.iterations) {
-        if (cancel && cancel->load(std::memory_order_relaxed))
+        if (cancelled && cancelled())
             return false;
         const SpectrumSample& sample = dataset.samples[sampleForStep(dataset, settings.seed, state.step)];
-        const RenderResult rendered = renderCpu(state.field, state.receiver, sample.movingEnd, render);
+        LatencyRecorder* timed = recorder && state.step % settings.curveEvery == 0 ? recorder : nullptr;
+        std::optional<OptionalStage> stepStage(std::in_place, timed, "training step");
+        const RenderResult rendered = renderCpu(state.field, state.receiver, sample.movingEnd, render, timed);
+        std::optional<OptionalStage> lossStage(std::in_place, timed, "loss");
         // Per frequency: the loss of each [H, W] map, averaged over frequencies.
         std::vector<float> spectrumGradient(rendered.spectrum.size());
         double loss = 0, ssimValue = 0;
@@ -81,28 +88,34 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
             for (std::size_t p = 0; p < pixels; ++p)
                 spectrumGradient[f * pixels + p] = terms.gradient[p] / static_cast<float>(state.field.frequencies);
         }
+        lossStage.reset();
+        std::optional<OptionalStage> backwardStage(std::in_place, timed, "backward");
         const GaussianField gradients = backwardCpu(state.field, state.receiver, sample.movingEnd, render, rendered, spectrumGradient);
 
-        ++state.step;
-        const double correction1 = 1 - std::pow(kBeta1, static_cast<double>(state.step));
-        const double correction2 = 1 - std::pow(kBeta2, static_cast<double>(state.step));
-        auto parameters = state.field.parameterArrays();
-        auto firsts = state.firstMoment.parameterArrays();
-        auto seconds = state.secondMoment.parameterArrays();
-        const auto grads = gradients.parameterArrays();
-        for (std::size_t group = 0; group < parameters.size(); ++group) {
-            const double rate = learningRate(parameters[group].first, settings.rates, state.step, settings.iterations);
-            std::vector<float>& values = *parameters[group].second;
-            std::vector<float>& m = *firsts[group].second;
-            std::vector<float>& v = *seconds[group].second;
-            const std::vector<float>& g = *grads[group].second;
-            for (std::size_t i = 0; i < values.size(); ++i) {
-                m[i] = static_cast<float>(kBeta1 * m[i] + (1 - kBeta1) * g[i]);
-                v[i] = static_cast<float>(kBeta2 * v[i] + (1 - kBeta2) * static_cast<double>(g[i]) * g[i]);
-                values[i] -= static_cast<float>(rate * (m[i] / correction1) / (std::sqrt(v[i] / correction2) + kAdamEpsilon));
+        backwardStage.reset();
+        {
+            OptionalStage adamStage(timed, "adam");
+            ++state.step;
+            const double correction1 = 1 - std::pow(kBeta1, static_cast<double>(state.step));
+            const double correction2 = 1 - std::pow(kBeta2, static_cast<double>(state.step));
+            auto parameters = state.field.parameterArrays();
+            auto firsts = state.firstMoment.parameterArrays();
+            auto seconds = state.secondMoment.parameterArrays();
+            const auto grads = gradients.parameterArrays();
+            for (std::size_t group = 0; group < parameters.size(); ++group) {
+                const double rate = learningRate(parameters[group].first, settings.rates, state.step, settings.iterations);
+                std::vector<float>& values = *parameters[group].second;
+                std::vector<float>& m = *firsts[group].second;
+                std::vector<float>& v = *seconds[group].second;
+                const std::vector<float>& g = *grads[group].second;
+                for (std::size_t i = 0; i < values.size(); ++i) {
+                    m[i] = static_cast<float>(kBeta1 * m[i] + (1 - kBeta1) * g[i]);
+                    v[i] = static_cast<float>(kBeta2 * v[i] + (1 - kBeta2) * static_cast<double>(g[i]) * g[i]);
+                    values[i] -= static_cast<float>(rate * (m[i] / correction1) / (std::sqrt(v[i] / correction2) + kAdamEpsilon));
+                }
             }
         }
-
+        stepStage.reset();
         windowLoss += loss;
         windowSsim += ssimValue;
         ++windowCount;

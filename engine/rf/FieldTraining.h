@@ -9,7 +9,6 @@
 
 #include "engine/core/Npz.h"
 
-#include <atomic>
 #include <functional>
 
 namespace ls::rf {
@@ -41,11 +40,14 @@ struct TrainingState {
 
 TrainingState startTraining(GaussianField field, const RfDataset& dataset, SpectrumQuantity quantity);
 
-// Progress gets (steps done, steps in total, running loss, running SSIM); `cancel` is polled every
-// step. Returns false when cancelled (the state then holds every step completed so far).
+// Progress gets (steps done, steps in total, running loss, running SSIM); `cancelled` is polled
+// every step. Returns false when cancelled (the state then holds every step completed so far).
 using TrainingProgress = std::function<void(long done, long total, double loss, double ssim)>;
+using CancelPoll = std::function<bool()>;
+// With a recorder, every `curveEvery`-th step is timed stage by stage (project, bin, sort,
+// composite, loss, backward, adam), so the latency view shows a training step's breakdown.
 bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSettings& settings, const TrainingProgress& progress,
-                const std::atomic<bool>* cancel);
+                const CancelPoll& cancelled, LatencyRecorder* recorder = nullptr);
 
 NpzArchive checkpointToNpz(const TrainingState& state);
 TrainingState checkpointFromNpz(const NpzArchive& archive, const std::string& source);

@@ -42,13 +42,14 @@ std::vector<float> nearestTrainingSpectrum(const RfDataset& dataset, const std::
     return mean;
 }
 
-HeldOutScores evaluateHeldOut(const TrainingState& state, const RfDataset& dataset, int k, const std::atomic<bool>* cancel)
+HeldOutScores evaluateHeldOut(const TrainingState& state, const RfDataset& dataset, const std::vector<std::size_t>& indices, int k,
+                              const CancelPoll& cancelled)
 {
     HeldOutScores scores;
     scores.k = k;
     const RenderSettings render{state.mapping, state.quantity};
-    for (std::size_t index : dataset.test) {
-        if (cancel && cancel->load(std::memory_order_relaxed))
+    for (std::size_t index : indices) {
+        if (cancelled && cancelled())
             throw CancelledError();
         const SpectrumSample& sample = dataset.samples[index];
         auto predicted = renderCpu(state.field, state.receiver, sample.movingEnd, render).spectrum;

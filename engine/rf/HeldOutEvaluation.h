@@ -22,7 +22,9 @@ struct HeldOutScores {
     int k = 3;
 };
 
-HeldOutScores evaluateHeldOut(const TrainingState& state, const RfDataset& dataset, int k, const std::atomic<bool>* cancel);
+// Scores the samples at `indices` (positions in dataset.samples); throws CancelledError when asked.
+HeldOutScores evaluateHeldOut(const TrainingState& state, const RfDataset& dataset, const std::vector<std::size_t>& indices, int k,
+                              const CancelPoll& cancelled);
 
 double median(std::vector<double> values);
 std::vector<double> ssimValues(const std::vector<SpectrumScores>& scores);

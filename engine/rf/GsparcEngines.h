@@ -1,0 +1,43 @@
+#pragma once
+// The GSpaRC engines the RF plugin registers:
+//   rf.gsparc-train   trains a field on a dataset folder, scores held-out spectra against the
+//                     nearest-position baselines, hands over the checkpoint (checkpoint.npz)
+//   rf.gsparc-eval    scores a checkpoint on a split of a dataset (per-sample metrics, spectra)
+//   rf.gsparc-render  renders the spectrum a checkpoint predicts for one transmitter position
+#include "engine/core/Engine.h"
+
+namespace ls::rf {
+
+class GsparcTrainEngine final : public Engine {
+public:
+    std::string id() const override { return "rf.gsparc-train"; }
+    std::string displayName() const override { return "GSpaRC: train on RF spectra"; }
+    std::string description() const override;
+    ParameterSchema parameterSchema() const override;
+    bool hasCudaPath() const override { return false; }
+    RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+    RepeatAdvice repeatAdvice() const override { return {1, 0}; } // minutes of training: once, unwarmed
+};
+
+class GsparcEvalEngine final : public Engine {
+public:
+    std::string id() const override { return "rf.gsparc-eval"; }
+    std::string displayName() const override { return "GSpaRC: evaluate a checkpoint"; }
+    std::string description() const override;
+    ParameterSchema parameterSchema() const override;
+    bool hasCudaPath() const override { return false; }
+    RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+    RepeatAdvice repeatAdvice() const override { return {1, 0}; }
+};
+
+class GsparcRenderEngine final : public Engine {
+public:
+    std::string id() const override { return "rf.gsparc-render"; }
+    std::string displayName() const override { return "GSpaRC: render a spectrum"; }
+    std::string description() const override;
+    ParameterSchema parameterSchema() const override;
+    bool hasCudaPath() const override { return false; }
+    RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+};
+
+} // namespace ls::rf

@@ -1,0 +1,154 @@
+#include "GsparcOutputs.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace ls::rf {
+
+namespace {
+constexpr int kGap = 4; // pixels between the panels of a montage
+
+std::string fixed(double value, int decimals)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
+}
+} // namespace
+
+Grid spectrumGrid(const std::vector<float>& spectrum, int frequency, const PixelMapping& mapping)
+{
+    const std::size_t pixels = static_cast<std::size_t>(mapping.width) * mapping.height;
+    Grid grid{mapping.height, mapping.width, 1, {}, "normalised power", "azimuth (deg, column c = c + 1)", "elevation (deg, row r = r + 1)", true};
+    grid.values.assign(spectrum.begin() + frequency * pixels, spectrum.begin() + (frequency + 1) * pixels);
+    return grid;
+}
+
+Grid comparisonMontage(const HeldOutScores& scores, const RfDataset& dataset, const std::vector<std::size_t>& indices, int limit)
+{
+    const int height = dataset.mapping.height, width = dataset.mapping.width;
+    const int bands = std::min<int>(limit, static_cast<int>(scores.predicted.size()));
+    Grid grid{bands * height + std::max(0, bands - 1) * kGap, 3 * width + 2 * kGap, 1, {}, "normalised power",
+              "predicted | measured | |error| (azimuth)", "held-out sample (elevation)", true};
+    grid.values.assign(static_cast<std::size_t>(grid.height) * grid.width, 1.0f); // white gaps
+    for (int band = 0; band < bands; ++band) {
+        const auto& predicted = scores.predicted[band];
+        const auto& truth = dataset.samples[indices[band]].spectrum;
+        for (int row = 0; row < height; ++row)
+            for (int column = 0; column < width; ++column) {
+                const std::size_t source = static_cast<std::size_t>(row) * width + column;
+                float* target = &grid.values[static_cast<std::size_t>(band * (height + kGap) + row) * grid.width];
+                target[column] = predicted[source];
+                target[width + kGap + column] = truth[source];
+                target[2 * (width + kGap) + column] = std::abs(predicted[source] - truth[source]);
+            }
+    }
+    return grid;
+}
+
+Series trainingCurves(const TrainingState& state)
+{
+    Series series;
+    series.xLabel = "training step";
+    series.x = state.curveStep;
+    series.curves.push_back({"loss (0.8·L1 + 0.2·(1 − SSIM))", 1, state.curveLoss});
+    series.curves.push_back({"training SSIM", 1, state.curveSsim});
+    return series;
+}
+
+Series ssimDistribution(const HeldOutScores& scores)
+{
+    Series series;
+    series.xLabel = "SSIM";
+    for (int i = 0; i <= 100; ++i)
+        series.x.push_back(i / 100.0f);
+    auto cdf = [&](const std::vector<SpectrumScores>& set, const std::string& name) {
+        Attribute curve{name, 1, {}};
+        for (float threshold : series.x) {
+            const auto below = std::count_if(set.begin(), set.end(), [&](const SpectrumScores& s) { return s.ssim <= threshold; });
+            curve.values.push_back(set.empty() ? 0.0f : static_cast<float>(below) / set.size());
+        }
+        series.curves.push_back(std::move(curve));
+    };
+    cdf(scores.model, "GSpaRC");
+    cdf(scores.nearest, "nearest training position");
+    cdf(scores.kNearest, std::to_string(scores.k) + " nearest, averaged");
+    return series;
+}
+
+Table metricsSummary(const HeldOutScores& scores, const std::string& splitName)
+{
+    Table table{{"method", "samples (" + splitName + ")", "median SSIM", "mean SSIM", "median PSNR (dB)", "median MSE"}, {}};
+    auto row = [&](const std::string& name, const std::vector<SpectrumScores>& set) {
+        std::vector<double> ssimSet, psnr, mse;
+        for (const auto& s : set) {
+            ssimSet.push_back(s.ssim);
+            psnr.push_back(s.psnrDb);
+            mse.push_back(s.mse);
+        }
+        double mean = 0;
+        for (double v : ssimSet)
+            mean += v / std::max<std::size_t>(1, ssimSet.size());
+        table.rows.push_back({name, std::to_string(set.size()), fixed(median(ssimSet), 4), fixed(mean, 4), fixed(median(psnr), 2), fixed(median(mse), 5)});
+    };
+    row("GSpaRC", scores.model);
+    row("nearest training position", scores.nearest);
+    row(std::to_string(scores.k) + " nearest, averaged", scores.kNearest);
+    return table;
+}
+
+Table perSampleMetrics(const HeldOutScores& scores)
+{
+    Table table{{"sample", "SSIM", "PSNR (dB)", "MSE", "nearest SSIM", "nearest PSNR (dB)", "k-NN SSIM", "k-NN PSNR (dB)"}, {}};
+    for (std::size_t i = 0; i < scores.model.size(); ++i)
+        table.rows.push_back({std::to_string(scores.model[i].number), fixed(scores.model[i].ssim, 4), fixed(scores.model[i].psnrDb, 2),
+                              fixed(scores.model[i].mse, 5), fixed(scores.nearest[i].ssim, 4), fixed(scores.nearest[i].psnrDb, 2),
+                              fixed(scores.kNearest[i].ssim, 4), fixed(scores.kNearest[i].psnrDb, 2)});
+    return table;
+}
+
+PointCloud gaussianCloud(const GaussianField& field, const std::array<float, 3>& movingEnd, float minimumOpacity)
+{
+    const auto emission = emissions(field, movingEnd);
+    const int outputs = field.outputs();
+    PointCloud cloud;
+    Attribute amplitude{"emission amplitude (at the transmitter shown)", 1, {}}, opacity{"opacity", 1, {}}, size{"size (m, mean σ)", 1, {}};
+    for (std::size_t g = 0; g < field.count(); ++g) {
+        const float o = 1.0f / (1.0f + std::exp(-field.opacityLogits[g]));
+        if (o < minimumOpacity)
+            continue;
+        double power = 0;
+        for (int f = 0; f < field.frequencies; ++f)
+            power += std::hypot(emission[g * outputs + 2 * f], emission[g * outputs + 2 * f + 1]) / field.frequencies;
+        cloud.positions.insert(cloud.positions.end(), field.means.begin() + g * 3, field.means.begin() + g * 3 + 3);
+        amplitude.values.push_back(static_cast<float>(power * o));
+        opacity.values.push_back(o);
+        size.values.push_back((std::exp(field.logScales[g * 3]) + std::exp(field.logScales[g * 3 + 1]) + std::exp(field.logScales[g * 3 + 2])) / 3);
+    }
+    cloud.attributes = {std::move(amplitude), std::move(opacity), std::move(size)};
+    return cloud;
+}
+
+GaussianSet gaussianSet(const GaussianField& field)
+{
+    GaussianSet set;
+    set.means = field.means;
+    set.scales.resize(field.logScales.size());
+    std::transform(field.logScales.begin(), field.logScales.end(), set.scales.begin(), [](float s) { return std::exp(s); });
+    set.rotations = field.rotations;
+    set.opacities.resize(field.count());
+    std::transform(field.opacityLogits.begin(), field.opacityLogits.end(), set.opacities.begin(), [](float l) { return 1.0f / (1.0f + std::exp(-l)); });
+    return set;
+}
+
+PointCloud endpointMarkers(const ReceiverPose& receiver, const std::array<float, 3>& movingEnd)
+{
+    PointCloud markers;
+    markers.positions = {static_cast<float>(receiver.position[0]), static_cast<float>(receiver.position[1]), static_cast<float>(receiver.position[2]),
+                         movingEnd[0], movingEnd[1], movingEnd[2]};
+    markers.attributes.push_back({"end (0 receiver, 1 transmitter)", 1, {0.0f, 1.0f}});
+    return markers;
+}
+
+} // namespace ls::rf

@@ -1,0 +1,28 @@
+#pragma once
+// The datasets the GSpaRC engines hand the studio: spectra as images on azimuth–elevation axes,
+// predicted | truth | error montages, training curves, held-out metric tables and SSIM CDFs, and
+// the field itself (Gaussians as points and as a GaussianSet) with the receiver and transmitter.
+#include "HeldOutEvaluation.h"
+
+#include "engine/core/Dataset.h"
+
+namespace ls::rf {
+
+// One frequency's map [H, W] as an image (row r = elevation (r + 1)·90/H degrees).
+Grid spectrumGrid(const std::vector<float>& spectrum, int frequency, const PixelMapping& mapping);
+
+// Up to `limit` held-out samples, one band each: predicted | measured | |error|, 0 … 1.
+Grid comparisonMontage(const HeldOutScores& scores, const RfDataset& dataset, const std::vector<std::size_t>& indices, int limit);
+
+Series trainingCurves(const TrainingState& state);
+Series ssimDistribution(const HeldOutScores& scores); // empirical CDFs of per-sample SSIM
+Table metricsSummary(const HeldOutScores& scores, const std::string& splitName);
+Table perSampleMetrics(const HeldOutScores& scores);
+
+// The Gaussians as points (attributes: emission amplitude for `movingEnd`, opacity, size) — those
+// with opacity under `minimumOpacity` left out — and the two ends as labelled markers.
+PointCloud gaussianCloud(const GaussianField& field, const std::array<float, 3>& movingEnd, float minimumOpacity);
+GaussianSet gaussianSet(const GaussianField& field);
+PointCloud endpointMarkers(const ReceiverPose& receiver, const std::array<float, 3>& movingEnd);
+
+} // namespace ls::rf
