@@ -220,7 +220,7 @@ int runCommand(const QStringList& givenArguments)
         {"repeat", "Measured repeats (default 1).", "N", "1"},
         {"warmup", "Warm-up repeats, not recorded (default 1; 0 for engines that train a model).", "N", "1"},
         {"device", "cpu, cuda or cuda:N (default: LATENCY_STUDIO_DEVICE, else the first GPU, else CPU).", "device"},
-        {"out", "Folder for outputs and latency files; or FILE.npz for the checkpoint a training engine hands over.", "dir"},
+        {"out", "Folder for outputs and latency files; or FILE.npz for the checkpoint a training engine hands over; or FILE.npy for the first dataset (a rendered spectrum).", "dir"},
         {"session-out", "Also save this run into a session file (created, or appended to).", "file.lstudio"},
         {"quiet", "Print no statistics table."},
     };

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 
 namespace ls::rf {
@@ -146,6 +147,11 @@ NpzArchive checkpointToNpz(const TrainingState& state)
     const std::vector<float> orientation(state.receiver.orientation.begin(), state.receiver.orientation.end());
     archive["receiver_position"] = NpyArray::from<float>({3}, position);
     archive["receiver_orientation_wxyz"] = NpyArray::from<float>({4}, orientation);
+    // The same pose bit for bit (float64 bit patterns): a resumed run must project exactly as before.
+    std::int64_t poseBits[7];
+    std::memcpy(poseBits, state.receiver.position.data(), 3 * sizeof(double));
+    std::memcpy(poseBits + 3, state.receiver.orientation.data(), 4 * sizeof(double));
+    archive["receiver_pose_float64_bits"] = NpyArray::from<std::int64_t>({7}, poseBits);
     const std::int32_t map[2] = {state.mapping.height, state.mapping.width};
     archive["map_height_width"] = NpyArray::from<std::int32_t>({2}, map);
     const std::int32_t quantity = state.quantity == SpectrumQuantity::Magnitude ? 0 : 1;
@@ -180,6 +186,13 @@ TrainingState checkpointFromNpz(const NpzArchive& archive, const std::string& so
     const auto position = member("receiver_position", 3), orientation = member("receiver_orientation_wxyz", 4);
     std::copy(position.begin(), position.end(), state.receiver.position.begin());
     std::copy(orientation.begin(), orientation.end(), state.receiver.orientation.begin());
+    if (const auto bits = archive.find("receiver_pose_float64_bits"); bits != archive.end()) {
+        const auto words = bits->second.view<std::int64_t>(source + " receiver_pose_float64_bits");
+        if (words.size() != 7)
+            throw FormatError(source, "receiver_pose_float64_bits must hold 7 values (position, orientation w x y z)");
+        std::memcpy(state.receiver.position.data(), words.data(), 3 * sizeof(double));
+        std::memcpy(state.receiver.orientation.data(), words.data() + 3, 4 * sizeof(double));
+    }
     const auto map = member("map_height_width", 2);
     state.mapping = {static_cast<int>(map[1]), static_cast<int>(map[0])};
     if (state.mapping.width < 16 || state.mapping.height < 4)

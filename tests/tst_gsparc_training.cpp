@@ -1,0 +1,231 @@
+// GSpaRC data and training (engine/rf): the RFID loader on the bundled real sample and on broken
+// copies of it, checkpoints that resume exactly, and a short training run on spectra rendered by
+// a random "teacher" field that lowers the loss and raises held-out SSIM.
+#include "GsparcScenes.h"
+
+#include "engine/core/Error.h"
+#include "engine/rf/GreyPng.h"
+#include "engine/rf/HeldOutEvaluation.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace ls;
+using namespace ls::rf;
+namespace fs = std::filesystem;
+
+class GsparcTrainingTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void loadsTheRfidSample();
+    void brokenDatasetsAreNamed_data();
+    void brokenDatasetsAreNamed();
+    void heldOutSplitIsSeededAndDisjoint();
+    void resumedTrainingContinuesExactly();
+    void trainingOnATeacherFieldLowersLossAndRaisesSsim();
+};
+
+void GsparcTrainingTest::loadsTheRfidSample()
+{
+    const RfDataset dataset = loadRfDataset(STUDIO_RFID_SAMPLE);
+    QCOMPARE(dataset.samples.size(), std::size_t{160});
+    QCOMPARE(dataset.train.size(), std::size_t{160});
+    QVERIFY(dataset.test.empty()); // the folder holds the training part only
+    QCOMPARE(dataset.mapping.width, 360);
+    QCOMPARE(dataset.mapping.height, 90);
+    // gateway_info.yml: position [5.0, 0.26, 0], orientation written x, y, z, w.
+    QCOMPARE(dataset.receiver.position[0], 5.0);
+    QCOMPARE(dataset.receiver.position[1], 0.26);
+    QVERIFY(std::abs(dataset.receiver.orientation[0] - 0.51291602) < 1e-8); // w
+    QVERIFY(std::abs(dataset.receiver.orientation[1] - 0.51291602) < 1e-8); // x
+    // train_index.txt starts with 132: spectrum/00132.png with row 132 of tx_pos.csv (header skipped).
+    QCOMPARE(dataset.samples.front().number, 132);
+    const auto& first = dataset.samples.front();
+    std::ifstream csv(fs::path(STUDIO_RFID_SAMPLE) / "tx_pos.csv");
+    std::string line;
+    for (int row = 0; row <= 132; ++row)
+        std::getline(csv, line);
+    float x, y, z;
+    QCOMPARE(std::sscanf(line.c_str(), "%f,%f,%f", &x, &y, &z), 3);
+    QCOMPARE(first.movingEnd[0], x);
+    QCOMPARE(first.movingEnd[2], z);
+    const GreyImage png = readGreyPng(fs::path(STUDIO_RFID_SAMPLE) / "spectrum" / "00132.png");
+    QCOMPARE(first.spectrum, png.values);
+    const auto [low, high] = std::minmax_element(first.spectrum.begin(), first.spectrum.end());
+    QCOMPARE(*low, 0.0f); // min–max normalised images
+    QCOMPARE(*high, 1.0f);
+}
+
+void GsparcTrainingTest::brokenDatasetsAreNamed_data()
+{
+    QTest::addColumn<QString>("breakage");
+    QTest::addColumn<QString>("expected"); // part of the message: the file and the problem
+    QTest::newRow("missing gateway") << "rm gateway_info.yml" << "gateway_info.yml";
+    QTest::newRow("orientation with 3 numbers") << "gateway orientation" << "'orientation' holds 3 numbers";
+    QTest::newRow("garbled position row") << "csv row" << "tx_pos.csv:4: expected three numbers";
+    QTest::newRow("NaN position") << "csv nan" << "tx_pos.csv:3: a position is not finite";
+    QTest::newRow("truncated png") << "truncate png" << "00132.png";
+    QTest::newRow("index beyond the positions") << "index 999" << "sample 999 needs row 999";
+    QTest::newRow("not a folder") << "not a folder" << "is not a dataset folder";
+}
+
+void GsparcTrainingTest::brokenDatasetsAreNamed()
+{
+    QFETCH(QString, breakage);
+    QFETCH(QString, expected);
+    QTemporaryDir temporary;
+    const fs::path folder = fs::path(temporary.path().toStdString()) / "rfid";
+    fs::copy(STUDIO_RFID_SAMPLE, folder, fs::copy_options::recursive);
+    auto rewrite = [](const fs::path& path, auto edit) {
+        std::ifstream in(path, std::ios::binary);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        in.close();
+        edit(text);
+        std::ofstream(path, std::ios::binary) << text;
+    };
+    fs::path opened = folder;
+    if (breakage == "rm gateway_info.yml")
+        fs::remove(folder / "gateway_info.yml");
+    else if (breakage == "gateway orientation")
+        rewrite(folder / "gateway_info.yml", [](std::string& t) { t.replace(t.find(",  0.51291602]"), 14, "]"); });
+    else if (breakage == "csv row")
+        rewrite(folder / "tx_pos.csv", [](std::string& t) { auto p = t.find('\n', t.find('\n', t.find('\n') + 1) + 1); t.insert(p + 1, "0.1;0.2\r\n"); });
+    else if (breakage == "csv nan")
+        rewrite(folder / "tx_pos.csv", [](std::string& t) { auto p = t.find('\n', t.find('\n') + 1); t.insert(p + 1, "nan,0,0\r\n"); });
+    else if (breakage == "truncate png")
+        fs::resize_file(folder / "spectrum" / "00132.png", 100);
+    else if (breakage == "index 999")
+        rewrite(folder / "train_index.txt", [](std::string& t) { t += "\n00999\n"; });
+    else if (breakage == "not a folder")
+        opened = folder / "tx_pos.csv";
+    try {
+        loadRfDataset(opened);
+        QFAIL("the broken dataset loaded");
+    } catch (const StudioError& error) {
+        QVERIFY2(QString(error.what()).contains(expected), error.what());
+    }
+}
+
+void GsparcTrainingTest::heldOutSplitIsSeededAndDisjoint()
+{
+    RfDataset a = loadRfDataset(STUDIO_RFID_SAMPLE), b = a, c = a;
+    const auto seed = static_cast<std::uint64_t>(test::uniformInt(0, 1'000'000));
+    holdOutFromTraining(a, 0.2, seed);
+    holdOutFromTraining(b, 0.2, seed);
+    holdOutFromTraining(c, 0.2, seed + 1);
+    QCOMPARE(a.test.size(), std::size_t{32});
+    QCOMPARE(a.train.size(), std::size_t{128});
+    QCOMPARE(a.test, b.test);
+    QVERIFY(a.test != c.test);
+    for (std::size_t index : a.test)
+        QVERIFY(std::find(a.train.begin(), a.train.end(), index) == a.train.end());
+}
+
+namespace {
+// Spectra of a random teacher field at random transmitter positions, as a dataset.
+RfDataset teacherDataset(const ReceiverPose& receiver, const GaussianField& teacher, const PixelMapping& mapping, int count)
+{
+    RfDataset dataset;
+    dataset.source = "teacher";
+    dataset.receiver = receiver;
+    dataset.mapping = mapping;
+    for (int i = 0; i < count; ++i) {
+        const auto position = test::randomPosition();
+        dataset.train.push_back(dataset.samples.size());
+        dataset.samples.push_back({i + 1, position, renderCpu(teacher, receiver, position, {mapping}).spectrum});
+    }
+    return dataset;
+}
+
+GaussianField studentField(const RfDataset& dataset, std::uint64_t seed)
+{
+    const auto [low, high] = sceneBox(dataset, 0.5f);
+    GridInitialisation init;
+    init.boxMin = low;
+    init.boxMax = high;
+    init.spacingMetres = 0.6f;
+    init.hidden = 8;
+    init.seed = seed;
+    init.inputScale = 2;
+    return initialiseOnGrid(init);
+}
+} // namespace
+
+void GsparcTrainingTest::resumedTrainingContinuesExactly()
+{
+    const ReceiverPose receiver = test::randomReceiver();
+    const PixelMapping mapping{64, 16};
+    const RfDataset dataset = teacherDataset(receiver, test::randomField(receiver, 30, 1, 8), mapping, 12);
+    const auto seed = static_cast<std::uint64_t>(test::uniformInt(1, 1000));
+    TrainingSettings settings;
+    settings.iterations = 16;
+    settings.curveEvery = 4;
+    settings.seed = seed;
+
+    TrainingState straight = startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude);
+    QVERIFY(trainSteps(straight, dataset, settings, {}, {}));
+
+    // The first half stops (as a cancel would) after 8 of the 16 steps: the schedule is the same.
+    TrainingState first = startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude);
+    QVERIFY(!trainSteps(first, dataset, settings, {}, [&] { return first.step >= 8; }));
+    QTemporaryDir temporary;
+    const fs::path file = fs::path(temporary.path().toStdString()) / "ckpt.npz";
+    writeNpz(file, checkpointToNpz(first));
+    TrainingState resumed = checkpointFromNpz(readNpz(file), file.string());
+    QCOMPARE(resumed.step, 8L);
+    QVERIFY(trainSteps(resumed, dataset, settings, {}, {}));
+
+    QCOMPARE(resumed.step, straight.step);
+    QCOMPARE(resumed.field.means, straight.field.means);
+    QCOMPARE(resumed.field.mlpW2, straight.field.mlpW2);
+    QCOMPARE(resumed.curveLoss, straight.curveLoss);
+    QVERIFY(resumed.field.means != studentField(dataset, seed).means); // training moved the field
+
+    // A checkpoint with a damaged array is refused with the file's name.
+    NpzArchive broken = checkpointToNpz(first);
+    broken["means"].shape = {3};
+    broken["means"].bytes.resize(12);
+    try {
+        checkpointFromNpz(broken, "broken.npz");
+        QFAIL("a damaged checkpoint loaded");
+    } catch (const FormatError& error) {
+        QVERIFY2(QString(error.what()).contains("broken.npz") && QString(error.what()).contains("means"), error.what());
+    }
+}
+
+void GsparcTrainingTest::trainingOnATeacherFieldLowersLossAndRaisesSsim()
+{
+    const ReceiverPose receiver = test::randomReceiver();
+    const PixelMapping mapping{64, 16};
+    RfDataset dataset = teacherDataset(receiver, test::randomField(receiver, 40, 1, 8), mapping, 40);
+    holdOutFromTraining(dataset, 0.25, static_cast<std::uint64_t>(test::uniformInt(0, 1000)));
+    TrainingState state = startTraining(studentField(dataset, 3), dataset, SpectrumQuantity::Magnitude);
+    const HeldOutScores before = evaluateHeldOut(state, dataset, dataset.test, 3, {});
+    TrainingSettings settings;
+    settings.iterations = 300;
+    settings.curveEvery = 50;
+    settings.rates.mlp = 1e-2; // a short run: larger steps than the reference schedule's
+    settings.rates.opacity = 2e-2;
+    long reported = 0;
+    QVERIFY(trainSteps(state, dataset, settings, [&](long done, long, double, double) { reported = done; }, {}));
+    QCOMPARE(reported, 300L);
+    const HeldOutScores after = evaluateHeldOut(state, dataset, dataset.test, 3, {});
+    const double ssimBefore = median(ssimValues(before.model)), ssimAfter = median(ssimValues(after.model));
+    qInfo("held-out median SSIM %.3f -> %.3f (nearest training position %.3f); loss %.4f -> %.4f", ssimBefore, ssimAfter,
+          median(ssimValues(after.nearest)), state.curveLoss.front(), state.curveLoss.back());
+    QVERIFY2(state.curveLoss.back() < 0.8 * state.curveLoss.front(), "the loss must fall by a fifth or more");
+    QVERIFY2(ssimAfter > ssimBefore + 0.05, "held-out SSIM must rise");
+
+    // Cancelling keeps every finished step.
+    TrainingState cancelled = startTraining(studentField(dataset, 3), dataset, SpectrumQuantity::Magnitude);
+    int polls = 0;
+    QVERIFY(!trainSteps(cancelled, dataset, settings, {}, [&] { return ++polls > 5; }));
+    QCOMPARE(cancelled.step, 5L);
+}
+
+QTEST_GUILESS_MAIN(GsparcTrainingTest)
+#include "tst_gsparc_training.moc"
