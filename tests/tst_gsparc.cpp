@@ -125,9 +125,9 @@ void GsparcRendererTest::binsAreSortedByTileThenRange()
 
 void GsparcRendererTest::compositingMatchesABruteForceSum()
 {
-    // Brute force: every pixel walks every Gaussian in range order with the same α rules, no
-    // tiles, no radius. Differences come only from what the 3σ radius leaves out (α < 1/255 at
-    // 3σ whenever o·e^{-4.5} < 1/255, i.e. o < 0.35; larger opacities may differ slightly).
+    // Brute force (renderUntiledCpu): every pixel walks every Gaussian in range order with the
+    // same α rules, no tiles, no radius. The 3σ radius leaves out nothing the rules keep while
+    // o·e^{-4.5} < 1/255, i.e. o < 0.35 (larger opacities may differ slightly at the rim).
     const ReceiverPose receiver = test::randomReceiver();
     GaussianField field = test::randomField(receiver, 120, 2, 4);
     for (float& logit : field.opacityLogits)
@@ -135,37 +135,17 @@ void GsparcRendererTest::compositingMatchesABruteForceSum()
     const RenderSettings settings{{120, 30}, SpectrumQuantity::RealPart};
     const auto position = test::randomPosition();
     const auto result = renderCpu(field, receiver, position, settings);
-    const auto& state = result.state;
-    std::vector<std::size_t> order(field.count());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return state.range[a] < state.range[b]; });
-    const std::size_t pixels = 120 * 30;
+    const auto untiled = renderUntiledCpu(field, receiver, position, settings);
+    QCOMPARE(untiled.size(), result.channels.size());
     double worst = 0, largest = 0;
-    for (int row = 0; row < 30; ++row)
-        for (int column = 0; column < 120; ++column) {
-            double transmittance = 1, accumulated[4] = {};
-            for (std::size_t g : order) {
-                if (state.radius[g] == 0)
-                    continue;
-                const double dx = wrappedColumnOffset<double>(column, state.u[g], 120), dy = row - state.v[g];
-                const double alpha = std::min<double>(kMaxAlpha, splatAlpha<double>(state.opacity[g], splatPower<double>(state.conic[g * 3], state.conic[g * 3 + 1], state.conic[g * 3 + 2], dx, dy)));
-                if (alpha < kMinAlpha)
-                    continue;
-                if (transmittance * (1 - alpha) < kMinTransmittance)
-                    break;
-                for (int o = 0; o < 4; ++o)
-                    accumulated[o] += state.emission[g * 4 + o] * alpha * transmittance;
-                transmittance *= 1 - alpha;
-            }
-            for (int o = 0; o < 4; ++o) {
-                const double tiled = result.channels[o * pixels + row * 120 + column];
-                worst = std::max(worst, std::abs(tiled - accumulated[o]));
-                largest = std::max(largest, std::abs(accumulated[o]));
-            }
-        }
+    for (std::size_t i = 0; i < untiled.size(); ++i) {
+        worst = std::max<double>(worst, std::abs(result.channels[i] - untiled[i]));
+        largest = std::max<double>(largest, std::abs(untiled[i]));
+    }
     QVERIFY(largest > 0.05);
-    // Relative error bound 1e-5 of the largest channel value (float storage of the tiled result).
-    QVERIFY2(worst <= 1e-5 * largest, qPrintable(QString("worst difference %1 of %2").arg(worst).arg(largest)));
+    // Relative error bound 1e-4 of the largest channel value (the tiled pass composites in float,
+    // the reference in double).
+    QVERIFY2(worst <= 1e-4 * largest, qPrintable(QString("worst difference %1 of %2").arg(worst).arg(largest)));
 }
 
 void GsparcRendererTest::gradientsMatchFiniteDifferences_data()

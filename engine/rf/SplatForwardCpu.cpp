@@ -25,7 +25,9 @@ namespace {
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
-void project(const GaussianField& field, const ReceiverFrame<double>& frame, const RenderSettings& settings, RenderState& state)
+} // namespace
+
+void projectSplatsCpu(const GaussianField& field, const ReceiverFrame<double>& frame, const RenderSettings& settings, RenderState& state)
 {
     const PixelMapping& mapping = settings.mapping;
     const std::size_t n = field.count();
@@ -60,6 +62,8 @@ void project(const GaussianField& field, const ReceiverFrame<double>& frame, con
         }
     });
 }
+
+namespace {
 
 void composite(const RenderSettings& settings, int outputs, RenderState& state, std::vector<float>& channels)
 {
@@ -131,7 +135,7 @@ RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver,
     RenderState& state = result.state;
     {
         OptionalStage stage(recorder, "project");
-        project(field, receiverFrame(receiver), settings, state);
+        projectSplatsCpu(field, receiverFrame(receiver), settings, state);
         state.emission = emissions(field, movingEnd);
     }
     state.bins = binAndSortCpu(state.u, state.v, state.radius, state.range, settings.mapping, recorder);

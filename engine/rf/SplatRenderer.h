@@ -56,8 +56,17 @@ struct RenderResult {
     RenderState state;
 };
 
+// The projection stage alone (fills u, v, range, opacity, conic, radius of `state`).
+void projectSplatsCpu(const GaussianField& field, const ReceiverFrame<double>& frame, const RenderSettings& settings, RenderState& state);
+
 RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
                        const RenderSettings& settings, LatencyRecorder* recorder = nullptr);
+
+// The brute-force reference: every pixel walks every projected Gaussian in range order with the
+// same α rules, no tiles and no radius. What tiling is checked against (tests) and measured
+// against (benchmark). Returns the channels [2F, H, W].
+std::vector<float> renderUntiledCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
+                                    const RenderSettings& settings);
 
 // dL/d(every parameter) from dL/dspectrum [F, H, W] for the render `result` of `field`.
 GaussianField backwardCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
