@@ -4,6 +4,7 @@
 //                     nearest-position baselines, hands over the checkpoint (checkpoint.npz)
 //   rf.gsparc-eval    scores a checkpoint on a split of a dataset (per-sample metrics, spectra)
 //   rf.gsparc-render  renders the spectrum a checkpoint predicts for one transmitter position
+//   rf.multipath-sim  simulates a scene's spectra and CSI and writes them as a dataset
 #include "engine/core/Engine.h"
 
 namespace ls::rf {
@@ -38,6 +39,17 @@ public:
     ParameterSchema parameterSchema() const override;
     bool hasCudaPath() const override { return false; }
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+};
+
+class MultipathSimEngine final : public Engine {
+public:
+    std::string id() const override { return "rf.multipath-sim"; }
+    std::string displayName() const override { return "RF multipath simulator"; }
+    std::string description() const override;
+    ParameterSchema parameterSchema() const override;
+    bool hasCudaPath() const override { return false; }
+    RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+    RepeatAdvice repeatAdvice() const override { return {1, 0}; }
 };
 
 } // namespace ls::rf

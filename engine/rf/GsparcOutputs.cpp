@@ -47,6 +47,17 @@ Grid comparisonMontage(const HeldOutScores& scores, const RfDataset& dataset, co
     return grid;
 }
 
+Grid spectrumStack(const std::vector<std::vector<float>>& spectra, const PixelMapping& mapping, std::string yLabel)
+{
+    const int height = mapping.height, width = mapping.width, count = static_cast<int>(spectra.size());
+    Grid grid{count * height + std::max(0, count - 1) * kGap, width, 1, {}, "normalised power", "azimuth (deg)", std::move(yLabel), true};
+    grid.values.assign(static_cast<std::size_t>(grid.height) * width, 1.0f);
+    for (int band = 0; band < count; ++band)
+        std::copy(spectra[band].begin(), spectra[band].begin() + static_cast<std::size_t>(height) * width,
+                  grid.values.begin() + static_cast<std::size_t>(band) * (height + kGap) * width);
+    return grid;
+}
+
 Series trainingCurves(const TrainingState& state)
 {
     Series series;

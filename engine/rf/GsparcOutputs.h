@@ -14,6 +14,9 @@ Grid spectrumGrid(const std::vector<float>& spectrum, int frequency, const Pixel
 // Up to `limit` held-out samples, one band each: predicted | measured | |error|, 0 … 1.
 Grid comparisonMontage(const HeldOutScores& scores, const RfDataset& dataset, const std::vector<std::size_t>& indices, int limit);
 
+// Spectra [H, W] stacked top to bottom with gaps (a gallery of one frequency's maps).
+Grid spectrumStack(const std::vector<std::vector<float>>& spectra, const PixelMapping& mapping, std::string yLabel);
+
 Series trainingCurves(const TrainingState& state);
 Series ssimDistribution(const HeldOutScores& scores); // empirical CDFs of per-sample SSIM
 Table metricsSummary(const HeldOutScores& scores, const std::string& splitName);
