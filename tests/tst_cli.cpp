@@ -195,6 +195,56 @@ private slots:
         QVERIFY2(r.err.contains("missing.npz"), qPrintable(r.err));
     }
 
+    void gsparcAsTheIssueWritesIt()
+    {
+        // multipath-sim writes a dataset; `run gsparc-train --dataset DIR --out ckpt.npz`, `run
+        // gsparc-eval --dataset DIR --split test --checkpoint ckpt.npz --out DIR` (per-sample CSV +
+        // spectra PNG/npy), `run gsparc-render --checkpoint ckpt.npz --tx x,y,z --out spectrum.npy`.
+        QTemporaryDir dir;
+        const QString scene = dir.filePath("scene.json"), dataset = dir.filePath("sim"), checkpoint = dir.filePath("ckpt.npz");
+        QFile file(scene);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"room": {"min": [0, 0, 0], "max": [6, 5, 3], "material": "wall"},
+                       "materials": {"wall": {"reflection": [-0.6, 0.1]}},
+                       "receiver": {"position": [3, 0.3, 1], "orientation": [-0.7071068, 0, 0, 0.7071068]},
+                       "reflectionOrder": 1, "frequenciesHz": [915e6, 920e6],
+                       "transmitters": {"min": [1, 1.5, 1], "max": [5, 4, 2], "count": [5, 3, 2]},
+                       "map": {"width": 120, "height": 30}, "testFraction": 0.2})");
+        file.close();
+        auto r = runCli({"run", "multipath-sim", "--scene", scene, "--folder", dataset, "--quiet", "--out", dir.filePath("sim-run")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(QFile::exists(QDir(dataset).filePath("spectrum/00030.png")));
+
+        r = runCli({"run", "gsparc-train", "--dataset", dataset, "--iterations", "30", "--spacing", "0.8", "--hidden", "8", "--quiet", "--out", checkpoint});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("checkpoint.npz written to"), qPrintable(r.err));
+        QVERIFY(readNpz(checkpoint.toStdString()).contains("mlp_w2"));
+        QFile metrics(dir.filePath("ckpt-run/held-out metrics.csv"));
+        QVERIFY(metrics.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(metrics.readAll()).trimmed().split('\n');
+        QCOMPARE(rows.size(), 4); // header, GSpaRC, nearest, k-NN
+        QVERIFY2(rows[1].startsWith("GSpaRC,6,"), qPrintable(rows[1])); // the 6 transmitters with the largest x
+
+        r = runCli({"run", "gsparc-eval", "--dataset", dataset, "--split", "test", "--checkpoint", checkpoint, "--quiet", "--out", dir.filePath("eval")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QFile perSample(dir.filePath("eval/per-sample metrics.csv"));
+        QVERIFY(perSample.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(perSample.readAll()).trimmed().split('\n').size(), 7);
+        QCOMPARE(QImage(dir.filePath("eval/spectra.png")).height(), 6 * 30 + 5 * 4);
+        QCOMPARE(readNpy(dir.filePath("eval/predicted spectra.values.npy").toStdString()).shape, (std::vector<std::int64_t>{6, 30 * 120, 1}) /* one map: spectra beamform at the first frequency */);
+
+        r = runCli({"run", "gsparc-render", "--checkpoint", checkpoint, "--tx", "2,3,1.5", "--quiet", "--out", dir.filePath("spectrum.npy")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const NpyArray spectrum = readNpy(dir.filePath("spectrum.npy").toStdString());
+        QCOMPARE(spectrum.shape, (std::vector<std::int64_t>{30, 120, 1}));
+        const auto values = spectrum.toFloat();
+        QVERIFY(*std::max_element(values.begin(), values.end()) > *std::min_element(values.begin(), values.end()));
+
+        r = runCli({"run", "gsparc-train", "--dataset", dir.filePath("nowhere"), "--quiet", "--out", dir.filePath("x")});
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY2(r.err.contains("nowhere"), qPrintable(r.err));
+    }
+
     void errorsHaveExitCodesAndSayWhat()
     {
         QTemporaryDir dir;

@@ -100,7 +100,7 @@ private slots:
         int loaded = 0, refused = 0;
         for (const auto& entry : registry.plugins())
             (entry->status == host::PluginStatus::Loaded ? loaded : refused)++;
-        QCOMPARE(loaded, 4); // the template, signals, point-cloud and consistency plugins
+        QCOMPARE(loaded, 5); // the template, signals, point-cloud, consistency and RF plugins
         QCOMPARE(refused, 3);
         QVERIFY(registry.findEngine("template.surface-sampler"));
     }
