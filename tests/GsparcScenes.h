@@ -28,7 +28,7 @@ inline rf::GaussianField randomField(const rf::ReceiverPose& receiver, int count
     field.frequencies = frequencies;
     field.hidden = hidden;
     field.inputCentre = {0, 0, 0};
-    field.inputScale = 2;
+    field.inputScale = {2, 2, 2};
     const auto frame = rf::receiverFrame(receiver);
     for (int g = 0; g < count; ++g) {
         const double azimuth = uniform(0, 2 * 3.14159265f), elevation = uniform(0.09f, maxElevation), distance = uniform(1, 3);

@@ -5,6 +5,10 @@
 
 #include "engine/rf/Compositing.h"
 #include "engine/rf/SpectrumMetrics.h"
+#if LS_HAS_CUDA
+#include "engine/rf/SplatRendererCuda.h"
+#endif
+#include "engine/core/Device.h"
 
 #include <QtTest>
 
@@ -25,6 +29,7 @@ private slots:
     void gradientsMatchFiniteDifferences_data();
     void gradientsMatchFiniteDifferences();
     void ssimGradientMatchesFiniteDifferences();
+    void cudaForwardMatchesCpu();
 };
 
 void GsparcRendererTest::mappingFollowsTheDataAndItsJacobianIsExact()
@@ -195,7 +200,7 @@ void GsparcRendererTest::gradientsMatchFiniteDifferences()
         for (int h = 0; h < field.hidden; ++h) {
             float pre = field.mlpB1[g * field.hidden + h];
             for (int axis = 0; axis < 3; ++axis)
-                pre += field.mlpW1[(g * field.hidden + h) * 3 + axis] * (position[axis] - field.inputCentre[axis]) / field.inputScale;
+                pre += field.mlpW1[(g * field.hidden + h) * 3 + axis] * (position[axis] - field.inputCentre[axis]) / field.inputScale[axis];
             if (std::abs(pre) < 0.05f)
                 field.mlpB1[g * field.hidden + h] += pre >= 0 ? 0.1f : -0.1f;
         }
@@ -257,6 +262,40 @@ void GsparcRendererTest::ssimGradientMatchesFiniteDifferences()
         // Relative error bound 1 % (+1e-7 absolute for pixels the window barely weighs).
         QVERIFY2(std::abs(numeric - gradient[p]) <= 0.01 * std::abs(numeric) + 1e-7, qPrintable(QString("pixel %1: %2 vs %3").arg(p).arg(numeric).arg(gradient[p])));
     }
+}
+
+void GsparcRendererTest::cudaForwardMatchesCpu()
+{
+    const auto cuda = enumerateCudaDevices();
+    if (cuda.devices.empty())
+        QSKIP(qPrintable("no CUDA device to compare against: " + QString::fromStdString(cuda.reason)));
+#if LS_HAS_CUDA
+    SplatRendererCuda gpu(cuda.devices.front().index);
+    for (int trial = 0; trial < 5; ++trial) {
+        const ReceiverPose receiver = test::randomReceiver();
+        const GaussianField field = test::randomField(receiver, static_cast<int>(test::uniformInt(50, 2000)), static_cast<int>(test::uniformInt(1, 4)), 8);
+        const RenderSettings settings{{360, 90}, trial % 2 ? SpectrumQuantity::RealPart : SpectrumQuantity::Magnitude};
+        const auto position = test::randomPosition();
+        const auto cpu = renderCpu(field, receiver, position, settings);
+        gpu.upload(field);
+        const auto device = gpu.render(receiver, position, settings);
+        // Same tiles and the same front-to-back lists (keys from the same float ranges).
+        QCOMPARE(device.state.radius, cpu.state.radius);
+        QCOMPARE(device.state.bins.keys.size(), cpu.state.bins.keys.size());
+        QCOMPARE(device.state.bins.tileBegin, cpu.state.bins.tileBegin);
+        // Maps agree to a relative error of 1e-3 of the largest value (float on both sides; the
+        // GPU's exp/atan2 differ from the host's in the last bits).
+        double worst = 0, largest = 0;
+        for (std::size_t i = 0; i < cpu.spectrum.size(); ++i) {
+            worst = std::max<double>(worst, std::abs(device.spectrum[i] - cpu.spectrum[i]));
+            largest = std::max<double>(largest, std::abs(cpu.spectrum[i]));
+        }
+        QVERIFY(largest > 0);
+        QVERIFY2(worst <= 1e-3 * largest, qPrintable(QString("worst difference %1 of %2").arg(worst).arg(largest)));
+    }
+#else
+    QSKIP("a CUDA device is present but this build has no CUDA path");
+#endif
 }
 
 QTEST_GUILESS_MAIN(GsparcRendererTest)

@@ -150,7 +150,7 @@ GaussianField studentField(const RfDataset& dataset, std::uint64_t seed)
     init.spacingMetres = 0.6f;
     init.hidden = 8;
     init.seed = seed;
-    init.inputScale = 2;
+    init.inputScale = {2, 2, 2};
     return initialiseOnGrid(init);
 }
 } // namespace

@@ -110,7 +110,7 @@ std::vector<float> emissions(const GaussianField& field, const std::array<float,
     const int hidden = field.hidden, outputs = field.outputs();
     float input[3];
     for (int axis = 0; axis < 3; ++axis)
-        input[axis] = (movingEnd[axis] - field.inputCentre[axis]) / field.inputScale;
+        input[axis] = (movingEnd[axis] - field.inputCentre[axis]) / field.inputScale[axis];
     std::vector<float> result(n * outputs);
     std::vector<float> activation(hidden);
     for (std::size_t g = 0; g < n; ++g) {
@@ -138,7 +138,7 @@ void emissionsBackward(const GaussianField& field, const std::array<float, 3>& m
     const int hidden = field.hidden, outputs = field.outputs();
     float input[3];
     for (int axis = 0; axis < 3; ++axis)
-        input[axis] = (movingEnd[axis] - field.inputCentre[axis]) / field.inputScale;
+        input[axis] = (movingEnd[axis] - field.inputCentre[axis]) / field.inputScale[axis];
     std::vector<float> pre(hidden);
     std::vector<double> activationGradient(hidden);
     for (std::size_t g = 0; g < n; ++g) {
@@ -192,7 +192,7 @@ NpzArchive fieldToNpz(const GaussianField& field)
     for (const auto& [name, array] : field.parameterArrays())
         archive[name] = NpyArray::from<float>(shapes[index++], *array);
     archive["input_centre"] = NpyArray::from<float>({3}, field.inputCentre);
-    archive["input_scale"] = NpyArray::from<float>({1}, std::span<const float>(&field.inputScale, 1));
+    archive["input_scale"] = NpyArray::from<float>({3}, field.inputScale);
     return archive;
 }
 
@@ -217,10 +217,14 @@ GaussianField fieldFromNpz(const NpzArchive& archive, const std::string& source)
     }
     const auto centre = member("input_centre").toFloat();
     const auto scale = member("input_scale").toFloat();
-    if (centre.size() != 3 || scale.size() != 1)
-        throw FormatError(source, "input_centre must hold 3 values and input_scale 1");
+    if (centre.size() != 3 || (scale.size() != 3 && scale.size() != 1))
+        throw FormatError(source, "input_centre must hold 3 values and input_scale 3 (or 1, the same on every axis)");
     std::copy(centre.begin(), centre.end(), field.inputCentre.begin());
-    field.inputScale = scale[0];
+    for (int axis = 0; axis < 3; ++axis) {
+        field.inputScale[axis] = scale[scale.size() == 3 ? axis : 0];
+        if (!(field.inputScale[axis] > 0))
+            throw FormatError(source, "input_scale must be positive");
+    }
     field.checkShapes(source);
     for (const auto& [name, array] : field.parameterArrays())
         for (float value : *array)

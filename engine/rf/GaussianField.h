@@ -1,7 +1,7 @@
 #pragma once
 // The GSpaRC radio field: N 3D Gaussians, each with a tiny neural emission model of its own.
 // Gaussian k emits, for the moving end at x (transmitter for RFID data, receiver for Sionna data),
-//   z = W2·leaky(W1·x̂ + b1) + b2          x̂ = (x − inputCentre)/inputScale, hidden 32, slope 0.01
+//   z = W2·leaky(W1·x̂ + b1) + b2          x̂ = (x − inputCentre)/inputScale per axis, hidden 32, slope 0.01
 //   emission_j = sigmoid(z_j − log(‖x − μ_k‖ + ε))   j < 2F: (real, imag) per frequency
 // The −log distance inside the sigmoid is GSpaRC's physics feature: far from the emitter the
 // sigmoid is in its exponential tail, so emission falls off like 1/d.
@@ -20,8 +20,10 @@ inline constexpr float kDistanceEpsilon = 1e-2f; // metres, keeps log(d + ε) fi
 struct GaussianField {
     int frequencies = 1;
     int hidden = 32;
+    // The MLPs see x̂ = (x − inputCentre)/inputScale per axis: the moving end's positions spread
+    // over roughly ±1 whatever the scene's size (a tag moved by centimetres must move the input).
     std::array<float, 3> inputCentre{0, 0, 0};
-    float inputScale = 1;
+    std::array<float, 3> inputScale{1, 1, 1};
 
     std::vector<float> means;         // [N, 3] metres, world
     std::vector<float> logScales;     // [N, 3] log metres
@@ -52,7 +54,7 @@ struct GridInitialisation {
     float initialOpacity = 0.1f;
     std::uint64_t seed = 1;
     std::array<float, 3> inputCentre{0, 0, 0}; // normalisation of the moving end's position
-    float inputScale = 1;
+    std::array<float, 3> inputScale{1, 1, 1};
 };
 
 // Gaussians at the cell centres of a regular grid over the box; scale = the nearest-neighbour

@@ -37,7 +37,7 @@ public:
     std::string displayName() const override { return "GSpaRC: render a spectrum"; }
     std::string description() const override;
     ParameterSchema parameterSchema() const override;
-    bool hasCudaPath() const override { return false; }
+    bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // the forward pipeline (SplatRendererCuda)
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
 };
 

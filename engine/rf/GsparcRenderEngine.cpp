@@ -1,6 +1,9 @@
 #include "GsparcEngines.h"
 #include "GsparcOutputs.h"
 #include "GsparcParameters.h"
+#if LS_HAS_CUDA
+#include "SplatRendererCuda.h"
+#endif
 
 namespace ls::rf {
 
@@ -37,6 +40,13 @@ RunOutput GsparcRenderEngine::run(const RunInputs&, const ParameterValues& param
                             + std::to_string(state.field.frequencies - 1) + ")");
     RenderResult result = [&] {
         auto stage = recorder.stage("render");
+        if (context.device().isCuda()) {
+#if LS_HAS_CUDA
+            SplatRendererCuda gpu(context.device().index);
+            gpu.upload(state.field);
+            return gpu.render(state.receiver, position, {state.mapping, state.quantity}, &recorder);
+#endif
+        }
         return renderCpu(state.field, state.receiver, position, {state.mapping, state.quantity}, &recorder);
     }();
     RunOutput output;

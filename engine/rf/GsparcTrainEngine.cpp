@@ -21,11 +21,9 @@ GaussianField initialField(const RfDataset& dataset, const ParameterValues& para
     init.frequencies = dataset.frequencies;
     init.hidden = static_cast<int>(intParameter(parameters, "hidden"));
     init.seed = static_cast<std::uint64_t>(intParameter(parameters, "seed"));
-    // The MLPs see the moving end relative to the box: centred, the largest half-extent = 1.
-    for (int axis = 0; axis < 3; ++axis) {
-        init.inputCentre[axis] = 0.5f * (low[axis] + high[axis]);
-        init.inputScale = std::max(init.inputScale, 0.5f * (high[axis] - low[axis]));
-    }
+    const auto [centre, spread] = movingEndSpread(dataset);
+    init.inputCentre = centre;
+    init.inputScale = spread;
     return initialiseOnGrid(init);
 }
 } // namespace

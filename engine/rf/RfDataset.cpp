@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <regex>
@@ -241,6 +242,25 @@ std::pair<std::array<float, 3>, std::array<float, 3>> sceneBox(const RfDataset& 
         high[axis] += marginMetres;
     }
     return {low, high};
+}
+
+std::pair<std::array<float, 3>, std::array<float, 3>> movingEndSpread(const RfDataset& dataset)
+{
+    std::array<float, 3> low{}, high{}, centre{}, spread{};
+    for (int axis = 0; axis < 3; ++axis) {
+        low[axis] = std::numeric_limits<float>::max();
+        high[axis] = std::numeric_limits<float>::lowest();
+    }
+    for (const auto& sample : dataset.samples)
+        for (int axis = 0; axis < 3; ++axis) {
+            low[axis] = std::min(low[axis], sample.movingEnd[axis]);
+            high[axis] = std::max(high[axis], sample.movingEnd[axis]);
+        }
+    for (int axis = 0; axis < 3; ++axis) {
+        centre[axis] = dataset.samples.empty() ? 0.0f : 0.5f * (low[axis] + high[axis]);
+        spread[axis] = dataset.samples.empty() ? 1.0f : std::max(0.05f, 0.5f * (high[axis] - low[axis]));
+    }
+    return {centre, spread};
 }
 
 } // namespace ls::rf

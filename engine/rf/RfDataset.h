@@ -45,4 +45,8 @@ void holdOutFromTraining(RfDataset& dataset, double fraction, std::uint64_t seed
 // receiver, padded by `marginMetres` on every side.
 std::pair<std::array<float, 3>, std::array<float, 3>> sceneBox(const RfDataset& dataset, float marginMetres);
 
+// Centre and half-range per axis of the moving end's positions (a floor of 5 cm on each axis, so a
+// coordinate that never changes does not divide by zero): what the emission MLPs normalise by.
+std::pair<std::array<float, 3>, std::array<float, 3>> movingEndSpread(const RfDataset& dataset);
+
 } // namespace ls::rf

@@ -2,11 +2,14 @@
 // the RFID s23 scene box at 0.16 m) at 1, 8 and 32 frequencies: the tiled renderer (project, bin,
 // sort, composite) against the untiled brute force (every pixel walks every Gaussian) measured in
 // the same run, and training steps (forward + backward + Adam) per second on the 2,400-Gaussian
-// default field. Per-stage times of one tiled render are printed from the latency recorder.
+// default field; with a GPU, the CUDA forward pipeline (CUDA events). Per-stage times of one tiled render are printed from the latency recorder.
 #include "BenchRatios.h"
 
 #include "engine/core/Device.h"
 #include "engine/rf/FieldTraining.h"
+#if LS_HAS_CUDA
+#include "engine/rf/SplatRendererCuda.h"
+#endif
 
 #include <benchmark/benchmark.h>
 #include <cstdio>
@@ -34,7 +37,7 @@ GaussianField gridField(float spacing, int frequencies)
     init.boxMax = high;
     init.spacingMetres = spacing;
     init.frequencies = frequencies;
-    init.inputScale = 4;
+    init.inputScale = movingEndSpread(dataset()).second;
     return initialiseOnGrid(init);
 }
 
@@ -78,6 +81,28 @@ void TrainingStep(benchmark::State& state)
     state.counters["gaussians"] = static_cast<double>(training.field.count());
 }
 
+#if LS_HAS_CUDA
+// GPU render of the same field; the time is the sum of the GPU stages (CUDA events), the
+// host ↔ device copies of the result excluded.
+void TiledCuda(benchmark::State& state, int device)
+{
+    const GaussianField& field = referenceField(static_cast<int>(state.range(0)));
+    SplatRendererCuda gpu(device);
+    gpu.upload(field);
+    const auto& tx = dataset().samples.front().movingEnd;
+    for (auto _ : state) {
+        ls::LatencyRecorder recorder;
+        recorder.beginRepeat(false);
+        gpu.render(dataset().receiver, tx, {dataset().mapping}, &recorder);
+        recorder.endRepeat();
+        double gpuUs = 0;
+        for (const auto& stage : {"project", "bin", "sort", "composite"})
+            gpuUs += recorder.record().stageStats(stage).mean;
+        state.SetIterationTime(gpuUs * 1e-6);
+    }
+}
+#endif
+
 void printStages(int frequencies)
 {
     ls::LatencyRecorder recorder;
@@ -102,8 +127,13 @@ int main(int argc, char** argv)
     benchmark::RegisterBenchmark("Untiled", Untiled)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
     benchmark::RegisterBenchmark("TrainingStep", TrainingStep)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
     const auto cuda = ls::enumerateCudaDevices();
-    std::printf("GSpaRC on the GPU: not measured (the CUDA renderer is not written yet%s%s)\n", cuda.devices.empty() ? "; " : "",
-                cuda.devices.empty() ? cuda.reason.c_str() : "");
+#if LS_HAS_CUDA
+    if (!cuda.devices.empty())
+        for (int frequencies : {1, 8, 32})
+            benchmark::RegisterBenchmark("TiledCuda", TiledCuda, cuda.devices.front().index)->Arg(frequencies)->Unit(benchmark::kMillisecond)->UseManualTime();
+#endif
+    if (cuda.devices.empty())
+        std::printf("GSpaRC render on the GPU: not measured (%s)\n", cuda.reason.c_str());
     benchmark::Initialize(&argc, argv);
     ls::bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
@@ -111,6 +141,8 @@ int main(int argc, char** argv)
     for (int frequencies : {1, 8, 32})
         printStages(frequencies);
     reporter.printRatios("Tiled", "Untiled");
+    if (!cuda.devices.empty())
+        reporter.printRatios("TiledCuda", "Tiled");
     benchmark::Shutdown();
     return 0;
 }

@@ -1,0 +1,37 @@
+#pragma once
+// The GSpaRC forward pipeline on the GPU: the same function as renderCpu (SplatRenderer.h),
+// stage for stage — emission MLPs and projection (one thread per Gaussian, sharing
+// HemisphereProjection.h with the CPU), tile keys (exclusive scan of tile counts, then one key per
+// tile touched), CUB radix sort of the keys, per-tile list ranges, and compositing with one block
+// per 16×16 tile (a thread per pixel, splats staged through shared memory). Stages are timed with
+// CUDA events on the recorder's "gpu" lane. Only built when CUDA is (LS_HAS_CUDA).
+#include "SplatRenderer.h"
+
+#include <memory>
+
+namespace ls::rf {
+
+inline constexpr int kCudaMaxHidden = 128; // emission MLP width the kernels support
+inline constexpr int kCudaMaxOutputs = 64; // 2F: up to 32 frequencies per pass
+
+class SplatRendererCuda {
+public:
+    explicit SplatRendererCuda(int deviceIndex);
+    ~SplatRendererCuda();
+    SplatRendererCuda(const SplatRendererCuda&) = delete;
+    SplatRendererCuda& operator=(const SplatRendererCuda&) = delete;
+
+    // Uploads the field (kept on the device until the next upload). Throws ArgumentError when the
+    // field is wider than the kernels support.
+    void upload(const GaussianField& field);
+    // Renders for one position of the moving end: channels [2F, H, W] and spectrum [F, H, W].
+    RenderResult render(const ReceiverPose& receiver, const std::array<float, 3>& movingEnd, const RenderSettings& settings,
+                        LatencyRecorder* recorder = nullptr);
+
+private:
+    struct Buffers;
+    std::unique_ptr<Buffers> buffers_;
+    int device_;
+};
+
+} // namespace ls::rf
