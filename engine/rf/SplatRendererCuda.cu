@@ -170,7 +170,7 @@ int blocksFor(long count) { return static_cast<int>((count + kThreads - 1) / kTh
 } // namespace
 
 struct SplatRendererCuda::Buffers {
-    GaussianField host; // shapes (and the CPU copy for emission-free metadata)
+    GaussianField host; // the host copy: shapes and the input normalisation the kernels need
     DeviceBuffer<float> means, logScales, rotations, opacityLogits, w1, b1, w2, b2;
 };
 
