@@ -239,6 +239,14 @@ private slots:
         QCOMPARE(spectrum.shape, (std::vector<std::int64_t>{30, 120, 1}));
         const auto values = spectrum.toFloat();
         QVERIFY(*std::max_element(values.begin(), values.end()) > *std::min_element(values.begin(), values.end()));
+        // The 3D view's cloud ends with the receiver and the transmitter asked for.
+        const auto roles = readNpy(dir.filePath("spectrum-run/gaussians.attr_role (0 Gaussian, 1 receiver, 2 transmitter).npy").toStdString()).toFloat();
+        const auto positions = readNpy(dir.filePath("spectrum-run/gaussians.positions.npy").toStdString()).toFloat();
+        QVERIFY(roles.size() >= 2);
+        QCOMPARE(roles[roles.size() - 2], 1.0f);
+        QCOMPARE(roles.back(), 2.0f);
+        QCOMPARE(positions[positions.size() - 3], 2.0f);
+        QCOMPARE(positions.back(), 1.5f);
 
         r = runCli({"run", "gsparc-train", "--dataset", dir.filePath("nowhere"), "--quiet", "--out", dir.filePath("x")});
         QCOMPARE(r.exitCode, 4);

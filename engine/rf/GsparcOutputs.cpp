@@ -119,12 +119,14 @@ Table perSampleMetrics(const HeldOutScores& scores)
     return table;
 }
 
-PointCloud gaussianCloud(const GaussianField& field, const std::array<float, 3>& movingEnd, float minimumOpacity)
+PointCloud gaussianCloud(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd, float minimumOpacity)
 {
     const auto emission = emissions(field, movingEnd);
     const int outputs = field.outputs();
     PointCloud cloud;
-    Attribute amplitude{"emission amplitude (at the transmitter shown)", 1, {}}, opacity{"opacity", 1, {}}, size{"size (m, mean σ)", 1, {}};
+    Attribute amplitude{"emission amplitude (at the transmitter shown)", 1, {}}, opacity{"opacity", 1, {}}, size{"size (m, mean σ)", 1, {}},
+        role{"role (0 Gaussian, 1 receiver, 2 transmitter)", 1, {}};
+    float brightest = 0;
     for (std::size_t g = 0; g < field.count(); ++g) {
         const float o = 1.0f / (1.0f + std::exp(-field.opacityLogits[g]));
         if (o < minimumOpacity)
@@ -134,10 +136,21 @@ PointCloud gaussianCloud(const GaussianField& field, const std::array<float, 3>&
             power += std::hypot(emission[g * outputs + 2 * f], emission[g * outputs + 2 * f + 1]) / field.frequencies;
         cloud.positions.insert(cloud.positions.end(), field.means.begin() + g * 3, field.means.begin() + g * 3 + 3);
         amplitude.values.push_back(static_cast<float>(power * o));
+        brightest = std::max(brightest, amplitude.values.back());
         opacity.values.push_back(o);
         size.values.push_back((std::exp(field.logScales[g * 3]) + std::exp(field.logScales[g * 3 + 1]) + std::exp(field.logScales[g * 3 + 2])) / 3);
+        role.values.push_back(0.0f);
     }
-    cloud.attributes = {std::move(amplitude), std::move(opacity), std::move(size)};
+    const std::array<float, 3> receiverPosition{static_cast<float>(receiver.position[0]), static_cast<float>(receiver.position[1]),
+                                                static_cast<float>(receiver.position[2])};
+    for (const auto& [position, kind] : {std::pair{receiverPosition, 1.0f}, std::pair{movingEnd, 2.0f}}) {
+        cloud.positions.insert(cloud.positions.end(), position.begin(), position.end());
+        amplitude.values.push_back(brightest);
+        opacity.values.push_back(1.0f);
+        size.values.push_back(0.0f);
+        role.values.push_back(kind);
+    }
+    cloud.attributes = {std::move(amplitude), std::move(opacity), std::move(size), std::move(role)};
     return cloud;
 }
 
@@ -151,15 +164,6 @@ GaussianSet gaussianSet(const GaussianField& field)
     set.opacities.resize(field.count());
     std::transform(field.opacityLogits.begin(), field.opacityLogits.end(), set.opacities.begin(), [](float l) { return 1.0f / (1.0f + std::exp(-l)); });
     return set;
-}
-
-PointCloud endpointMarkers(const ReceiverPose& receiver, const std::array<float, 3>& movingEnd)
-{
-    PointCloud markers;
-    markers.positions = {static_cast<float>(receiver.position[0]), static_cast<float>(receiver.position[1]), static_cast<float>(receiver.position[2]),
-                         movingEnd[0], movingEnd[1], movingEnd[2]};
-    markers.attributes.push_back({"end (0 receiver, 1 transmitter)", 1, {0.0f, 1.0f}});
-    return markers;
 }
 
 } // namespace ls::rf

@@ -22,10 +22,11 @@ Series ssimDistribution(const HeldOutScores& scores); // empirical CDFs of per-s
 Table metricsSummary(const HeldOutScores& scores, const std::string& splitName);
 Table perSampleMetrics(const HeldOutScores& scores);
 
-// The Gaussians as points (attributes: emission amplitude for `movingEnd`, opacity, size) — those
-// with opacity under `minimumOpacity` left out — and the two ends as labelled markers.
-PointCloud gaussianCloud(const GaussianField& field, const std::array<float, 3>& movingEnd, float minimumOpacity);
+// The Gaussians as points (attributes: emission amplitude for `movingEnd`, opacity, size, role) —
+// those with opacity under `minimumOpacity` left out — followed by the receiver and the moving end
+// as two marker points (role 1 and 2, drawn at the top of the amplitude scale) in the same cloud,
+// since the 3D view shows one cloud per run.
+PointCloud gaussianCloud(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd, float minimumOpacity);
 GaussianSet gaussianSet(const GaussianField& field);
-PointCloud endpointMarkers(const ReceiverPose& receiver, const std::array<float, 3>& movingEnd);
 
 } // namespace ls::rf

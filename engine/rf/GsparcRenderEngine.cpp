@@ -60,8 +60,7 @@ RunOutput GsparcRenderEngine::run(const RunInputs&, const ParameterValues& param
     for (const auto& h : channelEstimate(result.channels, state.field.frequencies, state.mapping))
         csi.rows.push_back({std::to_string(index++), std::to_string(h.real()), std::to_string(h.imag()), std::to_string(std::abs(h)), std::to_string(std::arg(h))});
     output.datasets.push_back({"channel estimate", std::move(csi)});
-    output.datasets.push_back({"gaussians", gaussianCloud(state.field, position, 0.02f)});
-    output.datasets.push_back({"ends", endpointMarkers(state.receiver, position)});
+    output.datasets.push_back({"gaussians", gaussianCloud(state.field, state.receiver, position, 0.02f)});
     return output;
 }
 

@@ -120,8 +120,7 @@ RunOutput GsparcTrainEngine::run(const RunInputs&, const ParameterValues& parame
     output.datasets.push_back({"SSIM distribution", ssimDistribution(scores)});
     output.datasets.push_back({"per-sample metrics", perSampleMetrics(scores)});
     const auto& shown = dataset.samples[dataset.test.front()].movingEnd;
-    output.datasets.push_back({"gaussians", gaussianCloud(state.field, shown, kShownOpacity)});
-    output.datasets.push_back({"ends", endpointMarkers(state.receiver, shown)});
+    output.datasets.push_back({"gaussians", gaussianCloud(state.field, state.receiver, shown, kShownOpacity)});
     output.datasets.push_back({"field", gaussianSet(state.field)});
     output.archives["checkpoint.npz"] = checkpointToNpz(state);
     return output;
