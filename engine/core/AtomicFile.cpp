@@ -88,4 +88,10 @@ std::vector<std::byte> readFileBytes(const fs::path& path)
     return bytes;
 }
 
+std::string readFileText(const fs::path& path)
+{
+    const auto bytes = readFileBytes(path);
+    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
 } // namespace ls

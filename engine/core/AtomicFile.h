@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -21,5 +22,7 @@ void writeTextAtomically(const std::filesystem::path& destination, std::string_v
 
 // Reads a whole file; throws FileError naming the path on failure.
 std::vector<std::byte> readFileBytes(const std::filesystem::path& path);
+// The same, as text (no decoding: the bytes as they are).
+std::string readFileText(const std::filesystem::path& path);
 
 } // namespace ls

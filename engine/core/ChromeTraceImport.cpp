@@ -180,8 +180,7 @@ ImportedTrace importChromeTrace(const std::string& jsonText, const std::string& 
 
 ImportedTrace importChromeTraceFile(const std::filesystem::path& path)
 {
-    const auto bytes = readFileBytes(path);
-    return importChromeTrace(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
+    return importChromeTrace(readFileText(path), path.string());
 }
 
 } // namespace ls

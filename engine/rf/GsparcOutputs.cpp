@@ -1,5 +1,7 @@
 #include "GsparcOutputs.h"
 
+#include "engine/core/TextFormat.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -8,13 +10,6 @@ namespace ls::rf {
 
 namespace {
 constexpr int kGap = 4; // pixels between the panels of a montage
-
-std::string fixed(double value, int decimals)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
-}
 } // namespace
 
 Grid spectrumGrid(const std::vector<float>& spectrum, int frequency, const PixelMapping& mapping)
@@ -101,7 +96,7 @@ Table metricsSummary(const HeldOutScores& scores, const std::string& splitName)
         double mean = 0;
         for (double v : ssimSet)
             mean += v / std::max<std::size_t>(1, ssimSet.size());
-        table.rows.push_back({name, std::to_string(set.size()), fixed(median(ssimSet), 4), fixed(mean, 4), fixed(median(psnr), 2), fixed(median(mse), 5)});
+        table.rows.push_back({name, std::to_string(set.size()), fixedDecimals(median(ssimSet), 4), fixedDecimals(mean, 4), fixedDecimals(median(psnr), 2), fixedDecimals(median(mse), 5)});
     };
     row("GSpaRC", scores.model);
     row("nearest training position", scores.nearest);
@@ -113,9 +108,9 @@ Table perSampleMetrics(const HeldOutScores& scores)
 {
     Table table{{"sample", "SSIM", "PSNR (dB)", "MSE", "nearest SSIM", "nearest PSNR (dB)", "k-NN SSIM", "k-NN PSNR (dB)"}, {}};
     for (std::size_t i = 0; i < scores.model.size(); ++i)
-        table.rows.push_back({std::to_string(scores.model[i].number), fixed(scores.model[i].ssim, 4), fixed(scores.model[i].psnrDb, 2),
-                              fixed(scores.model[i].mse, 5), fixed(scores.nearest[i].ssim, 4), fixed(scores.nearest[i].psnrDb, 2),
-                              fixed(scores.kNearest[i].ssim, 4), fixed(scores.kNearest[i].psnrDb, 2)});
+        table.rows.push_back({std::to_string(scores.model[i].number), fixedDecimals(scores.model[i].ssim, 4), fixedDecimals(scores.model[i].psnrDb, 2),
+                              fixedDecimals(scores.model[i].mse, 5), fixedDecimals(scores.nearest[i].ssim, 4), fixedDecimals(scores.nearest[i].psnrDb, 2),
+                              fixedDecimals(scores.kNearest[i].ssim, 4), fixedDecimals(scores.kNearest[i].psnrDb, 2)});
     return table;
 }
 

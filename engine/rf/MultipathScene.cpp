@@ -120,8 +120,7 @@ MultipathScene parseMultipathScene(const std::string& jsonText, const std::strin
 
 MultipathScene readMultipathScene(const std::filesystem::path& path)
 {
-    const auto bytes = readFileBytes(path);
-    return parseMultipathScene(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
+    return parseMultipathScene(readFileText(path), path.string());
 }
 
 } // namespace ls::rf

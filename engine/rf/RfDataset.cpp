@@ -21,12 +21,6 @@ namespace ls::rf {
 
 namespace {
 
-std::string readText(const std::filesystem::path& path)
-{
-    const auto bytes = readFileBytes(path);
-    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-}
-
 std::vector<std::string> lines(const std::string& text)
 {
     std::vector<std::string> result;
@@ -43,7 +37,7 @@ std::vector<std::string> lines(const std::string& text)
 std::vector<std::array<float, 3>> readPositions(const std::filesystem::path& path)
 {
     std::vector<std::array<float, 3>> positions;
-    const auto all = lines(readText(path));
+    const auto all = lines(readFileText(path));
     for (std::size_t i = 0; i < all.size(); ++i) {
         if (all[i].find_first_not_of(" \t") == std::string::npos)
             continue;
@@ -67,7 +61,7 @@ std::vector<std::array<float, 3>> readPositions(const std::filesystem::path& pat
 std::vector<int> readIndexFile(const std::filesystem::path& path)
 {
     std::vector<int> numbers;
-    const auto all = lines(readText(path));
+    const auto all = lines(readFileText(path));
     for (std::size_t i = 0; i < all.size(); ++i) {
         if (all[i].find_first_not_of(" \t") == std::string::npos)
             continue;
@@ -120,7 +114,7 @@ RfDataset loadRfidLayout(const std::filesystem::path& folder)
     RfDataset dataset;
     dataset.source = folder.string();
     const auto gatewayPath = folder / "gateway_info.yml";
-    const std::string gateway = readText(gatewayPath);
+    const std::string gateway = readFileText(gatewayPath);
     dataset.receiver = poseFrom(yamlList(gateway, "position", 3, gatewayPath.string()), yamlList(gateway, "orientation", 4, gatewayPath.string()),
                                 gatewayPath.string());
     const auto positions = readPositions(folder / "tx_pos.csv");
@@ -180,7 +174,7 @@ RfDataset loadArrayLayout(const std::filesystem::path& folder)
         throw FormatError((folder / "positions.csv").string(),
                           "has " + std::to_string(positions.size()) + " positions for " + std::to_string(count) + " spectra in spectra.npy");
     const auto receiverPath = folder / "receiver.json";
-    const auto json = parseJsonText(readText(receiverPath), receiverPath.string());
+    const auto json = parseJsonText(readFileText(receiverPath), receiverPath.string());
     dataset.receiver = poseFrom(requiredField<std::vector<double>>(json, "position", receiverPath.string()),
                                 requiredField<std::vector<double>>(json, "orientation", receiverPath.string()), receiverPath.string());
     const auto values = spectra.toFloat();

@@ -7,6 +7,8 @@
 #include "StepSegmentation.h"
 #include "TraceImport.h"
 
+#include "engine/core/TextFormat.h"
+
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -16,14 +18,6 @@ namespace {
 
 constexpr int kPrefixWindowsReported[] = {8, 16, 32, 64, 128};
 
-std::string fixed(double value, int decimals = 3)
-{
-    if (std::isnan(value))
-        return "n/a";
-    char text[32];
-    std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
-}
 
 } // namespace
 
@@ -160,8 +154,8 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
     for (std::size_t i = 0; i < set.traces.size(); ++i) {
         const auto& trace = set.traces[i];
         const auto& s = signals[i];
-        summary.rows.push_back({trace.id, std::to_string(trace.steps.size()), fixed(s.peakStrength, 4), std::to_string(s.peakStep),
-                                fixed(s.peakPosition), binNames[s.peakBin],
+        summary.rows.push_back({trace.id, std::to_string(trace.steps.size()), fixedDecimals(s.peakStrength, 4), std::to_string(s.peakStep),
+                                fixedDecimals(s.peakPosition), binNames[s.peakBin],
                                 trace.correct ? (*trace.correct ? "correct" : "wrong") : "-"});
         if (trace.correct) {
             peaks.push_back(s.peakStrength);
@@ -177,7 +171,7 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
     metrics.rows.push_back({"format", set.format});
     for (const auto& note : set.notes)
         metrics.rows.push_back({"note", note});
-    metrics.rows.push_back({"settings", std::string(toString(settings.form)) + ", lambda " + fixed(settings.lambda, 2) + ", " +
+    metrics.rows.push_back({"settings", std::string(toString(settings.form)) + ", lambda " + fixedDecimals(settings.lambda, 2) + ", " +
                                             toString(settings.base) + ", k " + (settings.topK ? std::to_string(settings.topK) : "all") +
                                             (settings.tailBucket ? ", tail bucket" : "") + ", smoothing " +
                                             std::to_string(settings.smoothingWindow)});
@@ -188,7 +182,7 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
         if (!peaks.empty()) {
             const double auc = areaUnderRoc(peaks, failure);
             const auto [low, high] = bootstrapAucInterval(peaks, failure, 1000, 0.95, 1);
-            metrics.rows.push_back({"AUC of peak strength for failure", fixed(auc) + " (95% bootstrap " + fixed(low) + "–" + fixed(high) + ")"});
+            metrics.rows.push_back({"AUC of peak strength for failure", fixedDecimals(auc) + " (95% bootstrap " + fixedDecimals(low) + "–" + fixedDecimals(high) + ")"});
             Series roc;
             roc.xLabel = "false positive rate";
             std::vector<float> fpr, tpr;
@@ -200,18 +194,18 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
             output.datasets.push_back({"roc", std::move(roc)});
             Series bucketBars{"peak strength bucket (quantiles, low → high)", {}, {{"accuracy", 1, {}}}, SeriesStyle::Bars, {}};
             for (const auto& bucket : accuracyByScoreQuantile(peaks, correct, static_cast<int>(intParameter(parameters, "buckets")))) {
-                metrics.rows.push_back({"accuracy, peak " + fixed(bucket.lowScore) + "–" + fixed(bucket.highScore),
-                                        fixed(bucket.accuracy) + " (n=" + std::to_string(bucket.count) + ")"});
+                metrics.rows.push_back({"accuracy, peak " + fixedDecimals(bucket.lowScore) + "–" + fixedDecimals(bucket.highScore),
+                                        fixedDecimals(bucket.accuracy) + " (n=" + std::to_string(bucket.count) + ")"});
                 bucketBars.x.push_back(static_cast<float>(bucketBars.x.size()));
                 bucketBars.curves[0].values.push_back(static_cast<float>(bucket.accuracy));
-                bucketBars.xTicks.push_back(fixed(bucket.lowScore, 2) + "–" + fixed(bucket.highScore, 2) + " (n=" + std::to_string(bucket.count) + ")");
+                bucketBars.xTicks.push_back(fixedDecimals(bucket.lowScore, 2) + "–" + fixedDecimals(bucket.highScore, 2) + " (n=" + std::to_string(bucket.count) + ")");
             }
             output.datasets.push_back({"bucket accuracy", std::move(bucketBars)});
             const auto byBin = accuracyByPeakBin(bins, correct);
             Series binBars{"where the peak is", {}, {{"accuracy", 1, {}}}, SeriesStyle::Bars, {}};
             for (int b = 0; b < 3; ++b) {
                 metrics.rows.push_back({std::string("accuracy, ") + binNames[b] + " peaks",
-                                        fixed(byBin[b].accuracy) + " (n=" + std::to_string(byBin[b].count) + ")"});
+                                        fixedDecimals(byBin[b].accuracy) + " (n=" + std::to_string(byBin[b].count) + ")"});
                 binBars.x.push_back(static_cast<float>(b));
                 binBars.curves[0].values.push_back(static_cast<float>(byBin[b].accuracy));
                 binBars.xTicks.push_back(std::string(binNames[b]) + " (n=" + std::to_string(byBin[b].count) + ")");
@@ -228,7 +222,7 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
                 prefixAuc.push_back(static_cast<float>(areaUnderRoc(scores, failure)));
             }
             for (int w : kPrefixWindowsReported)
-                metrics.rows.push_back({"AUC of S over the first " + std::to_string(w) + " tokens", fixed(prefixAuc[w - 1])});
+                metrics.rows.push_back({"AUC of S over the first " + std::to_string(w) + " tokens", fixedDecimals(prefixAuc[w - 1])});
             prefix.curves.push_back({"AUC", 1, prefixAuc});
             output.datasets.push_back({"prefix auc", std::move(prefix)});
         }
@@ -280,8 +274,8 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
         for (std::size_t i = 0; i < pieces.size(); ++i) {
             const auto& p = pieces[i];
             textSteps.rows.push_back({std::to_string(i + 1), std::to_string(p.lastToken - p.firstToken + 1), std::to_string(p.firstToken),
-                                      fixed(p.meanInstability, 4), fixed(p.maxInstability, 4), fixed(p.meanDivergence, 4),
-                                      fixed(p.meanEntropy, 4), p.preview});
+                                      fixedDecimals(p.meanInstability, 4), fixedDecimals(p.maxInstability, 4), fixedDecimals(p.meanDivergence, 4),
+                                      fixedDecimals(p.meanEntropy, 4), p.preview});
         }
         output.datasets.push_back({"text steps (" + std::string(toString(used)) + ")", std::move(textSteps)});
         output.datasets.push_back({"traces", std::move(summary)});
