@@ -1,7 +1,12 @@
 // GSpaRC data and training (engine/rf): the RFID loader on the bundled real sample and on broken
 // copies of it, checkpoints that resume exactly, and a short training run on spectra rendered by
-// a random "teacher" field that lowers the loss and raises held-out SSIM.
+// a random "teacher" field that lowers the loss and raises held-out SSIM; dragging the transmitter
+// of a run renders what gsparc-render renders there.
 #include "GsparcScenes.h"
+
+#include "engine/core/EngineRunner.h"
+#include "engine/rf/GsparcEngines.h"
+#include "engine/rf/GsparcOutputs.h"
 
 #include "engine/core/Error.h"
 #include "engine/rf/GreyPng.h"
@@ -27,6 +32,7 @@ private slots:
     void heldOutSplitIsSeededAndDisjoint();
     void resumedTrainingContinuesExactly();
     void trainingOnATeacherFieldLowersLossAndRaisesSsim();
+    void draggingTheTransmitterRendersWhereItIsDropped();
 };
 
 void GsparcTrainingTest::loadsTheRfidSample()
@@ -225,6 +231,69 @@ void GsparcTrainingTest::trainingOnATeacherFieldLowersLossAndRaisesSsim()
     int polls = 0;
     QVERIFY(!trainSteps(cancelled, dataset, settings, {}, [&] { return ++polls > 5; }));
     QCOMPARE(cancelled.step, 5L);
+}
+
+void GsparcTrainingTest::draggingTheTransmitterRendersWhereItIsDropped()
+{
+    RfDataset scene;
+    scene.receiver = test::randomReceiver();
+    scene.mapping = {64, 16};
+    const TrainingState state = startTraining(test::randomField(scene.receiver, 30, 2, 8), scene, SpectrumQuantity::Magnitude);
+    QTemporaryDir temporary;
+    const fs::path file = fs::path(temporary.path().toStdString()) / "ckpt.npz";
+    writeNpz(file, checkpointToNpz(state));
+
+    GsparcRenderEngine render;
+    const auto start = test::randomPosition();
+    RunRequest request;
+    request.parameters = defaultValues(render.parameterSchema());
+    request.parameters["checkpoint"] = file.string();
+    request.parameters["tx"] = std::vector<double>{start[0], start[1], start[2]};
+    request.parameters["frequency"] = std::int64_t{1};
+    request.warmupRepeats = 0;
+    const CompletedRun run = runEngine(render, request);
+
+    // The handle is the transmitter's marker, where the run put it.
+    const auto handles = render.dragHandles(run.output.datasets);
+    QCOMPARE(handles.size(), std::size_t{1});
+    QCOMPARE(handles.front().cloudName, std::string(kGaussianCloudName));
+    const auto cloud = std::find_if(run.output.datasets.begin(), run.output.datasets.end(), [](const Dataset& d) { return d.name == kGaussianCloudName; });
+    const auto& positions = std::get<PointCloud>(cloud->content).positions;
+    for (int k = 0; k < 3; ++k)
+        QCOMPARE(positions[handles.front().pointIndex * 3 + k], start[k]);
+
+    // Following it to a new position renders there: the same spectrum renderCpu makes, not the old one.
+    const auto moved = test::randomPosition();
+    const auto follower = render.followHandle(handles.front(), run.output.datasets, {}, request.parameters);
+    QVERIFY(follower);
+    LatencyRecorder recorder;
+    recorder.beginRepeat(false);
+    const DeviceInfo cpu = selectDevice("cpu").device;
+    RunContext context(cpu, recorder, {}, nullptr);
+    const auto followed = follower->follow(moved, context);
+    recorder.endRepeat();
+    const auto expected = renderCpu(state.field, state.receiver, moved, {state.mapping}).spectrum;
+    const auto datasetNamed = [](const std::vector<Dataset>& datasets, const std::string& name) -> const Grid& {
+        return std::get<Grid>(std::find_if(datasets.begin(), datasets.end(), [&](const Dataset& d) { return d.name == name; })->content);
+    };
+    QCOMPARE(datasetNamed(followed, "spectrum").values, expected);
+    QVERIFY(datasetNamed(followed, "spectrum").values != datasetNamed(run.output.datasets, "spectrum").values);
+    const Grid& image = datasetNamed(followed, "spectrum image"); // frequency 1, as the run showed
+    QVERIFY(std::equal(image.values.begin(), image.values.end(), expected.begin() + 64 * 16));
+    const auto stages = recorder.record().stagePaths();
+    for (const char* stage : {"render/project", "render/bin", "render/sort", "render/composite"})
+        QVERIFY2(std::find(stages.begin(), stages.end(), stage) != stages.end(), stage);
+
+    // A training run renders from the checkpoint it kept, and says so when it kept none.
+    GsparcTrainEngine train;
+    const auto fromArchive = train.followHandle(handles.front(), {}, {{"checkpoint.npz", checkpointToNpz(state)}}, {});
+    QCOMPARE(datasetNamed(fromArchive->follow(moved, context), "spectrum").values, expected);
+    try {
+        train.followHandle(handles.front(), {}, {}, {});
+        QFAIL("followed a training run without its checkpoint");
+    } catch (const ArgumentError& error) {
+        QVERIFY2(QString(error.what()).contains("checkpoint.npz"), error.what());
+    }
 }
 
 QTEST_GUILESS_MAIN(GsparcTrainingTest)

@@ -3,6 +3,7 @@
 // Data flow (DESIGN.md): parameters → Engine::run(inputs, params, context) → datasets + latency.
 #include "Dataset.h"
 #include "Device.h"
+#include "DragHandle.h"
 #include "Error.h"
 #include "LatencyRecorder.h"
 #include "Npy.h"
@@ -14,6 +15,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -113,6 +115,28 @@ public:
         int warmupRepeats = 0;
     };
     virtual RepeatAdvice repeatAdvice() const { return {}; }
+
+    // Points of a run's clouds (datasets as kept in the session) the user may drag in the 3D view,
+    // such as a transmitter whose position the outputs depend on. Default: none.
+    virtual std::vector<DragHandle> dragHandles(const std::vector<Dataset>& datasets) const
+    {
+        (void)datasets;
+        return {};
+    }
+
+    // Starts following `handle` of a run: its datasets, archives and parameters as kept in the
+    // session (file parameters resolved). Throws StudioError when the run's model cannot be had
+    // (a checkpoint gone missing); null when the engine does not follow that handle.
+    virtual std::unique_ptr<HandleFollower> followHandle(const DragHandle& handle, const std::vector<Dataset>& datasets,
+                                                         const std::map<std::string, NpzArchive>& archives,
+                                                         const ParameterValues& parameters) const
+    {
+        (void)handle;
+        (void)datasets;
+        (void)archives;
+        (void)parameters;
+        return nullptr;
+    }
 };
 
 } // namespace ls

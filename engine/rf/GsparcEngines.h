@@ -18,6 +18,9 @@ public:
     bool hasCudaPath() const override { return false; }
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
     RepeatAdvice repeatAdvice() const override { return {1, 0}; } // minutes of training: once, unwarmed
+    std::vector<DragHandle> dragHandles(const std::vector<Dataset>& datasets) const override; // the transmitter marker
+    std::unique_ptr<HandleFollower> followHandle(const DragHandle& handle, const std::vector<Dataset>& datasets,
+                                                 const std::map<std::string, NpzArchive>& archives, const ParameterValues& parameters) const override;
 };
 
 class GsparcEvalEngine final : public Engine {
@@ -39,6 +42,9 @@ public:
     ParameterSchema parameterSchema() const override;
     bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // the forward pipeline (SplatRendererCuda)
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+    std::vector<DragHandle> dragHandles(const std::vector<Dataset>& datasets) const override; // the transmitter marker
+    std::unique_ptr<HandleFollower> followHandle(const DragHandle& handle, const std::vector<Dataset>& datasets,
+                                                 const std::map<std::string, NpzArchive>& archives, const ParameterValues& parameters) const override;
 };
 
 class MultipathSimEngine final : public Engine {

@@ -120,7 +120,7 @@ PointCloud gaussianCloud(const GaussianField& field, const ReceiverPose& receive
     const int outputs = field.outputs();
     PointCloud cloud;
     Attribute amplitude{"emission amplitude (at the transmitter shown)", 1, {}}, opacity{"opacity", 1, {}}, size{"size (m, mean σ)", 1, {}},
-        role{"role (0 Gaussian, 1 receiver, 2 transmitter)", 1, {}};
+        role{kMarkerRoleAttribute, 1, {}};
     float brightest = 0;
     for (std::size_t g = 0; g < field.count(); ++g) {
         const float o = 1.0f / (1.0f + std::exp(-field.opacityLogits[g]));
@@ -138,7 +138,7 @@ PointCloud gaussianCloud(const GaussianField& field, const ReceiverPose& receive
     }
     const std::array<float, 3> receiverPosition{static_cast<float>(receiver.position[0]), static_cast<float>(receiver.position[1]),
                                                 static_cast<float>(receiver.position[2])};
-    for (const auto& [position, kind] : {std::pair{receiverPosition, 1.0f}, std::pair{movingEnd, 2.0f}}) {
+    for (const auto& [position, kind] : {std::pair{receiverPosition, kReceiverRole}, std::pair{movingEnd, kTransmitterRole}}) {
         cloud.positions.insert(cloud.positions.end(), position.begin(), position.end());
         amplitude.values.push_back(brightest);
         opacity.values.push_back(1.0f);

@@ -26,6 +26,10 @@ Table perSampleMetrics(const HeldOutScores& scores);
 // those with opacity under `minimumOpacity` left out — followed by the receiver and the moving end
 // as two marker points (role 1 and 2, drawn at the top of the amplitude scale) in the same cloud,
 // since the 3D view shows one cloud per run.
+inline constexpr const char* kGaussianCloudName = "gaussians"; // the datasets' name for that cloud
+inline constexpr const char* kMarkerRoleAttribute = "role (0 Gaussian, 1 receiver, 2 transmitter)";
+inline constexpr float kReceiverRole = 1.0f, kTransmitterRole = 2.0f;
+inline constexpr float kShownOpacity = 0.02f; // Gaussians fainter than this are left out of the cloud
 PointCloud gaussianCloud(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd, float minimumOpacity);
 GaussianSet gaussianSet(const GaussianField& field);
 

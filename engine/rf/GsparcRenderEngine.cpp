@@ -1,9 +1,7 @@
 #include "GsparcEngines.h"
 #include "GsparcOutputs.h"
 #include "GsparcParameters.h"
-#if LS_HAS_CUDA
-#include "SplatRendererCuda.h"
-#endif
+#include "TransmitterFollower.h"
 
 namespace ls::rf {
 
@@ -28,40 +26,34 @@ ParameterSchema GsparcRenderEngine::parameterSchema() const
 RunOutput GsparcRenderEngine::run(const RunInputs&, const ParameterValues& parameters, RunContext& context)
 {
     auto& recorder = context.recorder();
-    TrainingState state = [&] {
+    TransmitterFollower follower = [&] {
         auto stage = recorder.stage("load checkpoint");
-        return checkpointFromParameter(parameters, "checkpoint");
+        return TransmitterFollower(checkpointFromParameter(parameters, "checkpoint"), static_cast<int>(intParameter(parameters, "frequency")));
     }();
     const auto& tx = vectorParameter(parameters, "tx");
     const std::array<float, 3> position{static_cast<float>(tx[0]), static_cast<float>(tx[1]), static_cast<float>(tx[2])};
-    const int frequency = static_cast<int>(intParameter(parameters, "frequency"));
-    if (frequency >= state.field.frequencies)
-        throw ArgumentError("frequency: the checkpoint holds " + std::to_string(state.field.frequencies) + " frequencies (0 … "
-                            + std::to_string(state.field.frequencies - 1) + ")");
-    RenderResult result = [&] {
+    const RenderResult result = [&] {
         auto stage = recorder.stage("render");
-        if (context.device().isCuda()) {
-#if LS_HAS_CUDA
-            SplatRendererCuda gpu(context.device().index);
-            gpu.upload(state.field);
-            return gpu.render(state.receiver, position, {state.mapping, state.quantity}, &recorder);
-#endif
-        }
-        return renderCpu(state.field, state.receiver, position, {state.mapping, state.quantity}, &recorder);
+        return follower.render(position, context);
     }();
-    RunOutput output;
     auto stage = recorder.stage("outputs");
-    Grid spectrum{state.field.frequencies * state.mapping.height, state.mapping.width, 1, result.spectrum, "normalised power",
-                  "azimuth (deg)", "frequency × elevation (deg)", false};
-    output.datasets.push_back({"spectrum", std::move(spectrum)});
-    output.datasets.push_back({"spectrum image", spectrumGrid(result.spectrum, frequency, state.mapping)});
-    Table csi{{"frequency", "real", "imaginary", "amplitude", "phase (rad)"}, {}};
-    int index = 0;
-    for (const auto& h : channelEstimate(result.channels, state.field.frequencies, state.mapping))
-        csi.rows.push_back({std::to_string(index++), std::to_string(h.real()), std::to_string(h.imag()), std::to_string(std::abs(h)), std::to_string(std::arg(h))});
-    output.datasets.push_back({"channel estimate", std::move(csi)});
-    output.datasets.push_back({"gaussians", gaussianCloud(state.field, state.receiver, position, 0.02f)});
+    RunOutput output;
+    output.datasets = follower.outputsOf(result);
+    const auto& state = follower.state();
+    output.datasets.push_back({kGaussianCloudName, gaussianCloud(state.field, state.receiver, position, kShownOpacity)});
     return output;
+}
+
+std::vector<DragHandle> GsparcRenderEngine::dragHandles(const std::vector<Dataset>& datasets) const
+{
+    return transmitterHandles(datasets);
+}
+
+std::unique_ptr<HandleFollower> GsparcRenderEngine::followHandle(const DragHandle&, const std::vector<Dataset>&,
+                                                                 const std::map<std::string, NpzArchive>&, const ParameterValues& parameters) const
+{
+    return std::make_unique<TransmitterFollower>(checkpointFromParameter(parameters, "checkpoint"),
+                                                 static_cast<int>(intParameter(parameters, "frequency")));
 }
 
 } // namespace ls::rf

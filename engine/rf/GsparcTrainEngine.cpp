@@ -1,6 +1,7 @@
 #include "GsparcEngines.h"
 #include "GsparcOutputs.h"
 #include "GsparcParameters.h"
+#include "TransmitterFollower.h"
 
 #include <cmath>
 #include <cstdio>
@@ -9,7 +10,6 @@ namespace ls::rf {
 
 namespace {
 constexpr int kMontageSamples = 4;
-constexpr float kShownOpacity = 0.02f; // Gaussians fainter than this are left out of the 3D view
 
 GaussianField initialField(const RfDataset& dataset, const ParameterValues& parameters)
 {
@@ -120,10 +120,24 @@ RunOutput GsparcTrainEngine::run(const RunInputs&, const ParameterValues& parame
     output.datasets.push_back({"SSIM distribution", ssimDistribution(scores)});
     output.datasets.push_back({"per-sample metrics", perSampleMetrics(scores)});
     const auto& shown = dataset.samples[dataset.test.front()].movingEnd;
-    output.datasets.push_back({"gaussians", gaussianCloud(state.field, state.receiver, shown, kShownOpacity)});
+    output.datasets.push_back({kGaussianCloudName, gaussianCloud(state.field, state.receiver, shown, kShownOpacity)});
     output.datasets.push_back({"field", gaussianSet(state.field)});
     output.archives["checkpoint.npz"] = checkpointToNpz(state);
     return output;
+}
+
+std::vector<DragHandle> GsparcTrainEngine::dragHandles(const std::vector<Dataset>& datasets) const
+{
+    return transmitterHandles(datasets);
+}
+
+std::unique_ptr<HandleFollower> GsparcTrainEngine::followHandle(const DragHandle&, const std::vector<Dataset>&,
+                                                                const std::map<std::string, NpzArchive>& archives, const ParameterValues&) const
+{
+    const auto checkpoint = archives.find("checkpoint.npz");
+    if (checkpoint == archives.end())
+        throw ArgumentError("this training run kept no checkpoint.npz to render from");
+    return std::make_unique<TransmitterFollower>(checkpointFromNpz(checkpoint->second, "the run's checkpoint.npz"), 0);
 }
 
 } // namespace ls::rf
