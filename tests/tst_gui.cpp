@@ -1,6 +1,7 @@
 // The studio window under Xvfb: open the sample session, run the template engine, and check what
 // a user would see: points in the viewport (pixels), the overlay, and the latency table's stages.
 #include "ChatStreamFixture.h"
+#include "GuiSupport.h"
 #include "ReplayServer.h"
 #include "TestSupport.h"
 #include "app/studio/LiveStreamWindow.h"
@@ -41,24 +42,6 @@ struct PixelSummary {
     int distinctColours = 0;
     int brightPixels = 0; // clearly brighter than the dark background gradient
 };
-
-// Saves a screenshot when LATENCY_STUDIO_TEST_ARTIFACTS names a folder, for people to look at.
-void keepArtifact(const QImage& image, const QString& name)
-{
-    const QString folder = qEnvironmentVariable("LATENCY_STUDIO_TEST_ARTIFACTS");
-    if (!folder.isEmpty())
-        QVERIFY(image.save(QDir(folder).filePath(name)));
-}
-
-// A studio window with the build's plugins, shown and exposed; it never asks before closing.
-void showStudio(studio::MainWindow& window)
-{
-    window.setPromptOnClose(false);
-    window.loadPlugins({STUDIO_PLUGIN_DIR});
-    window.resize(1400, 900);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-}
 
 // Pixels of a token trace's text in the warm shades of the instability colour bar (yellow to red).
 int shadedPixels(views::TokenTraceView& view)

@@ -6,10 +6,12 @@
 #include <QKeyEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineF>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <cmath>
 #include <vtkActor.h>
+#include <vtkBillboardTextActor3D.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
 #include <vtkFloatArray.h>
@@ -31,6 +33,7 @@ namespace {
 
 constexpr const char* kHighlightArray = "(picked highlight)"; // never offered as a colouring
 constexpr double kPickTolerance = 0.006;                      // of the window diagonal: ~8 px at 1400 × 900
+constexpr double kHandleGrabRadiusPx = 14;                    // the handle sphere's radius, with some slack
 
 } // namespace
 
@@ -92,6 +95,16 @@ PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent)
     marker_->GetProperty()->SetRenderPointsAsSpheres(true);
     marker_->VisibilityOff();
     viewport_->renderer()->AddActor(marker_);
+    vtkNew<vtkPolyDataMapper> handleMapper;
+    handleMapper->SetInputData(handleData_);
+    handleMapper->ScalarVisibilityOff();
+    handleActor_->SetMapper(handleMapper);
+    handleActor_->GetProperty()->SetPointSize(22.0f);
+    handleActor_->GetProperty()->SetColor(1.0, 0.55, 0.1); // orange: apart from the ramp and the pick's magenta
+    handleActor_->GetProperty()->SetRenderPointsAsSpheres(true);
+    handleActor_->VisibilityOff();
+    viewport_->renderer()->AddActor(handleActor_);
+    viewport_->setSceneDragHandler(this);
     connect(viewport_, &VtkViewport::clicked, this, [this](QPointF position) {
         if (const auto index = pointAt(position))
             emit pointPicked(*index);
@@ -138,6 +151,7 @@ void PointCloudView::showPointCloud(const PointCloud& cloud, const QString& titl
 
     picked_.reset();
     marker_->VisibilityOff();
+    setDragHandles({});
     polyData_->Initialize();
     polyData_->SetPoints(points);
     polyData_->SetVerts(vertices);
@@ -194,6 +208,7 @@ void PointCloudView::clear()
 {
     picked_.reset();
     marker_->VisibilityOff();
+    setDragHandles({});
     polyData_->Initialize();
     pointCount_ = 0;
     actor_->VisibilityOff();
@@ -296,6 +311,124 @@ void PointCloudView::clearHighlight()
     polyData_->GetPointData()->RemoveArray(kHighlightArray);
     marker_->VisibilityOff();
     applyColouring();
+}
+
+void PointCloudView::setDragHandles(const std::vector<PointHandle>& handles)
+{
+    handles_.clear();
+    for (const auto& handle : handles)
+        if (handle.pointIndex < pointCount_)
+            handles_.push_back(handle);
+    draggedHandle_.reset();
+    for (auto& label : handleLabels_)
+        viewport_->renderer()->RemoveViewProp(label);
+    handleLabels_.clear();
+    for (const auto& handle : handles_) {
+        auto label = vtkSmartPointer<vtkBillboardTextActor3D>::New();
+        label->SetInput(handle.label.toUtf8().constData());
+        label->SetDisplayOffset(14, 10); // beside the sphere, not on it
+        label->GetTextProperty()->SetFontSize(15);
+        label->GetTextProperty()->SetColor(1.0, 0.7, 0.35);
+        label->GetTextProperty()->SetBold(true);
+        viewport_->renderer()->AddViewProp(label);
+        handleLabels_.push_back(label);
+    }
+    refreshHandleActors();
+}
+
+QVector3D PointCloudView::pointPosition(std::size_t index) const
+{
+    if (index >= pointCount_)
+        return {};
+    double position[3];
+    polyData_->GetPoint(static_cast<vtkIdType>(index), position);
+    return QVector3D(static_cast<float>(position[0]), static_cast<float>(position[1]), static_cast<float>(position[2]));
+}
+
+void PointCloudView::movePoint(std::size_t index, const QVector3D& position)
+{
+    if (index >= pointCount_)
+        return;
+    polyData_->GetPoints()->SetPoint(static_cast<vtkIdType>(index), position.x(), position.y(), position.z());
+    polyData_->GetPoints()->Modified();
+    if (picked_ == index && markerData_->GetPoints()) { // the pick's marker goes with the point
+        markerData_->GetPoints()->SetPoint(0, position.x(), position.y(), position.z());
+        markerData_->GetPoints()->Modified();
+    }
+    refreshHandleActors();
+}
+
+void PointCloudView::refreshHandleActors()
+{
+    vtkNew<vtkPoints> points;
+    vtkNew<vtkCellArray> vertices;
+    for (std::size_t h = 0; h < handles_.size(); ++h) {
+        const QVector3D position = pointPosition(handles_[h].pointIndex);
+        const vtkIdType id = points->InsertNextPoint(position.x(), position.y(), position.z());
+        vertices->InsertNextCell(1, &id);
+        handleLabels_[h]->SetPosition(position.x(), position.y(), position.z());
+    }
+    handleData_->Initialize();
+    handleData_->SetPoints(points);
+    handleData_->SetVerts(vertices);
+    handleActor_->SetVisibility(!handles_.empty());
+    viewport_->update();
+}
+
+bool PointCloudView::beginSceneDrag(QPointF position)
+{
+    for (std::size_t h = 0; h < handles_.size(); ++h) {
+        const QVector3D centre = pointPosition(handles_[h].pointIndex);
+        const double world[3] = {centre.x(), centre.y(), centre.z()};
+        if (QLineF(viewport_->logicalPositionOf(world), position).length() <= kHandleGrabRadiusPx) {
+            draggedHandle_ = h;
+            emit handleGrabbed(handles_[h].pointIndex);
+            return true;
+        }
+    }
+    return false;
+}
+
+void PointCloudView::moveSceneDrag(QPointF position, Qt::KeyboardModifiers modifiers)
+{
+    if (!draggedHandle_)
+        return;
+    const std::size_t index = handles_[*draggedHandle_].pointIndex;
+    const QVector3D current = pointPosition(index);
+    const double origin[3] = {current.x(), current.y(), current.z()};
+    double world[3];
+    QVector3D moved = current;
+    if (modifiers & Qt::ShiftModifier) {
+        // Up and down: the vertical plane through the handle that faces the camera.
+        double direction[3];
+        viewport_->renderer()->GetActiveCamera()->GetDirectionOfProjection(direction);
+        const double horizontal = std::hypot(direction[0], direction[1]);
+        if (horizontal < 1e-3) // looking straight down: no vertical plane faces the camera
+            return;
+        const double normal[3] = {direction[0] / horizontal, direction[1] / horizontal, 0};
+        if (!viewport_->worldPointOnPlane(position, origin, normal, world))
+            return;
+        moved.setZ(static_cast<float>(world[2]));
+    } else {
+        const double up[3] = {0, 0, 1}; // the data's z is height (RFID, simulator scenes)
+        if (!viewport_->worldPointOnPlane(position, origin, up, world))
+            return;
+        moved = QVector3D(static_cast<float>(world[0]), static_cast<float>(world[1]), current.z());
+    }
+    // A ray that grazes the plane meets it far away: one move never jumps more than the cloud's size.
+    if (shownCloudSize_ > 0 && (moved - current).length() > shownCloudSize_)
+        return;
+    movePoint(index, moved);
+    emit handleMoved(index, moved);
+}
+
+void PointCloudView::endSceneDrag()
+{
+    if (!draggedHandle_)
+        return;
+    const std::size_t index = handles_[*draggedHandle_].pointIndex;
+    draggedHandle_.reset();
+    emit handleReleased(index, pointPosition(index));
 }
 
 void PointCloudView::keyPressEvent(QKeyEvent* event)

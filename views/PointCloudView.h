@@ -1,7 +1,10 @@
 #pragma once
 // Shows a point-cloud dataset in a VtkViewport, coloured by any of its per-point attributes.
+#include "VtkViewport.h"
+
 #include "engine/core/Dataset.h"
 
+#include <QVector3D>
 #include <QWidget>
 #include <optional>
 #include <vector>
@@ -10,6 +13,7 @@
 class QComboBox;
 class QLabel;
 class vtkActor;
+class vtkBillboardTextActor3D;
 class vtkPointPicker;
 class vtkPolyData;
 class vtkPolyDataMapper;
@@ -17,9 +21,13 @@ class vtkScalarBarActor;
 
 namespace ls::views {
 
-class VtkViewport;
+// A point the user may drag (a transmitter): drawn as a large sphere with its label.
+struct PointHandle {
+    std::size_t pointIndex = 0;
+    QString label;
+};
 
-class PointCloudView : public QWidget {
+class PointCloudView : public QWidget, private SceneDragHandler {
     Q_OBJECT
 public:
     static constexpr const char* kSolidColour = "(solid colour)";
@@ -46,15 +54,30 @@ public:
     void clearHighlight();
     std::optional<std::size_t> pickedPoint() const { return picked_; }
 
+    // Dragging: a left drag that starts on a handle moves it on the horizontal plane through it
+    // (with Shift: up and down), instead of orbiting. Cleared by a new cloud.
+    void setDragHandles(const std::vector<PointHandle>& handles);
+    const std::vector<PointHandle>& dragHandles() const { return handles_; }
+    QVector3D pointPosition(std::size_t index) const;
+    // Moves a point (a handle, as a drag does; no signal).
+    void movePoint(std::size_t index, const QVector3D& position);
+
 signals:
     void colorByChanged(const QString& attribute);
     void pointPicked(std::size_t index);
     void pickCleared();
+    void handleGrabbed(std::size_t pointIndex);
+    void handleMoved(std::size_t pointIndex, QVector3D position);
+    void handleReleased(std::size_t pointIndex, QVector3D position);
 
 protected:
     void keyPressEvent(QKeyEvent* event) override;
 
 private:
+    bool beginSceneDrag(QPointF position) override;
+    void moveSceneDrag(QPointF position, Qt::KeyboardModifiers modifiers) override;
+    void endSceneDrag() override;
+    void refreshHandleActors();
     void applyColouring();
     void colourBy(const char* arrayName, const QString& title);
 
@@ -69,6 +92,11 @@ private:
     vtkNew<vtkPolyData> markerData_;
     vtkNew<vtkActor> marker_;
     std::optional<std::size_t> picked_;
+    std::vector<PointHandle> handles_;
+    vtkNew<vtkPolyData> handleData_;
+    vtkNew<vtkActor> handleActor_;
+    std::vector<vtkSmartPointer<vtkBillboardTextActor3D>> handleLabels_;
+    std::optional<std::size_t> draggedHandle_; // index into handles_
     QString highlightLabel_;
     std::size_t pointCount_ = 0;
     bool cameraPlaced_ = false;

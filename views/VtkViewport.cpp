@@ -6,6 +6,7 @@
 #include <QOpenGLFramebufferObject>
 #include <QOpenGLFunctions>
 #include <QWheelEvent>
+#include <cmath>
 #include <imgui.h>
 #include <vtkCallbackCommand.h>
 #include <vtkCamera.h>
@@ -148,6 +149,45 @@ QImage VtkViewport::renderImage(double scale)
     return image.convertToFormat(QImage::Format_RGB32);
 }
 
+bool VtkViewport::worldPointOnPlane(QPointF logicalPosition, const double origin[3], const double normal[3], double world[3]) const
+{
+    // VTK's display coordinates are device pixels from the bottom-left corner.
+    const double ratio = devicePixelRatioF();
+    const double x = logicalPosition.x() * ratio, y = (height() - logicalPosition.y()) * ratio;
+    double ends[2][3];
+    for (int end = 0; end < 2; ++end) { // the ray's points on the near and the far clipping plane
+        renderer_->SetDisplayPoint(x, y, end);
+        renderer_->DisplayToWorld();
+        double homogeneous[4];
+        renderer_->GetWorldPoint(homogeneous);
+        if (homogeneous[3] == 0)
+            return false;
+        for (int k = 0; k < 3; ++k)
+            ends[end][k] = homogeneous[k] / homogeneous[3];
+    }
+    double along = 0, towards = 0;
+    for (int k = 0; k < 3; ++k) {
+        along += (ends[1][k] - ends[0][k]) * normal[k];
+        towards += (origin[k] - ends[0][k]) * normal[k];
+    }
+    if (std::abs(along) < 1e-9)
+        return false;
+    const double t = towards / along;
+    for (int k = 0; k < 3; ++k)
+        world[k] = ends[0][k] + t * (ends[1][k] - ends[0][k]);
+    return true;
+}
+
+QPointF VtkViewport::logicalPositionOf(const double world[3]) const
+{
+    renderer_->SetWorldPoint(world[0], world[1], world[2], 1.0);
+    renderer_->WorldToDisplay();
+    double display[3];
+    renderer_->GetDisplayPoint(display);
+    const double ratio = devicePixelRatioF();
+    return {display[0] / ratio, height() - display[1] / ratio};
+}
+
 void VtkViewport::resetCamera()
 {
     renderer_->ResetCamera();
@@ -169,6 +209,11 @@ void VtkViewport::mousePressEvent(QMouseEvent* event)
         update();
         return;
     }
+    if (event->button() == Qt::LeftButton && sceneDragHandler_ && sceneDragHandler_->beginSceneDrag(event->position())) {
+        draggingForHandler_ = true;
+        update();
+        return;
+    }
     dragButtons_ = event->buttons();
     lastMouse_ = event->position();
     if (event->button() == Qt::LeftButton) {
@@ -181,6 +226,12 @@ void VtkViewport::mouseReleaseEvent(QMouseEvent* event)
 {
     if (overlayVisible_)
         overlay_.mouseButton(event, false);
+    if (draggingForHandler_ && event->button() == Qt::LeftButton) {
+        draggingForHandler_ = false;
+        sceneDragHandler_->endSceneDrag();
+        update();
+        return;
+    }
     dragButtons_ = event->buttons();
     if (event->button() == Qt::LeftButton && leftPressForScene_) {
         leftPressForScene_ = false;
@@ -193,6 +244,11 @@ void VtkViewport::mouseReleaseEvent(QMouseEvent* event)
 
 void VtkViewport::mouseMoveEvent(QMouseEvent* event)
 {
+    if (draggingForHandler_) {
+        sceneDragHandler_->moveSceneDrag(event->position(), event->modifiers());
+        update();
+        return;
+    }
     const bool overlayWants = overlayVisible_ && overlay_.mouseMove(event->position());
     if (overlayWants || dragButtons_ == Qt::NoButton) {
         if (overlayVisible_)

@@ -17,6 +17,15 @@ class vtkObject;
 
 namespace ls::views {
 
+// Takes a left-button drag that starts on something in the scene (a handle) instead of the camera.
+class SceneDragHandler {
+public:
+    virtual ~SceneDragHandler() = default;
+    virtual bool beginSceneDrag(QPointF position) = 0; // logical pixels; true: this drag is the handler's
+    virtual void moveSceneDrag(QPointF position, Qt::KeyboardModifiers modifiers) = 0;
+    virtual void endSceneDrag() = 0;
+};
+
 class VtkViewport : public QOpenGLWidget {
     Q_OBJECT
 public:
@@ -33,6 +42,14 @@ public:
     void setOverlayVisible(bool visible);
     bool overlayVisible() const { return overlayVisible_; }
     ImGuiContext* imguiContext() const { return overlay_.context(); }
+
+    // Left drags that `handler` claims move what it grabbed instead of orbiting (null: none).
+    void setSceneDragHandler(SceneDragHandler* handler) { sceneDragHandler_ = handler; }
+
+    // Display ↔ world: VTK's display coordinates for a logical pixel, and the world point where the
+    // ray through that pixel meets the plane through `origin` with normal `normal` (false: parallel).
+    bool worldPointOnPlane(QPointF logicalPosition, const double origin[3], const double normal[3], double world[3]) const;
+    QPointF logicalPositionOf(const double world[3]) const;
 
     // Renders the scene (and overlay) off screen at `scale` × the widget's pixel size.
     QImage renderImage(double scale = 1.0);
@@ -68,6 +85,8 @@ private:
     QPointF lastMouse_;
     QPointF pressPosition_;
     bool leftPressForScene_ = false; // the press went to the 3D scene, not to ImGui
+    SceneDragHandler* sceneDragHandler_ = nullptr;
+    bool draggingForHandler_ = false;
     Qt::MouseButtons dragButtons_;
     double lastRenderMs_ = 0;
     double lastFrameIntervalMs_ = 0;

@@ -78,6 +78,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
             plugin->instance->drawOverlay();
         if (pick_)
             views::drawPickOverlay(*pick_, pickAttributes_);
+        drawHandlePanel();
     });
 
     connect(&runs_, &RunController::progressed, this, [this](double fraction, const QString& message) {
@@ -93,6 +94,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(pointCloudView_, &views::PointCloudView::colorByChanged, this, [this] { storeViewState(); });
     connect(pointCloudView_, &views::PointCloudView::pointPicked, this, &MainWindow::showPick);
     connect(pointCloudView_, &views::PointCloudView::pickCleared, this, [this] { pick_.reset(); });
+    connect(pointCloudView_, &views::PointCloudView::handleGrabbed, this, [this](std::size_t index) { grabHandle(index); });
+    connect(pointCloudView_, &views::PointCloudView::handleMoved, this, &MainWindow::moveHandleTo);
+    connect(pointCloudView_, &views::PointCloudView::handleReleased, this, [this](std::size_t, QVector3D at) {
+        log(tr("The %1 is at (%2, %3, %4) m").arg(QString::fromStdString(handlePanel_.label)).arg(at.x(), 0, 'f', 3).arg(at.y(), 0, 'f', 3).arg(at.z(), 0, 'f', 3));
+    });
+    connect(&handleFollower_, &HandleFollowRunner::followed, this, &MainWindow::onHandleFollowed);
     connect(&registry_, &host::PluginRegistry::pluginsChanged, this, &MainWindow::refreshEngineTree);
     connect(&registry_, &host::PluginRegistry::pluginChangedOnDisk, this, &MainWindow::onPluginChangedOnDisk);
     connect(&autosaveTimer_, &QTimer::timeout, this, &MainWindow::autosave);

@@ -1,12 +1,14 @@
 #pragma once
 // The studio's main window: engines, parameters, run controls, latency and log docks around the
 // central views. It wires plugins to views and holds no engine math (DESIGN.md).
+#include "HandleFollowRunner.h"
 #include "RunController.h"
 #include "SessionFiles.h"
 #include "app/host/PluginRegistry.h"
 #include "app/host/Session.h"
 #include "app/report/ReportBuilder.h"
 #include "engine/core/PickDetail.h"
+#include "views/HandleOverlay.h"
 
 #include <QMainWindow>
 #include <QTimer>
@@ -92,6 +94,13 @@ public:
     // The 3D view's picked point as the overlay shows it (none when nothing is picked).
     const std::optional<PickDetail>& pickDetail() const { return pick_; }
 
+    // Moves handle `pointIndex` of the shown run's cloud as a drag does (the overlay's position
+    // field does the same): the engine computes the run's outputs there off the UI thread.
+    bool moveHandleTo(std::size_t pointIndex, QVector3D position);
+    void waitForHandleFollow(); // until the latest position is computed and shown
+    const views::HandlePanel& handlePanel() const { return handlePanel_; }
+    const std::vector<DragHandle>& shownDragHandles() const { return shownHandles_; }
+
     QImage captureWindow(double scale) const;
     QImage captureView(double scale) const;
 
@@ -110,6 +119,11 @@ private:
     void showRun(int runId);
     static const Dataset* shownPointCloudOf(const host::RunRecord& run); // the run's cloud in the 3D view
     void showPick(std::size_t pointIndex);
+    void showDragHandles(const host::RunRecord& run);
+    const DragHandle* shownHandleAt(std::size_t pointIndex) const;
+    bool grabHandle(std::size_t pointIndex); // makes the follower when the drag starts
+    void onHandleFollowed(const FollowResult& result);
+    void drawHandlePanel();
     void showDatasetTabs(const host::RunRecord& run);
     views::TraceComparisonView* comparisonViewOf(const host::RunRecord& run); // null: not a comparison run
     bool rerunWith(int runId, const ParameterValues& overrides);
@@ -142,6 +156,11 @@ private:
     bool previousAdvised_ = false; // the last selected engine set the repeat boxes itself
     std::optional<PickDetail> pick_; // the 3D view's picked point, drawn in the overlay
     std::vector<std::pair<std::string, std::string>> pickAttributes_; // and its own attribute values
+    std::vector<DragHandle> shownHandles_; // of the shown run's cloud
+    HandleFollowRunner handleFollower_;
+    views::HandlePanel handlePanel_;       // the overlay's handle window
+    views::OverlayImage handleMap_;        // its map
+    LatencyRecord handleLatency_;          // every follow since the handle was grabbed
 
     QTreeWidget* engineTree_ = nullptr;
     views::ParameterPanel* parameterPanel_ = nullptr;

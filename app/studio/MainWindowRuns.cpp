@@ -201,6 +201,7 @@ void MainWindow::showRun(int runId)
     pick_.reset(); // showing a cloud ends the view's pick
     if (const Dataset* cloud = shownPointCloudOf(*run))
         pointCloudView_->showPointCloud(std::get<PointCloud>(cloud->content), QString::fromStdString(run->label));
+    showDragHandles(*run);
     showDatasetTabs(*run);
     pointCloudView_->viewport()->update();
 }

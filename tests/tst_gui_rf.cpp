@@ -1,0 +1,112 @@
+// The GSpaRC engine in the studio window under Xvfb: train on the bundled RFID sample, then drag
+// the transmitter in the 3D view and check what a user sees: the orange handle, the spectrum the
+// trained field predicts at each new position (in the overlay and in its tab), and its latency.
+#include "GuiSupport.h"
+#include "TestSupport.h"
+
+#include "views/GridImageView.h"
+#include "views/ParameterPanel.h"
+#include "views/PointCloudView.h"
+#include "views/VtkViewport.h"
+
+#include <QTabWidget>
+
+using namespace ls;
+
+namespace {
+
+const Dataset* datasetNamed(const host::RunRecord& run, const std::string& name)
+{
+    for (const auto& dataset : run.datasets)
+        if (dataset.name == name)
+            return &dataset;
+    return nullptr;
+}
+
+bool isHandleOrange(const QColor& c) { return c.red() > 200 && c.green() > 80 && c.green() < 190 && c.blue() < 90; }
+
+} // namespace
+
+class TestGuiRf : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void draggingTheTransmitterRerendersTheSpectrum()
+    {
+        studio::MainWindow window;
+        showStudio(window);
+        QVERIFY2(window.openSession(STUDIO_SAMPLE_SESSION), qPrintable(window.logText()));
+        window.selectEngine("rf.gsparc-train");
+        ParameterValues values = window.parameterPanel()->values();
+        QVERIFY(std::get<std::string>(values["dataset"]).ends_with("rfid-s23")); // the sample's real spectra
+        values["iterations"] = std::int64_t{20}; // a short training keeps the test to seconds
+        values["spacing"] = 0.6;
+        QVERIFY2(window.runEngineWith("rf.gsparc-train", values), qPrintable(window.logText()));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning(), 90000);
+        QVERIFY2(!window.logText().contains("ERROR"), qPrintable(window.logText()));
+        const int runId = window.session().runs.back().id;
+        QCOMPARE(window.session().runs.back().engineId, std::string("rf.gsparc-train"));
+        QVERIFY(!datasetNamed(window.session().runs.back(), "spectrum image")); // the drag makes it
+
+        // The transmitter is a handle, drawn as an orange sphere.
+        QCOMPARE(window.shownDragHandles().size(), std::size_t(1));
+        const DragHandle handle = window.shownDragHandles().front();
+        QCOMPARE(handle.label, std::string("transmitter"));
+        auto* view = window.pointCloudView();
+        auto* viewport = view->viewport();
+        viewport->setOverlayVisible(false); // the handle may sit under an overlay window
+        const QImage before = viewport->renderImage(1.0);
+        QVERIFY2(countPixels(before, isHandleOrange) > 80, qPrintable(QString::number(countPixels(before, isHandleOrange))));
+
+        // Drag it with the mouse 60 px to the right: it moves on its horizontal plane and the field
+        // renders the spectrum there.
+        const QVector3D start = view->pointPosition(handle.pointIndex);
+        const double startWorld[3] = {start.x(), start.y(), start.z()};
+        const QPoint grab = viewport->logicalPositionOf(startWorld).toPoint();
+        QVERIFY2(viewport->rect().contains(grab), qPrintable(QString("%1,%2").arg(grab.x()).arg(grab.y())));
+        QTest::mousePress(viewport, Qt::LeftButton, {}, grab);
+        for (int step = 1; step <= 6; ++step)
+            QTest::mouseMove(viewport, grab + QPoint(10 * step, 0));
+        QTest::mouseRelease(viewport, Qt::LeftButton, {}, grab + QPoint(60, 0));
+        window.waitForHandleFollow();
+        const QVector3D dropped = view->pointPosition(handle.pointIndex);
+        QVERIFY2((dropped - start).length() > 1e-3, "the drag did not move the transmitter");
+        QCOMPARE(dropped.z(), start.z()); // on its horizontal plane
+        const host::RunRecord& run = *window.session().findRun(runId);
+        const auto& kept = std::get<PointCloud>(datasetNamed(run, handle.cloudName)->content);
+        QCOMPARE(kept.positions[handle.pointIndex * 3], dropped.x()); // the session keeps where it was dropped
+        const Dataset* map = datasetNamed(run, "spectrum image");
+        QVERIFY2(map, qPrintable(window.logText()));
+        const std::vector<float> firstMap = std::get<Grid>(map->content).values;
+        QCOMPARE(firstMap.size(), std::size_t(360 * 90));
+        QVERIFY(window.centralWidget()->findChild<views::GridImageView*>("image:spectrum image")); // its own tab too
+        QVERIFY(window.handlePanel().follows >= 1);
+        QCOMPARE(window.handlePanel().mapTitle, std::string("spectrum image"));
+
+        // A position typed into the overlay (far across the room) renders a different spectrum.
+        QVERIFY(window.moveHandleTo(handle.pointIndex, start + QVector3D(1.5f, -1.0f, 0.3f)));
+        window.waitForHandleFollow();
+        const auto& secondMap = std::get<Grid>(datasetNamed(*window.session().findRun(runId), "spectrum image")->content).values;
+        QVERIFY(secondMap != firstMap);
+        const int follows = window.handlePanel().follows;
+        QVERIFY2(follows >= 2, qPrintable(QString::number(follows)));
+        QVERIFY(window.handlePanel().lastFollowMs > 0);
+
+        // The overlay's handle window shows the map in the heat ramp's colours at the bottom.
+        viewport->setOverlayVisible(true);
+        viewport->renderImage(1.0); // ImGui lays out a new auto-sized window in its first frame, draws it in the next
+        const QImage shown = viewport->renderImage(1.0);
+        keepArtifact(window.captureWindow(1.0), "gsparc-drag.png");
+        const QRect bottomLeft(0, shown.height() / 2, shown.width(), shown.height() / 2);
+        const auto isWarm = [](const QColor& c) { return c.red() > 120 && c.red() > c.blue() + 30 && c.red() > c.green(); };
+        qInfo("heat-coloured pixels in the view's lower half: %d with the handle window, %d before", countPixels(shown, isWarm, bottomLeft),
+              countPixels(before, isWarm, bottomLeft));
+        QVERIFY2(countPixels(shown, isWarm, bottomLeft) > 500, qPrintable(QString::number(countPixels(shown, isWarm, bottomLeft))));
+        QVERIFY2(countPixels(shown, isWarm, bottomLeft) > 3 * countPixels(before, isWarm, bottomLeft),
+                 qPrintable(QString("%1 vs %2").arg(countPixels(shown, isWarm, bottomLeft)).arg(countPixels(before, isWarm, bottomLeft))));
+    }
+};
+
+QTEST_MAIN(TestGuiRf)
+#include "tst_gui_rf.moc"

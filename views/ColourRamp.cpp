@@ -1,0 +1,45 @@
+#include "ColourRamp.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace ls::views {
+
+QRgb heatColour(float fraction)
+{
+    // Anchors of an inferno-like ramp, evenly spaced.
+    static constexpr std::array<std::array<float, 3>, 5> kAnchors{{
+        {0.02f, 0.02f, 0.10f}, {0.33f, 0.06f, 0.43f}, {0.73f, 0.21f, 0.33f}, {0.98f, 0.55f, 0.04f}, {0.99f, 0.98f, 0.64f}}};
+    const float t = std::clamp(std::isfinite(fraction) ? fraction : 0.0f, 0.0f, 1.0f) * (kAnchors.size() - 1);
+    const auto below = std::min<std::size_t>(static_cast<std::size_t>(t), kAnchors.size() - 2);
+    const float mix = t - below;
+    int rgb[3];
+    for (int c = 0; c < 3; ++c)
+        rgb[c] = static_cast<int>(std::lround(255 * (kAnchors[below][c] * (1 - mix) + kAnchors[below + 1][c] * mix)));
+    return qRgb(rgb[0], rgb[1], rgb[2]);
+}
+
+QImage heatImage(const Grid& grid, float low, float high)
+{
+    if (grid.width <= 0 || grid.height <= 0 || grid.values.size() < static_cast<std::size_t>(grid.width) * grid.height * grid.channels)
+        return {};
+    if (low == high) {
+        low = high = grid.values[0];
+        for (std::size_t i = 0; i < grid.values.size(); i += grid.channels)
+            if (std::isfinite(grid.values[i])) {
+                low = std::min(low, grid.values[i]);
+                high = std::max(high, grid.values[i]);
+            }
+    }
+    const float span = high > low ? high - low : 1.0f;
+    QImage image(grid.width, grid.height, QImage::Format_RGB32);
+    for (int y = 0; y < grid.height; ++y) {
+        auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
+        for (int x = 0; x < grid.width; ++x)
+            line[x] = heatColour((grid.values[(static_cast<std::size_t>(y) * grid.width + x) * grid.channels] - low) / span);
+    }
+    return image;
+}
+
+} // namespace ls::views
