@@ -249,7 +249,6 @@ void GsparcTrainingTest::draggingTheTransmitterRendersWhereItIsDropped()
     request.parameters = defaultValues(render.parameterSchema());
     request.parameters["checkpoint"] = file.string();
     request.parameters["tx"] = std::vector<double>{start[0], start[1], start[2]};
-    request.parameters["frequency"] = std::int64_t{1};
     request.warmupRepeats = 0;
     const CompletedRun run = runEngine(render, request);
 
@@ -278,8 +277,10 @@ void GsparcTrainingTest::draggingTheTransmitterRendersWhereItIsDropped()
     };
     QCOMPARE(datasetNamed(followed, "spectrum").values, expected);
     QVERIFY(datasetNamed(followed, "spectrum").values != datasetNamed(run.output.datasets, "spectrum").values);
-    const Grid& image = datasetNamed(followed, "spectrum image"); // frequency 1, as the run showed
-    QVERIFY(std::equal(image.values.begin(), image.values.end(), expected.begin() + 64 * 16));
+    const Grid& image = datasetNamed(followed, "spectrum image"); // [H, W, F]: a layer per frequency
+    QCOMPARE(image.layerCount(), 2);
+    for (std::size_t p = 0; p < 64 * 16; ++p)
+        QCOMPARE(image.values[p * 2 + 1], expected[64 * 16 + p]);
     const auto stages = recorder.record().stagePaths();
     for (const char* stage : {"render/project", "render/bin", "render/sort", "render/composite"})
         QVERIFY2(std::find(stages.begin(), stages.end(), stage) != stages.end(), stage);

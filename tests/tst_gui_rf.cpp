@@ -1,14 +1,17 @@
 // The GSpaRC engine in the studio window under Xvfb: train on the bundled RFID sample, then drag
 // the transmitter in the 3D view and check what a user sees: the orange handle, the spectrum the
-// trained field predicts at each new position (in the overlay and in its tab), and its latency.
+// trained field predicts at each new position (in the overlay and in its tab), and its latency;
+// spectrum maps with a layer per frequency.
 #include "GuiSupport.h"
 #include "TestSupport.h"
 
+#include "views/ColourRamp.h"
 #include "views/GridImageView.h"
 #include "views/ParameterPanel.h"
 #include "views/PointCloudView.h"
 #include "views/VtkViewport.h"
 
+#include <QSlider>
 #include <QTabWidget>
 
 using namespace ls;
@@ -105,6 +108,45 @@ private slots:
         QVERIFY2(countPixels(shown, isWarm, bottomLeft) > 500, qPrintable(QString::number(countPixels(shown, isWarm, bottomLeft))));
         QVERIFY2(countPixels(shown, isWarm, bottomLeft) > 3 * countPixels(before, isWarm, bottomLeft),
                  qPrintable(QString("%1 vs %2").arg(countPixels(shown, isWarm, bottomLeft)).arg(countPixels(before, isWarm, bottomLeft))));
+    }
+
+    void spectrumMapsStepThroughFrequencies()
+    {
+        // A map with a layer per frequency: a slider steps through them on one colour scale.
+        Grid maps{6, 9, 3, {}, "normalised power", "azimuth", "elevation", true};
+        for (int i = 0; i < 6 * 9 * 3; ++i)
+            maps.values.push_back(static_cast<float>(test::uniform(0.1, 0.9)));
+        maps.values[4] = 1.5f; // the brightest cell, on layer 1
+        maps.heatColours = true;
+        maps.layerLabel = "frequency";
+        views::GridImageView view;
+        view.resize(640, 400);
+        view.setGrid(maps, "spectrum image");
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        auto* slider = view.findChild<QSlider*>("layer");
+        QVERIFY(slider && slider->isVisible());
+        QCOMPARE(slider->maximum(), 2);
+        const QImage first = view.image();
+        slider->setValue(1);
+        QCOMPARE(view.layer(), 1);
+        QVERIFY(view.image() != first);
+        QCOMPARE(view.image(), views::GridImageView::toImage(maps, nullptr, nullptr, 1));
+        QCOMPARE(view.image().pixel(1, 0), views::heatColour(1.0f)); // cell (0, 1), layer 1: the top of the scale
+        keepArtifact(view.grab().toImage(), "spectrum-layers.png");
+        // The colour bar beside the map: the ramp's top colour shows in the widget.
+        const QImage shown = view.grab().toImage();
+        QVERIFY(countPixels(shown, [](const QColor& c) { return c.rgb() == views::heatColour(1.0f); }) > 20);
+
+        // A new grid keeps the layer the user chose; a one-layer grid hides the slider.
+        view.setGrid(maps, "spectrum image");
+        QCOMPARE(view.layer(), 1);
+        Grid single = maps;
+        single.channels = 1;
+        single.layerLabel.clear();
+        single.values.resize(6 * 9);
+        view.setGrid(single, "one frequency");
+        QVERIFY(!slider->isVisible());
     }
 };
 

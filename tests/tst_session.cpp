@@ -35,7 +35,10 @@ host::Session randomSession()
     run.device = "cpu";
     const auto n = static_cast<std::size_t>(test::uniformInt(1, 200));
     run.datasets.push_back({"cloud", PointCloud{randomFloats(3 * n), {{"height", 1, randomFloats(n)}, {"normal", 3, randomFloats(3 * n)}}}});
-    run.datasets.push_back({"spectrum", Grid{4, 5, 2, randomFloats(40), "dB", "azimuth", "elevation"}});
+    Grid spectrum{4, 5, 2, randomFloats(40), "dB", "azimuth", "elevation", true};
+    spectrum.heatColours = true;
+    spectrum.layerLabel = "frequency";
+    run.datasets.push_back({"spectrum", std::move(spectrum)});
     run.datasets.push_back({"curve", Series{"step", randomFloats(6), {{"jsd", 1, randomFloats(6)}}}});
     run.datasets.push_back({"summary", Table{{"a", "b"}, {{"1", "x"}, {"2", "y"}}}});
     run.datasets.push_back({"trace", TokenTrace{{"Hel", "lo", " wörld"}, randomFloats(3), 2, {"a", "b", "c", "d", "e", "f"}, randomFloats(6)}});
@@ -86,6 +89,8 @@ private slots:
             QCOMPARE(cloudB.attributes[1].components, 3);
             QCOMPARE(std::get<Grid>(b.datasets[1].content).values, std::get<Grid>(a.datasets[1].content).values);
             QCOMPARE(std::get<Grid>(b.datasets[1].content).channels, 2);
+            QVERIFY(std::get<Grid>(b.datasets[1].content).heatColours);
+            QCOMPARE(std::get<Grid>(b.datasets[1].content).layerCount(), 2);
             QCOMPARE(std::get<Series>(b.datasets[2].content).curves[0].values, std::get<Series>(a.datasets[2].content).curves[0].values);
             const auto& bars = std::get<Series>(b.datasets[6].content);
             QCOMPARE(bars.style, SeriesStyle::Bars);

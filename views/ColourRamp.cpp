@@ -20,26 +20,4 @@ QRgb heatColour(float fraction)
     return qRgb(rgb[0], rgb[1], rgb[2]);
 }
 
-QImage heatImage(const Grid& grid, float low, float high)
-{
-    if (grid.width <= 0 || grid.height <= 0 || grid.values.size() < static_cast<std::size_t>(grid.width) * grid.height * grid.channels)
-        return {};
-    if (low == high) {
-        low = high = grid.values[0];
-        for (std::size_t i = 0; i < grid.values.size(); i += grid.channels)
-            if (std::isfinite(grid.values[i])) {
-                low = std::min(low, grid.values[i]);
-                high = std::max(high, grid.values[i]);
-            }
-    }
-    const float span = high > low ? high - low : 1.0f;
-    QImage image(grid.width, grid.height, QImage::Format_RGB32);
-    for (int y = 0; y < grid.height; ++y) {
-        auto* line = reinterpret_cast<QRgb*>(image.scanLine(y));
-        for (int x = 0; x < grid.width; ++x)
-            line[x] = heatColour((grid.values[(static_cast<std::size_t>(y) * grid.width + x) * grid.channels] - low) / span);
-    }
-    return image;
-}
-
 } // namespace ls::views

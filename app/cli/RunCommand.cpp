@@ -104,11 +104,13 @@ void writeOutputs(const CompletedRun& run, const std::filesystem::path& folder)
         }
         if (const auto* table = std::get_if<Table>(&dataset.content))
             writeTextAtomically(folder / (fileNameFor(dataset.name) + ".csv"), tableToCsv(*table));
-        if (const auto* grid = std::get_if<Grid>(&dataset.content); grid && grid->showAsImage) {
-            const auto png = folder / (fileNameFor(dataset.name) + ".png");
-            if (!views::GridImageView::toImage(*grid).save(QString::fromStdString(png.string()), "PNG"))
-                throw FileError(png.string(), "cannot write the PNG");
-        }
+        if (const auto* grid = std::get_if<Grid>(&dataset.content); grid && grid->showAsImage)
+            for (int layer = 0; layer < grid->layerCount(); ++layer) { // a PNG per layer (frequency): "spectrum image-frequency1.png"
+                const std::string suffix = grid->layerCount() > 1 ? "-" + grid->layerLabel + std::to_string(layer) : "";
+                const auto png = folder / (fileNameFor(dataset.name + suffix) + ".png");
+                if (!views::GridImageView::toImage(*grid, nullptr, nullptr, layer).save(QString::fromStdString(png.string()), "PNG"))
+                    throw FileError(png.string(), "cannot write the PNG");
+            }
     }
     for (const auto& [name, archive] : run.output.archives)
         writeNpz(folder / name, archive);

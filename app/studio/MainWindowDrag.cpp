@@ -4,7 +4,6 @@
 // the overlay's handle window with the latency of every follow.
 #include "MainWindow.h"
 
-#include "views/ColourRamp.h"
 #include "views/GridImageView.h"
 #include "views/PointCloudView.h"
 #include "views/TableView.h"
@@ -139,15 +138,18 @@ void MainWindow::onHandleFollowed(const FollowResult& result)
         }
         const QString name = QString::fromStdString(followed.name);
         if (const auto* grid = std::get_if<Grid>(&followed.content); grid && grid->showAsImage) {
-            if (auto* view = centralTabs_->findChild<views::GridImageView*>("image:" + name))
+            auto* view = centralTabs_->findChild<views::GridImageView*>("image:" + name);
+            if (view)
                 view->setGrid(*grid, name);
             if (handlePanel_.mapTitle.empty() || handlePanel_.mapTitle == followed.name) { // the first map is the overlay's
+                const int layer = view ? view->layer() : 0; // the frequency the tab's slider shows
                 handlePanel_.mapTitle = followed.name;
                 handlePanel_.mapAxes = "across: " + grid->xLabel + "; down: " + grid->yLabel;
-                const auto [low, high] = std::minmax_element(grid->values.begin(), grid->values.end());
-                handlePanel_.mapLow = *low;
-                handlePanel_.mapHigh = *high;
-                handleMap_.setImage(views::heatImage(*grid));
+                if (grid->layerCount() > 1)
+                    handlePanel_.mapAxes += "; " + grid->layerLabel + " " + std::to_string(layer);
+                Grid coloured = *grid;
+                coloured.heatColours = true;
+                handleMap_.setImage(views::GridImageView::toImage(coloured, &handlePanel_.mapLow, &handlePanel_.mapHigh, layer));
             }
         } else if (const auto* table = std::get_if<Table>(&followed.content)) {
             if (auto* view = centralTabs_->findChild<views::TableView*>("table:" + name))

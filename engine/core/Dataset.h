@@ -31,6 +31,11 @@ struct Grid {
     // Shown in the studio as an image (greyscale for one channel): spectra, sample galleries.
     // Grids without it are arrays for export (orders, features), not pictures.
     bool showAsImage = false;
+    // Maps of a physical quantity (spectra) read better in colour with a colour bar: the heat ramp.
+    bool heatColours = false;
+    // Non-empty: each channel is a layer (a frequency) the view steps through, named by this.
+    std::string layerLabel;
+    int layerCount() const { return layerLabel.empty() ? 1 : channels; }
 };
 
 // Curves sharing one x axis, drawn as lines, or as bars for few categories (buckets, bins).

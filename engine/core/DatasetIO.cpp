@@ -97,6 +97,10 @@ nlohmann::json storeDataset(const Dataset& dataset, const std::string& prefix, N
                 descriptor["yLabel"] = d.yLabel;
                 if (d.showAsImage)
                     descriptor["display"] = "image";
+                if (d.heatColours)
+                    descriptor["colours"] = "heat";
+                if (!d.layerLabel.empty())
+                    descriptor["layerLabel"] = d.layerLabel;
             } else if constexpr (std::is_same_v<T, Series>) {
                 archive[p + "x"] = floatArray({static_cast<std::int64_t>(d.x.size())}, d.x);
                 nlohmann::json curves = nlohmann::json::array();
@@ -163,6 +167,8 @@ Dataset loadDataset(const nlohmann::json& descriptor, const std::string& prefix,
             grid.xLabel = descriptor.value("xLabel", "");
             grid.yLabel = descriptor.value("yLabel", "");
             grid.showAsImage = descriptor.value("display", "") == "image";
+            grid.heatColours = descriptor.value("colours", "") == "heat";
+            grid.layerLabel = descriptor.value("layerLabel", "");
             dataset.content = std::move(grid);
         } else if (kind == "series") {
             Series series;

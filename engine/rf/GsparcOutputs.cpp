@@ -12,12 +12,33 @@ namespace {
 constexpr int kGap = 4; // pixels between the panels of a montage
 } // namespace
 
-Grid spectrumGrid(const std::vector<float>& spectrum, int frequency, const PixelMapping& mapping)
+Grid spectrumMaps(const std::vector<float>& spectrum, int frequencies, const PixelMapping& mapping)
 {
     const std::size_t pixels = static_cast<std::size_t>(mapping.width) * mapping.height;
-    Grid grid{mapping.height, mapping.width, 1, {}, "normalised power", "azimuth (deg, column c = c + 1)", "elevation (deg, row r = r + 1)", true};
-    grid.values.assign(spectrum.begin() + frequency * pixels, spectrum.begin() + (frequency + 1) * pixels);
+    Grid grid{mapping.height, mapping.width, frequencies, std::vector<float>(pixels * frequencies), "normalised power",
+              "azimuth (deg, column c = c + 1)", "elevation (deg, row r = r + 1)", true};
+    grid.heatColours = true;
+    grid.layerLabel = "frequency";
+    for (int f = 0; f < frequencies; ++f) // [F, H, W] → [H, W, F]
+        for (std::size_t p = 0; p < pixels; ++p)
+            grid.values[p * frequencies + f] = spectrum[f * pixels + p];
     return grid;
+}
+
+std::vector<Dataset> channelEstimateOutputs(const std::vector<std::complex<float>>& channels)
+{
+    Table table{{"frequency", "real", "imaginary", "amplitude", "phase (rad)"}, {}};
+    Series amplitude{"frequency index", {}, {{"|H|", 1, {}}}}, phase{"frequency index", {}, {{"arg H (rad)", 1, {}}}};
+    for (std::size_t f = 0; f < channels.size(); ++f) {
+        const auto& h = channels[f];
+        table.rows.push_back({std::to_string(f), std::to_string(h.real()), std::to_string(h.imag()), std::to_string(std::abs(h)),
+                              std::to_string(std::arg(h))});
+        amplitude.x.push_back(static_cast<float>(f));
+        phase.x.push_back(static_cast<float>(f));
+        amplitude.curves[0].values.push_back(std::abs(h));
+        phase.curves[0].values.push_back(std::arg(h));
+    }
+    return {{"channel estimate", std::move(table)}, {"CSI amplitude", std::move(amplitude)}, {"CSI phase", std::move(phase)}};
 }
 
 Grid comparisonMontage(const HeldOutScores& scores, const RfDataset& dataset, const std::vector<std::size_t>& indices, int limit)

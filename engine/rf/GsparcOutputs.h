@@ -6,10 +6,17 @@
 
 #include "engine/core/Dataset.h"
 
+#include <complex>
+
 namespace ls::rf {
 
-// One frequency's map [H, W] as an image (row r = elevation (r + 1)·90/H degrees).
-Grid spectrumGrid(const std::vector<float>& spectrum, int frequency, const PixelMapping& mapping);
+// Every frequency's map [F, H, W] as one picture [H, W, F] with a layer per frequency, in heat
+// colours (row r = elevation (r + 1)·90/H degrees).
+Grid spectrumMaps(const std::vector<float>& spectrum, int frequencies, const PixelMapping& mapping);
+
+// The channel estimate per frequency (the mean of each complex map) as a table, and its
+// amplitude and phase against the frequency index ("CSI amplitude", "CSI phase").
+std::vector<Dataset> channelEstimateOutputs(const std::vector<std::complex<float>>& channels);
 
 // Up to `limit` held-out samples, one band each: predicted | measured | |error|, 0 … 1.
 Grid comparisonMontage(const HeldOutScores& scores, const RfDataset& dataset, const std::vector<std::size_t>& indices, int limit);

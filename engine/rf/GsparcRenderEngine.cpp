@@ -18,8 +18,6 @@ ParameterSchema GsparcRenderEngine::parameterSchema() const
         checkpointParameterSpec("checkpoint", "Checkpoint", "A checkpoint .npz written by gsparc-train."),
         {.key = "tx", .label = "Transmitter", .type = ParameterType::Vector, .defaultValue = std::vector<double>{0.0, -0.4, 1.0}, .minimum = -1e4,
          .maximum = 1e4, .units = "m", .help = "Position of the moving end (the transmitter for RFID data), world frame.", .vectorSize = 3},
-        {.key = "frequency", .label = "Frequency index", .type = ParameterType::Int, .defaultValue = std::int64_t{0}, .minimum = 0, .maximum = 4095,
-         .help = "Which frequency's map the image shows (all are in the spectrum array)."},
     }};
 }
 
@@ -28,7 +26,7 @@ RunOutput GsparcRenderEngine::run(const RunInputs&, const ParameterValues& param
     auto& recorder = context.recorder();
     TransmitterFollower follower = [&] {
         auto stage = recorder.stage("load checkpoint");
-        return TransmitterFollower(checkpointFromParameter(parameters, "checkpoint"), static_cast<int>(intParameter(parameters, "frequency")));
+        return TransmitterFollower(checkpointFromParameter(parameters, "checkpoint"));
     }();
     const auto& tx = vectorParameter(parameters, "tx");
     const std::array<float, 3> position{static_cast<float>(tx[0]), static_cast<float>(tx[1]), static_cast<float>(tx[2])};
@@ -52,8 +50,7 @@ std::vector<DragHandle> GsparcRenderEngine::dragHandles(const std::vector<Datase
 std::unique_ptr<HandleFollower> GsparcRenderEngine::followHandle(const DragHandle&, const std::vector<Dataset>&,
                                                                  const std::map<std::string, NpzArchive>&, const ParameterValues& parameters) const
 {
-    return std::make_unique<TransmitterFollower>(checkpointFromParameter(parameters, "checkpoint"),
-                                                 static_cast<int>(intParameter(parameters, "frequency")));
+    return std::make_unique<TransmitterFollower>(checkpointFromParameter(parameters, "checkpoint"));
 }
 
 } // namespace ls::rf

@@ -137,7 +137,7 @@ std::unique_ptr<HandleFollower> GsparcTrainEngine::followHandle(const DragHandle
     const auto checkpoint = archives.find("checkpoint.npz");
     if (checkpoint == archives.end())
         throw ArgumentError("this training run kept no checkpoint.npz to render from");
-    return std::make_unique<TransmitterFollower>(checkpointFromNpz(checkpoint->second, "the run's checkpoint.npz"), 0);
+    return std::make_unique<TransmitterFollower>(checkpointFromNpz(checkpoint->second, "the run's checkpoint.npz"));
 }
 
 } // namespace ls::rf

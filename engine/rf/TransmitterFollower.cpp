@@ -9,12 +9,7 @@
 
 namespace ls::rf {
 
-TransmitterFollower::TransmitterFollower(TrainingState state, int frequency) : state_(std::move(state)), frequency_(frequency)
-{
-    if (frequency_ < 0 || frequency_ >= state_.field.frequencies)
-        throw ArgumentError("frequency: the checkpoint holds " + std::to_string(state_.field.frequencies) + " frequencies (0 … "
-                            + std::to_string(state_.field.frequencies - 1) + ")");
-}
+TransmitterFollower::TransmitterFollower(TrainingState state) : state_(std::move(state)) {}
 
 TransmitterFollower::~TransmitterFollower() = default; // out of line: SplatRendererCuda is complete here
 
@@ -41,13 +36,9 @@ std::vector<Dataset> TransmitterFollower::outputsOf(const RenderResult& result) 
     std::vector<Dataset> outputs;
     outputs.push_back({"spectrum", Grid{frequencies * state_.mapping.height, state_.mapping.width, 1, result.spectrum, "normalised power",
                                         "azimuth (deg)", "frequency × elevation (deg)", false}});
-    outputs.push_back({"spectrum image", spectrumGrid(result.spectrum, frequency_, state_.mapping)});
-    Table csi{{"frequency", "real", "imaginary", "amplitude", "phase (rad)"}, {}};
-    int index = 0;
-    for (const auto& h : channelEstimate(result.channels, frequencies, state_.mapping))
-        csi.rows.push_back({std::to_string(index++), std::to_string(h.real()), std::to_string(h.imag()), std::to_string(std::abs(h)),
-                            std::to_string(std::arg(h))});
-    outputs.push_back({"channel estimate", std::move(csi)});
+    outputs.push_back({"spectrum image", spectrumMaps(result.spectrum, frequencies, state_.mapping)});
+    for (auto& csi : channelEstimateOutputs(channelEstimate(result.channels, frequencies, state_.mapping)))
+        outputs.push_back(std::move(csi));
     return outputs;
 }
 

@@ -16,7 +16,7 @@ class SplatRendererCuda;
 
 class TransmitterFollower final : public HandleFollower {
 public:
-    TransmitterFollower(TrainingState state, int frequency);
+    explicit TransmitterFollower(TrainingState state);
     ~TransmitterFollower() override;
 
     // Renders on context.device(), stage by stage on context.recorder().
@@ -28,7 +28,6 @@ public:
 
 private:
     TrainingState state_;
-    int frequency_;
 #if LS_HAS_CUDA
     std::unique_ptr<SplatRendererCuda> gpu_; // the field's copy on the device, made on first use
 #endif
