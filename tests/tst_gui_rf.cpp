@@ -9,6 +9,7 @@
 #include "views/GridImageView.h"
 #include "views/ParameterPanel.h"
 #include "views/PointCloudView.h"
+#include "views/SeriesView.h"
 #include "views/VtkViewport.h"
 
 #include <QSlider>
@@ -43,10 +44,20 @@ private slots:
         window.selectEngine("rf.gsparc-train");
         ParameterValues values = window.parameterPanel()->values();
         QVERIFY(std::get<std::string>(values["dataset"]).ends_with("rfid-s23")); // the sample's real spectra
-        values["iterations"] = std::int64_t{20}; // a short training keeps the test to seconds
+        values["iterations"] = std::int64_t{30}; // a short training keeps the test to seconds
         values["spacing"] = 0.6;
+        // While it trains, the loss and SSIM curves so far come to the front in a live tab.
+        auto* tabs = window.findChild<QTabWidget*>();
+        std::vector<std::size_t> livePoints;
+        connect(tabs, &QTabWidget::currentChanged, this, [&](int index) {
+            if (auto* curves = qobject_cast<views::SeriesView*>(tabs->widget(index)); curves && tabs->tabText(index) == "training curves (live)")
+                livePoints.push_back(curves->series().x.size());
+        });
         QVERIFY2(window.runEngineWith("rf.gsparc-train", values), qPrintable(window.logText()));
         QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning(), 90000);
+        QVERIFY2(!livePoints.empty() && livePoints.front() >= 1 && livePoints.front() <= 3, qPrintable(QString::number(livePoints.size())));
+        for (int i = 0; i < tabs->count(); ++i) // the run's own tabs replace the live one
+            QVERIFY2(!tabs->tabText(i).contains("(live)"), qPrintable(tabs->tabText(i)));
         QVERIFY2(!window.logText().contains("ERROR"), qPrintable(window.logText()));
         const int runId = window.session().runs.back().id;
         QCOMPARE(window.session().runs.back().engineId, std::string("rf.gsparc-train"));

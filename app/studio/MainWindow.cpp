@@ -86,6 +86,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         runStatus_->setText(message);
     });
     connect(&runs_, &RunController::finished, this, &MainWindow::onRunFinished);
+    connect(&runs_, &RunController::published, this, &MainWindow::showPublished);
     connect(latencyView_, &views::LatencyView::selectedRunChanged, this, &MainWindow::showRun);
     connect(latencyView_, &views::LatencyView::comparedRunChanged, this, [this] { showRun(shownRunId_); });
     // The timeline and the latency table select the same stage.

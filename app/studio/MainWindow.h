@@ -12,6 +12,7 @@
 
 #include <QMainWindow>
 #include <QTimer>
+#include <map>
 #include <optional>
 
 class QComboBox;
@@ -125,6 +126,9 @@ private:
     void onHandleFollowed(const FollowResult& result);
     void drawHandlePanel();
     void showDatasetTabs(const host::RunRecord& run);
+    static bool refreshDatasetView(QWidget* view, const Dataset& dataset); // false: the view shows another kind
+    void showPublished(const Dataset& dataset); // while a run goes on
+    void clearPublished();
     views::TraceComparisonView* comparisonViewOf(const host::RunRecord& run); // null: not a comparison run
     bool rerunWith(int runId, const ParameterValues& overrides);
     void resolveSessionRelativeFiles(const ParameterSchema& schema, ParameterValues& values) const;
@@ -178,6 +182,7 @@ private:
     views::PointCloudView* pointCloudView_ = nullptr;
     views::TimelineView* timelineView_ = nullptr;
     std::vector<QWidget*> datasetTabs_; // views of the shown run's datasets, rebuilt per run
+    std::map<std::string, QWidget*> liveTabs_; // what the running engine published, by name
     QMenu* recentMenu_ = nullptr;
     LiveStreamWindow* liveWindow_ = nullptr;
     QStringList pendingTraceFiles_; // live traces waiting for the current run to end

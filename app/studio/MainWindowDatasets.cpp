@@ -119,6 +119,54 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
         centralTabs_->setCurrentWidget(pointCloudView_);
 }
 
+bool MainWindow::refreshDatasetView(QWidget* view, const Dataset& dataset)
+{
+    const QString name = QString::fromStdString(dataset.name);
+    if (auto* series = qobject_cast<views::SeriesView*>(view); series && std::holds_alternative<Series>(dataset.content))
+        series->setSeries(std::get<Series>(dataset.content), name);
+    else if (auto* image = qobject_cast<views::GridImageView*>(view); image && std::holds_alternative<Grid>(dataset.content))
+        image->setGrid(std::get<Grid>(dataset.content), name);
+    else if (auto* table = qobject_cast<views::TableView*>(view); table && std::holds_alternative<Table>(dataset.content))
+        table->setTable(std::get<Table>(dataset.content));
+    else
+        return false;
+    return true;
+}
+
+void MainWindow::showPublished(const Dataset& dataset)
+{
+    // A dataset the running engine shows as it goes (a training's curves): one tab per name,
+    // brought to the front the first time, replaced by the run's own tabs when it ends.
+    const auto found = liveTabs_.find(dataset.name);
+    if (found != liveTabs_.end()) {
+        refreshDatasetView(found->second, dataset);
+        return;
+    }
+    QWidget* view = nullptr;
+    if (std::holds_alternative<Series>(dataset.content))
+        view = new views::SeriesView(this);
+    else if (std::holds_alternative<Grid>(dataset.content))
+        view = new views::GridImageView(this);
+    else if (std::holds_alternative<Table>(dataset.content))
+        view = new views::TableView(this);
+    if (!view)
+        return; // clouds and traces are shown when the run ends
+    view->setObjectName("live:" + QString::fromStdString(dataset.name));
+    refreshDatasetView(view, dataset);
+    liveTabs_[dataset.name] = view;
+    centralTabs_->setCurrentIndex(centralTabs_->addTab(view, tr("%1 (live)").arg(QString::fromStdString(dataset.name))));
+}
+
+void MainWindow::clearPublished()
+{
+    for (auto& [name, tab] : liveTabs_) {
+        centralTabs_->removeTab(centralTabs_->indexOf(tab));
+        tab->setParent(nullptr);
+        tab->deleteLater();
+    }
+    liveTabs_.clear();
+}
+
 bool MainWindow::openRowOfRun(int runId, int row)
 {
     log(tr("Showing row %1 of run %2: running its engine again").arg(row).arg(runId));

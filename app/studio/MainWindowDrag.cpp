@@ -6,7 +6,6 @@
 
 #include "views/GridImageView.h"
 #include "views/PointCloudView.h"
-#include "views/TableView.h"
 #include "views/VtkViewport.h"
 
 #include <QComboBox>
@@ -140,7 +139,7 @@ void MainWindow::onHandleFollowed(const FollowResult& result)
         if (const auto* grid = std::get_if<Grid>(&followed.content); grid && grid->showAsImage) {
             auto* view = centralTabs_->findChild<views::GridImageView*>("image:" + name);
             if (view)
-                view->setGrid(*grid, name);
+                refreshDatasetView(view, followed);
             if (handlePanel_.mapTitle.empty() || handlePanel_.mapTitle == followed.name) { // the first map is the overlay's
                 const int layer = view ? view->layer() : 0; // the frequency the tab's slider shows
                 handlePanel_.mapTitle = followed.name;
@@ -151,9 +150,10 @@ void MainWindow::onHandleFollowed(const FollowResult& result)
                 coloured.heatColours = true;
                 handleMap_.setImage(views::GridImageView::toImage(coloured, &handlePanel_.mapLow, &handlePanel_.mapHigh, layer));
             }
-        } else if (const auto* table = std::get_if<Table>(&followed.content)) {
-            if (auto* view = centralTabs_->findChild<views::TableView*>("table:" + name))
-                view->setTable(*table);
+        } else {
+            for (const char* kind : {"table:", "series:"})
+                if (auto* view = centralTabs_->findChild<QWidget*>(kind + name))
+                    refreshDatasetView(view, followed);
         }
     }
     if (newNames)

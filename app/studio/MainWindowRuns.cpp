@@ -76,6 +76,7 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
 {
     runButton_->setEnabled(activeEngine() && parameterPanel_->problems().isEmpty());
     cancelButton_->setEnabled(false);
+    clearPublished();
     if (!pendingTraceFiles_.isEmpty()) // after this outcome is handled
         QMetaObject::invokeMethod(this, [this] {
             if (!pendingTraceFiles_.isEmpty() && !runs_.isRunning())

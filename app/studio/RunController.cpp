@@ -36,7 +36,8 @@ bool RunController::start(std::shared_ptr<Engine> engine, RunRequest request)
                     // Queued to the UI thread by Qt, since this object lives there.
                     emit progressed(fraction, QString::fromStdString(message));
                 },
-                &cancelRequested_);
+                &cancelRequested_,
+                [this](const Dataset& dataset) { emit published(dataset); }); // queued to the UI thread, like progress
         } catch (const CancelledError&) {
             outcome.cancelled = true;
         } catch (const std::exception& error) {

@@ -30,6 +30,7 @@ public:
 
 signals:
     void progressed(double fraction, const QString& message);
+    void published(const ls::Dataset& dataset); // what the engine shows while it runs
     void finished(const ls::studio::RunOutcome& outcome);
 
 private:
@@ -42,3 +43,4 @@ private:
 } // namespace ls::studio
 
 Q_DECLARE_METATYPE(ls::studio::RunOutcome)
+Q_DECLARE_METATYPE(ls::Dataset)

@@ -1,5 +1,7 @@
 #include "LatentTraining.h"
 
+#include "engine/core/PublishThrottle.h"
+
 #include <algorithm>
 
 namespace ls::consistency {
@@ -25,6 +27,7 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
     auto progress = [&](double from, double span, double done, const std::string& message) {
         context.progress(progressShare * (from + span * done), message);
     };
+    PublishThrottle curves(context); // the curves so far, seen while it trains
     TrainingRecord record;
     record.autoencoderCurve = {"step", {}, {{"loss (BCE + KL per image)", 1, {}}}, SeriesStyle::Lines, {}};
     record.denoiserCurves = {"iteration", {}, {{"consistency loss", 1, {}}, {"diffusion loss", 1, {}}, {"discretisation N", 1, {}}}, SeriesStyle::Lines, {}};
@@ -56,6 +59,7 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
                 if (step % 10 == 0) {
                     record.autoencoderCurve.x.push_back(static_cast<float>(step));
                     record.autoencoderCurve.curves[0].values.push_back(static_cast<float>(loss.reconstruction + loss.kl));
+                    curves.offer([&] { return Dataset{"autoencoder training", record.autoencoderCurve}; });
                 }
                 if (step % 50 == 0)
                     progress(0.12, 0.23, static_cast<double>(step) / settings.autoencoderSteps, "autoencoder step " + std::to_string(step));
@@ -109,6 +113,7 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
             record.denoiserCurves.curves[0].values.push_back(static_cast<float>(consistencyLoss / averaged));
             record.denoiserCurves.curves[1].values.push_back(static_cast<float>(diffusionLoss / averaged));
             record.denoiserCurves.curves[2].values.push_back(static_cast<float>(discretisation));
+            curves.offer([&] { return Dataset{"training", record.denoiserCurves}; });
             consistencyLoss = diffusionLoss = 0;
             averaged = 0;
         }

@@ -37,10 +37,12 @@ using RunInputs = std::map<std::string, NpyArray>;
 class RunContext {
 public:
     using ProgressFn = std::function<void(double fraction, const std::string& message)>;
+    using PublishFn = std::function<void(const Dataset& dataset)>;
 
     RunContext(const DeviceInfo& device, LatencyRecorder& recorder, ProgressFn progress,
-               const std::atomic<bool>* cancelRequested)
-        : device_(device), recorder_(recorder), progress_(std::move(progress)), cancelRequested_(cancelRequested) {}
+               const std::atomic<bool>* cancelRequested, PublishFn publish = {})
+        : device_(device), recorder_(recorder), progress_(std::move(progress)), cancelRequested_(cancelRequested),
+          publish_(std::move(publish)) {}
 
     const DeviceInfo& device() const { return device_; }
     LatencyRecorder& recorder() { return recorder_; }
@@ -56,11 +58,22 @@ public:
             throw CancelledError();
     }
 
+    // Hands the host a dataset while the run goes on (a training's loss curves so far), to show in
+    // place of the one it published before under the same name. Call it as often as a person can
+    // look (every second or so), not every step. The run's outputs are still what run() returns.
+    void publish(const Dataset& dataset) const
+    {
+        if (publish_)
+            publish_(dataset);
+    }
+    bool publishes() const { return static_cast<bool>(publish_); } // false: nobody looks (CLI, tests)
+
 private:
     const DeviceInfo& device_;
     LatencyRecorder& recorder_;
     ProgressFn progress_;
     const std::atomic<bool>* cancelRequested_;
+    PublishFn publish_; // last: plugins built before it keep the members' offsets
 };
 
 struct RunOutput {

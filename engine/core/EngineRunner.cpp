@@ -5,7 +5,7 @@
 namespace ls {
 
 CompletedRun runEngine(Engine& engine, const RunRequest& request, const RunContext::ProgressFn& progress,
-                       const std::atomic<bool>* cancelRequested)
+                       const std::atomic<bool>* cancelRequested, const RunContext::PublishFn& publish)
 {
     const ParameterSchema schema = engine.parameterSchema();
     if (const auto problems = validate(schema, request.parameters); !problems.empty()) {
@@ -44,7 +44,7 @@ CompletedRun runEngine(Engine& engine, const RunRequest& request, const RunConte
                          (warmup ? "warm-up " : "repeat ") + std::to_string(warmup ? r + 1 : r - request.warmupRepeats + 1) +
                              ": " + message);
         };
-        RunContext context(selection.device, recorder, repeatProgress, cancelRequested);
+        RunContext context(selection.device, recorder, repeatProgress, cancelRequested, publish);
         context.throwIfCancelled();
         recorder.beginRepeat(warmup);
         completed.output = engine.run(request.inputs, request.parameters, context);

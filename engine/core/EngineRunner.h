@@ -22,7 +22,8 @@ struct CompletedRun {
 };
 
 // Throws ArgumentError listing every invalid parameter, CancelledError, or the engine's error.
+// `publish` gets what the engine publishes while it runs (RunContext::publish).
 CompletedRun runEngine(Engine& engine, const RunRequest& request, const RunContext::ProgressFn& progress = {},
-                       const std::atomic<bool>* cancelRequested = nullptr);
+                       const std::atomic<bool>* cancelRequested = nullptr, const RunContext::PublishFn& publish = {});
 
 } // namespace ls

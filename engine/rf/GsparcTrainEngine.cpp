@@ -3,12 +3,15 @@
 #include "GsparcParameters.h"
 #include "TransmitterFollower.h"
 
+#include "engine/core/PublishThrottle.h"
+
 #include <cmath>
 #include <cstdio>
 
 namespace ls::rf {
 
 namespace {
+constexpr int kCurveEvery = 10;                                // steps per point of the curves (and progress report)
 constexpr int kMontageSamples = 4;
 
 GaussianField initialField(const RfDataset& dataset, const ParameterValues& parameters)
@@ -86,10 +89,12 @@ RunOutput GsparcTrainEngine::run(const RunInputs&, const ParameterValues& parame
     settings.iterations = static_cast<int>(intParameter(parameters, "iterations"));
     settings.ssimWeight = floatParameter(parameters, "ssimWeight");
     settings.seed = static_cast<std::uint64_t>(intParameter(parameters, "seed"));
+    settings.curveEvery = kCurveEvery;
     const long startStep = state.step;
     bool completed = true;
     {
         auto stage = recorder.stage("train");
+        PublishThrottle curves(context);
         completed = trainSteps(
             state, dataset, settings,
             [&](long done, long total, double loss, double ssimValue) {
@@ -98,6 +103,7 @@ RunOutput GsparcTrainEngine::run(const RunInputs&, const ParameterValues& parame
                               state.field.count());
                 const double span = std::max<long>(1, total - startStep);
                 context.progress(0.95 * (done - startStep) / span, message);
+                curves.offer([&] { return Dataset{"training curves", trainingCurves(state)}; }); // seen while it trains
             },
             [&] { return context.cancelRequested(); }, &recorder);
     }
