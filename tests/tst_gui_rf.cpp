@@ -63,6 +63,20 @@ private slots:
         QCOMPARE(window.session().runs.back().engineId, std::string("rf.gsparc-train"));
         QVERIFY(!datasetNamed(window.session().runs.back(), "spectrum image")); // the drag makes it
 
+        // The Gaussians can be drawn as their 1σ ellipsoids, coloured like the points: far more of
+        // the view is coloured than by the points alone.
+        auto* cloudView = window.pointCloudView();
+        QVERIFY(cloudView->ellipsoidsAvailable());
+        cloudView->viewport()->setOverlayVisible(false);
+        const auto isColoured = [](const QColor& c) { return std::max({c.red(), c.green(), c.blue()}) - std::min({c.red(), c.green(), c.blue()}) > 60; };
+        const int pointPixels = countPixels(cloudView->viewport()->renderImage(1.0), isColoured);
+        cloudView->setShowEllipsoids(true);
+        const QImage ellipsoids = cloudView->viewport()->renderImage(1.0);
+        keepArtifact(ellipsoids, "gsparc-ellipsoids.png");
+        qInfo("coloured pixels: %d as points, %d as ellipsoids", pointPixels, countPixels(ellipsoids, isColoured));
+        QVERIFY(countPixels(ellipsoids, isColoured) > 2 * pointPixels);
+        cloudView->setShowEllipsoids(false);
+
         // The transmitter is a handle, drawn as an orange sphere.
         QCOMPARE(window.shownDragHandles().size(), std::size_t(1));
         const DragHandle handle = window.shownDragHandles().front();

@@ -34,7 +34,8 @@ host::Session randomSession()
     run.parameters = {{"pointCount", 5}};
     run.device = "cpu";
     const auto n = static_cast<std::size_t>(test::uniformInt(1, 200));
-    run.datasets.push_back({"cloud", PointCloud{randomFloats(3 * n), {{"height", 1, randomFloats(n)}, {"normal", 3, randomFloats(3 * n)}}}});
+    run.datasets.push_back({"cloud", PointCloud{randomFloats(3 * n), {{"height", 1, randomFloats(n)}, {"normal", 3, randomFloats(3 * n)}},
+                                                randomFloats(3 * n), randomFloats(4 * n)}}); // with ellipsoids
     Grid spectrum{4, 5, 2, randomFloats(40), "dB", "azimuth", "elevation", true};
     spectrum.heatColours = true;
     spectrum.layerLabel = "frequency";
@@ -84,6 +85,9 @@ private slots:
             QCOMPARE(b.datasets.size(), a.datasets.size());
             const auto& cloudA = std::get<PointCloud>(a.datasets[0].content);
             const auto& cloudB = std::get<PointCloud>(b.datasets[0].content);
+            QVERIFY(cloudB.hasEllipsoids());
+            QCOMPARE(cloudB.ellipsoidAxes, cloudA.ellipsoidAxes);
+            QCOMPARE(cloudB.ellipsoidRotations, cloudA.ellipsoidRotations);
             QCOMPARE(cloudB.positions, cloudA.positions);
             QCOMPARE(cloudB.attributes[1].values, cloudA.attributes[1].values);
             QCOMPARE(cloudB.attributes[1].components, 3);

@@ -2,6 +2,7 @@
 
 #include "VtkViewport.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QKeyEvent>
 #include <QHBoxLayout>
@@ -15,6 +16,7 @@
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
 #include <vtkFloatArray.h>
+#include <vtkGlyph3DMapper.h>
 #include <vtkIdTypeArray.h>
 #include <vtkLookupTable.h>
 #include <vtkPointData.h>
@@ -25,6 +27,7 @@
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkScalarBarActor.h>
+#include <vtkSphereSource.h>
 #include <vtkTextProperty.h>
 
 namespace ls::views {
@@ -33,6 +36,8 @@ namespace {
 
 constexpr const char* kHighlightArray = "(picked highlight)"; // never offered as a colouring
 constexpr double kPickTolerance = 0.006;                      // of the window diagonal: ~8 px at 1400 × 900
+constexpr const char* kAxesArray = "(ellipsoid axes)";          // glyph inputs, never offered as colourings
+constexpr const char* kRotationArray = "(ellipsoid rotation)";
 constexpr double kHandleGrabRadiusPx = 14;                    // the handle sphere's radius, with some slack
 
 } // namespace
@@ -46,6 +51,10 @@ PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent)
     titleLabel_ = new QLabel(tr("No point cloud yet: run an engine that produces one."), this);
     // Long run labels must not set the view's minimum width.
     titleLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    ellipsoidsBox_ = new QCheckBox(tr("Ellipsoids"), this);
+    ellipsoidsBox_->setObjectName("ellipsoids");
+    ellipsoidsBox_->setToolTip(tr("Draw each Gaussian as its 1σ ellipsoid (clouds of Gaussians only)"));
+    ellipsoidsBox_->setEnabled(false);
     auto* resetButton = new QToolButton(this);
     resetButton->setText(tr("Reset camera"));
     resetButton->setToolTip(tr("Fit the cloud in view (R, or double-click the view)"));
@@ -54,6 +63,7 @@ PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent)
     bar->addWidget(titleLabel_, 1);
     bar->addWidget(new QLabel(tr("Colour by:"), this));
     bar->addWidget(colorByBox_);
+    bar->addWidget(ellipsoidsBox_);
     bar->addWidget(resetButton);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
@@ -83,6 +93,24 @@ PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent)
     scalarBar_->VisibilityOff();
     viewport_->renderer()->AddActor(actor_);
     viewport_->renderer()->AddViewProp(scalarBar_);
+    // Ellipsoids: a unit sphere scaled by the three 1σ axes and turned by the quaternion, per point.
+    vtkNew<vtkSphereSource> sphere;
+    sphere->SetRadius(1.0);
+    sphere->SetThetaResolution(14);
+    sphere->SetPhiResolution(10);
+    ellipsoidMapper_->SetSourceConnection(sphere->GetOutputPort());
+    ellipsoidMapper_->SetInputData(polyData_);
+    ellipsoidMapper_->SetScaleModeToScaleByVectorComponents();
+    ellipsoidMapper_->SetScaleArray(kAxesArray);
+    ellipsoidMapper_->SetOrientationModeToQuaternion();
+    ellipsoidMapper_->SetOrientationArray(kRotationArray);
+    ellipsoidMapper_->OrientOn();
+    ellipsoidMapper_->SetLookupTable(ramp);
+    ellipsoidMapper_->SetScalarModeToUsePointFieldData();
+    ellipsoidActor_->SetMapper(ellipsoidMapper_);
+    ellipsoidActor_->GetProperty()->SetColor(0.85, 0.88, 0.95);
+    ellipsoidActor_->VisibilityOff();
+    viewport_->renderer()->AddActor(ellipsoidActor_);
     picker_->SetTolerance(kPickTolerance);
     picker_->PickFromListOn();
     picker_->AddPickList(actor_);
@@ -123,6 +151,7 @@ PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent)
         emit colorByChanged(name);
     });
     connect(resetButton, &QToolButton::clicked, viewport_, &VtkViewport::resetCamera);
+    connect(ellipsoidsBox_, &QCheckBox::toggled, this, &PointCloudView::setShowEllipsoids);
 }
 
 PointCloudView::~PointCloudView() = default;
@@ -155,6 +184,16 @@ void PointCloudView::showPointCloud(const PointCloud& cloud, const QString& titl
     polyData_->Initialize();
     polyData_->SetPoints(points);
     polyData_->SetVerts(vertices);
+    if (cloud.hasEllipsoids())
+        for (const auto& [name, values, components] : {std::tuple{kAxesArray, &cloud.ellipsoidAxes, 3}, std::tuple{kRotationArray, &cloud.ellipsoidRotations, 4}}) {
+            vtkNew<vtkFloatArray> array;
+            array->SetName(name);
+            array->SetNumberOfComponents(components);
+            array->SetNumberOfTuples(count);
+            std::copy(values->begin(), values->end(), array->GetPointer(0));
+            polyData_->GetPointData()->AddArray(array);
+        }
+    ellipsoidsBox_->setEnabled(cloud.hasEllipsoids());
     for (const auto& attribute : cloud.attributes) {
         vtkNew<vtkFloatArray> values;
         values->SetName(attribute.name.c_str());
@@ -182,6 +221,7 @@ void PointCloudView::showPointCloud(const PointCloud& cloud, const QString& titl
 
     titleLabel_->setText(tr("%1: %2 points").arg(title).arg(pointCount_));
     actor_->SetVisibility(pointCount_ > 0);
+    ellipsoidActor_->SetVisibility(showsEllipsoids());
     applyColouring();
     if (pointCount_ > 0) {
         double bounds[6];
@@ -212,6 +252,8 @@ void PointCloudView::clear()
     polyData_->Initialize();
     pointCount_ = 0;
     actor_->VisibilityOff();
+    ellipsoidActor_->VisibilityOff();
+    ellipsoidsBox_->setEnabled(false);
     scalarBar_->VisibilityOff();
     colorByBox_->clear();
     titleLabel_->setText(tr("No point cloud yet: run an engine that produces one."));
@@ -252,16 +294,39 @@ void PointCloudView::colourBy(const char* arrayName, const QString& title)
     auto* array = polyData_->GetPointData()->GetArray(arrayName);
     if (!array || title == kSolidColour) {
         mapper_->ScalarVisibilityOff();
+        ellipsoidMapper_->ScalarVisibilityOff();
         scalarBar_->VisibilityOff();
     } else {
         double range[2];
         array->GetRange(range); // NaN (not highlighted) is left out of the range
-        mapper_->SelectColorArray(arrayName);
-        mapper_->SetScalarRange(range);
-        mapper_->ScalarVisibilityOn();
+        for (vtkMapper* mapper : {static_cast<vtkMapper*>(mapper_), static_cast<vtkMapper*>(ellipsoidMapper_)}) {
+            mapper->SelectColorArray(arrayName);
+            mapper->SetScalarRange(range);
+            mapper->ScalarVisibilityOn();
+        }
         scalarBar_->SetTitle(title.toUtf8().constData());
         scalarBar_->SetVisibility(pointCount_ > 0);
     }
+    viewport_->update();
+}
+
+bool PointCloudView::ellipsoidsAvailable() const
+{
+    return ellipsoidsBox_->isEnabled();
+}
+
+bool PointCloudView::showsEllipsoids() const
+{
+    return ellipsoidsBox_->isEnabled() && ellipsoidsBox_->isChecked();
+}
+
+void PointCloudView::setShowEllipsoids(bool show)
+{
+    if (ellipsoidsBox_->isChecked() != show)
+        ellipsoidsBox_->setChecked(show); // comes back here through toggled
+    ellipsoidActor_->SetVisibility(showsEllipsoids());
+    // Under the ellipsoids the points only mark the centres (and stay pickable).
+    actor_->GetProperty()->SetPointSize(showsEllipsoids() ? 2.0f : 3.0f);
     viewport_->update();
 }
 

@@ -10,9 +10,11 @@
 #include <vector>
 #include <vtkNew.h>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class vtkActor;
+class vtkGlyph3DMapper;
 class vtkBillboardTextActor3D;
 class vtkPointPicker;
 class vtkPolyData;
@@ -38,6 +40,12 @@ public:
     void showPointCloud(const PointCloud& cloud, const QString& title);
     void clear();
     std::size_t pointCount() const { return pointCount_; }
+
+    // Clouds of Gaussians (PointCloud::hasEllipsoids) can be drawn as 1σ ellipsoids, coloured like
+    // the points; the points stay for picking.
+    bool ellipsoidsAvailable() const;
+    bool showsEllipsoids() const;
+    void setShowEllipsoids(bool show);
 
     QString colorBy() const;
     void setColorBy(const QString& attribute);
@@ -83,11 +91,14 @@ private:
 
     VtkViewport* viewport_;
     QComboBox* colorByBox_;
+    QCheckBox* ellipsoidsBox_;
     QLabel* titleLabel_;
     vtkNew<vtkPolyData> polyData_;
     vtkNew<vtkPolyDataMapper> mapper_;
     vtkNew<vtkActor> actor_;
     vtkNew<vtkScalarBarActor> scalarBar_;
+    vtkNew<vtkGlyph3DMapper> ellipsoidMapper_;
+    vtkNew<vtkActor> ellipsoidActor_;
     vtkNew<vtkPointPicker> picker_;
     vtkNew<vtkPolyData> markerData_;
     vtkNew<vtkActor> marker_;

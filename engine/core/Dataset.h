@@ -20,6 +20,11 @@ struct PointCloud {
     std::vector<float> positions;     // [N, 3], metres
     std::vector<Attribute> attributes; // each [N, C]
     std::size_t pointCount() const { return positions.size() / 3; }
+    // Points that stand for 3D Gaussians may carry their shape, for the 3D view to draw them as
+    // ellipsoids: 1σ semi-axes in metres and rotation quaternions (w, x, y, z). Empty: points only.
+    std::vector<float> ellipsoidAxes;      // [N, 3]
+    std::vector<float> ellipsoidRotations; // [N, 4]
+    bool hasEllipsoids() const { return !positions.empty() && ellipsoidAxes.size() == positions.size() && ellipsoidRotations.size() == pointCount() * 4; }
 };
 
 // A regular 2D grid of values, e.g. a received-power spectrum on an equirectangular map.

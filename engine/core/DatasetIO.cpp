@@ -90,6 +90,11 @@ nlohmann::json storeDataset(const Dataset& dataset, const std::string& prefix, N
                     attributes.push_back({{"name", a.name}, {"components", a.components}});
                 }
                 descriptor["attributes"] = attributes;
+                if (d.hasEllipsoids()) {
+                    archive[p + "ellipsoid_axes"] = floatArray({rows(d.positions, 3), 3}, d.ellipsoidAxes);
+                    archive[p + "ellipsoid_rotations"] = floatArray({rows(d.positions, 3), 4}, d.ellipsoidRotations);
+                    descriptor["ellipsoids"] = true;
+                }
             } else if constexpr (std::is_same_v<T, Grid>) {
                 archive[p + "values"] = floatArray({d.height, d.width, d.channels}, d.values);
                 descriptor["valueUnits"] = d.valueUnits;
@@ -153,6 +158,10 @@ Dataset loadDataset(const nlohmann::json& descriptor, const std::string& prefix,
                 const auto name = a.at("name").get<std::string>();
                 const int components = a.at("components").get<int>();
                 cloud.attributes.push_back({name, components, read.floats("attr_" + name, {n, components})});
+            }
+            if (descriptor.value("ellipsoids", false)) {
+                cloud.ellipsoidAxes = read.floats("ellipsoid_axes", {n, 3});
+                cloud.ellipsoidRotations = read.floats("ellipsoid_rotations", {n, 4});
             }
             dataset.content = std::move(cloud);
         } else if (kind == "grid") {

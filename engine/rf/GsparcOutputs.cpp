@@ -10,6 +10,7 @@ namespace ls::rf {
 
 namespace {
 constexpr int kGap = 4; // pixels between the panels of a montage
+constexpr float kMarkerRadiusMetres = 0.05f;
 } // namespace
 
 Grid spectrumMaps(const std::vector<float>& spectrum, int frequencies, const PixelMapping& mapping)
@@ -156,6 +157,12 @@ PointCloud gaussianCloud(const GaussianField& field, const ReceiverPose& receive
         opacity.values.push_back(o);
         size.values.push_back((std::exp(field.logScales[g * 3]) + std::exp(field.logScales[g * 3 + 1]) + std::exp(field.logScales[g * 3 + 2])) / 3);
         role.values.push_back(0.0f);
+        for (int k = 0; k < 3; ++k)
+            cloud.ellipsoidAxes.push_back(std::exp(field.logScales[g * 3 + k]));
+        const float* q = &field.rotations[g * 4];
+        const float norm = std::max(1e-12f, std::sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]));
+        for (int k = 0; k < 4; ++k)
+            cloud.ellipsoidRotations.push_back(q[k] / norm);
     }
     const std::array<float, 3> receiverPosition{static_cast<float>(receiver.position[0]), static_cast<float>(receiver.position[1]),
                                                 static_cast<float>(receiver.position[2])};
@@ -165,6 +172,8 @@ PointCloud gaussianCloud(const GaussianField& field, const ReceiverPose& receive
         opacity.values.push_back(1.0f);
         size.values.push_back(0.0f);
         role.values.push_back(kind);
+        cloud.ellipsoidAxes.insert(cloud.ellipsoidAxes.end(), 3, kMarkerRadiusMetres); // a small ball among the ellipsoids
+        cloud.ellipsoidRotations.insert(cloud.ellipsoidRotations.end(), {1.0f, 0.0f, 0.0f, 0.0f});
     }
     cloud.attributes = {std::move(amplitude), std::move(opacity), std::move(size), std::move(role)};
     return cloud;
