@@ -2,6 +2,7 @@
 
 #include "OptionalStage.h"
 
+#include "engine/core/CounterRng.h"
 #include "engine/core/Error.h"
 
 #include <optional>
@@ -91,7 +92,11 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         }
         lossStage.reset();
         std::optional<OptionalStage> backwardStage(std::in_place, timed, "backward");
-        const GaussianField gradients = backwardCpu(state.field, state.receiver, sample.movingEnd, render, rendered, spectrumGradient);
+        std::vector<float> centreGradientNorms;
+        const GaussianField gradients = backwardCpu(state.field, state.receiver, sample.movingEnd, render, rendered, spectrumGradient,
+                                                    settings.densify.enabled ? &centreGradientNorms : nullptr);
+        if (settings.densify.enabled)
+            state.densifyStatistics.add(centreGradientNorms, rendered.state.radius);
 
         backwardStage.reset();
         {
@@ -116,6 +121,14 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
                 }
             }
         }
+        if (densifiesAt(settings.densify, state.step, settings.iterations)) {
+            OptionalStage densifyStage(recorder, "densify");
+            const DensifyTally tally = densifyAndPrune(state.field, state.firstMoment, state.secondMoment, state.densifyStatistics, settings.densify,
+                                                       rng::mix64(settings.seed) ^ static_cast<std::uint64_t>(state.step));
+            state.densified.cloned += tally.cloned;
+            state.densified.split += tally.split;
+            state.densified.pruned += tally.pruned;
+        }
         stepStage.reset();
         windowLoss += loss;
         windowSsim += ssimValue;
@@ -124,6 +137,7 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
             state.curveStep.push_back(static_cast<float>(state.step));
             state.curveLoss.push_back(static_cast<float>(windowLoss / windowCount));
             state.curveSsim.push_back(static_cast<float>(windowSsim / windowCount));
+            state.curveGaussians.push_back(static_cast<float>(state.field.count()));
             if (progress)
                 progress(state.step, settings.iterations, windowLoss / windowCount, windowSsim / windowCount);
             windowLoss = windowSsim = 0;
@@ -159,6 +173,14 @@ NpzArchive checkpointToNpz(const TrainingState& state)
     archive["curve_step"] = NpyArray::from<float>({static_cast<std::int64_t>(state.curveStep.size())}, state.curveStep);
     archive["curve_loss"] = NpyArray::from<float>({static_cast<std::int64_t>(state.curveLoss.size())}, state.curveLoss);
     archive["curve_ssim"] = NpyArray::from<float>({static_cast<std::int64_t>(state.curveSsim.size())}, state.curveSsim);
+    archive["curve_gaussians"] = NpyArray::from<float>({static_cast<std::int64_t>(state.curveGaussians.size())}, state.curveGaussians);
+    // Densification's running statistics and totals: a resumed run densifies exactly as an unbroken one.
+    const auto& statistics = state.densifyStatistics;
+    archive["densify_gradient_sum"] = NpyArray::from<float>({static_cast<std::int64_t>(statistics.gradientSum.size())}, statistics.gradientSum);
+    archive["densify_drawn_count"] = NpyArray::from<float>({static_cast<std::int64_t>(statistics.drawnCount.size())}, statistics.drawnCount);
+    const std::int64_t totals[3] = {static_cast<std::int64_t>(state.densified.cloned), static_cast<std::int64_t>(state.densified.split),
+                                    static_cast<std::int64_t>(state.densified.pruned)};
+    archive["densify_cloned_split_pruned"] = NpyArray::from<std::int64_t>({3}, totals);
     return archive;
 }
 
@@ -202,6 +224,21 @@ TrainingState checkpointFromNpz(const NpzArchive& archive, const std::string& so
         state.curveStep = member("curve_step", 0);
         state.curveLoss = member("curve_loss", state.curveStep.size());
         state.curveSsim = member("curve_ssim", state.curveStep.size());
+        state.curveGaussians = archive.count("curve_gaussians") ? member("curve_gaussians", state.curveStep.size())
+                                                                : std::vector<float>(state.curveStep.size(), static_cast<float>(state.field.count()));
+    }
+    if (archive.count("densify_gradient_sum")) {
+        const std::size_t n = state.field.count();
+        const auto sums = member("densify_gradient_sum", 0);
+        const auto counts = member("densify_drawn_count", sums.size());
+        if (!sums.empty() && sums.size() != n)
+            throw FormatError(source, "densify_gradient_sum holds " + std::to_string(sums.size()) + " values for " + std::to_string(n) + " Gaussians");
+        state.densifyStatistics.gradientSum = sums;
+        state.densifyStatistics.drawnCount = counts;
+        const auto totals = archive.at("densify_cloned_split_pruned").view<std::int64_t>(source + " densify_cloned_split_pruned");
+        if (totals.size() != 3)
+            throw FormatError(source, "densify_cloned_split_pruned must hold 3 counts (cloned, split, pruned)");
+        state.densified = {static_cast<std::size_t>(totals[0]), static_cast<std::size_t>(totals[1]), static_cast<std::size_t>(totals[2])};
     }
     return state;
 }

@@ -4,6 +4,7 @@
 // emission MLPs 2e-3), loss (1 − λ)·L1 + λ·(1 − SSIM), one spectrum per step, drawn in a seeded
 // random order. Checkpoints hold the field, the optimiser moments and the step, so a resumed run
 // continues exactly where the saved one stopped.
+#include "Densification.h"
 #include "RfDataset.h"
 #include "SpectrumMetrics.h"
 
@@ -24,6 +25,7 @@ struct TrainingSettings {
     LearningRates rates;
     std::uint64_t seed = 1;
     int curveEvery = 50; // iterations between points on the loss/SSIM curves
+    DensifySettings densify; // off by default: the reference set stays as initialised
 };
 
 // What a run carries from step to step (and what a checkpoint holds).
@@ -34,8 +36,10 @@ struct TrainingState {
     ReceiverPose receiver;
     PixelMapping mapping;
     SpectrumQuantity quantity = SpectrumQuantity::Magnitude;
-    // Curves: training loss and SSIM averaged over each `curveEvery` window.
-    std::vector<float> curveStep, curveLoss, curveSsim;
+    DensifyStatistics densifyStatistics;
+    DensifyTally densified; // totals over the run
+    // Curves: training loss and SSIM averaged over each `curveEvery` window, and the field's size.
+    std::vector<float> curveStep, curveLoss, curveSsim, curveGaussians;
 };
 
 TrainingState startTraining(GaussianField field, const RfDataset& dataset, SpectrumQuantity quantity);
@@ -45,7 +49,8 @@ TrainingState startTraining(GaussianField field, const RfDataset& dataset, Spect
 using TrainingProgress = std::function<void(long done, long total, double loss, double ssim)>;
 using CancelPoll = std::function<bool()>;
 // With a recorder, every `curveEvery`-th step is timed stage by stage (project, bin, sort,
-// composite, loss, backward, adam), so the latency view shows a training step's breakdown.
+// composite, loss, backward, adam), so the latency view shows a training step's breakdown; a
+// densification pass is timed as "densify" whenever it runs.
 bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSettings& settings, const TrainingProgress& progress,
                 const CancelPoll& cancelled, LatencyRecorder* recorder = nullptr);
 

@@ -85,6 +85,18 @@ Series trainingCurves(const TrainingState& state)
     return series;
 }
 
+Series fieldSizeCurve(const TrainingState& state)
+{
+    Series series;
+    series.xLabel = "training step";
+    series.x = state.curveStep;
+    const DensifyTally& totals = state.densified;
+    series.curves.push_back({"Gaussians (" + std::to_string(totals.cloned) + " cloned, " + std::to_string(totals.split) + " split, "
+                                 + std::to_string(totals.pruned) + " pruned)",
+                             1, state.curveGaussians});
+    return series;
+}
+
 Series ssimDistribution(const HeldOutScores& scores)
 {
     Series series;

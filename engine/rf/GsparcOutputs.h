@@ -25,6 +25,8 @@ Grid comparisonMontage(const HeldOutScores& scores, const RfDataset& dataset, co
 Grid spectrumStack(const std::vector<std::vector<float>>& spectra, const PixelMapping& mapping, std::string yLabel);
 
 Series trainingCurves(const TrainingState& state);
+// Gaussians in the field over the run, with the densification totals in the curve's name.
+Series fieldSizeCurve(const TrainingState& state);
 Series ssimDistribution(const HeldOutScores& scores); // empirical CDFs of per-sample SSIM
 Table metricsSummary(const HeldOutScores& scores, const std::string& splitName);
 Table perSampleMetrics(const HeldOutScores& scores);

@@ -59,6 +59,15 @@ ParameterSchema GsparcTrainEngine::parameterSchema() const
          .help = "What a pixel shows: the magnitude of the composited complex value, or its real part.", .choices = {"magnitude", "real"}},
         {.key = "seed", .label = "Seed", .type = T::Int, .defaultValue = std::int64_t{1}, .minimum = 0, .maximum = 9.0e15,
          .help = "Seeds the emission weights and the order spectra are drawn in."},
+        {.key = "densify", .label = "Densify and prune", .type = T::Bool, .defaultValue = false,
+         .help = "3DGS's adaptive density control over the first half of the run: every 100 steps, Gaussians the loss keeps pulling "
+                 "across the map are cloned (small) or split (large), nearly transparent ones are pruned."},
+        {.key = "densifyThreshold", .label = "Densify above", .type = T::Float, .defaultValue = 2e-5, .minimum = 0.0, .maximum = 1.0,
+         .help = "Mean |dL/d(map position)| per pixel of displacement above which a Gaussian is cloned or split."},
+        {.key = "pruneOpacity", .label = "Prune below opacity", .type = T::Float, .defaultValue = 0.005, .minimum = 0.0, .maximum = 1.0,
+         .help = "Gaussians less opaque than this are removed at each densification pass."},
+        {.key = "maxGaussians", .label = "Most Gaussians", .type = T::Int, .defaultValue = std::int64_t{60000}, .minimum = 1, .maximum = 10000000,
+         .help = "Densification stops adding Gaussians at this many."},
         nearestParameterSpec(),
         checkpointParameterSpec("resume", "Resume from", "Optional: a checkpoint of an earlier gsparc-train run to continue (same dataset)."),
     }};
@@ -90,6 +99,10 @@ RunOutput GsparcTrainEngine::run(const RunInputs&, const ParameterValues& parame
     settings.ssimWeight = floatParameter(parameters, "ssimWeight");
     settings.seed = static_cast<std::uint64_t>(intParameter(parameters, "seed"));
     settings.curveEvery = kCurveEvery;
+    settings.densify.enabled = boolParameter(parameters, "densify");
+    settings.densify.gradientThreshold = floatParameter(parameters, "densifyThreshold");
+    settings.densify.pruneOpacity = floatParameter(parameters, "pruneOpacity");
+    settings.densify.maxGaussians = static_cast<std::size_t>(intParameter(parameters, "maxGaussians"));
     const long startStep = state.step;
     bool completed = true;
     {
@@ -123,6 +136,8 @@ RunOutput GsparcTrainEngine::run(const RunInputs&, const ParameterValues& parame
     output.datasets.push_back({"held-out metrics", metricsSummary(scores, split)});
     output.datasets.push_back({"held-out spectra", comparisonMontage(scores, dataset, dataset.test, kMontageSamples)});
     output.datasets.push_back({"training curves", trainingCurves(state)});
+    if (settings.densify.enabled)
+        output.datasets.push_back({"field size", fieldSizeCurve(state)});
     output.datasets.push_back({"SSIM distribution", ssimDistribution(scores)});
     output.datasets.push_back({"per-sample metrics", perSampleMetrics(scores)});
     const auto& shown = dataset.samples[dataset.test.front()].movingEnd;

@@ -148,7 +148,8 @@ void projectionBackward(const GaussianField& field, const ReceiverFrame<double>&
 } // namespace
 
 GaussianField backwardCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
-                          const RenderSettings& settings, const RenderResult& result, const std::vector<float>& spectrumGradient)
+                          const RenderSettings& settings, const RenderResult& result, const std::vector<float>& spectrumGradient,
+                          std::vector<float>* centreGradientNorms)
 {
     const std::size_t pixels = static_cast<std::size_t>(settings.mapping.width) * settings.mapping.height;
     const int outputs = field.outputs();
@@ -159,6 +160,12 @@ GaussianField backwardCpu(const GaussianField& field, const ReceiverPose& receiv
     for (std::size_t worker = 1; worker < perWorker.size(); ++worker)
         perWorker[0].add(perWorker[worker]);
 
+    if (centreGradientNorms) {
+        const std::vector<double>& centre = perWorker[0].centre;
+        centreGradientNorms->resize(field.count());
+        for (std::size_t g = 0; g < field.count(); ++g)
+            (*centreGradientNorms)[g] = static_cast<float>(std::hypot(centre[g * 2], centre[g * 2 + 1]));
+    }
     GaussianField gradients = field.zerosLike();
     projectionBackward(field, receiverFrame(receiver), settings.mapping, result.state, perWorker[0], gradients);
     emissionsBackward(field, movingEnd, result.state.emission, perWorker[0].emission, gradients);

@@ -68,9 +68,12 @@ RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver,
 std::vector<float> renderUntiledCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
                                     const RenderSettings& settings);
 
-// dL/d(every parameter) from dL/dspectrum [F, H, W] for the render `result` of `field`.
+// dL/d(every parameter) from dL/dspectrum [F, H, W] for the render `result` of `field`. With
+// `centreGradientNorms`, also ‖dL/d(u, v)‖ per Gaussian [N] (0 where not drawn): how hard the loss
+// pulls each splat across the map, what densification watches.
 GaussianField backwardCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
-                          const RenderSettings& settings, const RenderResult& result, const std::vector<float>& spectrumGradient);
+                          const RenderSettings& settings, const RenderResult& result, const std::vector<float>& spectrumGradient,
+                          std::vector<float>* centreGradientNorms = nullptr);
 
 // Magnitude √(re² + im² + floor): the floor keeps its gradient finite where a pixel is empty.
 inline constexpr float kMagnitudeFloor = 1e-10f;
