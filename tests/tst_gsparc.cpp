@@ -30,6 +30,7 @@ private slots:
     void gradientsMatchFiniteDifferences();
     void ssimGradientMatchesFiniteDifferences();
     void cudaForwardMatchesCpu();
+    void cudaBackwardMatchesCpu();
 };
 
 void GsparcRendererTest::mappingFollowsTheDataAndItsJacobianIsExact()
@@ -292,6 +293,61 @@ void GsparcRendererTest::cudaForwardMatchesCpu()
         }
         QVERIFY(largest > 0);
         QVERIFY2(worst <= 1e-3 * largest, qPrintable(QString("worst difference %1 of %2").arg(worst).arg(largest)));
+    }
+#else
+    QSKIP("a CUDA device is present but this build has no CUDA path");
+#endif
+}
+
+void GsparcRendererTest::cudaBackwardMatchesCpu()
+{
+    const auto cuda = enumerateCudaDevices();
+    if (cuda.devices.empty())
+        QSKIP(qPrintable("no CUDA device to compare against: " + QString::fromStdString(cuda.reason)));
+#if LS_HAS_CUDA
+    SplatRendererCuda gpu(cuda.devices.front().index);
+    for (int trial = 0; trial < 4; ++trial) {
+        const ReceiverPose receiver = test::randomReceiver();
+        const GaussianField field = test::randomField(receiver, static_cast<int>(test::uniformInt(50, 1500)), static_cast<int>(test::uniformInt(1, 3)), 8);
+        const RenderSettings settings{{360, 90}, trial % 2 ? SpectrumQuantity::RealPart : SpectrumQuantity::Magnitude};
+        const auto position = test::randomPosition();
+        gpu.upload(field);
+        const RenderResult rendered = gpu.render(receiver, position, settings);
+        std::vector<float> upstream(rendered.spectrum.size());
+        for (float& g : upstream)
+            g = test::uniform(-1, 1) / static_cast<float>(upstream.size());
+        // Both walks start from the same forward state (the GPU's), so they differ only by float
+        // against double arithmetic and the order of the GPU's atomic sums.
+        const auto channelGradient = channelGradients(rendered, upstream, field.frequencies, settings.quantity);
+        const CompositeGradients onCpu = compositeBackwardCpu(settings, field.outputs(), rendered.state, channelGradient);
+        const CompositeGradients onGpu = gpu.backwardComposite(channelGradient);
+        // Norm-wise relative error ≤ 1e-3 per gradient group.
+        const std::pair<const char*, std::pair<const std::vector<double>*, const std::vector<double>*>> groups[] = {
+            {"centre", {&onCpu.centre, &onGpu.centre}}, {"conic", {&onCpu.conic, &onGpu.conic}},
+            {"opacity", {&onCpu.opacity, &onGpu.opacity}}, {"emission", {&onCpu.emission, &onGpu.emission}}};
+        for (const auto& [name, pair] : groups) {
+            double difference = 0, norm = 0;
+            for (std::size_t i = 0; i < pair.first->size(); ++i) {
+                difference += std::pow((*pair.first)[i] - (*pair.second)[i], 2);
+                norm += std::pow((*pair.first)[i], 2);
+            }
+            QVERIFY2(norm > 0, name);
+            QVERIFY2(std::sqrt(difference) <= 1e-3 * std::sqrt(norm),
+                     qPrintable(QString("%1: |gpu - cpu| = %2 of |cpu| = %3").arg(name).arg(std::sqrt(difference)).arg(std::sqrt(norm))));
+        }
+        // The whole backward from the GPU's composite gradients matches backwardCpu's the same way.
+        const GaussianField whole = backwardCpu(field, receiver, position, settings, rendered, upstream);
+        const GaussianField hybrid = backwardFromComposite(field, receiver, position, settings, rendered.state, onGpu);
+        const auto expected = whole.parameterArrays();
+        const auto got = hybrid.parameterArrays();
+        for (std::size_t group = 0; group < expected.size(); ++group) {
+            double difference = 0, norm = 0;
+            for (std::size_t i = 0; i < expected[group].second->size(); ++i) {
+                difference += std::pow((*expected[group].second)[i] - (*got[group].second)[i], 2);
+                norm += std::pow((*expected[group].second)[i], 2);
+            }
+            QVERIFY2(std::sqrt(difference) <= 1e-3 * std::sqrt(norm) + 1e-12, expected[group].first.c_str());
+        }
     }
 #else
     QSKIP("a CUDA device is present but this build has no CUDA path");

@@ -8,6 +8,7 @@
 #include "engine/rf/GsparcEngines.h"
 #include "engine/rf/GsparcOutputs.h"
 
+#include "engine/core/Device.h"
 #include "engine/core/Error.h"
 #include "engine/rf/GreyPng.h"
 #include "engine/rf/HeldOutEvaluation.h"
@@ -33,6 +34,7 @@ private slots:
     void resumedTrainingContinuesExactly();
     void trainingOnATeacherFieldLowersLossAndRaisesSsim();
     void draggingTheTransmitterRendersWhereItIsDropped();
+    void cudaTrainingFollowsTheCpu();
 };
 
 void GsparcTrainingTest::loadsTheRfidSample()
@@ -295,6 +297,36 @@ void GsparcTrainingTest::draggingTheTransmitterRendersWhereItIsDropped()
     } catch (const ArgumentError& error) {
         QVERIFY2(QString(error.what()).contains("checkpoint.npz"), error.what());
     }
+}
+
+void GsparcTrainingTest::cudaTrainingFollowsTheCpu()
+{
+    const auto cuda = enumerateCudaDevices();
+    if (cuda.devices.empty())
+        QSKIP(qPrintable("no CUDA device to train on: " + QString::fromStdString(cuda.reason)));
+    const ReceiverPose receiver = test::randomReceiver();
+    const RfDataset dataset = teacherDataset(receiver, test::randomField(receiver, 40, 1, 8), {360, 90}, 8);
+    const auto seed = static_cast<std::uint64_t>(test::uniformInt(1, 1000));
+    TrainingSettings settings;
+    settings.iterations = 12;
+    settings.curveEvery = 1;
+    settings.seed = seed;
+    TrainingState onCpu = startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude);
+    QVERIFY(trainSteps(onCpu, dataset, settings, {}, {}));
+#if LS_HAS_CUDA
+    settings.cudaDevice = cuda.devices.front().index;
+    TrainingState onGpu = startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude);
+    QVERIFY(trainSteps(onGpu, dataset, settings, {}, {}));
+    // The same samples in the same order; float (GPU) against double (CPU) composite backward and
+    // the GPU's atomic sums leave each step's loss within 1 % of the CPU run's.
+    QCOMPARE(onGpu.curveLoss.size(), onCpu.curveLoss.size());
+    for (std::size_t i = 0; i < onCpu.curveLoss.size(); ++i)
+        QVERIFY2(std::abs(onGpu.curveLoss[i] - onCpu.curveLoss[i]) <= 0.01 * onCpu.curveLoss[i],
+                 qPrintable(QString("step %1: GPU loss %2, CPU loss %3").arg(i + 1).arg(onGpu.curveLoss[i]).arg(onCpu.curveLoss[i])));
+    QVERIFY(onGpu.curveLoss.back() < onGpu.curveLoss.front());
+#else
+    QSKIP("a CUDA device is present but this build has no CUDA path");
+#endif
 }
 
 QTEST_GUILESS_MAIN(GsparcTrainingTest)

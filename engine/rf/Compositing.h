@@ -1,5 +1,6 @@
 #pragma once
-// The per-pixel rule both renderers share: a splat's α at a pixel offset (dx, dy) from its centre.
+// The per-pixel rules both renderers share: a splat's α at a pixel offset (dx, dy) from its centre,
+// and one step of the backward walk through a pixel's splats (CPU loop and CUDA kernel alike).
 #include "engine/core/HostDevice.h"
 
 #include <math.h>
@@ -18,5 +19,60 @@ template <class B> LS_HOST_DEVICE B splatPower(B a, B b, B c, B dx, B dy)
 
 // α before clamping (o·G); the caller clamps to kMaxAlpha and skips below kMinAlpha.
 template <class B> LS_HOST_DEVICE B splatAlpha(B opacity, B power) { return power > B(0) ? B(0) : opacity * ::exp(power); }
+
+// What one splat contributes to the gradients at one pixel.
+template <class B> struct SplatStepGradient {
+    B centre[2];  // dL/du, dL/dv
+    B conic[3];   // dL/d(a, b, c)
+    B opacity;    // dL/d(sigmoid output)
+    bool moves;   // false: α was clamped at kMaxAlpha, so only the emission gradient counts
+};
+
+// A pixel's walk back to front: the light that reached the current splat and the colour behind it.
+template <class B, int MaxOutputs> struct BackwardWalk {
+    B transmittance; // starts at the pixel's final T; becomes T before each splat as the walk passes it
+    B lastAlpha;
+    B behind[MaxOutputs], lastEmission[MaxOutputs];
+};
+
+// One splat of the backward walk (C = Σ eᵢαᵢTᵢ, T recovered by division). Returns false when the
+// splat was skipped at this pixel (α below the threshold, or cut by its power as the forward pass
+// cut it). `emissionGradient[o]` receives α·T·upstream[o]; the rest goes to `step`.
+template <class B, int MaxOutputs>
+LS_HOST_DEVICE bool backwardThroughSplat(B dx, B dy, B a, B b, B c, B opacity, B minPower, B alphaThreshold, const float* emission, int outputs,
+                                         const B* upstream, BackwardWalk<B, MaxOutputs>& walk, B* emissionGradient, SplatStepGradient<B>& step)
+{
+    const B power = splatPower<B>(a, b, c, dx, dy);
+    if (power < minPower - B(1e-6)) // margin: the forward pass compared in float
+        return false;
+    const B rawAlpha = splatAlpha<B>(opacity, power);
+    const B alpha = rawAlpha < B(kMaxAlpha) ? rawAlpha : B(kMaxAlpha);
+    if (alpha < alphaThreshold)
+        return false;
+    walk.transmittance /= (B(1) - alpha); // T before this splat
+    // ∂C/∂αᵢ = Tᵢ(eᵢ − (colour behind i, per unit of light reaching it)).
+    B alphaGradient = 0;
+    for (int o = 0; o < outputs; ++o) {
+        walk.behind[o] = walk.lastAlpha * walk.lastEmission[o] + (B(1) - walk.lastAlpha) * walk.behind[o];
+        const B e = emission[o];
+        emissionGradient[o] = alpha * walk.transmittance * upstream[o];
+        alphaGradient += (e - walk.behind[o]) * walk.transmittance * upstream[o];
+        walk.lastEmission[o] = e;
+    }
+    walk.lastAlpha = alpha;
+    step.moves = rawAlpha < B(kMaxAlpha);
+    if (!step.moves)
+        return true;
+    const B gaussian = ::exp(power);
+    step.opacity = gaussian * alphaGradient;
+    const B powerGradient = opacity * gaussian * alphaGradient;
+    // power = −½(a dx² + c dy²) − b dx dy, with dx = column − u, dy = row − v
+    step.conic[0] = B(-0.5) * dx * dx * powerGradient;
+    step.conic[1] = -dx * dy * powerGradient;
+    step.conic[2] = B(-0.5) * dy * dy * powerGradient;
+    step.centre[0] = (a * dx + b * dy) * powerGradient;
+    step.centre[1] = (c * dy + b * dx) * powerGradient;
+    return true;
+}
 
 } // namespace ls::rf

@@ -1,6 +1,9 @@
 #include "FieldTraining.h"
 
 #include "OptionalStage.h"
+#if LS_HAS_CUDA
+#include "SplatRendererCuda.h"
+#endif
 
 #include "engine/core/CounterRng.h"
 #include "engine/core/Error.h"
@@ -66,6 +69,12 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         throw ArgumentError("checkpoint: the field renders " + std::to_string(state.field.frequencies) + " frequencies, the dataset holds "
                             + std::to_string(dataset.frequencies));
     const RenderSettings render{state.mapping, state.quantity};
+#if LS_HAS_CUDA
+    const std::unique_ptr<SplatRendererCuda> gpu = settings.cudaDevice >= 0 ? std::make_unique<SplatRendererCuda>(settings.cudaDevice) : nullptr;
+#else
+    if (settings.cudaDevice >= 0)
+        throw ArgumentError("device: this build has no CUDA path; train on the CPU");
+#endif
     const int height = state.mapping.height, width = state.mapping.width;
     const std::size_t pixels = static_cast<std::size_t>(height) * width;
     double windowLoss = 0, windowSsim = 0;
@@ -76,7 +85,18 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         const SpectrumSample& sample = dataset.samples[sampleForStep(dataset, settings.seed, state.step)];
         LatencyRecorder* timed = recorder && state.step % settings.curveEvery == 0 ? recorder : nullptr;
         std::optional<OptionalStage> stepStage(std::in_place, timed, "training step");
-        const RenderResult rendered = renderCpu(state.field, state.receiver, sample.movingEnd, render, timed);
+        const RenderResult rendered = [&] {
+#if LS_HAS_CUDA
+            if (gpu) {
+                {
+                    OptionalStage upload(timed, "upload");
+                    gpu->upload(state.field); // the field changes every step
+                }
+                return gpu->render(state.receiver, sample.movingEnd, render, timed);
+            }
+#endif
+            return renderCpu(state.field, state.receiver, sample.movingEnd, render, timed);
+        }();
         std::optional<OptionalStage> lossStage(std::in_place, timed, "loss");
         // Per frequency: the loss of each [H, W] map, averaged over frequencies.
         std::vector<float> spectrumGradient(rendered.spectrum.size());
@@ -93,8 +113,16 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         lossStage.reset();
         std::optional<OptionalStage> backwardStage(std::in_place, timed, "backward");
         std::vector<float> centreGradientNorms;
-        const GaussianField gradients = backwardCpu(state.field, state.receiver, sample.movingEnd, render, rendered, spectrumGradient,
-                                                    settings.densify.enabled ? &centreGradientNorms : nullptr);
+        const std::vector<double> channelGradient = channelGradients(rendered, spectrumGradient, state.field.frequencies, state.quantity);
+        const CompositeGradients composite = [&] {
+#if LS_HAS_CUDA
+            if (gpu)
+                return gpu->backwardComposite(channelGradient, timed);
+#endif
+            return compositeBackwardCpu(render, state.field.outputs(), rendered.state, channelGradient);
+        }();
+        const GaussianField gradients = backwardFromComposite(state.field, state.receiver, sample.movingEnd, render, rendered.state, composite,
+                                                              settings.densify.enabled ? &centreGradientNorms : nullptr);
         if (settings.densify.enabled)
             state.densifyStatistics.add(centreGradientNorms, rendered.state.radius);
 

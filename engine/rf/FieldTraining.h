@@ -26,6 +26,9 @@ struct TrainingSettings {
     std::uint64_t seed = 1;
     int curveEvery = 50; // iterations between points on the loss/SSIM curves
     DensifySettings densify; // off by default: the reference set stays as initialised
+    // ≥ 0: each step's forward pass and composite backward run on this CUDA device
+    // (SplatRendererCuda); the loss, the projection and MLP backward and Adam stay on the CPU.
+    int cudaDevice = -1;
 };
 
 // What a run carries from step to step (and what a checkpoint holds).

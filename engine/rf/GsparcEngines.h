@@ -15,7 +15,7 @@ public:
     std::string displayName() const override { return "GSpaRC: train on RF spectra"; }
     std::string description() const override;
     ParameterSchema parameterSchema() const override;
-    bool hasCudaPath() const override { return false; }
+    bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // forward + composite backward on the GPU
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
     RepeatAdvice repeatAdvice() const override { return {1, 0}; } // minutes of training: once, unwarmed
     std::vector<DragHandle> dragHandles(const std::vector<Dataset>& datasets) const override; // the transmitter marker

@@ -99,6 +99,7 @@ RunOutput GsparcTrainEngine::run(const RunInputs&, const ParameterValues& parame
     settings.ssimWeight = floatParameter(parameters, "ssimWeight");
     settings.seed = static_cast<std::uint64_t>(intParameter(parameters, "seed"));
     settings.curveEvery = kCurveEvery;
+    settings.cudaDevice = context.device().isCuda() ? context.device().index : -1;
     settings.densify.enabled = boolParameter(parameters, "densify");
     settings.densify.gradientThreshold = floatParameter(parameters, "densifyThreshold");
     settings.densify.pruneOpacity = floatParameter(parameters, "pruneOpacity");

@@ -1,6 +1,7 @@
 #include "Compositing.h"
 #include "SplatRenderer.h"
 
+#include "engine/core/Error.h"
 #include "engine/core/ParallelFor.h"
 
 #include <cmath>
@@ -9,44 +10,19 @@ namespace ls::rf {
 
 namespace {
 
-// Gradients with respect to what compositing sees of each splat, accumulated per worker.
-struct SplatGradients {
-    std::vector<double> centre;   // [N, 2]  dL/du, dL/dv
-    std::vector<double> conic;    // [N, 3]
-    std::vector<double> opacity;  // [N]     dL/d(sigmoid output)
-    std::vector<double> emission; // [N, 2F]
-    SplatGradients(std::size_t n, int outputs) : centre(n * 2), conic(n * 3), opacity(n), emission(n * outputs) {}
-    void add(const SplatGradients& other)
-    {
-        for (auto [mine, theirs] : {std::pair{&centre, &other.centre}, {&conic, &other.conic}, {&opacity, &other.opacity}, {&emission, &other.emission}})
-            for (std::size_t i = 0; i < mine->size(); ++i)
-                (*mine)[i] += (*theirs)[i];
-    }
-};
+constexpr int kMaxBackwardOutputs = 128; // 2F: up to 64 frequencies per pass (the walk's per-pixel state)
 
-// dL/dchannels [2F, H, W] from dL/dspectrum [F, H, W].
-std::vector<double> channelGradients(const RenderResult& result, const std::vector<float>& spectrumGradient, int frequencies,
-                                     std::size_t pixels, SpectrumQuantity quantity)
+void addInto(CompositeGradients& total, const CompositeGradients& part)
 {
-    std::vector<double> gradient(2 * frequencies * pixels, 0.0);
-    for (int f = 0; f < frequencies; ++f)
-        for (std::size_t p = 0; p < pixels; ++p) {
-            const double upstream = spectrumGradient[f * pixels + p];
-            if (quantity == SpectrumQuantity::RealPart) {
-                gradient[(2 * f) * pixels + p] = upstream;
-                continue;
-            }
-            const double re = result.channels[(2 * f) * pixels + p], im = result.channels[(2 * f + 1) * pixels + p];
-            const double magnitude = std::sqrt(re * re + im * im + kMagnitudeFloor);
-            gradient[(2 * f) * pixels + p] = upstream * re / magnitude;
-            gradient[(2 * f + 1) * pixels + p] = upstream * im / magnitude;
-        }
-    return gradient;
+    for (auto [mine, theirs] : {std::pair{&total.centre, &part.centre}, {&total.conic, &part.conic}, {&total.opacity, &part.opacity},
+                                {&total.emission, &part.emission}})
+        for (std::size_t i = 0; i < mine->size(); ++i)
+            (*mine)[i] += (*theirs)[i];
 }
 
 // Walks each pixel's splats back to front (the forward order reversed), recovering T by division.
 void compositeBackward(const RenderSettings& settings, int outputs, const RenderState& state, const std::vector<double>& channelGradient,
-                       std::vector<SplatGradients>& perWorker)
+                       std::vector<CompositeGradients>& perWorker)
 {
     const PixelMapping& mapping = settings.mapping;
     const int width = mapping.width, height = mapping.height, across = tilesAcross(mapping);
@@ -55,8 +31,9 @@ void compositeBackward(const RenderSettings& settings, int outputs, const Render
     for (std::size_t g = 0; g < minPower.size(); ++g)
         minPower[g] = state.opacity[g] > 0 ? std::log(static_cast<double>(settings.alphaThreshold) / state.opacity[g]) : 0.0;
     parallelFor(tiles, static_cast<int>(perWorker.size()), [&](std::size_t begin, std::size_t end, int worker) {
-        SplatGradients& gradients = perWorker[worker];
-        std::vector<double> upstream(outputs), behind(outputs), lastEmission(outputs);
+        CompositeGradients& gradients = perWorker[worker];
+        std::vector<double> upstream(outputs), emissionGradient(outputs);
+        BackwardWalk<double, kMaxBackwardOutputs> walk;
         for (std::size_t tile = begin; tile < end; ++tile) {
             const int tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
             for (int row = tileRow * kTileSize; row < std::min(height, (tileRow + 1) * kTileSize); ++row)
@@ -64,43 +41,29 @@ void compositeBackward(const RenderSettings& settings, int outputs, const Render
                     const std::size_t pixel = static_cast<std::size_t>(row) * width + column;
                     for (int o = 0; o < outputs; ++o)
                         upstream[o] = channelGradient[o * pixels + pixel];
-                    std::fill(behind.begin(), behind.end(), 0.0);
-                    std::fill(lastEmission.begin(), lastEmission.end(), 0.0);
-                    double transmittance = state.finalTransmittance[pixel], lastAlpha = 0;
+                    walk.transmittance = state.finalTransmittance[pixel];
+                    walk.lastAlpha = 0;
+                    std::fill_n(walk.behind, outputs, 0.0);
+                    std::fill_n(walk.lastEmission, outputs, 0.0);
                     const std::uint32_t first = state.bins.tileBegin[tile];
                     for (std::uint32_t entry = first + state.contributors[pixel]; entry-- > first;) {
                         const std::uint32_t g = state.bins.gaussianIds[entry];
                         const double dx = wrappedColumnOffset<double>(column, state.u[g], width), dy = row - state.v[g];
-                        const double a = state.conic[g * 3], b = state.conic[g * 3 + 1], c = state.conic[g * 3 + 2];
-                        const double power = splatPower<double>(a, b, c, dx, dy);
-                        if (power < minPower[g] - 1e-6) // margin: the forward pass compared in float
+                        SplatStepGradient<double> step;
+                        if (!backwardThroughSplat<double, kMaxBackwardOutputs>(dx, dy, state.conic[g * 3], state.conic[g * 3 + 1], state.conic[g * 3 + 2],
+                                                                                state.opacity[g], minPower[g], settings.alphaThreshold,
+                                                                                &state.emission[g * outputs], outputs, upstream.data(), walk,
+                                                                                emissionGradient.data(), step))
                             continue;
-                        const double rawAlpha = splatAlpha<double>(state.opacity[g], power);
-                        const double alpha = std::min<double>(kMaxAlpha, rawAlpha);
-                        if (alpha < settings.alphaThreshold)
+                        for (int o = 0; o < outputs; ++o)
+                            gradients.emission[g * outputs + o] += emissionGradient[o];
+                        if (!step.moves)
                             continue;
-                        transmittance /= (1 - alpha); // T before this splat
-                        // C = Σ cᵢαᵢTᵢ: ∂C/∂αᵢ = Tᵢ(cᵢ − (colour behind i, per unit of light reaching it)).
-                        double alphaGradient = 0;
-                        for (int o = 0; o < outputs; ++o) {
-                            behind[o] = lastAlpha * lastEmission[o] + (1 - lastAlpha) * behind[o];
-                            const double e = state.emission[g * outputs + o];
-                            gradients.emission[g * outputs + o] += alpha * transmittance * upstream[o];
-                            alphaGradient += (e - behind[o]) * transmittance * upstream[o];
-                            lastEmission[o] = e;
-                        }
-                        lastAlpha = alpha;
-                        if (rawAlpha >= kMaxAlpha)
-                            continue; // clamped: α does not move with the splat
-                        const double gaussian = std::exp(power);
-                        gradients.opacity[g] += gaussian * alphaGradient;
-                        const double powerGradient = state.opacity[g] * gaussian * alphaGradient;
-                        // power = −½(a dx² + c dy²) − b dx dy, with dx = column − u, dy = row − v
-                        gradients.conic[g * 3] += -0.5 * dx * dx * powerGradient;
-                        gradients.conic[g * 3 + 1] += -dx * dy * powerGradient;
-                        gradients.conic[g * 3 + 2] += -0.5 * dy * dy * powerGradient;
-                        gradients.centre[g * 2] += (a * dx + b * dy) * powerGradient;
-                        gradients.centre[g * 2 + 1] += (c * dy + b * dx) * powerGradient;
+                        gradients.opacity[g] += step.opacity;
+                        for (int k = 0; k < 3; ++k)
+                            gradients.conic[g * 3 + k] += step.conic[k];
+                        gradients.centre[g * 2] += step.centre[0];
+                        gradients.centre[g * 2 + 1] += step.centre[1];
                     }
                 }
         }
@@ -109,7 +72,7 @@ void compositeBackward(const RenderSettings& settings, int outputs, const Render
 
 // Chains (u, v, conic) gradients through the projection, evaluated once on duals per Gaussian.
 void projectionBackward(const GaussianField& field, const ReceiverFrame<double>& frame, const PixelMapping& mapping,
-                        const RenderState& state, const SplatGradients& splat, GaussianField& gradients)
+                        const RenderState& state, const CompositeGradients& splat, GaussianField& gradients)
 {
     using D = Dual<double, 10>; // inputs: mean (3), log-scale (3), quaternion (4)
     const std::size_t n = field.count();
@@ -147,29 +110,62 @@ void projectionBackward(const GaussianField& field, const ReceiverFrame<double>&
 
 } // namespace
 
+std::vector<double> channelGradients(const RenderResult& result, const std::vector<float>& spectrumGradient, int frequencies,
+                                     SpectrumQuantity quantity)
+{
+    const std::size_t pixels = result.channels.size() / (2 * static_cast<std::size_t>(frequencies));
+    std::vector<double> gradient(2 * frequencies * pixels, 0.0);
+    for (int f = 0; f < frequencies; ++f)
+        for (std::size_t p = 0; p < pixels; ++p) {
+            const double upstream = spectrumGradient[f * pixels + p];
+            if (quantity == SpectrumQuantity::RealPart) {
+                gradient[(2 * f) * pixels + p] = upstream;
+                continue;
+            }
+            const double re = result.channels[(2 * f) * pixels + p], im = result.channels[(2 * f + 1) * pixels + p];
+            const double magnitude = std::sqrt(re * re + im * im + kMagnitudeFloor);
+            gradient[(2 * f) * pixels + p] = upstream * re / magnitude;
+            gradient[(2 * f + 1) * pixels + p] = upstream * im / magnitude;
+        }
+    return gradient;
+}
+
+CompositeGradients compositeBackwardCpu(const RenderSettings& settings, int outputs, const RenderState& state,
+                                        const std::vector<double>& channelGradient)
+{
+    if (outputs > kMaxBackwardOutputs)
+        throw ArgumentError("training supports up to " + std::to_string(kMaxBackwardOutputs / 2) + " frequencies per field; this one has "
+                            + std::to_string(outputs / 2));
+    const std::size_t tiles = state.bins.tileBegin.size();
+    std::vector<CompositeGradients> perWorker(parallelWorkers(tiles), CompositeGradients(state.opacity.size(), outputs));
+    compositeBackward(settings, outputs, state, channelGradient, perWorker);
+    for (std::size_t worker = 1; worker < perWorker.size(); ++worker)
+        addInto(perWorker[0], perWorker[worker]);
+    return std::move(perWorker[0]);
+}
+
+GaussianField backwardFromComposite(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
+                                    const RenderSettings& settings, const RenderState& state, const CompositeGradients& composite,
+                                    std::vector<float>* centreGradientNorms)
+{
+    if (centreGradientNorms) {
+        centreGradientNorms->resize(field.count());
+        for (std::size_t g = 0; g < field.count(); ++g)
+            (*centreGradientNorms)[g] = static_cast<float>(std::hypot(composite.centre[g * 2], composite.centre[g * 2 + 1]));
+    }
+    GaussianField gradients = field.zerosLike();
+    projectionBackward(field, receiverFrame(receiver), settings.mapping, state, composite, gradients);
+    emissionsBackward(field, movingEnd, state.emission, composite.emission, gradients);
+    return gradients;
+}
+
 GaussianField backwardCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
                           const RenderSettings& settings, const RenderResult& result, const std::vector<float>& spectrumGradient,
                           std::vector<float>* centreGradientNorms)
 {
-    const std::size_t pixels = static_cast<std::size_t>(settings.mapping.width) * settings.mapping.height;
-    const int outputs = field.outputs();
-    const std::size_t tiles = result.state.bins.tileBegin.size();
-    std::vector<SplatGradients> perWorker(parallelWorkers(tiles), SplatGradients(field.count(), outputs));
-    compositeBackward(settings, outputs, result.state,
-                      channelGradients(result, spectrumGradient, field.frequencies, pixels, settings.quantity), perWorker);
-    for (std::size_t worker = 1; worker < perWorker.size(); ++worker)
-        perWorker[0].add(perWorker[worker]);
-
-    if (centreGradientNorms) {
-        const std::vector<double>& centre = perWorker[0].centre;
-        centreGradientNorms->resize(field.count());
-        for (std::size_t g = 0; g < field.count(); ++g)
-            (*centreGradientNorms)[g] = static_cast<float>(std::hypot(centre[g * 2], centre[g * 2 + 1]));
-    }
-    GaussianField gradients = field.zerosLike();
-    projectionBackward(field, receiverFrame(receiver), settings.mapping, result.state, perWorker[0], gradients);
-    emissionsBackward(field, movingEnd, result.state.emission, perWorker[0].emission, gradients);
-    return gradients;
+    const CompositeGradients composite = compositeBackwardCpu(
+        settings, field.outputs(), result.state, channelGradients(result, spectrumGradient, field.frequencies, settings.quantity));
+    return backwardFromComposite(field, receiver, movingEnd, settings, result.state, composite, centreGradientNorms);
 }
 
 } // namespace ls::rf

@@ -68,6 +68,30 @@ RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver,
 std::vector<float> renderUntiledCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
                                     const RenderSettings& settings);
 
+// Gradients of the loss with respect to what compositing sees of each splat: the composite
+// backward's result (CPU walk or CUDA kernel), before the projection and the MLPs are chained.
+struct CompositeGradients {
+    std::vector<double> centre;   // [N, 2]  dL/du, dL/dv
+    std::vector<double> conic;    // [N, 3]
+    std::vector<double> opacity;  // [N]     dL/d(sigmoid output)
+    std::vector<double> emission; // [N, 2F]
+    CompositeGradients(std::size_t count, int outputs) : centre(count * 2), conic(count * 3), opacity(count), emission(count * outputs) {}
+};
+
+// dL/dchannels [2F, H, W] from dL/dspectrum [F, H, W] (through the magnitude, or the real part).
+std::vector<double> channelGradients(const RenderResult& result, const std::vector<float>& spectrumGradient, int frequencies,
+                                     SpectrumQuantity quantity);
+
+// The composite backward on the CPU: each pixel's splats walked back to front (Compositing.h).
+CompositeGradients compositeBackwardCpu(const RenderSettings& settings, int outputs, const RenderState& state,
+                                        const std::vector<double>& channelGradient);
+
+// The rest of the backward pass: compositing's gradients through the projection (duals) and the
+// emission MLPs to every parameter; `centreGradientNorms` as in backwardCpu.
+GaussianField backwardFromComposite(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
+                                    const RenderSettings& settings, const RenderState& state, const CompositeGradients& composite,
+                                    std::vector<float>* centreGradientNorms = nullptr);
+
 // dL/d(every parameter) from dL/dspectrum [F, H, W] for the render `result` of `field`. With
 // `centreGradientNorms`, also ‖dL/d(u, v)‖ per Gaussian [N] (0 where not drawn): how hard the loss
 // pulls each splat across the map, what densification watches.

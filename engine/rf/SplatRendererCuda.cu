@@ -165,13 +165,66 @@ __global__ void compositeKernel(PixelMapping mapping, int outputs, float alphaTh
     contributors[pixel] = counted;
 }
 
+// The composite backward: one thread per pixel walks the splats its forward pass composited, back
+// to front, with the per-splat step the CPU walk uses (Compositing.h), and adds each splat's share
+// to its gradients atomically (many pixels touch one splat).
+__global__ void compositeBackwardKernel(PixelMapping mapping, int outputs, float alphaThreshold, const std::uint32_t* tileBegin,
+                                        const std::uint32_t* contributors, const float* finalTransmittance, const std::uint32_t* ids,
+                                        const float* u, const float* v, const float* conic, const float* opacity, const float* emission,
+                                        const float* channelGradient, float* centreGradient, float* conicGradient, float* opacityGradient,
+                                        float* emissionGradient)
+{
+    const int across = tilesAcross(mapping);
+    const int tile = blockIdx.x;
+    const int column = (tile % across) * kTileSize + threadIdx.x, row = (tile / across) * kTileSize + threadIdx.y;
+    if (column >= mapping.width || row >= mapping.height)
+        return;
+    const long pixels = static_cast<long>(mapping.width) * mapping.height, pixel = static_cast<long>(row) * mapping.width + column;
+    float upstream[kCudaMaxOutputs], emissionStep[kCudaMaxOutputs];
+    for (int o = 0; o < outputs; ++o)
+        upstream[o] = channelGradient[o * pixels + pixel];
+    BackwardWalk<float, kCudaMaxOutputs> walk;
+    walk.transmittance = finalTransmittance[pixel];
+    walk.lastAlpha = 0;
+    for (int o = 0; o < outputs; ++o)
+        walk.behind[o] = walk.lastEmission[o] = 0;
+    const std::uint32_t first = tileBegin[tile];
+    for (std::uint32_t entry = first + contributors[pixel]; entry-- > first;) {
+        const std::uint32_t g = ids[entry];
+        const float dx = wrappedColumnOffset<float>(static_cast<float>(column), u[g], mapping.width), dy = row - v[g];
+        const float minPower = opacity[g] > 0 ? logf(alphaThreshold / opacity[g]) : 0.0f;
+        SplatStepGradient<float> step;
+        if (!backwardThroughSplat<float, kCudaMaxOutputs>(dx, dy, conic[g * 3], conic[g * 3 + 1], conic[g * 3 + 2], opacity[g], minPower, alphaThreshold,
+                                                          emission + static_cast<long>(g) * outputs, outputs, upstream, walk, emissionStep, step))
+            continue;
+        for (int o = 0; o < outputs; ++o)
+            atomicAdd(&emissionGradient[static_cast<long>(g) * outputs + o], emissionStep[o]);
+        if (!step.moves)
+            continue;
+        atomicAdd(&opacityGradient[g], step.opacity);
+        for (int k = 0; k < 3; ++k)
+            atomicAdd(&conicGradient[g * 3 + k], step.conic[k]);
+        atomicAdd(&centreGradient[g * 2], step.centre[0]);
+        atomicAdd(&centreGradient[g * 2 + 1], step.centre[1]);
+    }
+}
+
 int blocksFor(long count) { return static_cast<int>((count + kThreads - 1) / kThreads); }
 
 } // namespace
 
+// What the last render leaves on the device for its backward pass.
+struct LastRender {
+    int count = 0, outputs = 0, tiles = 0;
+    RenderSettings settings;
+    DeviceBuffer<float> u, v, conic, opacity, emission, transmittance;
+    DeviceBuffer<std::uint32_t> sortedIds, tileBegin, contributors;
+};
+
 struct SplatRendererCuda::Buffers {
     GaussianField host; // the host copy: shapes and the input normalisation the kernels need
     DeviceBuffer<float> means, logScales, rotations, opacityLogits, w1, b1, w2, b2;
+    std::unique_ptr<LastRender> last; // null until a render of this upload
 };
 
 SplatRendererCuda::SplatRendererCuda(int deviceIndex) : device_(deviceIndex) { LS_CUDA_CHECK(cudaSetDevice(device_)); }
@@ -309,7 +362,59 @@ RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, const std::
     if (recorder)
         timer.commit(*recorder, startUs);
     result.spectrum = spectrumFromChannels(result.channels, field.frequencies, static_cast<std::size_t>(pixels), settings.quantity);
+
+    auto last = std::make_unique<LastRender>();
+    last->count = n;
+    last->outputs = outputs;
+    last->tiles = tiles;
+    last->settings = settings;
+    last->u = std::move(u), last->v = std::move(v), last->conic = std::move(conic), last->opacity = std::move(opacity);
+    last->emission = std::move(emission), last->transmittance = std::move(transmittance);
+    last->sortedIds = std::move(sortedIds), last->tileBegin = std::move(tileBegin), last->contributors = std::move(contributors);
+    buffers_->last = std::move(last);
     return result;
+}
+
+CompositeGradients SplatRendererCuda::backwardComposite(const std::vector<double>& channelGradient, LatencyRecorder* recorder)
+{
+    if (!buffers_ || !buffers_->last)
+        throw ArgumentError("SplatRendererCuda::backwardComposite: render the uploaded field first");
+    LS_CUDA_CHECK(cudaSetDevice(device_));
+    LastRender& last = *buffers_->last;
+    const PixelMapping mapping = last.settings.mapping;
+    const long pixels = static_cast<long>(mapping.width) * mapping.height;
+    if (channelGradient.size() != static_cast<std::size_t>(last.outputs * pixels))
+        throw ArgumentError("SplatRendererCuda::backwardComposite: " + std::to_string(channelGradient.size()) + " channel gradients for "
+                            + std::to_string(last.outputs * pixels) + " channel values");
+    cuda::GpuStageTimer timer;
+    const double startUs = recorder ? recorder->nowUs() : 0;
+    timer.begin("composite backward");
+    const std::vector<float> upstreamHost(channelGradient.begin(), channelGradient.end());
+    DeviceBuffer<float> upstream(upstreamHost.size());
+    upstream.upload(upstreamHost);
+    const std::size_t n = static_cast<std::size_t>(last.count);
+    DeviceBuffer<float> centre(n * 2), conicGradient(n * 3), opacityGradient(n), emissionGradient(n * last.outputs);
+    for (DeviceBuffer<float>* zeroed : {&centre, &conicGradient, &opacityGradient, &emissionGradient})
+        LS_CUDA_CHECK(cudaMemset(zeroed->data(), 0, zeroed->size() * sizeof(float)));
+    compositeBackwardKernel<<<last.tiles, dim3(kTileSize, kTileSize)>>>(
+        mapping, last.outputs, last.settings.alphaThreshold, last.tileBegin.data(), last.contributors.data(), last.transmittance.data(),
+        last.sortedIds.data(), last.u.data(), last.v.data(), last.conic.data(), last.opacity.data(), last.emission.data(), upstream.data(),
+        centre.data(), conicGradient.data(), opacityGradient.data(), emissionGradient.data());
+    LS_CUDA_CHECK(cudaGetLastError());
+    timer.end();
+
+    CompositeGradients gradients(n, last.outputs);
+    const std::pair<DeviceBuffer<float>*, std::vector<double>*> parts[] = {
+        {&centre, &gradients.centre}, {&conicGradient, &gradients.conic}, {&opacityGradient, &gradients.opacity}, {&emissionGradient, &gradients.emission}};
+    for (const auto& [device, host] : parts) {
+        std::vector<float> values(device->size());
+        device->download(values);
+        LS_CUDA_CHECK(cudaDeviceSynchronize());
+        host->assign(values.begin(), values.end());
+    }
+    if (recorder)
+        timer.commit(*recorder, startUs);
+    return gradients;
 }
 
 } // namespace ls::rf

@@ -4,7 +4,8 @@
 // HemisphereProjection.h with the CPU), tile keys (exclusive scan of tile counts, then one key per
 // tile touched), CUB radix sort of the keys, per-tile list ranges, and compositing with one block
 // per 16×16 tile (a thread per pixel, splats staged through shared memory). Stages are timed with
-// CUDA events on the recorder's "gpu" lane. Only built when CUDA is (LS_HAS_CUDA).
+// CUDA events on the recorder's "gpu" lane; and the composite backward of the last render, the
+// bulk of a training step's backward pass. Only built when CUDA is (LS_HAS_CUDA).
 #include "SplatRenderer.h"
 
 #include <memory>
@@ -27,6 +28,11 @@ public:
     // Renders for one position of the moving end: channels [2F, H, W] and spectrum [F, H, W].
     RenderResult render(const ReceiverPose& receiver, const std::array<float, 3>& movingEnd, const RenderSettings& settings,
                         LatencyRecorder* recorder = nullptr);
+    // The composite backward of the last render, from dL/dchannels [2F, H, W] (channelGradients):
+    // one thread per pixel walking its splats back to front with the CPU walk's per-splat step
+    // (Compositing.h), atomics into per-splat gradients, timed as "composite backward" on the GPU
+    // lane. The projection and MLP backward follow on the CPU (backwardFromComposite).
+    CompositeGradients backwardComposite(const std::vector<double>& channelGradient, LatencyRecorder* recorder = nullptr);
 
 private:
     struct Buffers;
