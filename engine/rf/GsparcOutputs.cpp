@@ -44,22 +44,28 @@ std::vector<Dataset> channelEstimateOutputs(const std::vector<std::complex<float
 
 Grid comparisonMontage(const HeldOutScores& scores, const RfDataset& dataset, const std::vector<std::size_t>& indices, int limit)
 {
-    const int height = dataset.mapping.height, width = dataset.mapping.width;
+    const int height = dataset.mapping.height, width = dataset.mapping.width, frequencies = dataset.frequencies;
+    const std::size_t pixels = static_cast<std::size_t>(height) * width;
     const int bands = std::min<int>(limit, static_cast<int>(scores.predicted.size()));
-    Grid grid{bands * height + std::max(0, bands - 1) * kGap, 3 * width + 2 * kGap, 1, {}, "normalised power",
+    // A layer per frequency, in heat colours: the view's slider steps through them on one scale.
+    Grid grid{bands * height + std::max(0, bands - 1) * kGap, 3 * width + 2 * kGap, frequencies, {}, "normalised power",
               "predicted | measured | |error| (azimuth)", "held-out sample (elevation)", true};
-    grid.values.assign(static_cast<std::size_t>(grid.height) * grid.width, 1.0f); // white gaps
+    grid.heatColours = true;
+    grid.layerLabel = "frequency";
+    grid.values.assign(static_cast<std::size_t>(grid.height) * grid.width * frequencies, 1.0f); // gaps at the top of the scale
     for (int band = 0; band < bands; ++band) {
         const auto& predicted = scores.predicted[band];
         const auto& truth = dataset.samples[indices[band]].spectrum;
-        for (int row = 0; row < height; ++row)
-            for (int column = 0; column < width; ++column) {
-                const std::size_t source = static_cast<std::size_t>(row) * width + column;
-                float* target = &grid.values[static_cast<std::size_t>(band * (height + kGap) + row) * grid.width];
-                target[column] = predicted[source];
-                target[width + kGap + column] = truth[source];
-                target[2 * (width + kGap) + column] = std::abs(predicted[source] - truth[source]);
-            }
+        for (int f = 0; f < frequencies; ++f)
+            for (int row = 0; row < height; ++row)
+                for (int column = 0; column < width; ++column) {
+                    const std::size_t source = f * pixels + static_cast<std::size_t>(row) * width + column;
+                    const std::size_t target = static_cast<std::size_t>(band * (height + kGap) + row) * grid.width;
+                    const auto at = [&](int x) -> float& { return grid.values[(target + x) * frequencies + f]; };
+                    at(column) = predicted[source];
+                    at(width + kGap + column) = truth[source];
+                    at(2 * (width + kGap) + column) = std::abs(predicted[source] - truth[source]);
+                }
     }
     return grid;
 }
