@@ -5,6 +5,7 @@
 #include "engine/consistency/FashionMnist.h"
 #include "engine/consistency/LatentConsistencyEngine.h"
 #include "engine/consistency/LatentModels.h"
+#include "engine/consistency/SamplerComparison.h"
 #include "engine/consistency/LatentTraining.h"
 #include "engine/core/Device.h"
 #include "engine/core/EngineRunner.h"
@@ -144,6 +145,12 @@ private slots:
                                                                   std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
         QVERIFY2(problemOf(foreign).find("not a latent consistency checkpoint") != std::string::npos, problemOf(foreign).c_str());
         QVERIFY2(problemOf({}).find("checkpoint.json") != std::string::npos, problemOf({}).c_str());
+        // Searched noise levels that do not fall below the 2-step τ are refused, by name.
+        models.twoStepTau = 1.5;
+        models.laterTaus = {0.4, 0.9};
+        QVERIFY2(problemOf(checkpointArchive(models)).find("laterTaus") != std::string::npos, problemOf(checkpointArchive(models)).c_str());
+        models.laterTaus = {0.4, 0.1};
+        QCOMPARE(modelsFromCheckpoint(checkpointArchive(models), "ok.npz").laterTaus, models.laterTaus);
     }
 
     void trainSampleAndEvaluateThroughCheckpoints()
@@ -183,6 +190,12 @@ private slots:
         QCOMPARE(done.consistencyIterations, std::int64_t{120});
         QCOMPARE(done.spec.recipe.distance, Distance::PseudoHuber);
         QVERIFY(done.twoStepTau > 0.02 && done.twoStepTau < 20); // searched after training
+        // …and the 3- and 4-step levels after it, each below the one before (kept in the checkpoint).
+        QCOMPARE(done.laterTaus.size(), std::size_t{2});
+        QVERIFY(done.laterTaus[0] < done.twoStepTau && done.laterTaus[1] < done.laterTaus[0] && done.laterTaus[1] > 0);
+        QCOMPARE(consistencyTaus(4, done.twoStepTau, done.laterTaus), (std::vector<double>{done.twoStepTau, done.laterTaus[0], done.laterTaus[1]}));
+        QCOMPARE(consistencyTaus(3, done.twoStepTau, done.laterTaus), (std::vector<double>{done.twoStepTau, done.laterTaus[0]}));
+        QCOMPARE(consistencyTaus(5, done.twoStepTau, done.laterTaus).size(), std::size_t{4}); // not searched so far: a Karras grid
         request.parameters["resume"] = checkpoint.string();
         QVERIFY_THROWS_EXCEPTION(ArgumentError, runEngine(train, request)); // nothing left to train
 

@@ -243,6 +243,7 @@ NpzArchive checkpointArchive(LatentModels& models)
         {"diffusionAdamSteps", models.diffusionOptimiser.steps},
         {"classifierAccuracy", models.classifierAccuracy},
         {"twoStepTau", models.twoStepTau},
+        {"laterTaus", models.laterTaus},
     };
     NpzArchive archive;
     const std::string text = meta.dump(2);
@@ -303,6 +304,17 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
     models.batch = metaField<int>(meta, "batch", source);
     models.classifierAccuracy = metaField<double>(meta, "classifierAccuracy", source);
     models.twoStepTau = metaField<double>(meta, "twoStepTau", source);
+    if (meta.contains("laterTaus")) { // absent in checkpoints written before the N-step search
+        if (!meta["laterTaus"].is_array())
+            throw FormatError(source, "checkpoint.json laterTaus must be an array of noise levels");
+        double above = models.twoStepTau;
+        for (const auto& value : meta["laterTaus"]) {
+            if (!value.is_number() || !(value.get<double>() > 0) || !(value.get<double>() < above))
+                throw FormatError(source, "checkpoint.json laterTaus must fall strictly below the 2-step τ and each other, above 0");
+            above = value.get<double>();
+            models.laterTaus.push_back(above);
+        }
+    }
     read.parameters("classifier", models.classifier.parameters());
     read.parameters("autoencoder", models.autoencoder.parameters());
     read.parameters("consistency", models.consistency.parameters());

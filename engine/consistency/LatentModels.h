@@ -58,6 +58,9 @@ struct LatentModels {
     std::vector<Matrix> consistencyAverage, diffusionAverage;
     double classifierAccuracy = 0; // on the first test images, after training
     double twoStepTau = 0;         // found by search after training (0: not searched)
+    // τ₂, τ₃ … of the 3-, 4- … step samplers, each searched with the ones before it fixed
+    // (searchLaterTaus); empty: those samplers fall back to a Karras grid's inner levels.
+    std::vector<double> laterTaus;
 
     // The denoisers sampling uses: copies holding the averaged weights (the raw ones without an
     // average), so that training can go on from the raw weights.

@@ -135,6 +135,18 @@ Series qualityVersusLatency(const std::vector<SamplerResult>& samplers)
     return frontier;
 }
 
+namespace {
+std::string laterTauText(const std::vector<double>& taus)
+{
+    if (taus.empty())
+        return "not searched (a Karras grid's inner levels)";
+    std::string text;
+    for (double tau : taus)
+        text += (text.empty() ? "" : ", ") + format("%.3f", tau);
+    return text + " (greedy ternary search)";
+}
+} // namespace
+
 Table modelTable(LatentModels& models, const Matrix& testImages, const QualityJudge& judge, const std::string& tauSource)
 {
     const LatentStatistics& stats = models.latentStatistics;
@@ -148,6 +160,7 @@ Table modelTable(LatentModels& models, const Matrix& testImages, const QualityJu
         {"latent max excess kurtosis", format("%.2f", *std::max_element(stats.excessKurtosis.begin(), stats.excessKurtosis.end()))},
         {"latent values beyond 4σ", format("%.4f", stats.outlierFraction)},
         {"2-step τ", models.twoStepTau > 0 ? format("%.3f", models.twoStepTau) + " (" + tauSource + ")" : "not searched"},
+        {"3-, 4- … step levels after τ", laterTauText(models.laterTaus)},
         {"recipe", models.recipeText()},
         {"sampling weights", models.consistencyAverage.empty() ? std::string("raw (no moving average)")
                                                                : format("moving average, decay %.4g", models.spec.averageDecay)},

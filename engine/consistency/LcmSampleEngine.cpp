@@ -37,7 +37,7 @@ ParameterSchema LcmSampleEngine::parameterSchema() const
          .help = "consistency: the consistency model; euler, heun: the diffusion baseline's deterministic samplers.",
          .choices = {"consistency", "euler", "heun"}},
         {.key = "steps", .label = "Steps", .type = T::Int, .defaultValue = std::int64_t{1}, .minimum = 1, .maximum = 1000,
-         .help = "Consistency: 1, 2 (at τ) or N (the inner levels of a Karras grid); diffusion: the Karras grid's levels."},
+         .help = "Consistency: 1, 2 (at τ) or N (the levels lcm-train searched after τ, else a Karras grid's inner levels); diffusion: the Karras grid's levels."},
         {.key = "tau", .label = "2-step τ", .type = T::Float, .defaultValue = 0.0, .minimum = 0.0, .maximum = 80.0,
          .help = "0: the τ lcm-train found by search."},
         {.key = "n", .label = "Samples", .type = T::Int, .defaultValue = std::int64_t{64}, .minimum = 1, .maximum = 4096},
@@ -59,6 +59,8 @@ RunOutput LcmSampleEngine::run(const RunInputs&, const ParameterValues& paramete
     double tau = floatParameter(parameters, "tau");
     if (tau <= 0)
         tau = models.twoStepTau > 0 ? models.twoStepTau : 0.8;
+    // The searched later levels go with the τ they were searched after; another τ takes a Karras grid's.
+    const std::vector<double> laterTaus = tau == models.twoStepTau ? models.laterTaus : std::vector<double>{};
     context.throwIfCancelled();
 
     Matrix latents;
@@ -69,11 +71,11 @@ RunOutput LcmSampleEngine::run(const RunInputs&, const ParameterValues& paramete
         if (context.device().isCuda()) {
 #if LS_HAS_CUDA
             DenoiserCuda gpu(model, context.device().index);
-            latents = consistency ? gpu.sampleConsistency(count, consistencyTaus(steps, tau), seed, &recorder)
+            latents = consistency ? gpu.sampleConsistency(count, consistencyTaus(steps, tau, laterTaus), seed, &recorder)
                                   : gpu.sampleDiffusion(count, steps, sampler == "heun", seed, &recorder);
 #endif
         } else {
-            latents = consistency ? sampleConsistency(model, count, consistencyTaus(steps, tau), seed)
+            latents = consistency ? sampleConsistency(model, count, consistencyTaus(steps, tau, laterTaus), seed)
                                   : sampleDiffusion(model, count, steps, sampler == "heun", seed);
         }
     }

@@ -7,7 +7,8 @@
 namespace ls::consistency {
 
 namespace {
-constexpr int kTauProbe = 500; // samples per Fréchet distance in the 2-step τ search
+constexpr int kTauProbe = 500; // samples per Fréchet distance in the τ searches
+constexpr int kSearchedSteps = 4; // the multistep samplers whose levels are searched after training
 }
 
 std::string LcmTrainEngine::description() const
@@ -51,6 +52,8 @@ RunOutput LcmTrainEngine::run(const RunInputs&, const ParameterValues& parameter
     if (!record.stoppedEarly) {
         context.progress(0.92, "searching the 2-step τ");
         models.twoStepTau = searchTwoStepTau(models, judge, kTauProbe, models.spec.seed, context);
+        context.progress(0.96, "searching the 3- and 4-step noise levels");
+        models.laterTaus = searchLaterTaus(models, judge, kTauProbe, models.spec.seed, models.twoStepTau, kSearchedSteps, context);
     }
 
     RunOutput output;

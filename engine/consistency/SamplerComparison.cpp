@@ -11,12 +11,17 @@
 
 namespace ls::consistency {
 
-std::vector<double> consistencyTaus(int steps, double twoStepTau)
+std::vector<double> consistencyTaus(int steps, double twoStepTau, const std::vector<double>& laterTaus)
 {
     if (steps <= 1)
         return {};
     if (steps == 2)
         return {twoStepTau};
+    if (laterTaus.size() >= static_cast<std::size_t>(steps - 2)) {
+        std::vector<double> taus{twoStepTau};
+        taus.insert(taus.end(), laterTaus.begin(), laterTaus.begin() + (steps - 2));
+        return taus;
+    }
     auto grid = karrasSigmas(steps + 1);
     std::reverse(grid.begin(), grid.end());
     return std::vector<double>(grid.begin() + 1, grid.end() - 1);
@@ -38,13 +43,22 @@ double QualityJudge::operator()(const Matrix& images) const
     return frechetDistance(fitGaussian(models_.classifier.features(images)), data_);
 }
 
-double searchTwoStepTau(LatentModels& models, const QualityJudge& judge, int probe, std::uint64_t seed, RunContext& context)
+namespace {
+constexpr double kLowestTau = 0.02, kHighestTau = 20.0; // the τ searches' bounds
+constexpr int kSearchRounds = 8;
+
+// Ternary search of ln τ in [ln low, ln high] for the sampler visiting `before` and then τ.
+double searchNextTau(LatentModels& models, const QualityJudge& judge, int probe, std::uint64_t seed, const std::vector<double>& before,
+                     double lowTau, double highTau, RunContext& context)
 {
-    auto stage = context.recorder().stage("2-step tau search"); // stage names stay ASCII (the overlay font, trace tools)
-    double low = std::log(0.02), high = std::log(20.0);
+    double low = std::log(lowTau), high = std::log(highTau);
     Denoiser sampler = models.samplingConsistency();
-    auto cost = [&](double logTau) { return judge(models.decode(sampleConsistency(sampler, probe, {std::exp(logTau)}, seed + 7))); };
-    for (int round = 0; round < 8; ++round) {
+    auto cost = [&](double logTau) {
+        std::vector<double> taus = before;
+        taus.push_back(std::exp(logTau));
+        return judge(models.decode(sampleConsistency(sampler, probe, taus, seed + 7)));
+    };
+    for (int round = 0; round < kSearchRounds; ++round) {
         context.throwIfCancelled();
         const double a = low + (high - low) / 3, b = high - (high - low) / 3;
         if (cost(a) < cost(b))
@@ -54,17 +68,47 @@ double searchTwoStepTau(LatentModels& models, const QualityJudge& judge, int pro
     }
     return std::exp(0.5 * (low + high));
 }
+} // namespace
+
+double searchTwoStepTau(LatentModels& models, const QualityJudge& judge, int probe, std::uint64_t seed, RunContext& context)
+{
+    auto stage = context.recorder().stage("2-step tau search"); // stage names stay ASCII (the overlay font, trace tools)
+    return searchNextTau(models, judge, probe, seed, {}, kLowestTau, kHighestTau, context);
+}
+
+std::vector<double> searchLaterTaus(LatentModels& models, const QualityJudge& judge, int probe, std::uint64_t seed, double twoStepTau,
+                                    int steps, RunContext& context)
+{
+    auto stage = context.recorder().stage("N-step tau search");
+    std::vector<double> taus{twoStepTau};
+    for (int step = 3; step <= steps; ++step) // strictly below the level before (the bracket's midpoint is inside it)
+        taus.push_back(searchNextTau(models, judge, probe, seed, taus, std::min(kLowestTau, 0.5 * taus.back()), taus.back(), context));
+    return {taus.begin() + 1, taus.end()};
+}
 
 std::vector<SamplerResult> compareSamplers(LatentModels& models, const QualityJudge& judge, ComparisonSettings& settings,
                                            RunContext& context, double progressFrom)
 {
     auto& recorder = context.recorder();
     const int samples = settings.samples;
-    const bool twoSteps = std::find(settings.consistencySteps.begin(), settings.consistencySteps.end(), 2) != settings.consistencySteps.end();
-    if (settings.twoStepTau <= 0 && models.twoStepTau <= 0 && twoSteps)
-        models.twoStepTau = searchTwoStepTau(models, judge, std::max(64, samples / 2), settings.seed, context);
+    const int mostSteps = settings.consistencySteps.empty() ? 0 : *std::max_element(settings.consistencySteps.begin(), settings.consistencySteps.end());
+    const int probe = std::max(64, samples / 2);
+    if (settings.twoStepTau <= 0 && models.twoStepTau <= 0 && mostSteps >= 2) {
+        context.progress(progressFrom, "searching the 2-step tau");
+        models.twoStepTau = searchTwoStepTau(models, judge, probe, settings.seed, context);
+    }
     if (settings.twoStepTau <= 0)
         settings.twoStepTau = models.twoStepTau > 0 ? models.twoStepTau : 0.8;
+    // The later levels belong to the 2-step τ they were searched after: a given τ searches its own.
+    const bool modelsTau = settings.twoStepTau == models.twoStepTau;
+    if (modelsTau && models.laterTaus.size() >= static_cast<std::size_t>(std::max(0, mostSteps - 2)))
+        settings.laterTaus = models.laterTaus;
+    else if (mostSteps > 2) {
+        context.progress(progressFrom, "searching the noise levels of " + std::to_string(mostSteps) + "-step sampling");
+        settings.laterTaus = searchLaterTaus(models, judge, probe, settings.seed, settings.twoStepTau, mostSteps, context);
+        if (modelsTau)
+            models.laterTaus = settings.laterTaus;
+    }
 
     Denoiser consistency = models.samplingConsistency(), diffusion = models.samplingDiffusion();
     std::vector<SamplerResult> results;
@@ -124,7 +168,7 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const QualityJu
     };
     for (const int steps : settings.consistencySteps)
         timeSampler(std::to_string(steps) + "-step consistency", steps, [&](int count, std::vector<Matrix>* estimates) {
-            return sampleConsistencyOn(count, consistencyTaus(steps, settings.twoStepTau), estimates);
+            return sampleConsistencyOn(count, consistencyTaus(steps, settings.twoStepTau, settings.laterTaus), estimates);
         });
     for (const int steps : settings.diffusionSteps)
         timeSampler(std::to_string(steps) + "-step Euler (diffusion)", steps,

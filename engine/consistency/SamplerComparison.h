@@ -27,8 +27,9 @@ struct SamplerResult {
 constexpr int kTrajectorySamples = 6;
 
 // The σ levels a consistency sampler visits after its first step, for `steps` steps in all: τ for
-// 2 steps, else the inner levels of a Karras grid of steps + 1 levels.
-std::vector<double> consistencyTaus(int steps, double twoStepTau);
+// 2 steps; for more, τ then the searched `laterTaus` when there are enough of them, else the inner
+// levels of a Karras grid of steps + 1 levels.
+std::vector<double> consistencyTaus(int steps, double twoStepTau, const std::vector<double>& laterTaus = {});
 
 struct SampleQuality {
     double frechet = 0;
@@ -52,12 +53,20 @@ private:
 // `probe` samples (as the consistency-models authors did; unimodal in practice).
 double searchTwoStepTau(LatentModels& models, const QualityJudge& judge, int probe, std::uint64_t seed, RunContext& context);
 
+// Greedy search of τ₂ … τ_{steps−1} for the multistep samplers: with the 2-step τ and the levels
+// found so far fixed, each next level is a ternary search of ln τ between ln 0.02 (or half the
+// level before, if lower) and the level before it, on the Fréchet distance of `probe` samples. (Found for 4 steps, the first is also the
+// 3-step sampler's.)
+std::vector<double> searchLaterTaus(LatentModels& models, const QualityJudge& judge, int probe, std::uint64_t seed, double twoStepTau,
+                                    int steps, RunContext& context);
+
 struct ComparisonSettings {
     std::vector<int> consistencySteps{1, 2, 4}, diffusionSteps{10, 20, 50};
     bool heun = false; // also the Heun sampler at each diffusion step count (2·steps − 1 evaluations)
     int samples = 1000;
     std::uint64_t seed = 1;
     double twoStepTau = 0; // > 0: use it; else the models' searched τ, searched now if there is none
+    std::vector<double> laterTaus; // out: the levels the 3-, 4- … step samplers used (searchLaterTaus)
 };
 
 // Consistency samplers, then Euler, then Heun; the last Euler step count is the reference
