@@ -299,6 +299,19 @@ void GsparcRendererTest::cudaForwardMatchesCpu()
 #endif
 }
 
+namespace {
+// ‖a − b‖ and ‖a‖ (Euclidean): norm-wise relative error bounds.
+template <class A, class B> std::pair<double, double> differenceAndNorm(const std::vector<A>& a, const std::vector<B>& b)
+{
+    double difference = 0, norm = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        difference += std::pow(static_cast<double>(a[i]) - static_cast<double>(b[i]), 2);
+        norm += std::pow(static_cast<double>(a[i]), 2);
+    }
+    return {std::sqrt(difference), std::sqrt(norm)};
+}
+} // namespace
+
 void GsparcRendererTest::cudaBackwardMatchesCpu()
 {
     const auto cuda = enumerateCudaDevices();
@@ -326,14 +339,9 @@ void GsparcRendererTest::cudaBackwardMatchesCpu()
             {"centre", {&onCpu.centre, &onGpu.centre}}, {"conic", {&onCpu.conic, &onGpu.conic}},
             {"opacity", {&onCpu.opacity, &onGpu.opacity}}, {"emission", {&onCpu.emission, &onGpu.emission}}};
         for (const auto& [name, pair] : groups) {
-            double difference = 0, norm = 0;
-            for (std::size_t i = 0; i < pair.first->size(); ++i) {
-                difference += std::pow((*pair.first)[i] - (*pair.second)[i], 2);
-                norm += std::pow((*pair.first)[i], 2);
-            }
+            const auto [difference, norm] = differenceAndNorm(*pair.first, *pair.second);
             QVERIFY2(norm > 0, name);
-            QVERIFY2(std::sqrt(difference) <= 1e-3 * std::sqrt(norm),
-                     qPrintable(QString("%1: |gpu - cpu| = %2 of |cpu| = %3").arg(name).arg(std::sqrt(difference)).arg(std::sqrt(norm))));
+            QVERIFY2(difference <= 1e-3 * norm, qPrintable(QString("%1: |gpu - cpu| = %2 of |cpu| = %3").arg(name).arg(difference).arg(norm)));
         }
         // The whole backward from the GPU's composite gradients matches backwardCpu's the same way.
         const GaussianField whole = backwardCpu(field, receiver, position, settings, rendered, upstream);
@@ -341,12 +349,8 @@ void GsparcRendererTest::cudaBackwardMatchesCpu()
         const auto expected = whole.parameterArrays();
         const auto got = hybrid.parameterArrays();
         for (std::size_t group = 0; group < expected.size(); ++group) {
-            double difference = 0, norm = 0;
-            for (std::size_t i = 0; i < expected[group].second->size(); ++i) {
-                difference += std::pow((*expected[group].second)[i] - (*got[group].second)[i], 2);
-                norm += std::pow((*expected[group].second)[i], 2);
-            }
-            QVERIFY2(std::sqrt(difference) <= 1e-3 * std::sqrt(norm) + 1e-12, expected[group].first.c_str());
+            const auto [difference, norm] = differenceAndNorm(*expected[group].second, *got[group].second);
+            QVERIFY2(difference <= 1e-3 * norm + 1e-12, expected[group].first.c_str());
         }
     }
 #else
