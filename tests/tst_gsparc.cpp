@@ -206,9 +206,17 @@ void GsparcRendererTest::gradientsMatchFiniteDifferences()
                 field.mlpB1[g * field.hidden + h] += pre >= 0 ? 0.1f : -0.1f;
         }
     const auto result = renderCpu(field, receiver, position, settings);
+    // Likewise the magnitude √(re² + im²) has a cone's tip where a pixel's complex sum passes
+    // through zero: pixels that dim are left out of the loss (weight 0).
+    if (settings.quantity == SpectrumQuantity::Magnitude) {
+        const float brightest = *std::max_element(result.spectrum.begin(), result.spectrum.end());
+        for (std::size_t p = 0; p < weights.size(); ++p)
+            if (result.spectrum[p] < 0.05f * brightest)
+                weights[p] = 0;
+    }
     const GaussianField analytic = backwardCpu(field, receiver, position, settings, result, weights);
 
-    int checked = 0;
+    int checked = 0, tight = 0;
     auto parameters = field.parameterArrays();
     const auto gradients = analytic.parameterArrays();
     for (std::size_t group = 0; group < parameters.size(); ++group) {
@@ -220,22 +228,34 @@ void GsparcRendererTest::gradientsMatchFiniteDifferences()
             // rounding of the rendered map out of the difference).
             const bool emissionWeight = parameters[group].first.rfind("mlp_", 0) == 0;
             const float step = (emissionWeight ? 1e-2f : 2e-3f) * std::max(1.0f, std::abs(original));
-            values[i] = original + step;
-            const float up = values[i];
-            const double lossUp = loss(field);
-            values[i] = original - step;
-            const float down = values[i];
-            const double lossDown = loss(field);
-            values[i] = original;
-            const double numeric = (lossUp - lossDown) / (static_cast<double>(up) - down);
+            auto quotient = [&](float h) { // central difference over the steps float can represent
+                values[i] = original + h;
+                const float up = values[i];
+                const double lossUp = loss(field);
+                values[i] = original - h;
+                const float down = values[i];
+                const double lossDown = loss(field);
+                values[i] = original;
+                return (lossUp - lossDown) / (static_cast<double>(up) - down);
+            };
+            // Richardson: (4·D(h) − D(2h))/3 cancels the quotient's h² term; what stays of the
+            // quotient's own error (float rounding of the map, ~1e-4 at these steps, and higher
+            // orders) is estimated by |D(h) − D(2h)| and allowed on top of the bound.
+            const double fine = quotient(step), coarse = quotient(2 * step);
+            const double numeric = (4 * fine - coarse) / 3, quotientError = std::abs(fine - coarse);
             const double exact = (*gradients[group].second)[i];
             // Relative error bound 1 % (+ 1e-4 absolute for gradients near zero).
-            QVERIFY2(std::abs(numeric - exact) <= 0.01 * std::max(std::abs(numeric), std::abs(exact)) + 1e-4,
-                     qPrintable(QString("%1[%2]: finite difference %3, backward %4").arg(QString::fromStdString(parameters[group].first)).arg(i).arg(numeric).arg(exact)));
+            QVERIFY2(std::abs(numeric - exact) <= 0.01 * std::max(std::abs(numeric), std::abs(exact)) + 1e-4 + quotientError,
+                     qPrintable(QString("%1[%2]: finite difference %3 (± %4), backward %5")
+                                    .arg(QString::fromStdString(parameters[group].first)).arg(i).arg(numeric).arg(quotientError).arg(exact)));
+            tight += quotientError <= 0.01 * std::abs(numeric) + 1e-4;
             ++checked;
         }
     }
     QCOMPARE(checked, 96);
+    // The allowance is not what passes them: nearly every quotient is itself that precise.
+    qInfo("%d of 96 finite-difference quotients within 1 %% + 1e-4 of their own coarser step", tight);
+    QVERIFY2(tight >= 86, qPrintable(QString("%1 of 96 quotients within their own bound").arg(tight)));
     // The check is not vacuous: most of the sampled gradients are far from zero.
     double norm = 0;
     for (const auto& [name, array] : gradients)
