@@ -58,6 +58,11 @@ private slots:
         QVERIFY2(!livePoints.empty() && livePoints.front() >= 1 && livePoints.front() <= 3, qPrintable(QString::number(livePoints.size())));
         for (int i = 0; i < tabs->count(); ++i) // the run's own tabs replace the live one
             QVERIFY2(!tabs->tabText(i).contains("(live)"), qPrintable(tabs->tabText(i)));
+        QCOMPARE(tabs->tabText(tabs->currentIndex()), QString("training curves")); // in its place in front
+        for (int i = 0; i < tabs->count(); ++i) // where a user drags the transmitter
+            if (tabs->tabText(i) == "3D view")
+                tabs->setCurrentIndex(i);
+        QCOMPARE(tabs->tabText(tabs->currentIndex()), QString("3D view"));
         QVERIFY2(!window.logText().contains("ERROR"), qPrintable(window.logText()));
         const int runId = window.session().runs.back().id;
         QCOMPARE(window.session().runs.back().engineId, std::string("rf.gsparc-train"));

@@ -11,6 +11,7 @@
 #include "views/HandleOverlay.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QTimer>
 #include <map>
 #include <optional>
@@ -128,7 +129,9 @@ private:
     void showDatasetTabs(const host::RunRecord& run);
     static bool refreshDatasetView(QWidget* view, const Dataset& dataset); // false: the view shows another kind
     void showPublished(const Dataset& dataset); // while a run goes on
-    void clearPublished();
+    // Removes the live tabs; returns the name of the one in front ("" if none was), putting back
+    // the tab that was in front before the first live tab came.
+    std::string clearPublished();
     views::TraceComparisonView* comparisonViewOf(const host::RunRecord& run); // null: not a comparison run
     bool rerunWith(int runId, const ParameterValues& overrides);
     void resolveSessionRelativeFiles(const ParameterSchema& schema, ParameterValues& values) const;
@@ -183,6 +186,7 @@ private:
     views::TimelineView* timelineView_ = nullptr;
     std::vector<QWidget*> datasetTabs_; // views of the shown run's datasets, rebuilt per run
     std::map<std::string, QWidget*> liveTabs_; // what the running engine published, by name
+    QPointer<QWidget> tabBeforeLive_;          // in front before the live tabs took over
     QMenu* recentMenu_ = nullptr;
     LiveStreamWindow* liveWindow_ = nullptr;
     QStringList pendingTraceFiles_; // live traces waiting for the current run to end

@@ -153,18 +153,28 @@ void MainWindow::showPublished(const Dataset& dataset)
         return; // clouds and traces are shown when the run ends
     view->setObjectName("live:" + QString::fromStdString(dataset.name));
     refreshDatasetView(view, dataset);
+    if (liveTabs_.empty())
+        tabBeforeLive_ = centralTabs_->currentWidget();
     liveTabs_[dataset.name] = view;
     centralTabs_->setCurrentIndex(centralTabs_->addTab(view, tr("%1 (live)").arg(QString::fromStdString(dataset.name))));
 }
 
-void MainWindow::clearPublished()
+std::string MainWindow::clearPublished()
 {
+    std::string inFront;
     for (auto& [name, tab] : liveTabs_) {
+        if (centralTabs_->currentWidget() == tab) {
+            inFront = name;
+            if (tabBeforeLive_ && centralTabs_->indexOf(tabBeforeLive_) >= 0)
+                centralTabs_->setCurrentWidget(tabBeforeLive_); // not whichever neighbour Qt picks
+        }
         centralTabs_->removeTab(centralTabs_->indexOf(tab));
         tab->setParent(nullptr);
         tab->deleteLater();
     }
     liveTabs_.clear();
+    tabBeforeLive_.clear();
+    return inFront;
 }
 
 bool MainWindow::openRowOfRun(int runId, int row)

@@ -76,7 +76,7 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
 {
     runButton_->setEnabled(activeEngine() && parameterPanel_->problems().isEmpty());
     cancelButton_->setEnabled(false);
-    clearPublished();
+    const std::string liveInFront = clearPublished();
     if (!pendingTraceFiles_.isEmpty()) // after this outcome is handled
         QMetaObject::invokeMethod(this, [this] {
             if (!pendingTraceFiles_.isEmpty() && !runs_.isRunning())
@@ -115,6 +115,10 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
     refreshLatencyEntries();
     latencyView_->selectRun(id);
     showRun(id);
+    // The run's own tab of what was watched live takes its place in front.
+    for (int index = 0; !liveInFront.empty() && index < centralTabs_->count(); ++index)
+        if (centralTabs_->tabText(index) == QString::fromStdString(liveInFront))
+            centralTabs_->setCurrentIndex(index);
 }
 
 bool MainWindow::saveRunArchive(const QString& path, const std::string& archiveName)
