@@ -88,16 +88,26 @@ private slots:
         QCOMPARE(handle.label, std::string("transmitter"));
         auto* view = window.pointCloudView();
         auto* viewport = view->viewport();
-        viewport->setOverlayVisible(false); // the handle may sit under an overlay window
+        viewport->setOverlayVisible(false);
         const QImage before = viewport->renderImage(1.0);
         QVERIFY2(countPixels(before, isHandleOrange) > 80, qPrintable(QString::number(countPixels(before, isHandleOrange))));
-
-        // Drag it with the mouse 60 px to the right: it moves on its horizontal plane and the field
-        // renders the spectrum there.
         const QVector3D start = view->pointPosition(handle.pointIndex);
         const double startWorld[3] = {start.x(), start.y(), start.z()};
         const QPoint grab = viewport->logicalPositionOf(startWorld).toPoint();
         QVERIFY2(viewport->rect().contains(grab), qPrintable(QString("%1,%2").arg(grab.x()).arg(grab.y())));
+        // With the overlay on, its statistics window is folded to its title bar while there is a
+        // handle to drag: the handle stays in sight (as many orange pixels around it as without).
+        const QRect aroundHandle(grab - QPoint(12, 12), QSize(24, 24));
+        viewport->setOverlayVisible(true);
+        viewport->renderImage(1.0);
+        const int orangeWithOverlay = countPixels(viewport->renderImage(1.0), isHandleOrange, aroundHandle);
+        viewport->setOverlayVisible(false);
+        qInfo("around the handle: %d orange pixels with the overlay on, %d with it off", orangeWithOverlay, countPixels(before, isHandleOrange, aroundHandle));
+        QVERIFY2(countPixels(before, isHandleOrange, aroundHandle) > 40, qPrintable(QString::number(countPixels(before, isHandleOrange, aroundHandle))));
+        QVERIFY(orangeWithOverlay > countPixels(before, isHandleOrange, aroundHandle) / 2);
+
+        // Drag it with the mouse 60 px to the right: it moves on its horizontal plane and the field
+        // renders the spectrum there.
         QTest::mousePress(viewport, Qt::LeftButton, {}, grab);
         for (int step = 1; step <= 6; ++step)
             QTest::mouseMove(viewport, grab + QPoint(10 * step, 0));

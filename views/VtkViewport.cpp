@@ -115,6 +115,9 @@ void VtkViewport::renderFrame(int pixelWidth, int pixelHeight, int logicalWidth,
         overlay_.render(logicalWidth, logicalHeight, pixelRatio, [&] {
             ImGui::SetNextWindowPos(ImVec2(10, 10), ImGuiCond_FirstUseEver);
             ImGui::SetNextWindowBgAlpha(0.8f);
+            if (pendingFold_ >= 0)
+                ImGui::SetNextWindowCollapsed(pendingFold_ == 1, ImGuiCond_Always);
+            pendingFold_ = -1;
             ImGui::Begin("Studio overlay (F2 hides)", nullptr, ImGuiWindowFlags_AlwaysAutoResize);
             ImGui::Text("frame interval %.1f ms   3D render %.2f ms", lastFrameIntervalMs_, lastRenderMs_);
             if (overlayContent_)

@@ -40,6 +40,13 @@ public:
     // ImGui calls drawn each frame inside the overlay (after the frame-time line).
     void setOverlayContent(std::function<void()> drawContent) { overlayContent_ = std::move(drawContent); }
     void setOverlayVisible(bool visible);
+    // Folds (or unfolds) the overlay's statistics window to its title bar at the next frame; the
+    // user can still open it. For scenes where what to look at sits under it (a drag handle).
+    void foldOverlayStatistics(bool folded)
+    {
+        pendingFold_ = folded ? 1 : 0;
+        update();
+    }
     bool overlayVisible() const { return overlayVisible_; }
     ImGuiContext* imguiContext() const { return overlay_.context(); }
 
@@ -81,6 +88,7 @@ private:
     ImGuiOverlay overlay_;
     std::function<void()> overlayContent_;
     bool overlayVisible_ = true;
+    int pendingFold_ = -1; // −1: leave the window as the user left it
     bool glInitialized_ = false;
     QPointF lastMouse_;
     QPointF pressPosition_;

@@ -187,6 +187,7 @@ private:
     std::vector<QWidget*> datasetTabs_; // views of the shown run's datasets, rebuilt per run
     std::map<std::string, QWidget*> liveTabs_; // what the running engine published, by name
     QPointer<QWidget> tabBeforeLive_;          // in front before the live tabs took over
+    bool handleWasShown_ = false;              // the last shown run had drag handles (overlay folded)
     QMenu* recentMenu_ = nullptr;
     LiveStreamWindow* liveWindow_ = nullptr;
     QStringList pendingTraceFiles_; // live traces waiting for the current run to end

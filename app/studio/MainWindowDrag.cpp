@@ -43,6 +43,11 @@ void MainWindow::showDragHandles(const host::RunRecord& run)
     for (const auto& handle : shownHandles_)
         viewHandles.push_back({handle.pointIndex, QString::fromStdString(handle.label)});
     pointCloudView_->setDragHandles(viewHandles);
+    // The statistics window sits over the scene's upper left, often over the handle: fold it while
+    // there is something to drag (the drag window shows the follow latency meanwhile).
+    if (!shownHandles_.empty() || handleWasShown_)
+        pointCloudView_->viewport()->foldOverlayStatistics(!shownHandles_.empty());
+    handleWasShown_ = !shownHandles_.empty();
     handlePanel_ = {};
     handleMap_.clear();
     handleLatency_ = {};
