@@ -3,6 +3,7 @@
 // hemisphere at 1–3 m, random shapes, opacities and emission weights, drawn fresh every run.
 #include "TestSupport.h"
 
+#include "engine/rf/RfDataset.h"
 #include "engine/rf/SplatRenderer.h"
 
 #include <cmath>
@@ -57,5 +58,21 @@ inline rf::GaussianField randomField(const rf::ReceiverPose& receiver, int count
 }
 
 inline std::array<float, 3> randomPosition() { return {uniform(-1, 1), uniform(-1, 1), uniform(0, 2)}; }
+
+// Spectra of a random teacher field at `count` random transmitter positions, all for training.
+inline rf::RfDataset teacherDataset(const rf::ReceiverPose& receiver, const rf::GaussianField& teacher, const rf::PixelMapping& mapping, int count)
+{
+    rf::RfDataset dataset;
+    dataset.source = "teacher";
+    dataset.receiver = receiver;
+    dataset.mapping = mapping;
+    dataset.frequencies = teacher.frequencies;
+    for (int i = 0; i < count; ++i) {
+        const auto position = randomPosition();
+        dataset.train.push_back(dataset.samples.size());
+        dataset.samples.push_back({i + 1, position, rf::renderCpu(teacher, receiver, position, {mapping}).spectrum});
+    }
+    return dataset;
+}
 
 } // namespace ls::test

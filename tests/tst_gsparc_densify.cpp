@@ -178,19 +178,7 @@ void GsparcDensifyTest::densifyingTrainingResumesExactly()
 {
     const ReceiverPose receiver = test::randomReceiver();
     const PixelMapping mapping{64, 16};
-    RfDataset dataset;
-    dataset.receiver = receiver;
-    dataset.mapping = mapping;
-    dataset.frequencies = 1;
-    const GaussianField teacher = test::randomField(receiver, 30, 1, 8);
-    for (int s = 0; s < 10; ++s) {
-        SpectrumSample sample;
-        sample.number = s + 1;
-        sample.movingEnd = test::randomPosition();
-        sample.spectrum = renderCpu(teacher, receiver, sample.movingEnd, {mapping}).spectrum;
-        dataset.samples.push_back(sample);
-        dataset.train.push_back(static_cast<std::size_t>(s));
-    }
+    const RfDataset dataset = test::teacherDataset(receiver, test::randomField(receiver, 30, 1, 8), mapping, 10);
     const GaussianField student = test::randomField(receiver, 20, 1, 8, 0.4f);
     TrainingSettings settings;
     settings.iterations = 16;

@@ -137,21 +137,6 @@ void GsparcTrainingTest::heldOutSplitIsSeededAndDisjoint()
 }
 
 namespace {
-// Spectra of a random teacher field at random transmitter positions, as a dataset.
-RfDataset teacherDataset(const ReceiverPose& receiver, const GaussianField& teacher, const PixelMapping& mapping, int count)
-{
-    RfDataset dataset;
-    dataset.source = "teacher";
-    dataset.receiver = receiver;
-    dataset.mapping = mapping;
-    for (int i = 0; i < count; ++i) {
-        const auto position = test::randomPosition();
-        dataset.train.push_back(dataset.samples.size());
-        dataset.samples.push_back({i + 1, position, renderCpu(teacher, receiver, position, {mapping}).spectrum});
-    }
-    return dataset;
-}
-
 GaussianField studentField(const RfDataset& dataset, std::uint64_t seed)
 {
     const auto [low, high] = sceneBox(dataset, 0.5f);
@@ -170,7 +155,7 @@ void GsparcTrainingTest::resumedTrainingContinuesExactly()
 {
     const ReceiverPose receiver = test::randomReceiver();
     const PixelMapping mapping{64, 16};
-    const RfDataset dataset = teacherDataset(receiver, test::randomField(receiver, 30, 1, 8), mapping, 12);
+    const RfDataset dataset = test::teacherDataset(receiver, test::randomField(receiver, 30, 1, 8), mapping, 12);
     const auto seed = static_cast<std::uint64_t>(test::uniformInt(1, 1000));
     TrainingSettings settings;
     settings.iterations = 16;
@@ -212,7 +197,7 @@ void GsparcTrainingTest::trainingOnATeacherFieldLowersLossAndRaisesSsim()
 {
     const ReceiverPose receiver = test::randomReceiver();
     const PixelMapping mapping{64, 16};
-    RfDataset dataset = teacherDataset(receiver, test::randomField(receiver, 40, 1, 8), mapping, 40);
+    RfDataset dataset = test::teacherDataset(receiver, test::randomField(receiver, 40, 1, 8), mapping, 40);
     holdOutFromTraining(dataset, 0.25, static_cast<std::uint64_t>(test::uniformInt(0, 1000)));
     TrainingState state = startTraining(studentField(dataset, 3), dataset, SpectrumQuantity::Magnitude);
     const HeldOutScores before = evaluateHeldOut(state, dataset, dataset.test, 3, {});
@@ -343,7 +328,7 @@ void GsparcTrainingTest::cudaTrainingFollowsTheCpu()
     if (cuda.devices.empty())
         QSKIP(qPrintable("no CUDA device to train on: " + QString::fromStdString(cuda.reason)));
     const ReceiverPose receiver = test::randomReceiver();
-    const RfDataset dataset = teacherDataset(receiver, test::randomField(receiver, 40, 1, 8), {360, 90}, 8);
+    const RfDataset dataset = test::teacherDataset(receiver, test::randomField(receiver, 40, 1, 8), {360, 90}, 8);
     const auto seed = static_cast<std::uint64_t>(test::uniformInt(1, 1000));
     TrainingSettings settings;
     settings.iterations = 12;
