@@ -1,15 +1,18 @@
-// Sampling of the latent consistency engine beyond its definition: the GPU path against the CPU
-// path (skipped, with the reason, without a GPU), the trajectories the latent view draws, and the
-// improved precision and recall against a brute-force definition.
+// The latent consistency engine beyond its definitions: the GPU paths of sampling and training
+// against the CPU's (skipped, with the reason, without a GPU), the trajectories the latent view
+// draws, and the improved precision and recall against a brute-force definition.
 #include "TestSupport.h"
 #include "engine/consistency/Denoiser.h"
+#include "engine/consistency/DenoiserBackend.h"
 #include "engine/consistency/PrecisionRecall.h"
 #include "engine/consistency/Sampling.h"
+#include "engine/consistency/Training.h"
 #include "engine/core/Device.h"
 #include "engine/core/Error.h"
 #include "engine/core/LatencyRecorder.h"
 #if LS_HAS_CUDA
 #include "engine/consistency/DenoiserCuda.h"
+#include "engine/consistency/DenoiserTrainingCuda.h"
 #endif
 
 #include <algorithm>
@@ -127,6 +130,94 @@ private slots:
 #else
         QSKIP("a CUDA device is present but this build has no CUDA path");
 #endif
+    }
+
+    void gpuTrainingAgreesWithTheCpu()
+    {
+        // The GPU training path (DenoiserTrainingCuda: forward with a σ per row, backward, Adam)
+        // against the CPU's on a random-weight denoiser, random latents, σ and dL/d output. Bounds
+        // (relative, norm-wise): forward 1e-4; each parameter's gradient 1e-3 (sums in another
+        // order); weights after an Adam step 2e-3 (its first step is ≈ rate·sign(g), so the sign of
+        // a near-zero gradient can differ; a wrong gradient moves them ~2e-2); then 5 consistency
+        // training steps of the full recipe: each step's loss within 1 %.
+        const auto cuda = enumerateCudaDevices();
+        if (cuda.devices.empty())
+            QSKIP(qPrintable("no CUDA device for GPU training: " + QString::fromStdString(cuda.reason)));
+#if LS_HAS_CUDA
+        DenoiserSpec spec;
+        spec.latent = static_cast<int>(test::uniformInt(4, 32));
+        spec.hidden = static_cast<int>(test::uniformInt(32, 300));
+        spec.blocks = static_cast<int>(test::uniformInt(1, 4));
+        spec.seed = static_cast<std::uint64_t>(test::uniformInt(0, 99999));
+        const int device = cuda.devices.front().index;
+        const int rows = static_cast<int>(test::uniformInt(2, 300));
+        const auto seed = static_cast<std::uint64_t>(test::uniformInt(0, 99999));
+        auto relative = [](const Matrix& got, const Matrix& want) { return (got - want).norm() / std::max(want.norm(), 1e-12f); };
+        const Matrix x = normalNoise(rows, spec.latent, seed, 0) * 0.5f;
+        const Matrix dOutput = normalNoise(rows, spec.latent, seed, 1);
+        std::vector<double> sigmas(static_cast<std::size_t>(rows));
+        for (auto& sigma : sigmas)
+            sigma = std::exp(test::uniform(std::log(0.002), std::log(80.0)));
+
+        Denoiser onCpu(spec, Parameterisation::Consistency), onGpu(spec, Parameterisation::Consistency);
+        Adam cpuAdam(onCpu.parameters(), 1e-3f, 0.9f, 0.995f), gpuAdam(onGpu.parameters(), 1e-3f, 0.9f, 0.995f);
+        const auto cpu = makeDenoiserBackend(onCpu, cpuAdam, -1);
+        DenoiserTrainingCuda gpu(onGpu, gpuAdam, device);
+        const double forwardError = relative(gpu.forward(x, sigmas, {}), cpu->forward(x, sigmas, {}));
+        QVERIFY2(forwardError <= 1e-4, qPrintable(QString("forward: relative error %1").arg(forwardError)));
+        cpu->gradients(dOutput);
+        gpu.gradients(dOutput);
+        const auto gpuGradients = gpu.downloadGradients();
+        const auto cpuParameters = onCpu.parameters(), gpuParameters = onGpu.parameters();
+        for (std::size_t i = 0; i < cpuParameters.size(); ++i) {
+            const double error = relative(gpuGradients[i], cpuParameters[i]->grad);
+            QVERIFY2(error <= 1e-3, qPrintable(QString("%1: gradient relative error %2").arg(cpuParameters[i]->name.c_str()).arg(error)));
+        }
+        cpu->step();
+        gpu.step();
+        gpu.synchronise(true);
+        QCOMPARE(gpuAdam.steps(), 1L);
+        for (std::size_t i = 0; i < cpuParameters.size(); ++i) {
+            const double error = relative(gpuParameters[i]->value, cpuParameters[i]->value);
+            QVERIFY2(error <= 2e-3, qPrintable(QString("%1 after a step: relative error %2").arg(cpuParameters[i]->name.c_str()).arg(error)));
+        }
+
+        Denoiser cpuModel(spec, Parameterisation::Consistency), gpuModel(spec, Parameterisation::Consistency);
+        ConsistencyRecipe recipe;
+        recipe.otCoupling = test::uniformInt(0, 1) == 1;
+        ConsistencyTrainer cpuTrainer(cpuModel, recipe, 100, 1e-3f, seed), gpuTrainer(gpuModel, recipe, 100, 1e-3f, seed, device);
+        const Matrix latents = normalNoise(rows, spec.latent, seed, 2) * 0.5f;
+        for (int step = 0; step < 5; ++step) {
+            const double want = cpuTrainer.step(latents).loss, got = gpuTrainer.step(latents).loss;
+            QVERIFY2(std::abs(got - want) <= 0.01 * std::abs(want), qPrintable(QString("step %1: loss %2 on the GPU, %3 on the CPU").arg(step).arg(got).arg(want)));
+        }
+        gpuTrainer.synchronise();
+        QCOMPARE(gpuTrainer.optimiser().steps(), 5L);
+#else
+        QSKIP("a CUDA device is present but this build has no CUDA path");
+#endif
+    }
+
+    void trainingOnAGpuNeedsACudaBuild()
+    {
+        // Asking for a GPU: a build without CUDA says so; a build with it and no device names the
+        // CUDA error. Either way an error, never a silent CPU run.
+        DenoiserSpec spec;
+        spec.latent = 4;
+        spec.hidden = 16;
+        spec.blocks = 1;
+        Denoiser model(spec, Parameterisation::Consistency);
+        Adam adam(model.parameters());
+        if (!enumerateCudaDevices().devices.empty())
+            QSKIP("a CUDA device is present: gpuTrainingAgreesWithTheCpu covers it");
+        try {
+            makeDenoiserBackend(model, adam, 0);
+            QFAIL("no error without a usable GPU");
+        } catch (const ArgumentError& error) {
+            QVERIFY2(!LS_HAS_CUDA && QString(error.what()).contains("needs a build with CUDA"), error.what());
+        } catch (const DeviceError& error) {
+            QVERIFY2(LS_HAS_CUDA && QString(error.what()).contains("cuda", Qt::CaseInsensitive), error.what());
+        }
     }
 };
 

@@ -14,6 +14,10 @@ public:
     void zeroGrad();
     void step(); // applies the accumulated gradients
     void setLearningRate(float rate) { rate_ = rate; }
+    float learningRate() const { return rate_; }
+    float beta1() const { return beta1_; }
+    float beta2() const { return beta2_; }
+    float epsilon() const { return epsilon_; }
     long steps() const { return steps_; }
 
     // The moments, for checkpoints (resume continues exactly).

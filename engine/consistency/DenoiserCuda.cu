@@ -1,9 +1,7 @@
 #include "DenoiserCuda.h"
 
-#include "engine/core/CounterRng.h"
+#include "DenoiserKernels.cuh"
 #include "engine/core/Error.h"
-#include "engine/core/cuda/CublasCheck.h"
-#include "engine/core/cuda/DeviceBuffer.h"
 #include "engine/core/cuda/GpuStageTimer.h"
 
 #include <algorithm>
@@ -12,104 +10,6 @@
 
 namespace ls::consistency {
 namespace {
-
-constexpr int kThreads = 256;
-constexpr float kLayerNormEpsilon = 1e-5f; // as NonScalingLayerNorm (PyTorch's default)
-
-unsigned blocksFor(std::size_t elements)
-{
-    return static_cast<unsigned>((elements + kThreads - 1) / kThreads);
-}
-
-__device__ float silu(float v)
-{
-    return v / (1.0f + expf(-v));
-}
-
-// x = scale · z, z ~ N(0, 1) from (seed, element index, stream): normalNoise() of Training.h.
-__global__ void fillNormal(float* x, long n, std::uint64_t seed, std::uint32_t stream, float scale)
-{
-    const long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
-    if (i < n)
-        x[i] = rng::normal(seed, static_cast<std::uint64_t>(i), stream) * scale;
-}
-
-__global__ void addNormal(float* x, long n, std::uint64_t seed, std::uint32_t stream, float scale)
-{
-    const long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
-    if (i < n)
-        x[i] = x[i] + scale * rng::normal(seed, static_cast<std::uint64_t>(i), stream);
-}
-
-__global__ void scaleInto(const float* x, float* y, long n, float scale)
-{
-    const long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
-    if (i < n)
-        y[i] = x[i] * scale;
-}
-
-// y[r, c] = (y[r, c] + bias[c]) (+ row[c]) then SiLU when asked: a Linear's bias, the noise
-// embedding added inside a block, the block's activation.
-__global__ void biasAddActivate(float* y, long rows, int width, const float* bias, const float* row, bool activate)
-{
-    const long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
-    if (i >= rows * width)
-        return;
-    const int c = static_cast<int>(i % width);
-    float v = y[i] + bias[c];
-    if (row)
-        v = v + row[c];
-    y[i] = activate ? silu(v) : v;
-}
-
-// h += y + bias: a residual block's second Linear.
-__global__ void addBiasedResidual(float* h, const float* y, long rows, int width, const float* bias)
-{
-    const long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
-    if (i < rows * width)
-        h[i] += y[i] + bias[i % width];
-}
-
-// One block per row: y = (x − mean) / √(var + ε) + bias (biased variance, two passes), then SiLU
-// when asked (the output head's activation follows its norm).
-__global__ void nonScalingLayerNorm(const float* x, float* y, int width, const float* bias, bool activate)
-{
-    __shared__ float partial[kThreads];
-    const float* in = x + static_cast<long>(blockIdx.x) * width;
-    float* out = y + static_cast<long>(blockIdx.x) * width;
-    auto blockSum = [&](float value) {
-        partial[threadIdx.x] = value;
-        __syncthreads();
-        for (int stride = blockDim.x / 2; stride > 0; stride /= 2) {
-            if (threadIdx.x < stride)
-                partial[threadIdx.x] += partial[threadIdx.x + stride];
-            __syncthreads();
-        }
-        const float total = partial[0];
-        __syncthreads();
-        return total;
-    };
-    float sum = 0;
-    for (int c = threadIdx.x; c < width; c += blockDim.x)
-        sum += in[c];
-    const float mean = blockSum(sum) / width;
-    float squares = 0;
-    for (int c = threadIdx.x; c < width; c += blockDim.x)
-        squares += (in[c] - mean) * (in[c] - mean);
-    const float inverseStd = 1.0f / sqrtf(blockSum(squares) / width + kLayerNormEpsilon);
-    for (int c = threadIdx.x; c < width; c += blockDim.x) {
-        const float v = (in[c] - mean) * inverseStd + bias[c];
-        out[c] = activate ? silu(v) : v;
-    }
-}
-
-// f = c_skip · x + c_out · F
-__global__ void combine(const float* x, const float* network, float* f, long n, float skip, float out)
-{
-    const long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
-    if (i < n)
-        f[i] = x[i] * skip + out * network[i];
-}
 
 // Euler: slope = (x − D)/σ, proposal = x + (σ_next − σ)·slope.
 __global__ void eulerStep(const float* x, const float* denoised, float* slope, float* proposal, long n, float sigma, float step)
@@ -129,13 +29,6 @@ __global__ void heunCorrection(const float* x, const float* slope, const float* 
         return;
     const float slopeNext = (proposal[i] - denoisedNext[i]) / next;
     proposal[i] = x[i] + step * 0.5f * (slope[i] + slopeNext);
-}
-
-cuda::DeviceBuffer<float> uploaded(const Matrix& m)
-{
-    cuda::DeviceBuffer<float> buffer(static_cast<std::size_t>(m.size()));
-    buffer.upload(std::span<const float>(m.data(), static_cast<std::size_t>(m.size())));
-    return buffer;
 }
 
 struct LinearOnDevice {
@@ -178,15 +71,13 @@ struct DenoiserCuda::Device {
     // in cuBLAS's column-major terms, an in × out matrix: y_colmajor(out × rows) = Wᵀ · x.
     void gemm(const float* x, long count, const LinearOnDevice& layer, float* y)
     {
-        const float one = 1.0f, zero = 0.0f;
-        LS_CUBLAS_CHECK(cublasSgemm(blas, CUBLAS_OP_T, CUBLAS_OP_N, layer.out, static_cast<int>(count), layer.in, &one, layer.weight.data(),
-                                    layer.in, x, layer.in, &zero, y, layer.out));
+        linearGemm(blas, x, count, layer.weight.data(), layer.in, layer.out, y);
     }
     void linear(const float* x, long count, const LinearOnDevice& layer, float* y, const float* addRow, bool activate)
     {
         gemm(x, count, layer, y);
-        biasAddActivate<<<blocksFor(static_cast<std::size_t>(count) * layer.out), kThreads>>>(y, count, layer.out, layer.bias.data(), addRow,
-                                                                                                 activate);
+        biasAddActivate<<<blocksFor(static_cast<std::size_t>(count) * layer.out), kThreads>>>(y, count, layer.out, layer.bias.data(), addRow, 0,
+                                                                                                 activate, nullptr);
         LS_CUDA_CHECK(cudaGetLastError());
     }
 
@@ -207,18 +98,21 @@ struct DenoiserCuda::Device {
         linear(features.data(), 1, embedFirst, embedHidden.data(), nullptr, true);
         linear(embedHidden.data(), 1, embedSecond, embedding.data(), nullptr, false);
 
-        scaleInto<<<blocksFor(n), kThreads>>>(x, scaled.data(), n, static_cast<float>(c.in));
+        scaleRows<<<blocksFor(n), kThreads>>>(x, scaled.data(), count, spec.latent, nullptr, static_cast<float>(c.in));
         linear(scaled.data(), count, input, h.data(), nullptr, false);
         const long hidden = count * spec.hidden;
         for (Block& block : blocks) {
-            nonScalingLayerNorm<<<static_cast<unsigned>(count), kThreads>>>(h.data(), t.data(), spec.hidden, block.normBias.data(), false);
+            nonScalingLayerNorm<<<static_cast<unsigned>(count), kThreads>>>(h.data(), t.data(), spec.hidden, block.normBias.data(), false, nullptr,
+                                                                            nullptr, nullptr);
             linear(t.data(), count, block.first, u.data(), embedding.data(), true);
             gemm(u.data(), count, block.second, t.data());
             addBiasedResidual<<<blocksFor(hidden), kThreads>>>(h.data(), t.data(), count, spec.hidden, block.second.bias.data());
         }
-        nonScalingLayerNorm<<<static_cast<unsigned>(count), kThreads>>>(h.data(), t.data(), spec.hidden, outputNormBias.data(), true);
+        nonScalingLayerNorm<<<static_cast<unsigned>(count), kThreads>>>(h.data(), t.data(), spec.hidden, outputNormBias.data(), true, nullptr, nullptr,
+                                                                        nullptr);
         linear(t.data(), count, output, network.data(), nullptr, false);
-        combine<<<blocksFor(n), kThreads>>>(x, network.data(), f, n, static_cast<float>(c.skip), static_cast<float>(c.out));
+        combine<<<blocksFor(n), kThreads>>>(x, network.data(), f, count, spec.latent, nullptr, nullptr, static_cast<float>(c.skip),
+                                            static_cast<float>(c.out));
         LS_CUDA_CHECK(cudaGetLastError());
     }
 

@@ -31,7 +31,9 @@ RunOutput LatentConsistencyEngine::run(const RunInputs&, const ParameterValues& 
         test = loadFashionMnist(Split::Test, static_cast<std::size_t>(comparison.samples));
     }
     LatentModels models(spec);
-    TrainingRecord record = trainLatentModels(models, train, test, trainingSettingsFrom(parameters), context, 0.85);
+    TrainingSettings settings = trainingSettingsFrom(parameters);
+    settings.cudaDevice = context.device().isCuda() ? context.device().index : -1;
+    TrainingRecord record = trainLatentModels(models, train, test, settings, context, 0.85);
     const QualityJudge judge(models, test);
     const bool tauGiven = comparison.twoStepTau > 0;
     const auto samplers = compareSamplers(models, judge, comparison, context, 0.85);

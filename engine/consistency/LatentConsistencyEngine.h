@@ -15,7 +15,7 @@ public:
     std::string displayName() const override { return "Latent consistency sampling"; }
     std::string description() const override;
     ParameterSchema parameterSchema() const override;
-    bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // sampling (DenoiserCuda.h); training on the CPU
+    bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // the denoisers' training and sampling
     RepeatAdvice repeatAdvice() const override { return {1, 0}; } // a run trains its models: once, unwarmed
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
     std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json& parameters) const override;
@@ -27,7 +27,7 @@ public:
     std::string displayName() const override { return "Latent consistency: train"; }
     std::string description() const override;
     ParameterSchema parameterSchema() const override;
-    bool hasCudaPath() const override { return false; } // training runs on the CPU (Eigen)
+    bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // the denoisers (DenoiserTrainingCuda.h)
     RepeatAdvice repeatAdvice() const override { return {1, 0}; }
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
 };

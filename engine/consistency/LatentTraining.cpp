@@ -77,8 +77,10 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
     const std::int64_t iterations = settings.iterations;
     models.plannedIterations = iterations;
     models.batch = batch;
-    ConsistencyTrainer consistency(models.consistency, models.spec.recipe, iterations, settings.learningRate, models.spec.seed);
-    DiffusionTrainer diffusion(models.diffusion, settings.learningRate, models.spec.seed);
+    ConsistencyTrainer consistency(models.consistency, models.spec.recipe, iterations, settings.learningRate, models.spec.seed,
+                                   settings.cudaDevice);
+    DiffusionTrainer diffusion(models.diffusion, settings.learningRate, models.spec.seed, settings.cudaDevice);
+    const bool averaging = models.spec.averageDecay > 0; // the average follows the weights, which a GPU holds until synchronised
     models.consistencyOptimiser.restore(consistency.optimiser());
     models.diffusionOptimiser.restore(diffusion.optimiser());
     consistency.resumeAt(models.consistencyIterations);
@@ -100,12 +102,16 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
             consistencyLoss += report.loss;
             discretisation = report.discretisation;
             models.consistencyIterations = it + 1;
+            if (averaging)
+                consistency.synchronise(false);
             LatentModels::updateAverage(models.consistencyAverage, models.consistency, models.spec.averageDecay);
         }
         if (it >= models.diffusionIterations) {
             auto stage = recorder.stage("diffusion training");
             diffusionLoss += diffusion.step(x).loss;
             models.diffusionIterations = it + 1;
+            if (averaging)
+                diffusion.synchronise(false);
             LatentModels::updateAverage(models.diffusionAverage, models.diffusion, models.spec.averageDecay);
         }
         if (++averaged == 20 || it + 1 == iterations) { // a point per 20 iterations, their mean
@@ -120,6 +126,8 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
         if (it % 50 == 0)
             progress(0.35, 0.65, static_cast<double>(it) / iterations, "training iteration " + std::to_string(it) + " of " + std::to_string(iterations));
     }
+    consistency.synchronise();
+    diffusion.synchronise();
     models.consistencyOptimiser.capture(consistency.optimiser());
     models.diffusionOptimiser.capture(diffusion.optimiser());
     return record;

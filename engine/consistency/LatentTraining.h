@@ -17,6 +17,9 @@ struct TrainingSettings {
     // A cancel while the denoisers train: throw (the run is void), or stop there and keep what is
     // trained (lcm-train returns it as a checkpoint that resumes).
     bool keepOnCancel = false;
+    // ≥ 0: the denoisers train on that GPU (DenoiserTrainingCuda.h; the classifier and the
+    // autoencoder stay on the CPU); the models hold the GPU's weights when training returns.
+    int cudaDevice = -1;
 };
 
 struct TrainingRecord {

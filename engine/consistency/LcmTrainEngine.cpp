@@ -31,6 +31,7 @@ RunOutput LcmTrainEngine::run(const RunInputs&, const ParameterValues& parameter
 {
     TrainingSettings settings = trainingSettingsFrom(parameters);
     settings.keepOnCancel = true;
+    settings.cudaDevice = context.device().isCuda() ? context.device().index : -1;
     const std::string& resume = stringParameter(parameters, "resume");
     LatentModels models = resume.empty() ? LatentModels(modelSpecFrom(parameters)) : loadCheckpoint(resume);
     if (!resume.empty() && models.consistencyIterations >= settings.iterations)

@@ -33,10 +33,18 @@ Matrix normalNoise(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, std
 }
 
 ConsistencyTrainer::ConsistencyTrainer(Denoiser& model, const ConsistencyRecipe& recipe, std::int64_t totalIterations, float learningRate,
-                                       std::uint64_t seed)
+                                       std::uint64_t seed, int cudaDevice)
     : model_(model), recipe_(recipe), totalIterations_(std::max<std::int64_t>(1, totalIterations)), seed_(seed),
-      adam_(model.parameters(), learningRate, 0.9f, 0.995f) // iCT's β₂
+      adam_(model.parameters(), learningRate, 0.9f, 0.995f), // iCT's β₂
+      cudaDevice_(cudaDevice)
 {
+}
+
+DenoiserBackend& ConsistencyTrainer::backend()
+{
+    if (!backend_)
+        backend_ = makeDenoiserBackend(model_, adam_, cudaDevice_);
+    return *backend_;
 }
 
 StepReport ConsistencyTrainer::step(const Matrix& latents, const std::vector<int>& labels)
@@ -72,9 +80,9 @@ StepReport ConsistencyTrainer::step(const Matrix& latents, const std::vector<int
     }
     // The teacher is the current model with its gradient stopped (no EMA): evaluated first, never
     // back-propagated; the student's forward is the one backward() sees.
-    const Matrix teacher = model_.forward(teacherInput, teacherSigma, labels);
-    adam_.zeroGrad();
-    const Matrix student = model_.forward(studentInput, studentSigma, labels);
+    DenoiserBackend& network = backend();
+    const Matrix teacher = network.forward(teacherInput, teacherSigma, labels);
+    const Matrix student = network.forward(studentInput, studentSigma, labels);
 
     const std::size_t lowQuarter = (sigmas.size() - 1) / 4;
     Matrix dStudent(batch, d);
@@ -100,16 +108,23 @@ StepReport ConsistencyTrainer::step(const Matrix& latents, const std::vector<int
             dStudent.row(r) += error * static_cast<float>(2 * diffusionWeight_);
         }
     }
-    model_.backward(dStudent);
-    adam_.step();
+    network.gradients(dStudent);
+    network.step();
     ++iteration_;
     report.loss = total;
     return report;
 }
 
-DiffusionTrainer::DiffusionTrainer(Denoiser& model, float learningRate, std::uint64_t seed)
-    : model_(model), seed_(seed), adam_(model.parameters(), learningRate, 0.9f, 0.999f)
+DiffusionTrainer::DiffusionTrainer(Denoiser& model, float learningRate, std::uint64_t seed, int cudaDevice)
+    : model_(model), seed_(seed), adam_(model.parameters(), learningRate, 0.9f, 0.999f), cudaDevice_(cudaDevice)
 {
+}
+
+DenoiserBackend& DiffusionTrainer::backend()
+{
+    if (!backend_)
+        backend_ = makeDenoiserBackend(model_, adam_, cudaDevice_);
+    return *backend_;
 }
 
 StepReport DiffusionTrainer::step(const Matrix& latents, const std::vector<int>& labels)
@@ -124,8 +139,8 @@ StepReport DiffusionTrainer::step(const Matrix& latents, const std::vector<int>&
         sigmas[r] = std::exp(kPMean + kPStd * rng::normal(stepSeed, static_cast<std::uint64_t>(r), 2));
         noisy.row(r) = latents.row(r) + static_cast<float>(sigmas[r]) * n.row(r);
     }
-    adam_.zeroGrad();
-    const Matrix denoised = model_.forward(noisy, sigmas, labels);
+    DenoiserBackend& network = backend();
+    const Matrix denoised = network.forward(noisy, sigmas, labels);
     Matrix dDenoised(batch, d);
     double total = 0;
     for (Eigen::Index r = 0; r < batch; ++r) {
@@ -134,8 +149,8 @@ StepReport DiffusionTrainer::step(const Matrix& latents, const std::vector<int>&
         total += weight * error.squaredNorm();
         dDenoised.row(r) = error * static_cast<float>(2 * weight);
     }
-    model_.backward(dDenoised);
-    adam_.step();
+    network.gradients(dDenoised);
+    network.step();
     ++iteration_;
     return {total, 0, 0};
 }

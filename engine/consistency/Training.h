@@ -8,8 +8,10 @@
 //  - the EDM diffusion baseline: λ(σ)·‖D(x + σn, σ) − x‖², ln σ ~ N(−1.2, 1.2²).
 #include "Adam.h"
 #include "Denoiser.h"
+#include "DenoiserBackend.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace ls::consistency {
@@ -39,12 +41,15 @@ struct StepReport {
 
 class ConsistencyTrainer {
 public:
+    // cudaDevice ≥ 0: the network's passes and Adam run on that GPU (DenoiserTrainingCuda.h) from the
+    // first step on; synchronise() brings the weights and Adam's state back into `model` and optimiser().
     ConsistencyTrainer(Denoiser& model, const ConsistencyRecipe& recipe, std::int64_t totalIterations, float learningRate,
-                       std::uint64_t seed);
+                       std::uint64_t seed, int cudaDevice = -1);
     StepReport step(const Matrix& latents, const std::vector<int>& labels = {});
     std::int64_t iteration() const { return iteration_; }
     void resumeAt(std::int64_t iteration) { iteration_ = iteration; } // the curriculum and noise continue from there
     Adam& optimiser() { return adam_; }
+    void synchronise(bool withMoments = true) { if (backend_) backend_->synchronise(withMoments); }
 
 private:
     Denoiser& model_;
@@ -52,21 +57,29 @@ private:
     std::int64_t totalIterations_, iteration_ = 0;
     std::uint64_t seed_;
     Adam adam_;
+    int cudaDevice_;
+    // Made at the first step, so that a restored Adam state (a resume) is what a GPU copy starts from.
+    std::unique_ptr<DenoiserBackend> backend_;
+    DenoiserBackend& backend();
 };
 
 class DiffusionTrainer {
 public:
-    DiffusionTrainer(Denoiser& model, float learningRate, std::uint64_t seed);
+    DiffusionTrainer(Denoiser& model, float learningRate, std::uint64_t seed, int cudaDevice = -1); // cudaDevice: as above
     StepReport step(const Matrix& latents, const std::vector<int>& labels = {});
     std::int64_t iteration() const { return iteration_; }
     void resumeAt(std::int64_t iteration) { iteration_ = iteration; }
     Adam& optimiser() { return adam_; }
+    void synchronise(bool withMoments = true) { if (backend_) backend_->synchronise(withMoments); }
 
 private:
     Denoiser& model_;
     std::int64_t iteration_ = 0;
     std::uint64_t seed_;
     Adam adam_;
+    int cudaDevice_;
+    std::unique_ptr<DenoiserBackend> backend_;
+    DenoiserBackend& backend();
 };
 
 // Normal noise [rows, cols] from (seed, stream): the same numbers on every run and device.

@@ -2,11 +2,14 @@
 // 50-step Euler on the same denoiser architecture (the engine's defaults: d = 16, width 256, 3
 // residual blocks), for batches of 1, 64 and 1024, plus decoding through the autoencoder. The
 // network's weights do not change its cost, so untrained (seeded) weights are timed; the quality
-// side of the trade is in the engine's own table (docs/latent-consistency.md).
+// side of the trade is in the engine's own table (docs/latent-consistency.md). Also one consistency
+// training iteration (the full recipe: teacher and student passes, loss, backward, Adam) at batch
+// 128 and 512, on the CPU and, with a GPU, on it (DenoiserTrainingCuda.h).
 #include "BenchRatios.h"
 #include "engine/consistency/Autoencoder.h"
 #include "engine/consistency/Denoiser.h"
 #include "engine/consistency/Sampling.h"
+#include "engine/consistency/Training.h"
 #include "engine/core/Device.h"
 #if LS_HAS_CUDA
 #include "engine/consistency/DenoiserCuda.h"
@@ -67,6 +70,22 @@ void Decode(benchmark::State& state)
     state.SetItemsProcessed(state.iterations() * batch);
 }
 
+// cudaDevice < 0: the CPU. Latents drawn once (σ_data = 0.5); each iteration draws its own noise.
+void timeTrainingStep(benchmark::State& state, int cudaDevice)
+{
+    Denoiser model(defaultSpec(), Parameterisation::Consistency);
+    ConsistencyTrainer trainer(model, ConsistencyRecipe{}, 1000000, 1e-3f, 7, cudaDevice);
+    const Matrix latents = normalNoise(state.range(0), defaultSpec().latent, 3, 0) * 0.5f;
+    for (auto _ : state)
+        benchmark::DoNotOptimize(trainer.step(latents).loss);
+    state.SetItemsProcessed(state.iterations()); // iterations per second
+}
+
+void TrainingStep(benchmark::State& state)
+{
+    timeTrainingStep(state, -1);
+}
+
 #if LS_HAS_CUDA
 // The same samplers on the GPU (DenoiserCuda.h), weights uploaded once; each call ends with the
 // download of the samples, so the wall time is the whole sampling.
@@ -108,6 +127,15 @@ int main(int argc, char** argv)
 #endif
     for (auto* bench : benches)
         bench->Arg(1)->Arg(64)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+    std::vector<benchmark::internal::Benchmark*> training{benchmark::RegisterBenchmark("TrainingStep", TrainingStep)};
+#if LS_HAS_CUDA
+    if (!cuda.devices.empty()) {
+        const int device = cuda.devices.front().index;
+        training.push_back(benchmark::RegisterBenchmark("GpuTrainingStep", [device](benchmark::State& state) { timeTrainingStep(state, device); }));
+    }
+#endif
+    for (auto* bench : training)
+        bench->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
     benchmark::Initialize(&argc, argv);
     ls::bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
@@ -121,6 +149,7 @@ int main(int argc, char** argv)
         reporter.printRatios("GpuTwoStep", "GpuEuler50");
         reporter.printRatios("GpuOneStep", "OneStep"); // the GPU against the CPU path
         reporter.printRatios("GpuEuler50", "Euler50");
+        reporter.printRatios("GpuTrainingStep", "TrainingStep");
     }
     benchmark::Shutdown();
     return 0;
