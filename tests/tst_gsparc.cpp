@@ -372,6 +372,19 @@ void GsparcRendererTest::cudaBackwardMatchesCpu()
             const auto [difference, norm] = differenceAndNorm(*expected[group].second, *got[group].second);
             QVERIFY2(difference <= 1e-3 * norm + 1e-12, expected[group].first.c_str());
         }
+        // And the whole backward on the GPU (projection and MLPs in float on the device): 2e-3, the
+        // duals' float rounding on top of the composite's.
+        std::vector<float> cpuNorms, gpuNorms;
+        const GaussianField cpuField = backwardCpu(field, receiver, position, settings, rendered, upstream, &cpuNorms);
+        const GaussianField onDevice = gpu.backwardField(channelGradient, &gpuNorms);
+        const auto deviceArrays = onDevice.parameterArrays();
+        for (std::size_t group = 0; group < expected.size(); ++group) {
+            const auto [difference, norm] = differenceAndNorm(*cpuField.parameterArrays()[group].second, *deviceArrays[group].second);
+            QVERIFY2(difference <= 2e-3 * norm + 1e-12,
+                     qPrintable(QString("%1 (GPU field backward): |gpu - cpu| = %2 of |cpu| = %3").arg(expected[group].first.c_str()).arg(difference).arg(norm)));
+        }
+        const auto [normDifference, normSize] = differenceAndNorm(cpuNorms, gpuNorms);
+        QVERIFY2(normDifference <= 2e-3 * normSize, "centre gradient norms");
     }
 #else
     QSKIP("a CUDA device is present but this build has no CUDA path");

@@ -114,15 +114,15 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         std::optional<OptionalStage> backwardStage(std::in_place, timed, "backward");
         std::vector<float> centreGradientNorms;
         const std::vector<double> channelGradient = channelGradients(rendered, spectrumGradient, state.field.frequencies, state.quantity);
-        const CompositeGradients composite = [&] {
+        std::vector<float>* norms = settings.densify.enabled ? &centreGradientNorms : nullptr;
+        const GaussianField gradients = [&] {
 #if LS_HAS_CUDA
             if (gpu)
-                return gpu->backwardComposite(channelGradient, timed);
+                return gpu->backwardField(channelGradient, norms, timed);
 #endif
-            return compositeBackwardCpu(render, state.field.outputs(), rendered.state, channelGradient);
+            const CompositeGradients composite = compositeBackwardCpu(render, state.field.outputs(), rendered.state, channelGradient);
+            return backwardFromComposite(state.field, state.receiver, sample.movingEnd, render, rendered.state, composite, norms);
         }();
-        const GaussianField gradients = backwardFromComposite(state.field, state.receiver, sample.movingEnd, render, rendered.state, composite,
-                                                              settings.densify.enabled ? &centreGradientNorms : nullptr);
         if (settings.densify.enabled)
             state.densifyStatistics.add(centreGradientNorms, rendered.state.radius);
 

@@ -26,8 +26,9 @@ struct TrainingSettings {
     std::uint64_t seed = 1;
     int curveEvery = 50; // iterations between points on the loss/SSIM curves
     DensifySettings densify; // off by default: the reference set stays as initialised
-    // ≥ 0: each step's forward pass and composite backward run on this CUDA device
-    // (SplatRendererCuda); the loss, the projection and MLP backward and Adam stay on the CPU.
+    // ≥ 0: each step's forward pass and whole backward pass (compositing, projection, emission MLPs)
+    // run on this CUDA device (SplatRendererCuda); the loss and Adam stay on the CPU, with the field
+    // uploaded and its gradients downloaded each step.
     int cudaDevice = -1;
 };
 

@@ -1,5 +1,6 @@
 #include "GaussianField.h"
 
+#include "GaussianBackward.h"
 #include "engine/core/CounterRng.h"
 #include "engine/core/Error.h"
 
@@ -131,55 +132,28 @@ std::vector<float> emissions(const GaussianField& field, const std::array<float,
     return result;
 }
 
+GaussianGradientRows rowsOf(GaussianField& gradients, std::size_t g)
+{
+    return gradientRows(g, gradients.hidden, gradients.outputs(), gradients.means.data(), gradients.logScales.data(), gradients.rotations.data(),
+                        gradients.opacityLogits.data(), gradients.mlpW1.data(), gradients.mlpB1.data(), gradients.mlpW2.data(),
+                        gradients.mlpB2.data());
+}
+
 void emissionsBackward(const GaussianField& field, const std::array<float, 3>& movingEnd, const std::vector<float>& emission,
                        const std::vector<double>& emissionGradient, GaussianField& gradients)
 {
     const std::size_t n = field.count();
     const int hidden = field.hidden, outputs = field.outputs();
+    if (hidden > kMaxEmissionHidden)
+        throw ArgumentError("training supports emission MLPs up to " + std::to_string(kMaxEmissionHidden) + " wide; this field's are " +
+                            std::to_string(hidden));
     float input[3];
     for (int axis = 0; axis < 3; ++axis)
         input[axis] = (movingEnd[axis] - field.inputCentre[axis]) / field.inputScale[axis];
-    std::vector<float> pre(hidden);
-    std::vector<double> activationGradient(hidden);
-    for (std::size_t g = 0; g < n; ++g) {
-        bool any = false;
-        for (int o = 0; o < outputs; ++o)
-            any = any || emissionGradient[g * outputs + o] != 0.0;
-        if (!any)
-            continue; // this Gaussian touched no pixel: nothing flows back
-        const float* w1 = &field.mlpW1[g * hidden * 3];
-        for (int h = 0; h < hidden; ++h)
-            pre[h] = field.mlpB1[g * hidden + h] + w1[h * 3] * input[0] + w1[h * 3 + 1] * input[1] + w1[h * 3 + 2] * input[2];
-        std::fill(activationGradient.begin(), activationGradient.end(), 0.0);
-        double logDistanceGradient = 0; // dL/d(log(d + ε)) = −Σ dL/dz
-        for (int o = 0; o < outputs; ++o) {
-            const double e = emission[g * outputs + o];
-            const double dz = emissionGradient[g * outputs + o] * e * (1 - e); // sigmoid'
-            logDistanceGradient -= dz;
-            gradients.mlpB2[g * outputs + o] += static_cast<float>(dz);
-            const float* w2 = &field.mlpW2[(g * outputs + o) * hidden];
-            float* gw2 = &gradients.mlpW2[(g * outputs + o) * hidden];
-            for (int h = 0; h < hidden; ++h) {
-                const float activation = pre[h] > 0 ? pre[h] : kLeakySlope * pre[h];
-                gw2[h] += static_cast<float>(dz * activation);
-                activationGradient[h] += dz * w2[h];
-            }
-        }
-        float* gw1 = &gradients.mlpW1[g * hidden * 3];
-        for (int h = 0; h < hidden; ++h) {
-            const double dpre = activationGradient[h] * (pre[h] > 0 ? 1.0 : kLeakySlope);
-            gradients.mlpB1[g * hidden + h] += static_cast<float>(dpre);
-            for (int axis = 0; axis < 3; ++axis)
-                gw1[h * 3 + axis] += static_cast<float>(dpre * input[axis]);
-        }
-        // log(‖μ − x‖ + ε): ∂/∂μ = (μ − x)/(‖μ − x‖·(‖μ − x‖ + ε))
-        const float* mean = &field.means[g * 3];
-        const double distance = distanceTo(mean, movingEnd);
-        if (distance > 0)
-            for (int axis = 0; axis < 3; ++axis)
-                gradients.means[g * 3 + axis] += static_cast<float>(
-                    logDistanceGradient * (mean[axis] - movingEnd[axis]) / (distance * (distance + kDistanceEpsilon)));
-    }
+    for (std::size_t g = 0; g < n; ++g)
+        emissionBackwardOne<double, kMaxEmissionHidden>(&field.mlpW1[g * hidden * 3], &field.mlpB1[g * hidden], &field.mlpW2[g * outputs * hidden],
+                                                        hidden, outputs, input, &field.means[g * 3], movingEnd.data(), &emission[g * outputs],
+                                                        &emissionGradient[g * outputs], rowsOf(gradients, g));
 }
 
 NpzArchive fieldToNpz(const GaussianField& field)

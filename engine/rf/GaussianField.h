@@ -64,7 +64,9 @@ GaussianField initialiseOnGrid(const GridInitialisation& init);
 // The emission of every Gaussian for one position of the moving end: [N, 2F].
 std::vector<float> emissions(const GaussianField& field, const std::array<float, 3>& movingEnd);
 
-// Adds the gradient of Σ dL/demission·emission to the MLP weights and means of `gradients`.
+// Adds the gradient of Σ dL/demission·emission to the MLP weights and means of `gradients`
+// (GaussianBackward.h's per-Gaussian step, shared with the GPU); up to kMaxEmissionHidden wide.
+inline constexpr int kMaxEmissionHidden = 256;
 void emissionsBackward(const GaussianField& field, const std::array<float, 3>& movingEnd, const std::vector<float>& emission,
                        const std::vector<double>& emissionGradient, GaussianField& gradients);
 

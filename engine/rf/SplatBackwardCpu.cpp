@@ -1,4 +1,5 @@
 #include "Compositing.h"
+#include "GaussianBackward.h"
 #include "SplatRenderer.h"
 
 #include "engine/core/Error.h"
@@ -74,36 +75,14 @@ void compositeBackward(const RenderSettings& settings, int outputs, const Render
 void projectionBackward(const GaussianField& field, const ReceiverFrame<double>& frame, const PixelMapping& mapping,
                         const RenderState& state, const CompositeGradients& splat, GaussianField& gradients)
 {
-    using D = Dual<double, 10>; // inputs: mean (3), log-scale (3), quaternion (4)
     const std::size_t n = field.count();
     parallelFor(n, parallelWorkers(n / 512), [&](std::size_t begin, std::size_t end, int) {
         for (std::size_t g = begin; g < end; ++g) {
             if (state.radius[g] == 0)
                 continue;
-            D mean[3], logScale[3], quaternion[4];
-            for (int i = 0; i < 3; ++i) {
-                mean[i] = D::variable(field.means[g * 3 + i], i);
-                logScale[i] = D::variable(field.logScales[g * 3 + i], 3 + i);
-            }
-            for (int i = 0; i < 4; ++i)
-                quaternion[i] = D::variable(field.rotations[g * 4 + i], 6 + i);
-            SplatGeometry<D> geometry{};
-            projectGaussian(mean, logScale, quaternion, frame, mapping, geometry);
-            const std::pair<const D*, double> outputs[] = {{&geometry.u, splat.centre[g * 2]},      {&geometry.v, splat.centre[g * 2 + 1]},
-                                                           {&geometry.conicA, splat.conic[g * 3]},  {&geometry.conicB, splat.conic[g * 3 + 1]},
-                                                           {&geometry.conicC, splat.conic[g * 3 + 2]}};
-            double inputGradient[10] = {};
-            for (const auto& [output, upstream] : outputs)
-                for (int i = 0; i < 10; ++i)
-                    inputGradient[i] += upstream * output->d[i];
-            for (int i = 0; i < 3; ++i) {
-                gradients.means[g * 3 + i] += static_cast<float>(inputGradient[i]);
-                gradients.logScales[g * 3 + i] += static_cast<float>(inputGradient[3 + i]);
-            }
-            for (int i = 0; i < 4; ++i)
-                gradients.rotations[g * 4 + i] += static_cast<float>(inputGradient[6 + i]);
-            const double opacity = state.opacity[g];
-            gradients.opacityLogits[g] += static_cast<float>(splat.opacity[g] * opacity * (1 - opacity));
+            projectionBackwardOne<double>(&field.means[g * 3], &field.logScales[g * 3], &field.rotations[g * 4], frame, mapping,
+                                          &splat.centre[g * 2], &splat.conic[g * 3], splat.opacity[g], static_cast<double>(state.opacity[g]),
+                                          rowsOf(gradients, g));
         }
     });
 }

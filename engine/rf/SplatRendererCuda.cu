@@ -1,4 +1,5 @@
 #include "Compositing.h"
+#include "GaussianBackward.h"
 #include "SplatRendererCuda.h"
 
 #include "engine/core/Error.h"
@@ -209,6 +210,39 @@ __global__ void compositeBackwardKernel(PixelMapping mapping, int outputs, float
     }
 }
 
+// Where the field backward writes: a gradient field's arrays on the device (GaussianField's layout).
+struct GradientView {
+    float *means, *logScales, *rotations, *opacityLogits, *w1, *b1, *w2, *b2;
+};
+
+// After the composite backward, a thread per Gaussian: its splat's gradients through the
+// projection and its emission gradients through its MLP, with the CPU's per-Gaussian steps
+// (GaussianBackward.h). Each thread writes only its own rows: no atomics. Also ‖dL/d(u, v)‖, what
+// densification watches, when `centreNorm` is given.
+__global__ void fieldBackwardKernel(FieldView field, ReceiverFrame<float> frame, PixelMapping mapping, float3 movingEnd, const int* radius,
+                                    const float* opacity, const float* emission, const float* centreGradient, const float* conicGradient,
+                                    const float* opacityGradient, const float* emissionGradient, GradientView out, float* centreNorm)
+{
+    const int g = blockIdx.x * blockDim.x + threadIdx.x;
+    if (g >= field.count)
+        return;
+    const long row = g;
+    const GaussianGradientRows rows = gradientRows(static_cast<std::size_t>(g), field.hidden, field.outputs, out.means, out.logScales, out.rotations,
+                                                   out.opacityLogits, out.w1, out.b1, out.w2, out.b2);
+    if (radius[g] != 0)
+        projectionBackwardOne<float>(field.means + row * 3, field.logScales + row * 3, field.rotations + row * 4, frame, mapping,
+                                     centreGradient + row * 2, conicGradient + row * 3, opacityGradient[g], opacity[g], rows);
+    const float input[3] = {(movingEnd.x - field.inputCentre.x) / field.inputScale.x, (movingEnd.y - field.inputCentre.y) / field.inputScale.y,
+                            (movingEnd.z - field.inputCentre.z) / field.inputScale.z};
+    const float end[3] = {movingEnd.x, movingEnd.y, movingEnd.z};
+    emissionBackwardOne<float, kCudaMaxHidden>(field.w1 + row * field.hidden * 3, field.b1 + row * field.hidden,
+                                               field.w2 + row * field.outputs * field.hidden, field.hidden, field.outputs, input,
+                                               field.means + row * 3, end, emission + row * field.outputs, emissionGradient + row * field.outputs,
+                                               rows);
+    if (centreNorm)
+        centreNorm[g] = hypotf(centreGradient[row * 2], centreGradient[row * 2 + 1]);
+}
+
 int blocksFor(long count) { return static_cast<int>((count + kThreads - 1) / kThreads); }
 
 } // namespace
@@ -217,14 +251,32 @@ int blocksFor(long count) { return static_cast<int>((count + kThreads - 1) / kTh
 struct LastRender {
     int count = 0, outputs = 0, tiles = 0;
     RenderSettings settings;
+    ReceiverFrame<float> frame{};
+    float3 movingEnd{};
     DeviceBuffer<float> u, v, conic, opacity, emission, transmittance;
+    DeviceBuffer<int> radius;
     DeviceBuffer<std::uint32_t> sortedIds, tileBegin, contributors;
+};
+
+// The composite backward's per-splat gradients, on the device.
+struct SplatGradientsOnDevice {
+    DeviceBuffer<float> centre, conic, opacity, emission;
 };
 
 struct SplatRendererCuda::Buffers {
     GaussianField host; // the host copy: shapes and the input normalisation the kernels need
     DeviceBuffer<float> means, logScales, rotations, opacityLogits, w1, b1, w2, b2;
     std::unique_ptr<LastRender> last; // null until a render of this upload
+
+    FieldView view() const
+    {
+        return {static_cast<int>(host.count()), host.hidden, host.outputs(), means.data(), logScales.data(), rotations.data(),
+                opacityLogits.data(), w1.data(), b1.data(), w2.data(), b2.data(),
+                make_float3(host.inputCentre[0], host.inputCentre[1], host.inputCentre[2]),
+                make_float3(host.inputScale[0], host.inputScale[1], host.inputScale[2])};
+    }
+    // The composite backward of the last render, left on the device; checks the gradient's size.
+    SplatGradientsOnDevice compositeBackward(const std::vector<double>& channelGradient, cuda::GpuStageTimer& timer);
 };
 
 SplatRendererCuda::SplatRendererCuda(int deviceIndex) : device_(deviceIndex) { LS_CUDA_CHECK(cudaSetDevice(device_)); }
@@ -273,10 +325,7 @@ RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, const std::
         for (int j = 0; j < 3; ++j)
             frame.worldToLocal[i][j] = static_cast<float>(frameDouble.worldToLocal[i][j]);
     }
-    const FieldView view{n, field.hidden, outputs, buffers_->means.data(), buffers_->logScales.data(), buffers_->rotations.data(),
-                         buffers_->opacityLogits.data(), buffers_->w1.data(), buffers_->b1.data(), buffers_->w2.data(), buffers_->b2.data(),
-                         make_float3(field.inputCentre[0], field.inputCentre[1], field.inputCentre[2]),
-                         make_float3(field.inputScale[0], field.inputScale[1], field.inputScale[2])};
+    const FieldView view = buffers_->view();
 
     DeviceBuffer<float> u(n), v(n), range(n), opacity(n), conic(n * 3), emission(static_cast<std::size_t>(n) * outputs);
     DeviceBuffer<int> radius(n);
@@ -371,47 +420,103 @@ RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, const std::
     last->u = std::move(u), last->v = std::move(v), last->conic = std::move(conic), last->opacity = std::move(opacity);
     last->emission = std::move(emission), last->transmittance = std::move(transmittance);
     last->sortedIds = std::move(sortedIds), last->tileBegin = std::move(tileBegin), last->contributors = std::move(contributors);
+    last->radius = std::move(radius);
+    last->frame = frame;
+    last->movingEnd = make_float3(movingEnd[0], movingEnd[1], movingEnd[2]);
     buffers_->last = std::move(last);
     return result;
 }
 
-CompositeGradients SplatRendererCuda::backwardComposite(const std::vector<double>& channelGradient, LatencyRecorder* recorder)
+SplatGradientsOnDevice SplatRendererCuda::Buffers::compositeBackward(const std::vector<double>& channelGradient, cuda::GpuStageTimer& timer)
 {
-    if (!buffers_ || !buffers_->last)
-        throw ArgumentError("SplatRendererCuda::backwardComposite: render the uploaded field first");
-    LS_CUDA_CHECK(cudaSetDevice(device_));
-    LastRender& last = *buffers_->last;
-    const PixelMapping mapping = last.settings.mapping;
+    if (!last)
+        throw ArgumentError("SplatRendererCuda: render the uploaded field before its backward pass");
+    const PixelMapping mapping = last->settings.mapping;
     const long pixels = static_cast<long>(mapping.width) * mapping.height;
-    if (channelGradient.size() != static_cast<std::size_t>(last.outputs * pixels))
-        throw ArgumentError("SplatRendererCuda::backwardComposite: " + std::to_string(channelGradient.size()) + " channel gradients for "
-                            + std::to_string(last.outputs * pixels) + " channel values");
-    cuda::GpuStageTimer timer;
-    const double startUs = recorder ? recorder->nowUs() : 0;
+    if (channelGradient.size() != static_cast<std::size_t>(last->outputs * pixels))
+        throw ArgumentError("SplatRendererCuda: " + std::to_string(channelGradient.size()) + " channel gradients for "
+                            + std::to_string(last->outputs * pixels) + " channel values");
     timer.begin("composite backward");
     const std::vector<float> upstreamHost(channelGradient.begin(), channelGradient.end());
     DeviceBuffer<float> upstream(upstreamHost.size());
     upstream.upload(upstreamHost);
-    const std::size_t n = static_cast<std::size_t>(last.count);
-    DeviceBuffer<float> centre(n * 2), conicGradient(n * 3), opacityGradient(n), emissionGradient(n * last.outputs);
-    for (DeviceBuffer<float>* zeroed : {&centre, &conicGradient, &opacityGradient, &emissionGradient})
+    const std::size_t n = static_cast<std::size_t>(last->count);
+    SplatGradientsOnDevice gradients{DeviceBuffer<float>(n * 2), DeviceBuffer<float>(n * 3), DeviceBuffer<float>(n),
+                                     DeviceBuffer<float>(n * last->outputs)};
+    for (DeviceBuffer<float>* zeroed : {&gradients.centre, &gradients.conic, &gradients.opacity, &gradients.emission})
         LS_CUDA_CHECK(cudaMemset(zeroed->data(), 0, zeroed->size() * sizeof(float)));
-    compositeBackwardKernel<<<last.tiles, dim3(kTileSize, kTileSize)>>>(
-        mapping, last.outputs, last.settings.alphaThreshold, last.tileBegin.data(), last.contributors.data(), last.transmittance.data(),
-        last.sortedIds.data(), last.u.data(), last.v.data(), last.conic.data(), last.opacity.data(), last.emission.data(), upstream.data(),
-        centre.data(), conicGradient.data(), opacityGradient.data(), emissionGradient.data());
+    compositeBackwardKernel<<<last->tiles, dim3(kTileSize, kTileSize)>>>(
+        mapping, last->outputs, last->settings.alphaThreshold, last->tileBegin.data(), last->contributors.data(), last->transmittance.data(),
+        last->sortedIds.data(), last->u.data(), last->v.data(), last->conic.data(), last->opacity.data(), last->emission.data(), upstream.data(),
+        gradients.centre.data(), gradients.conic.data(), gradients.opacity.data(), gradients.emission.data());
     LS_CUDA_CHECK(cudaGetLastError());
     timer.end();
+    return gradients;
+}
 
-    CompositeGradients gradients(n, last.outputs);
-    const std::pair<DeviceBuffer<float>*, std::vector<double>*> parts[] = {
-        {&centre, &gradients.centre}, {&conicGradient, &gradients.conic}, {&opacityGradient, &gradients.opacity}, {&emissionGradient, &gradients.emission}};
+namespace {
+void downloadInto(const DeviceBuffer<float>& device, std::vector<float>& host)
+{
+    host.resize(device.size());
+    device.download(host);
+}
+} // namespace
+
+CompositeGradients SplatRendererCuda::backwardComposite(const std::vector<double>& channelGradient, LatencyRecorder* recorder)
+{
+    if (!buffers_)
+        throw ArgumentError("SplatRendererCuda::backwardComposite: upload and render a field first");
+    LS_CUDA_CHECK(cudaSetDevice(device_));
+    cuda::GpuStageTimer timer;
+    const double startUs = recorder ? recorder->nowUs() : 0;
+    const SplatGradientsOnDevice onDevice = buffers_->compositeBackward(channelGradient, timer);
+    CompositeGradients gradients(static_cast<std::size_t>(buffers_->last->count), buffers_->last->outputs);
+    const std::pair<const DeviceBuffer<float>*, std::vector<double>*> parts[] = {
+        {&onDevice.centre, &gradients.centre}, {&onDevice.conic, &gradients.conic}, {&onDevice.opacity, &gradients.opacity},
+        {&onDevice.emission, &gradients.emission}};
     for (const auto& [device, host] : parts) {
-        std::vector<float> values(device->size());
-        device->download(values);
+        std::vector<float> values;
+        downloadInto(*device, values);
         LS_CUDA_CHECK(cudaDeviceSynchronize());
         host->assign(values.begin(), values.end());
     }
+    if (recorder)
+        timer.commit(*recorder, startUs);
+    return gradients;
+}
+
+GaussianField SplatRendererCuda::backwardField(const std::vector<double>& channelGradient, std::vector<float>* centreGradientNorms,
+                                               LatencyRecorder* recorder)
+{
+    if (!buffers_)
+        throw ArgumentError("SplatRendererCuda::backwardField: upload and render a field first");
+    LS_CUDA_CHECK(cudaSetDevice(device_));
+    cuda::GpuStageTimer timer;
+    const double startUs = recorder ? recorder->nowUs() : 0;
+    const SplatGradientsOnDevice splat = buffers_->compositeBackward(channelGradient, timer);
+    const LastRender& last = *buffers_->last;
+    GaussianField gradients = buffers_->host.zerosLike();
+    timer.begin("field backward");
+    auto arrays = gradients.parameterArrays(); // means, log-scales, rotations, opacity logits, w1, b1, w2, b2
+    std::vector<DeviceBuffer<float>> onDevice;
+    for (const auto& [name, array] : arrays) {
+        onDevice.emplace_back(array->size());
+        LS_CUDA_CHECK(cudaMemset(onDevice.back().data(), 0, array->size() * sizeof(float)));
+    }
+    const GradientView out{onDevice[0].data(), onDevice[1].data(), onDevice[2].data(), onDevice[3].data(),
+                           onDevice[4].data(), onDevice[5].data(), onDevice[6].data(), onDevice[7].data()};
+    DeviceBuffer<float> norms(centreGradientNorms ? static_cast<std::size_t>(last.count) : 0);
+    fieldBackwardKernel<<<blocksFor(last.count), kThreads>>>(buffers_->view(), last.frame, last.settings.mapping, last.movingEnd, last.radius.data(),
+                                                              last.opacity.data(), last.emission.data(), splat.centre.data(), splat.conic.data(),
+                                                              splat.opacity.data(), splat.emission.data(), out,
+                                                              centreGradientNorms ? norms.data() : nullptr);
+    LS_CUDA_CHECK(cudaGetLastError());
+    timer.end();
+    for (std::size_t i = 0; i < arrays.size(); ++i)
+        downloadInto(onDevice[i], *arrays[i].second);
+    if (centreGradientNorms)
+        downloadInto(norms, *centreGradientNorms);
+    LS_CUDA_CHECK(cudaDeviceSynchronize());
     if (recorder)
         timer.commit(*recorder, startUs);
     return gradients;

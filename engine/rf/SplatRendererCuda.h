@@ -4,8 +4,8 @@
 // HemisphereProjection.h with the CPU), tile keys (exclusive scan of tile counts, then one key per
 // tile touched), CUB radix sort of the keys, per-tile list ranges, and compositing with one block
 // per 16×16 tile (a thread per pixel, splats staged through shared memory). Stages are timed with
-// CUDA events on the recorder's "gpu" lane; and the composite backward of the last render, the
-// bulk of a training step's backward pass. Only built when CUDA is (LS_HAS_CUDA).
+// CUDA events on the recorder's "gpu" lane; and the backward pass of the last render (compositing,
+// then projection and emission MLPs). Only built when CUDA is (LS_HAS_CUDA).
 #include "SplatRenderer.h"
 
 #include <memory>
@@ -31,8 +31,14 @@ public:
     // The composite backward of the last render, from dL/dchannels [2F, H, W] (channelGradients):
     // one thread per pixel walking its splats back to front with the CPU walk's per-splat step
     // (Compositing.h), atomics into per-splat gradients, timed as "composite backward" on the GPU
-    // lane. The projection and MLP backward follow on the CPU (backwardFromComposite).
+    // lane. (backwardFromComposite chains the rest on the CPU; backwardField does it here.)
     CompositeGradients backwardComposite(const std::vector<double>& channelGradient, LatencyRecorder* recorder = nullptr);
+    // The whole backward pass of the last render on the GPU: the composite backward above, then a
+    // thread per Gaussian through its projection and emission MLP into every parameter's gradient
+    // (GaussianBackward.h: the CPU's per-Gaussian steps, in float), timed as "field backward";
+    // only the gradient field comes back. `centreGradientNorms` as in backwardCpu.
+    GaussianField backwardField(const std::vector<double>& channelGradient, std::vector<float>* centreGradientNorms = nullptr,
+                                LatencyRecorder* recorder = nullptr);
 
 private:
     struct Buffers;
