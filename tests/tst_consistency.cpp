@@ -502,7 +502,7 @@ private slots:
         std::map<std::string, const Dataset*> byName;
         for (const auto& d : run.output.datasets)
             byName[d.name] = &d;
-        for (const char* name : {"latents", "gallery", "samplers", "quality vs latency", "training", "model"})
+        for (const char* name : {"latents", "gallery", "samplers", "quality vs latency", "training", "diffusion training", "model"})
             QVERIFY2(byName.contains(name), name);
         const auto& table = std::get<Table>(byName["samplers"]->content);
         QCOMPARE(table.rows.size(), std::size_t(4)); // 1-, 2-step consistency; 10-, 50-step Euler

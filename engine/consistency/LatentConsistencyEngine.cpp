@@ -9,7 +9,7 @@ std::string LatentConsistencyEngine::description() const
 {
     return "Consistency models in an autoencoder's latent space on Fashion-MNIST (Debian's dataset-fashion-mnist): 1-, 2- and "
            "N-step sampling against an EDM diffusion sampler on the same network, trained with the improved recipe (Cauchy loss, "
-           "early diffusion loss, OT coupling); Fréchet distance vs milliseconds per sample.";
+           "early diffusion loss; OT coupling as a switch); Fréchet distance vs milliseconds per sample.";
 }
 
 ParameterSchema LatentConsistencyEngine::parameterSchema() const
@@ -42,7 +42,8 @@ RunOutput LatentConsistencyEngine::run(const RunInputs&, const ParameterValues& 
     RunOutput output;
     auto stage = context.recorder().stage("outputs");
     output.datasets = comparisonDatasets(models, samplers, test, judge, tauGiven ? "given" : "ternary search");
-    output.datasets.push_back({"training", std::move(record.denoiserCurves)});
+    output.datasets.push_back({"training", std::move(record.consistencyCurves)});
+    output.datasets.push_back({"diffusion training", std::move(record.diffusionCurves)});
     output.datasets.push_back({"autoencoder training", std::move(record.autoencoderCurve)});
     context.progress(1.0, "done");
     return output;

@@ -27,10 +27,11 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
     auto progress = [&](double from, double span, double done, const std::string& message) {
         context.progress(progressShare * (from + span * done), message);
     };
-    PublishThrottle curves(context); // the curves so far, seen while it trains
+    PublishThrottle curves(context), diffusionCurves(context); // the curves so far, seen while it trains
     TrainingRecord record;
     record.autoencoderCurve = {"step", {}, {{"loss (BCE + KL per image)", 1, {}}}, SeriesStyle::Lines, {}};
-    record.denoiserCurves = {"iteration", {}, {{"consistency loss", 1, {}}, {"diffusion loss", 1, {}}, {"discretisation N", 1, {}}}, SeriesStyle::Lines, {}};
+    record.consistencyCurves = {"iteration", {}, {{"consistency loss", 1, {}}, {"discretisation N", 1, {}}}, SeriesStyle::Lines, {}};
+    record.diffusionCurves = {"iteration", {}, {{"diffusion loss", 1, {}}}, SeriesStyle::Lines, {}};
 
     if (models.classifierSteps < settings.classifierSteps) {
         auto stage = recorder.stage("classifier");
@@ -115,11 +116,13 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
             LatentModels::updateAverage(models.diffusionAverage, models.diffusion, models.spec.averageDecay);
         }
         if (++averaged == 20 || it + 1 == iterations) { // a point per 20 iterations, their mean
-            record.denoiserCurves.x.push_back(static_cast<float>(it));
-            record.denoiserCurves.curves[0].values.push_back(static_cast<float>(consistencyLoss / averaged));
-            record.denoiserCurves.curves[1].values.push_back(static_cast<float>(diffusionLoss / averaged));
-            record.denoiserCurves.curves[2].values.push_back(static_cast<float>(discretisation));
-            curves.offer([&] { return Dataset{"training", record.denoiserCurves}; });
+            record.consistencyCurves.x.push_back(static_cast<float>(it));
+            record.consistencyCurves.curves[0].values.push_back(static_cast<float>(consistencyLoss / averaged));
+            record.consistencyCurves.curves[1].values.push_back(static_cast<float>(discretisation));
+            record.diffusionCurves.x.push_back(static_cast<float>(it));
+            record.diffusionCurves.curves[0].values.push_back(static_cast<float>(diffusionLoss / averaged));
+            curves.offer([&] { return Dataset{"training", record.consistencyCurves}; });
+            diffusionCurves.offer([&] { return Dataset{"diffusion training", record.diffusionCurves}; });
             consistencyLoss = diffusionLoss = 0;
             averaged = 0;
         }

@@ -24,7 +24,9 @@ struct TrainingSettings {
 
 struct TrainingRecord {
     Series autoencoderCurve; // loss per 10 steps
-    Series denoiserCurves;   // consistency and diffusion loss, N, per 20 iterations
+    // Per 20 iterations, apart because their scales differ by ~1000 (the consistency loss's weight
+    // 1/(σ_{i+1} − σ_i) grows with N): the consistency loss and N; the diffusion loss.
+    Series consistencyCurves, diffusionCurves;
     bool stoppedEarly = false;
 };
 

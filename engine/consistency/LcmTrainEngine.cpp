@@ -59,7 +59,8 @@ RunOutput LcmTrainEngine::run(const RunInputs&, const ParameterValues& parameter
 
     RunOutput output;
     auto stage = context.recorder().stage("outputs");
-    output.datasets.push_back({"training", std::move(record.denoiserCurves)});
+    output.datasets.push_back({"training", std::move(record.consistencyCurves)});
+    output.datasets.push_back({"diffusion training", std::move(record.diffusionCurves)});
     output.datasets.push_back({"autoencoder training", std::move(record.autoencoderCurve)});
     output.datasets.push_back({"model", modelTable(models, pixelMatrix(test), judge, "ternary search")});
     output.archives["checkpoint.npz"] = checkpointArchive(models);
