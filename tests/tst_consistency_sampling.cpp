@@ -22,6 +22,18 @@
 using namespace ls;
 using namespace ls::consistency;
 
+namespace {
+DenoiserSpec randomSpec()
+{
+    DenoiserSpec spec;
+    spec.latent = static_cast<int>(test::uniformInt(4, 32));
+    spec.hidden = static_cast<int>(test::uniformInt(32, 300));
+    spec.blocks = static_cast<int>(test::uniformInt(1, 4));
+    spec.seed = static_cast<std::uint64_t>(test::uniformInt(0, 99999));
+    return spec;
+}
+} // namespace
+
 class TestConsistencySampling : public QObject {
     Q_OBJECT
 private slots:
@@ -105,11 +117,7 @@ private slots:
         if (cuda.devices.empty())
             QSKIP(qPrintable("no CUDA device for the GPU sampler: " + QString::fromStdString(cuda.reason)));
 #if LS_HAS_CUDA
-        DenoiserSpec spec;
-        spec.latent = static_cast<int>(test::uniformInt(4, 32));
-        spec.hidden = static_cast<int>(test::uniformInt(32, 300));
-        spec.blocks = static_cast<int>(test::uniformInt(1, 4));
-        spec.seed = static_cast<std::uint64_t>(test::uniformInt(0, 99999));
+        const DenoiserSpec spec = randomSpec();
         Denoiser consistency(spec, Parameterisation::Consistency), diffusion(spec, Parameterisation::Diffusion);
         const int count = static_cast<int>(test::uniformInt(1, 700));
         const auto seed = static_cast<std::uint64_t>(test::uniformInt(0, 99999));
@@ -144,11 +152,7 @@ private slots:
         if (cuda.devices.empty())
             QSKIP(qPrintable("no CUDA device for GPU training: " + QString::fromStdString(cuda.reason)));
 #if LS_HAS_CUDA
-        DenoiserSpec spec;
-        spec.latent = static_cast<int>(test::uniformInt(4, 32));
-        spec.hidden = static_cast<int>(test::uniformInt(32, 300));
-        spec.blocks = static_cast<int>(test::uniformInt(1, 4));
-        spec.seed = static_cast<std::uint64_t>(test::uniformInt(0, 99999));
+        const DenoiserSpec spec = randomSpec();
         const int device = cuda.devices.front().index;
         const int rows = static_cast<int>(test::uniformInt(2, 300));
         const auto seed = static_cast<std::uint64_t>(test::uniformInt(0, 99999));
@@ -196,6 +200,41 @@ private slots:
 #else
         QSKIP("a CUDA device is present but this build has no CUDA path");
 #endif
+    }
+
+    void layoutNamesEveryTensor()
+    {
+        // The GPU paths find each layer's tensors through denoiserLayout: every index must name
+        // the tensor parameters() holds there, with the shape the layout says.
+        const DenoiserSpec spec = randomSpec();
+        Denoiser model(spec, Parameterisation::Consistency);
+        const auto parameters = model.parameters();
+        const DenoiserLayout layout = denoiserLayout(spec);
+        std::size_t seen = 0;
+        auto checkLinear = [&](const DenoiserLayout::Linear& layer, const std::string& name) {
+            const Parameter& weight = *parameters.at(static_cast<std::size_t>(layer.weight));
+            const Parameter& bias = *parameters.at(static_cast<std::size_t>(layer.weight) + 1);
+            QCOMPARE(weight.name, "denoiser." + name + ".weight");
+            QCOMPARE(bias.name, "denoiser." + name + ".bias");
+            QCOMPARE(weight.value.rows(), Eigen::Index(layer.out));
+            QCOMPARE(weight.value.cols(), Eigen::Index(layer.in));
+            seen += 2;
+        };
+        checkLinear(layout.embedFirst, "embed.0");
+        checkLinear(layout.embedSecond, "embed.1");
+        checkLinear(layout.input, "input");
+        QCOMPARE(layout.blocks.size(), static_cast<std::size_t>(spec.blocks));
+        for (std::size_t b = 0; b < layout.blocks.size(); ++b) {
+            const std::string name = "blocks." + std::to_string(b);
+            QCOMPARE(parameters.at(static_cast<std::size_t>(layout.blocks[b].normBias))->name, "denoiser." + name + ".norm.bias");
+            ++seen;
+            checkLinear(layout.blocks[b].first, name + ".0");
+            checkLinear(layout.blocks[b].second, name + ".1");
+        }
+        QCOMPARE(parameters.at(static_cast<std::size_t>(layout.outputNormBias))->name, std::string("denoiser.output_norm.bias"));
+        ++seen;
+        checkLinear(layout.output, "output");
+        QCOMPARE(seen, parameters.size()); // nothing left out
     }
 
     void trainingOnAGpuNeedsACudaBuild()

@@ -15,6 +15,32 @@ Scalings scalingsAt(double sigma, Parameterisation parameterisation, const Edm& 
     return {edm.sigmaData * edm.sigmaData / variance, sigma * edm.sigmaData / std::sqrt(variance), 1.0 / std::sqrt(variance), cNoise(sigma)};
 }
 
+DenoiserLayout denoiserLayout(const DenoiserSpec& spec)
+{
+    // The order parameters() lists: embed.0, embed.1, input, each block (norm, first, second),
+    // output norm, output.
+    DenoiserLayout layout;
+    int next = 0;
+    auto linear = [&](int in, int out) {
+        const DenoiserLayout::Linear layer{next, in, out};
+        next += 2;
+        return layer;
+    };
+    layout.embedFirst = linear(2 * spec.embedding, spec.hidden);
+    layout.embedSecond = linear(spec.hidden, spec.hidden);
+    layout.input = linear(spec.latent, spec.hidden);
+    for (int b = 0; b < spec.blocks; ++b) {
+        DenoiserLayout::Block block;
+        block.normBias = next++;
+        block.first = linear(spec.hidden, spec.hidden);
+        block.second = linear(spec.hidden, spec.hidden);
+        layout.blocks.push_back(block);
+    }
+    layout.outputNormBias = next++;
+    layout.output = linear(spec.hidden, spec.latent);
+    return layout;
+}
+
 template <class S> struct DenoiserOf<S>::Layers {
     struct Block {
         NonScalingLayerNormOf<S> norm;

@@ -52,6 +52,22 @@ private:
 };
 using Denoiser = DenoiserOf<float>;
 
+// Where each layer's tensors sit in DenoiserOf::parameters() (a Linear's bias right after its
+// weight; no class table): what the GPU paths walk to upload, train and download them.
+struct DenoiserLayout {
+    struct Linear {
+        int weight = 0, in = 0, out = 0; // index of the [out, in] weight; the bias is weight + 1
+    };
+    struct Block {
+        int normBias = 0;
+        Linear first, second;
+    };
+    Linear embedFirst, embedSecond, input, output;
+    std::vector<Block> blocks;
+    int outputNormBias = 0;
+};
+DenoiserLayout denoiserLayout(const DenoiserSpec& spec);
+
 // The network's own scalings per parameterisation (c_skip, c_out, c_in as in ConsistencySchedule.h
 // for consistency; EDM's σ_d²/(σ²+σ_d²), σ·σ_d/√(σ²+σ_d²), 1/√(σ²+σ_d²) for diffusion).
 struct Scalings {

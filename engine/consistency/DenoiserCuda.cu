@@ -138,29 +138,28 @@ DenoiserCuda::DenoiserCuda(Denoiser& model, int deviceIndex) : device_(std::make
                             " classes)");
     LS_CUDA_CHECK(cudaSetDevice(deviceIndex));
     LS_CUBLAS_CHECK(cublasCreate(&d.blas));
-    // parameters() lists embed.0, embed.1, input, each block (norm, first, second), output norm, output.
     const auto p = model.parameters();
-    std::size_t next = 0;
-    auto takeLinear = [&] {
+    const DenoiserLayout layout = denoiserLayout(d.spec);
+    auto upload = [&](const DenoiserLayout::Linear& where) {
         LinearOnDevice layer;
-        layer.out = static_cast<int>(p[next]->value.rows());
-        layer.in = static_cast<int>(p[next]->value.cols());
-        layer.weight = uploaded(p[next++]->value);
-        layer.bias = uploaded(p[next++]->value);
+        layer.in = where.in;
+        layer.out = where.out;
+        layer.weight = uploaded(p[static_cast<std::size_t>(where.weight)]->value);
+        layer.bias = uploaded(p[static_cast<std::size_t>(where.weight) + 1]->value);
         return layer;
     };
-    d.embedFirst = takeLinear();
-    d.embedSecond = takeLinear();
-    d.input = takeLinear();
-    for (int b = 0; b < d.spec.blocks; ++b) {
+    d.embedFirst = upload(layout.embedFirst);
+    d.embedSecond = upload(layout.embedSecond);
+    d.input = upload(layout.input);
+    for (const DenoiserLayout::Block& where : layout.blocks) {
         Device::Block block;
-        block.normBias = uploaded(p[next++]->value);
-        block.first = takeLinear();
-        block.second = takeLinear();
+        block.normBias = uploaded(p[static_cast<std::size_t>(where.normBias)]->value);
+        block.first = upload(where.first);
+        block.second = upload(where.second);
         d.blocks.push_back(std::move(block));
     }
-    d.outputNormBias = uploaded(p[next++]->value);
-    d.output = takeLinear();
+    d.outputNormBias = uploaded(p[static_cast<std::size_t>(layout.outputNormBias)]->value);
+    d.output = upload(layout.output);
     d.features = cuda::DeviceBuffer<float>(2 * static_cast<std::size_t>(d.spec.embedding));
     d.embedHidden = cuda::DeviceBuffer<float>(static_cast<std::size_t>(d.spec.hidden));
     d.embedding = cuda::DeviceBuffer<float>(static_cast<std::size_t>(d.spec.hidden));

@@ -105,17 +105,8 @@ struct DenoiserTrainingCuda::Device {
     };
     std::vector<Tensor> tensors;
     long adamSteps = 0;
-    // A Linear's weight tensor (its bias is the next) and sizes.
-    struct Linear {
-        int weight = 0, in = 0, out = 0;
-    };
-    struct Block {
-        int normBias = 0;
-        Linear first, second;
-    };
-    Linear embedFirst, embedSecond, input, output;
-    std::vector<Block> blocks;
-    int outputNormBias = 0;
+    using Linear = DenoiserLayout::Linear;
+    DenoiserLayout layout;
 
     // The last forward's activations for `rows` rows (what the backward pass needs), and scratch.
     long rows = 0, capacity = 0;
@@ -197,25 +188,7 @@ DenoiserTrainingCuda::DenoiserTrainingCuda(Denoiser& model, Adam& adam, int devi
         d.tensors.push_back(std::move(t));
     }
     d.adamSteps = adam.steps();
-    // parameters() lists embed.0, embed.1, input, each block (norm, first, second), output norm, output.
-    int next = 0;
-    auto takeLinear = [&] {
-        Device::Linear layer{next, static_cast<int>(parameters[next]->value.cols()), static_cast<int>(parameters[next]->value.rows())};
-        next += 2;
-        return layer;
-    };
-    d.embedFirst = takeLinear();
-    d.embedSecond = takeLinear();
-    d.input = takeLinear();
-    for (int b = 0; b < d.spec.blocks; ++b) {
-        Device::Block block;
-        block.normBias = next++;
-        block.first = takeLinear();
-        block.second = takeLinear();
-        d.blocks.push_back(block);
-    }
-    d.outputNormBias = next++;
-    d.output = takeLinear();
+    d.layout = denoiserLayout(d.spec);
     LS_CUDA_CHECK(cudaDeviceSynchronize());
 }
 
@@ -254,12 +227,12 @@ Matrix DenoiserTrainingCuda::forward(const Matrix& x, const std::vector<double>&
     d.x.upload(std::span<const float>(x.data(), static_cast<std::size_t>(x.size())));
 
     const int width = d.spec.hidden, latent = d.spec.latent;
-    d.linear(d.features.data(), d.embedFirst, d.embedAct.data(), nullptr, true, d.embedPre.data());
-    d.linear(d.embedAct.data(), d.embedSecond, d.embedding.data(), nullptr, false, nullptr);
+    d.linear(d.features.data(), d.layout.embedFirst, d.embedAct.data(), nullptr, true, d.embedPre.data());
+    d.linear(d.embedAct.data(), d.layout.embedSecond, d.embedding.data(), nullptr, false, nullptr);
     scaleRows<<<blocksFor(static_cast<std::size_t>(count) * latent), kThreads>>>(d.x.data(), d.scaled.data(), count, latent, d.cIn.data(), 0);
-    d.linear(d.scaled.data(), d.input, d.h.data(), nullptr, false, nullptr);
+    d.linear(d.scaled.data(), d.layout.input, d.h.data(), nullptr, false, nullptr);
     for (int k = 0; k < d.spec.blocks; ++k) {
-        Device::Block& block = d.blocks[static_cast<std::size_t>(k)];
+        const DenoiserLayout::Block& block = d.layout.blocks[static_cast<std::size_t>(k)];
         Device::BlockTape& t = d.tape[static_cast<std::size_t>(k)];
         nonScalingLayerNorm<<<static_cast<unsigned>(count), kThreads>>>(d.h.data(), t.normOut.data(), width, d.value(block.normBias), false,
                                                                         t.normalised.data(), t.inverseStd.data(), nullptr);
@@ -268,9 +241,9 @@ Matrix DenoiserTrainingCuda::forward(const Matrix& x, const std::vector<double>&
         addBiasedResidual<<<blocksFor(static_cast<std::size_t>(count) * width), kThreads>>>(d.h.data(), d.branch.data(), count, width,
                                                                                             d.value(block.second.weight + 1));
     }
-    nonScalingLayerNorm<<<static_cast<unsigned>(count), kThreads>>>(d.h.data(), d.outAct.data(), width, d.value(d.outputNormBias), true,
+    nonScalingLayerNorm<<<static_cast<unsigned>(count), kThreads>>>(d.h.data(), d.outAct.data(), width, d.value(d.layout.outputNormBias), true,
                                                                     d.outNormalised.data(), d.outInverseStd.data(), d.outPre.data());
-    d.linear(d.outAct.data(), d.output, d.network.data(), nullptr, false, nullptr);
+    d.linear(d.outAct.data(), d.layout.output, d.network.data(), nullptr, false, nullptr);
     combine<<<blocksFor(static_cast<std::size_t>(count) * latent), kThreads>>>(d.x.data(), d.network.data(), d.f.data(), count, latent,
                                                                               d.cSkip.data(), d.cOut.data(), 0, 0);
     check();
@@ -291,15 +264,15 @@ void DenoiserTrainingCuda::gradients(const Matrix& dOutput)
     d.dOut.upload(std::span<const float>(dOutput.data(), static_cast<std::size_t>(dOutput.size())));
     // Output head: f = c_skip·x + c_out·F, F = W·SiLU(LN(h) + β) + b.
     scaleRows<<<blocksFor(static_cast<std::size_t>(count) * latent), kThreads>>>(d.dOut.data(), d.dNetwork.data(), count, latent, d.cOut.data(), 0);
-    d.linearBackward(d.dNetwork.data(), d.outAct.data(), d.output, d.dA.data());
+    d.linearBackward(d.dNetwork.data(), d.outAct.data(), d.layout.output, d.dA.data());
     siluBackward<<<blocksFor(hiddenElements), kThreads>>>(d.dA.data(), d.outPre.data(), d.dA.data(), static_cast<long>(hiddenElements));
-    columnSums<<<blocksFor(static_cast<std::size_t>(width)), kThreads>>>(d.dA.data(), count, width, d.grad(d.outputNormBias));
+    columnSums<<<blocksFor(static_cast<std::size_t>(width)), kThreads>>>(d.dA.data(), count, width, d.grad(d.layout.outputNormBias));
     layerNormBackward<<<static_cast<unsigned>(count), kThreads>>>(d.dA.data(), d.outNormalised.data(), d.outInverseStd.data(), d.dh.data(), width,
                                                                   false);
     LS_CUDA_CHECK(cudaMemsetAsync(d.dEmbedding.data(), 0, hiddenElements * sizeof(float)));
     // Blocks, last first: h ← h + W₂·SiLU(W₁·LN(h) + e); dh collects the residual stream's gradient.
     for (int k = d.spec.blocks - 1; k >= 0; --k) {
-        Device::Block& block = d.blocks[static_cast<std::size_t>(k)];
+        const DenoiserLayout::Block& block = d.layout.blocks[static_cast<std::size_t>(k)];
         Device::BlockTape& t = d.tape[static_cast<std::size_t>(k)];
         d.linearBackward(d.dh.data(), t.innerAct.data(), block.second, d.dA.data());
         siluBackward<<<blocksFor(hiddenElements), kThreads>>>(d.dA.data(), t.innerPre.data(), d.dA.data(), static_cast<long>(hiddenElements));
@@ -309,11 +282,11 @@ void DenoiserTrainingCuda::gradients(const Matrix& dOutput)
         layerNormBackward<<<static_cast<unsigned>(count), kThreads>>>(d.dB.data(), t.normalised.data(), t.inverseStd.data(), d.dh.data(), width,
                                                                       true);
     }
-    d.linearBackward(d.dh.data(), d.scaled.data(), d.input, nullptr); // x is data: its own gradient is not needed
+    d.linearBackward(d.dh.data(), d.scaled.data(), d.layout.input, nullptr); // x is data: its own gradient is not needed
     // The noise embedding, added inside every block.
-    d.linearBackward(d.dEmbedding.data(), d.embedAct.data(), d.embedSecond, d.dA.data());
+    d.linearBackward(d.dEmbedding.data(), d.embedAct.data(), d.layout.embedSecond, d.dA.data());
     siluBackward<<<blocksFor(hiddenElements), kThreads>>>(d.dA.data(), d.embedPre.data(), d.dA.data(), static_cast<long>(hiddenElements));
-    d.linearBackward(d.dA.data(), d.features.data(), d.embedFirst, nullptr);
+    d.linearBackward(d.dA.data(), d.features.data(), d.layout.embedFirst, nullptr);
     check();
 }
 
