@@ -150,6 +150,32 @@ private slots:
         QCOMPARE(checkedTables, 2);
     }
 
+    void histogramsOnlyForStagesMeasuredOften()
+    {
+        // One repeat: every stage has one duration, and a one-bar histogram per stage filled pages
+        // of a PDF (seen in a rendered report). The table keeps the numbers; the text names them.
+        const auto engine = registry_.findEngine("template.surface-sampler");
+        host::Session session;
+        session.name = "one repeat";
+        RunRequest request;
+        request.parameters = defaultValues(engine->parameterSchema());
+        request.parameters["pointCount"] = test::uniformInt(1000, 5000);
+        request.repeats = 1;
+        request.warmupRepeats = 0;
+        request.device = "cpu";
+        session.addCompletedRun(runEngine(*engine, request), engine->displayName(), "template");
+        QTemporaryDir dir;
+        const QString path = dir.filePath("r.html");
+        report::writeReport(report::buildReport(session, &registry_, {}), path);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(file.readAll());
+        QCOMPARE(parseXhtml(text).imageSources.size(), 1 + 1); // the timeline and the template's noise plot
+        QVERIFY(text.contains("No histogram for the stages measured fewer than 5 times"));
+        for (const auto& stage : session.runs.front().latency.stagePaths())
+            QVERIFY2(text.contains(QString("'%1'").arg(QString::fromStdString(stage))), stage.c_str());
+    }
+
     void pdfHasPagesThatAreNotBlank()
     {
         QTemporaryDir dir;

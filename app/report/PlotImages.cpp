@@ -1,5 +1,6 @@
 #include "PlotImages.h"
 
+#include "views/GridImageView.h"
 #include "views/HistogramWidget.h"
 #include "views/SeriesView.h"
 #include "views/TimelineView.h"
@@ -62,12 +63,20 @@ QImage gridImage(const Grid& grid, const QString& title)
 {
     if (grid.width <= 0 || grid.height <= 0 || grid.values.empty())
         return {};
-    const auto [low, high] = std::minmax_element(grid.values.begin(), grid.values.end());
-    const double span = std::max(1e-30, static_cast<double>(*high - *low));
-    QImage cells(grid.width, grid.height, QImage::Format_RGB32);
-    for (int y = 0; y < grid.height; ++y)
-        for (int x = 0; x < grid.width; ++x) // first channel
-            cells.setPixelColor(x, y, rampColour((grid.values[(static_cast<std::size_t>(y) * grid.width + x) * grid.channels] - *low) / span));
+    const auto [lowest, highest] = std::minmax_element(grid.values.begin(), grid.values.end());
+    float low = *lowest, high = *highest;
+    QImage cells;
+    if (grid.showAsImage || grid.heatColours) { // drawn as the studio's tab draws it (grey pictures, heat-coloured maps)
+        cells = views::GridImageView::toImage(grid, &low, &high);
+    } else {
+        const double span = std::max(1e-30, static_cast<double>(high - low));
+        cells = QImage(grid.width, grid.height, QImage::Format_RGB32);
+        for (int y = 0; y < grid.height; ++y)
+            for (int x = 0; x < grid.width; ++x) // first channel
+                cells.setPixelColor(x, y, rampColour((grid.values[(static_cast<std::size_t>(y) * grid.width + x) * grid.channels] - low) / span));
+    }
+    if (cells.isNull())
+        return {};
     const int width = 640, height = std::clamp(width * grid.height / grid.width, 80, 640);
     QImage image(QSize(width, height + 44) * kPrintScale, QImage::Format_RGB32);
     image.fill(Qt::white);
@@ -77,8 +86,8 @@ QImage gridImage(const Grid& grid, const QString& title)
     painter.drawImage(QRectF(0, 22, width, height), cells);
     painter.drawText(QRectF(8, height + 24, width - 16, 18), Qt::AlignLeft,
                      QStringLiteral("%1 … %2 %3  (%4 × %5; x: %6, y: %7)")
-                         .arg(*low, 0, 'g', 4)
-                         .arg(*high, 0, 'g', 4)
+                         .arg(low, 0, 'g', 4)
+                         .arg(high, 0, 'g', 4)
                          .arg(QString::fromStdString(grid.valueUnits))
                          .arg(grid.width)
                          .arg(grid.height)

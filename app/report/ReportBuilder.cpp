@@ -135,11 +135,22 @@ void addRunSections(const host::RunRecord& run, const host::PluginRegistry* regi
     out.push_back(std::move(overview));
 
     Section pictures{QObject::tr("Latency distributions and timeline"), 2, {}};
+    QStringList fewSamples; // a histogram of one or two bars says nothing the table does not
     for (const auto& path : run.latency.stagePaths()) {
         const QString stage = QString::fromStdString(path);
-        pictures.blocks.push_back(ImageBlock{histogramImage(QObject::tr("Distribution of '%1'").arg(stage), run.latency.durationsUs(path), label),
+        const auto durations = run.latency.durationsUs(path);
+        if (durations.size() < kMinSamplesForVerdict) {
+            fewSamples << QStringLiteral("'%1'").arg(stage);
+            continue;
+        }
+        pictures.blocks.push_back(ImageBlock{histogramImage(QObject::tr("Distribution of '%1'").arg(stage), durations, label),
                                              QObject::tr("Histogram of stage '%1'").arg(stage)});
     }
+    if (!fewSamples.isEmpty())
+        pictures.blocks.push_back(Paragraph{QObject::tr("No histogram for the stages measured fewer than %1 times (the table above has "
+                                                        "their numbers): %2.")
+                                                .arg(kMinSamplesForVerdict)
+                                                .arg(fewSamples.join(", "))});
     pictures.blocks.push_back(ImageBlock{timelineImage(run.latency, label), QObject::tr("Timeline of every measured repeat")});
     out.push_back(std::move(pictures));
 

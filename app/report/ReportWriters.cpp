@@ -77,10 +77,12 @@ QString body(const Document& document, const std::function<QString(const QImage&
             } else if (const auto* image = std::get_if<ImageBlock>(&block)) {
                 // Pictures are rendered at twice their print size; show them at half their pixels.
                 const int width = std::min(image->image.width() / 2, 900);
-                html += QStringLiteral("<figure><img src=\"%1\" width=\"%2\" alt=\"%3\"/><figcaption>%3</figcaption></figure>\n")
-                            .arg(imageSource(image->image, imageIndex++))
-                            .arg(width)
-                            .arg(escaped(image->caption));
+                // Qt's PDF layout gives <figure> wide margins, which left a caption nearer the next
+                // picture than its own (seen in a rendered report): paragraphs there.
+                const QString pattern = forPdf ? QStringLiteral("<p style=\"margin-bottom:2px\"><img src=\"%1\" width=\"%2\" alt=\"%3\"/></p>"
+                                                                "<p style=\"margin-top:0px\"><i>%3</i></p>\n")
+                                               : QStringLiteral("<figure><img src=\"%1\" width=\"%2\" alt=\"%3\"/><figcaption>%3</figcaption></figure>\n");
+                html += pattern.arg(imageSource(image->image, imageIndex++)).arg(width).arg(escaped(image->caption));
             }
         }
     }

@@ -194,6 +194,8 @@ std::vector<ReportSection> comparisonReport(const std::vector<Dataset>& datasets
             section.blocks.push_back(*table);
         else if (const auto* series = std::get_if<Series>(&dataset.content); series && dataset.name == "quality vs latency")
             section.blocks.push_back(ReportPlot{"Fréchet distance against log₁₀ milliseconds per sample", *series});
+        else if (const auto* grid = std::get_if<Grid>(&dataset.content); grid && dataset.name == "gallery")
+            section.blocks.push_back(ReportPlot{"Samples: a row per sampler in the samplers table's order, the same seeds in every row", *grid});
     }
     return section.blocks.empty() ? std::vector<ReportSection>{} : std::vector<ReportSection>{section};
 }
