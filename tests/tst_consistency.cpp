@@ -513,6 +513,17 @@ private slots:
         QCOMPARE(gallery.height, 4 * 30); // a row of samples per sampler
         const auto& frontier = std::get<Series>(byName["quality vs latency"]->content);
         QVERIFY(std::is_sorted(frontier.x.begin(), frontier.x.end()));
+        // The report section: the samplers and model tables, the frontier and the gallery as a picture.
+        const auto sections = engine.reportSections(run.output.datasets, {});
+        QCOMPARE(sections.size(), std::size_t(1));
+        int plots = 0, pictures = 0;
+        for (const auto& block : sections.front().blocks)
+            if (const auto* plot = std::get_if<ReportPlot>(&block)) {
+                ++plots;
+                pictures += std::holds_alternative<Grid>(plot->data) && std::get<Grid>(plot->data).showAsImage;
+            }
+        QCOMPARE(plots, 2);
+        QCOMPARE(pictures, 1);
         const auto stages = run.latency.stagePaths();
         for (const char* stage : {"classifier", "autoencoder", "consistency training", "diffusion training", "2-step tau search",
                                   "sample: 1-step consistency", "decode", "evaluate"})
