@@ -41,6 +41,7 @@ struct LinearOnDevice {
 struct DenoiserCuda::Device {
     DenoiserSpec spec;
     Parameterisation parameterisation;
+    std::optional<cuda::CublasHandle> blasOwner; // made after cudaSetDevice
     cublasHandle_t blas = nullptr;
     LinearOnDevice embedFirst, embedSecond, input, output;
     struct Block {
@@ -137,7 +138,8 @@ DenoiserCuda::DenoiserCuda(Denoiser& model, int deviceIndex) : device_(std::make
         throw ArgumentError("the GPU sampler takes unconditional denoisers (this one is conditioned on " + std::to_string(d.spec.classes) +
                             " classes)");
     LS_CUDA_CHECK(cudaSetDevice(deviceIndex));
-    LS_CUBLAS_CHECK(cublasCreate(&d.blas));
+    d.blasOwner.emplace();
+    d.blas = *d.blasOwner;
     const auto p = model.parameters();
     const DenoiserLayout layout = denoiserLayout(d.spec);
     auto upload = [&](const DenoiserLayout::Linear& where) {
@@ -166,11 +168,7 @@ DenoiserCuda::DenoiserCuda(Denoiser& model, int deviceIndex) : device_(std::make
     LS_CUDA_CHECK(cudaDeviceSynchronize());
 }
 
-DenoiserCuda::~DenoiserCuda()
-{
-    if (device_->blas)
-        cublasDestroy(device_->blas);
-}
+DenoiserCuda::~DenoiserCuda() = default; // the handle and buffers free themselves
 
 namespace {
 Matrix downloaded(const cuda::DeviceBuffer<float>& buffer, int count, int width)

@@ -9,6 +9,7 @@
 #include "Layers.h"
 #include "engine/core/CounterRng.h"
 #include "engine/core/cuda/CublasCheck.h"
+#include "engine/core/cuda/CublasHandle.h"
 #include "engine/core/cuda/DeviceBuffer.h"
 
 #include <cstddef>

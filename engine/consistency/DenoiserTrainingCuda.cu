@@ -4,6 +4,7 @@
 #include "engine/core/Error.h"
 
 #include <cmath>
+#include <optional>
 #include <string>
 
 namespace ls::consistency {
@@ -96,6 +97,7 @@ struct DenoiserTrainingCuda::Device {
     Adam& adam;
     DenoiserSpec spec;
     Parameterisation parameterisation;
+    std::optional<cuda::CublasHandle> blasOwner; // made after cudaSetDevice
     cublasHandle_t blas = nullptr;
 
     // Each parameter tensor in Denoiser::parameters() order, with its gradient and Adam's moments.
@@ -175,7 +177,8 @@ DenoiserTrainingCuda::DenoiserTrainingCuda(Denoiser& model, Adam& adam, int devi
         throw ArgumentError("GPU training takes unconditional denoisers (this one is conditioned on " + std::to_string(d.spec.classes) +
                             " classes)");
     LS_CUDA_CHECK(cudaSetDevice(deviceIndex));
-    LS_CUBLAS_CHECK(cublasCreate(&d.blas));
+    d.blasOwner.emplace();
+    d.blas = *d.blasOwner;
     const auto parameters = model.parameters();
     for (std::size_t i = 0; i < parameters.size(); ++i) {
         Device::Tensor t;
@@ -192,11 +195,7 @@ DenoiserTrainingCuda::DenoiserTrainingCuda(Denoiser& model, Adam& adam, int devi
     LS_CUDA_CHECK(cudaDeviceSynchronize());
 }
 
-DenoiserTrainingCuda::~DenoiserTrainingCuda()
-{
-    if (device_->blas)
-        cublasDestroy(device_->blas);
-}
+DenoiserTrainingCuda::~DenoiserTrainingCuda() = default; // the handle and buffers free themselves
 
 Matrix DenoiserTrainingCuda::forward(const Matrix& x, const std::vector<double>& sigmas, const std::vector<int>&)
 {

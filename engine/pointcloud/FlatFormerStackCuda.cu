@@ -4,10 +4,12 @@
 
 #include "engine/core/Error.h"
 #include "engine/core/cuda/CublasCheck.h"
+#include "engine/core/cuda/CublasHandle.h"
 #include "engine/core/cuda/DeviceBuffer.h"
 #include "engine/core/cuda/GpuStageTimer.h"
 
 #include <cmath>
+#include <optional>
 #include <cublas_v2.h>
 #include <cuda_fp16.h>
 
@@ -100,6 +102,7 @@ cuda::DeviceBuffer<std::int32_t> uploaded(const std::vector<std::int32_t>& host)
 struct FlatFormerStackCuda::Device {
     int channels = 0;
     long pillars = 0;
+    std::optional<cuda::CublasHandle> blasOwner; // made after cudaSetDevice
     cublasHandle_t blas = nullptr;
     cuda::DeviceBuffer<float> features, pe;
     // The current layer's grouping and its attention output per slot, kept for scatter().
@@ -120,18 +123,15 @@ FlatFormerStackCuda::FlatFormerStackCuda(int deviceIndex, const std::vector<floa
     : device_(std::make_unique<Device>())
 {
     LS_CUDA_CHECK(cudaSetDevice(deviceIndex));
-    LS_CUBLAS_CHECK(cublasCreate(&device_->blas));
+    device_->blasOwner.emplace();
+    device_->blas = *device_->blasOwner;
     device_->channels = channels;
     device_->pillars = static_cast<long>(features.size() / channels);
     device_->features = uploaded(features);
     device_->pe = uploaded(pe);
 }
 
-FlatFormerStackCuda::~FlatFormerStackCuda()
-{
-    if (device_->blas)
-        cublasDestroy(device_->blas);
-}
+FlatFormerStackCuda::~FlatFormerStackCuda() = default; // the handle and buffers free themselves
 
 void FlatFormerStackCuda::attend(const std::vector<std::int32_t>& order, const Grouping& grouping, const LayerWeights& weights,
                                  AttentionPrecision precision, LatencyRecorder& recorder)
