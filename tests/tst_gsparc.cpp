@@ -29,6 +29,7 @@ private slots:
     void gradientsMatchFiniteDifferences_data();
     void gradientsMatchFiniteDifferences();
     void ssimGradientMatchesFiniteDifferences();
+    void batchRenderIsEachPositionsRender();
     void cudaForwardMatchesCpu();
     void cudaBackwardMatchesCpu();
 };
@@ -285,6 +286,69 @@ void GsparcRendererTest::ssimGradientMatchesFiniteDifferences()
     }
 }
 
+namespace {
+// ‖a − b‖ and ‖a‖ (Euclidean): norm-wise relative error bounds.
+template <class A, class B> std::pair<double, double> differenceAndNorm(const std::vector<A>& a, const std::vector<B>& b)
+{
+    double difference = 0, norm = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        difference += std::pow(static_cast<double>(a[i]) - static_cast<double>(b[i]), 2);
+        norm += std::pow(static_cast<double>(a[i]), 2);
+    }
+    return {std::sqrt(difference), std::sqrt(norm)};
+}
+
+std::vector<std::array<float, 3>> randomPositions(int count)
+{
+    std::vector<std::array<float, 3>> positions(count);
+    for (auto& position : positions)
+        position = test::randomPosition();
+    return positions;
+}
+} // namespace
+
+// A training batch shares one render (projection, sort, α per pixel); each position's block of it
+// must be that position's own render, and its backward the sum of theirs.
+void GsparcRendererTest::batchRenderIsEachPositionsRender()
+{
+    const ReceiverPose receiver = test::randomReceiver();
+    const int frequencies = static_cast<int>(test::uniformInt(1, 3));
+    const GaussianField field = test::randomField(receiver, static_cast<int>(test::uniformInt(100, 600)), frequencies, 8);
+    const RenderSettings settings{{360, 90}, SpectrumQuantity::Magnitude};
+    const auto positions = randomPositions(static_cast<int>(test::uniformInt(2, 5)));
+    const RenderResult batch = renderCpu(field, receiver, positions, settings);
+    const std::size_t block = static_cast<std::size_t>(frequencies) * 360 * 90;
+    QCOMPARE(batch.spectrum.size(), positions.size() * block);
+    std::vector<float> upstream(batch.spectrum.size());
+    for (float& g : upstream)
+        g = test::uniform(-1, 1) / static_cast<float>(block);
+    GaussianField summed = field.zerosLike();
+    for (std::size_t b = 0; b < positions.size(); ++b) {
+        const RenderResult single = renderCpu(field, receiver, positions[b], settings);
+        // The same float operations per channel: equal to the bit.
+        QVERIFY2(std::equal(single.spectrum.begin(), single.spectrum.end(), batch.spectrum.begin() + b * block), qPrintable(QString("position %1").arg(b)));
+        QCOMPARE(single.state.finalTransmittance, batch.state.finalTransmittance);
+        const std::vector<float> part(upstream.begin() + b * block, upstream.begin() + (b + 1) * block);
+        const GaussianField gradient = backwardCpu(field, receiver, positions[b], settings, single, part);
+        auto into = summed.parameterArrays();
+        const auto from = gradient.parameterArrays();
+        for (std::size_t group = 0; group < into.size(); ++group)
+            for (std::size_t i = 0; i < into[group].second->size(); ++i)
+                (*into[group].second)[i] += (*from[group].second)[i];
+    }
+    // The walks sum the positions' geometry gradients in double before the one float rounding;
+    // the sum of single backwards rounds each: norm-wise relative error ≤ 1e-5.
+    const GaussianField together = backwardCpu(field, receiver, positions, settings, batch, upstream);
+    const auto expected = summed.parameterArrays();
+    const auto got = together.parameterArrays();
+    for (std::size_t group = 0; group < expected.size(); ++group) {
+        const auto [difference, norm] = differenceAndNorm(*expected[group].second, *got[group].second);
+        QVERIFY2(norm > 0, expected[group].first.c_str());
+        QVERIFY2(difference <= 1e-5 * norm,
+                 qPrintable(QString("%1: |batch - sum of singles| = %2 of %3").arg(expected[group].first.c_str()).arg(difference).arg(norm)));
+    }
+}
+
 void GsparcRendererTest::cudaForwardMatchesCpu()
 {
     const auto cuda = enumerateCudaDevices();
@@ -296,10 +360,10 @@ void GsparcRendererTest::cudaForwardMatchesCpu()
         const ReceiverPose receiver = test::randomReceiver();
         const GaussianField field = test::randomField(receiver, static_cast<int>(test::uniformInt(50, 2000)), static_cast<int>(test::uniformInt(1, 4)), 8);
         const RenderSettings settings{{360, 90}, trial % 2 ? SpectrumQuantity::RealPart : SpectrumQuantity::Magnitude};
-        const auto position = test::randomPosition();
-        const auto cpu = renderCpu(field, receiver, position, settings);
+        const auto positions = randomPositions(trial == 4 ? 3 : 1); // the last trial: a training batch in one pass
+        const auto cpu = renderCpu(field, receiver, positions, settings);
         gpu.upload(field);
-        const auto device = gpu.render(receiver, position, settings);
+        const auto device = gpu.render(receiver, positions, settings);
         // Same tiles and the same front-to-back lists (keys from the same float ranges).
         QCOMPARE(device.state.radius, cpu.state.radius);
         QCOMPARE(device.state.bins.keys.size(), cpu.state.bins.keys.size());
@@ -319,19 +383,6 @@ void GsparcRendererTest::cudaForwardMatchesCpu()
 #endif
 }
 
-namespace {
-// ‖a − b‖ and ‖a‖ (Euclidean): norm-wise relative error bounds.
-template <class A, class B> std::pair<double, double> differenceAndNorm(const std::vector<A>& a, const std::vector<B>& b)
-{
-    double difference = 0, norm = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        difference += std::pow(static_cast<double>(a[i]) - static_cast<double>(b[i]), 2);
-        norm += std::pow(static_cast<double>(a[i]), 2);
-    }
-    return {std::sqrt(difference), std::sqrt(norm)};
-}
-} // namespace
-
 void GsparcRendererTest::cudaBackwardMatchesCpu()
 {
     const auto cuda = enumerateCudaDevices();
@@ -343,7 +394,8 @@ void GsparcRendererTest::cudaBackwardMatchesCpu()
         const ReceiverPose receiver = test::randomReceiver();
         const GaussianField field = test::randomField(receiver, static_cast<int>(test::uniformInt(50, 1500)), static_cast<int>(test::uniformInt(1, 3)), 8);
         const RenderSettings settings{{360, 90}, trial % 2 ? SpectrumQuantity::RealPart : SpectrumQuantity::Magnitude};
-        const auto position = test::randomPosition();
+        const auto positions = randomPositions(trial == 3 ? 2 : 1); // the last trial: a training batch in one pass
+        const MovingEnds position(positions);
         gpu.upload(field);
         const RenderResult rendered = gpu.render(receiver, position, settings);
         std::vector<float> upstream(rendered.spectrum.size());
@@ -351,8 +403,9 @@ void GsparcRendererTest::cudaBackwardMatchesCpu()
             g = test::uniform(-1, 1) / static_cast<float>(upstream.size());
         // Both walks start from the same forward state (the GPU's), so they differ only by float
         // against double arithmetic and the order of the GPU's atomic sums.
-        const auto channelGradient = channelGradients(rendered, upstream, field.frequencies, settings.quantity);
-        const CompositeGradients onCpu = compositeBackwardCpu(settings, field.outputs(), rendered.state, channelGradient);
+        const int maps = static_cast<int>(positions.size()) * field.frequencies;
+        const auto channelGradient = channelGradients(rendered, upstream, maps, settings.quantity);
+        const CompositeGradients onCpu = compositeBackwardCpu(settings, 2 * maps, rendered.state, channelGradient);
         const CompositeGradients onGpu = gpu.backwardComposite(channelGradient);
         // Norm-wise relative error ≤ 1e-3 per gradient group.
         const std::pair<const char*, std::pair<const std::vector<double>*, const std::vector<double>*>> groups[] = {

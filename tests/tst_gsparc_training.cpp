@@ -34,6 +34,7 @@ private slots:
     void brokenDatasetsAreNamed();
     void heldOutSplitIsSeededAndDisjoint();
     void resumedTrainingContinuesExactly();
+    void trainingOnATeacherFieldLowersLossAndRaisesSsim_data();
     void trainingOnATeacherFieldLowersLossAndRaisesSsim();
     void trainingOnASimulatedRoomBeatsTheNearestPosition();
     void draggingTheTransmitterRendersWhereItIsDropped();
@@ -161,6 +162,7 @@ void GsparcTrainingTest::resumedTrainingContinuesExactly()
     settings.iterations = 16;
     settings.curveEvery = 4;
     settings.seed = seed;
+    settings.batch = static_cast<int>(test::uniformInt(1, 3)); // a resumed run also draws the same batches
 
     TrainingState straight = startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude);
     QVERIFY(trainSteps(straight, dataset, settings, {}, {}));
@@ -193,8 +195,16 @@ void GsparcTrainingTest::resumedTrainingContinuesExactly()
     }
 }
 
+void GsparcTrainingTest::trainingOnATeacherFieldLowersLossAndRaisesSsim_data()
+{
+    QTest::addColumn<int>("batch");
+    QTest::newRow("one spectrum per step") << 1;
+    QTest::newRow("four per step") << 4;
+}
+
 void GsparcTrainingTest::trainingOnATeacherFieldLowersLossAndRaisesSsim()
 {
+    QFETCH(int, batch);
     const ReceiverPose receiver = test::randomReceiver();
     const PixelMapping mapping{64, 16};
     RfDataset dataset = test::teacherDataset(receiver, test::randomField(receiver, 40, 1, 8), mapping, 40);
@@ -206,6 +216,7 @@ void GsparcTrainingTest::trainingOnATeacherFieldLowersLossAndRaisesSsim()
     settings.curveEvery = 50;
     settings.rates.mlp = 1e-2; // a short run: larger steps than the reference schedule's
     settings.rates.opacity = 2e-2;
+    settings.batch = batch;
     long reported = 0;
     QVERIFY(trainSteps(state, dataset, settings, [&](long done, long, double, double) { reported = done; }, {}));
     QCOMPARE(reported, 300L);
@@ -334,6 +345,7 @@ void GsparcTrainingTest::cudaTrainingFollowsTheCpu()
     settings.iterations = 12;
     settings.curveEvery = 1;
     settings.seed = seed;
+    settings.batch = 2; // both paths composite the batch in one pass
     TrainingState onCpu = startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude);
     QVERIFY(trainSteps(onCpu, dataset, settings, {}, {}));
 #if LS_HAS_CUDA

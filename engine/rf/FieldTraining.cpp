@@ -35,15 +35,16 @@ double learningRate(const std::string& group, const LearningRates& rates, long s
     return rates.mlp;
 }
 
-// The step's draw of a training sample: a fresh permutation every epoch, from (seed, epoch).
-std::size_t sampleForStep(const RfDataset& dataset, std::uint64_t seed, long step)
+// The draw-th training sample of the run (step s of batch B draws s·B … s·B + B − 1): a fresh
+// permutation every epoch, from (seed, epoch).
+std::size_t sampleForDraw(const RfDataset& dataset, std::uint64_t seed, long draw)
 {
     const std::size_t count = dataset.train.size();
-    const long epoch = step / static_cast<long>(count);
+    const long epoch = draw / static_cast<long>(count);
     std::vector<std::size_t> order = dataset.train;
     std::mt19937_64 generator(seed * 1000003u + static_cast<std::uint64_t>(epoch));
     std::shuffle(order.begin(), order.end(), generator);
-    return order[static_cast<std::size_t>(step % static_cast<long>(count))];
+    return order[static_cast<std::size_t>(draw % static_cast<long>(count))];
 }
 
 } // namespace
@@ -75,6 +76,9 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
     if (settings.cudaDevice >= 0)
         throw ArgumentError("device: this build has no CUDA path; train on the CPU");
 #endif
+    if (settings.batch < 1)
+        throw ArgumentError("batch: " + std::to_string(settings.batch) + " spectra per step; at least 1");
+    const int batchSize = settings.batch;
     const int height = state.mapping.height, width = state.mapping.width;
     const std::size_t pixels = static_cast<std::size_t>(height) * width;
     double windowLoss = 0, windowSsim = 0;
@@ -82,7 +86,12 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
     while (state.step < settings.iterations) {
         if (cancelled && cancelled())
             return false;
-        const SpectrumSample& sample = dataset.samples[sampleForStep(dataset, settings.seed, state.step)];
+        std::vector<const SpectrumSample*> batch(batchSize);
+        std::vector<std::array<float, 3>> movingEnds(batchSize);
+        for (int b = 0; b < batchSize; ++b) {
+            batch[b] = &dataset.samples[sampleForDraw(dataset, settings.seed, state.step * batchSize + b)];
+            movingEnds[b] = batch[b]->movingEnd;
+        }
         LatencyRecorder* timed = recorder && state.step % settings.curveEvery == 0 ? recorder : nullptr;
         std::optional<OptionalStage> stepStage(std::in_place, timed, "training step");
         const RenderResult rendered = [&] {
@@ -92,36 +101,39 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
                     OptionalStage upload(timed, "upload");
                     gpu->upload(state.field); // the field changes every step
                 }
-                return gpu->render(state.receiver, sample.movingEnd, render, timed);
+                return gpu->render(state.receiver, movingEnds, render, timed);
             }
 #endif
-            return renderCpu(state.field, state.receiver, sample.movingEnd, render, timed);
+            return renderCpu(state.field, state.receiver, movingEnds, render, timed);
         }();
         std::optional<OptionalStage> lossStage(std::in_place, timed, "loss");
-        // Per frequency: the loss of each [H, W] map, averaged over frequencies.
+        // The loss of each [H, W] map (a frequency of a spectrum in the batch), averaged over all of them.
+        const int frequencies = state.field.frequencies, maps = batchSize * frequencies;
         std::vector<float> spectrumGradient(rendered.spectrum.size());
         double loss = 0, ssimValue = 0;
-        for (int f = 0; f < state.field.frequencies; ++f) {
-            const std::vector<float> predicted(rendered.spectrum.begin() + f * pixels, rendered.spectrum.begin() + (f + 1) * pixels);
-            const std::vector<float> truth(sample.spectrum.begin() + f * pixels, sample.spectrum.begin() + (f + 1) * pixels);
+        for (int map = 0; map < maps; ++map) {
+            const std::vector<float>& measured = batch[map / frequencies]->spectrum;
+            const std::size_t offset = static_cast<std::size_t>(map % frequencies) * pixels;
+            const std::vector<float> predicted(rendered.spectrum.begin() + map * pixels, rendered.spectrum.begin() + (map + 1) * pixels);
+            const std::vector<float> truth(measured.begin() + offset, measured.begin() + offset + pixels);
             const SpectrumLoss terms = spectrumLoss(predicted, truth, height, width, settings.ssimWeight);
-            loss += terms.loss / state.field.frequencies;
-            ssimValue += terms.ssim / state.field.frequencies;
+            loss += terms.loss / maps;
+            ssimValue += terms.ssim / maps;
             for (std::size_t p = 0; p < pixels; ++p)
-                spectrumGradient[f * pixels + p] = terms.gradient[p] / static_cast<float>(state.field.frequencies);
+                spectrumGradient[map * pixels + p] = terms.gradient[p] / static_cast<float>(maps);
         }
         lossStage.reset();
         std::optional<OptionalStage> backwardStage(std::in_place, timed, "backward");
         std::vector<float> centreGradientNorms;
-        const std::vector<double> channelGradient = channelGradients(rendered, spectrumGradient, state.field.frequencies, state.quantity);
+        const std::vector<double> channelGradient = channelGradients(rendered, spectrumGradient, maps, state.quantity);
         std::vector<float>* norms = settings.densify.enabled ? &centreGradientNorms : nullptr;
         const GaussianField gradients = [&] {
 #if LS_HAS_CUDA
             if (gpu)
                 return gpu->backwardField(channelGradient, norms, timed);
 #endif
-            const CompositeGradients composite = compositeBackwardCpu(render, state.field.outputs(), rendered.state, channelGradient);
-            return backwardFromComposite(state.field, state.receiver, sample.movingEnd, render, rendered.state, composite, norms);
+            const CompositeGradients composite = compositeBackwardCpu(render, batchSize * state.field.outputs(), rendered.state, channelGradient);
+            return backwardFromComposite(state.field, state.receiver, movingEnds, render, rendered.state, composite, norms);
         }();
         if (settings.densify.enabled)
             state.densifyStatistics.add(centreGradientNorms, rendered.state.radius);

@@ -1,8 +1,10 @@
 #pragma once
 // Training a GaussianField on spectra: Adam with per-group learning rates (the reference values:
 // positions 1.6e-3 decaying exponentially to 1.6e-6, scales 5e-3, rotations 1e-3, opacities 5.5e-3,
-// emission MLPs 2e-3), loss (1 − λ)·L1 + λ·(1 − SSIM), one spectrum per step, drawn in a seeded
-// random order. Checkpoints hold the field, the optimiser moments and the step, so a resumed run
+// emission MLPs 2e-3), loss (1 − λ)·L1 + λ·(1 − SSIM) averaged over a batch of spectra per step
+// (the reference: one), drawn in a seeded random order. A batch costs little more than one spectrum:
+// with the receiver fixed, projection, sorting and every pixel's α are the same for all of them,
+// so they composite as extra channels of one render (SplatRenderer.h). Checkpoints hold the field, the optimiser moments and the step, so a resumed run
 // continues exactly where the saved one stopped.
 #include "Densification.h"
 #include "RfDataset.h"
@@ -21,6 +23,9 @@ struct LearningRates {
 
 struct TrainingSettings {
     int iterations = 2000;
+    // Spectra per step: their gradients are averaged. The receiver must be the same for all of them
+    // (it is for every dataset layout we load: one receiver pose per dataset).
+    int batch = 1;
     double ssimWeight = 0.2;
     LearningRates rates;
     std::uint64_t seed = 1;

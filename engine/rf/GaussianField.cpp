@@ -105,28 +105,42 @@ GaussianField initialiseOnGrid(const GridInitialisation& init)
     return field;
 }
 
-std::vector<float> emissions(const GaussianField& field, const std::array<float, 3>& movingEnd)
+namespace {
+
+std::array<float, 3> normalisedInput(const GaussianField& field, const std::array<float, 3>& movingEnd)
 {
-    const std::size_t n = field.count();
-    const int hidden = field.hidden, outputs = field.outputs();
-    float input[3];
+    std::array<float, 3> input{};
     for (int axis = 0; axis < 3; ++axis)
         input[axis] = (movingEnd[axis] - field.inputCentre[axis]) / field.inputScale[axis];
-    std::vector<float> result(n * outputs);
+    return input;
+}
+
+} // namespace
+
+std::vector<float> emissions(const GaussianField& field, MovingEnds movingEnds)
+{
+    const std::size_t n = field.count(), positions = movingEnds.size();
+    const int hidden = field.hidden, outputs = field.outputs();
+    std::vector<float> result(n * positions * outputs);
     std::vector<float> activation(hidden);
-    for (std::size_t g = 0; g < n; ++g) {
-        const float* w1 = &field.mlpW1[g * hidden * 3];
-        for (int h = 0; h < hidden; ++h) {
-            const float pre = field.mlpB1[g * hidden + h] + w1[h * 3] * input[0] + w1[h * 3 + 1] * input[1] + w1[h * 3 + 2] * input[2];
-            activation[h] = pre > 0 ? pre : kLeakySlope * pre;
-        }
-        const float logDistance = std::log(distanceTo(&field.means[g * 3], movingEnd) + kDistanceEpsilon);
-        for (int o = 0; o < outputs; ++o) {
-            const float* w2 = &field.mlpW2[(g * outputs + o) * hidden];
-            float z = field.mlpB2[g * outputs + o];
-            for (int h = 0; h < hidden; ++h)
-                z += w2[h] * activation[h];
-            result[g * outputs + o] = sigmoid(z - logDistance);
+    for (std::size_t b = 0; b < positions; ++b) {
+        const std::array<float, 3>& movingEnd = movingEnds[b];
+        const std::array<float, 3> input = normalisedInput(field, movingEnd);
+        for (std::size_t g = 0; g < n; ++g) {
+            const float* w1 = &field.mlpW1[g * hidden * 3];
+            for (int h = 0; h < hidden; ++h) {
+                const float pre = field.mlpB1[g * hidden + h] + w1[h * 3] * input[0] + w1[h * 3 + 1] * input[1] + w1[h * 3 + 2] * input[2];
+                activation[h] = pre > 0 ? pre : kLeakySlope * pre;
+            }
+            const float logDistance = std::log(distanceTo(&field.means[g * 3], movingEnd) + kDistanceEpsilon);
+            float* out = &result[(g * positions + b) * outputs];
+            for (int o = 0; o < outputs; ++o) {
+                const float* w2 = &field.mlpW2[(g * outputs + o) * hidden];
+                float z = field.mlpB2[g * outputs + o];
+                for (int h = 0; h < hidden; ++h)
+                    z += w2[h] * activation[h];
+                out[o] = sigmoid(z - logDistance);
+            }
         }
     }
     return result;
@@ -139,21 +153,23 @@ GaussianGradientRows rowsOf(GaussianField& gradients, std::size_t g)
                         gradients.mlpB2.data());
 }
 
-void emissionsBackward(const GaussianField& field, const std::array<float, 3>& movingEnd, const std::vector<float>& emission,
+void emissionsBackward(const GaussianField& field, MovingEnds movingEnds, const std::vector<float>& emission,
                        const std::vector<double>& emissionGradient, GaussianField& gradients)
 {
-    const std::size_t n = field.count();
+    const std::size_t n = field.count(), positions = movingEnds.size();
     const int hidden = field.hidden, outputs = field.outputs();
     if (hidden > kMaxEmissionHidden)
         throw ArgumentError("training supports emission MLPs up to " + std::to_string(kMaxEmissionHidden) + " wide; this field's are " +
                             std::to_string(hidden));
-    float input[3];
-    for (int axis = 0; axis < 3; ++axis)
-        input[axis] = (movingEnd[axis] - field.inputCentre[axis]) / field.inputScale[axis];
-    for (std::size_t g = 0; g < n; ++g)
-        emissionBackwardOne<double, kMaxEmissionHidden>(&field.mlpW1[g * hidden * 3], &field.mlpB1[g * hidden], &field.mlpW2[g * outputs * hidden],
-                                                        hidden, outputs, input, &field.means[g * 3], movingEnd.data(), &emission[g * outputs],
-                                                        &emissionGradient[g * outputs], rowsOf(gradients, g));
+    for (std::size_t b = 0; b < positions; ++b) {
+        const std::array<float, 3> input = normalisedInput(field, movingEnds[b]);
+        for (std::size_t g = 0; g < n; ++g) {
+            const std::size_t row = (g * positions + b) * outputs;
+            emissionBackwardOne<double, kMaxEmissionHidden>(&field.mlpW1[g * hidden * 3], &field.mlpB1[g * hidden], &field.mlpW2[g * outputs * hidden],
+                                                            hidden, outputs, input.data(), &field.means[g * 3], movingEnds[b].data(),
+                                                            &emission[row], &emissionGradient[row], rowsOf(gradients, g));
+        }
+    }
 }
 
 NpzArchive fieldToNpz(const GaussianField& field)

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -61,13 +62,21 @@ struct GridInitialisation {
 // distance (the spacing, on a grid), identity rotation; emission weights drawn (He-style) from `seed`.
 GaussianField initialiseOnGrid(const GridInitialisation& init);
 
-// The emission of every Gaussian for one position of the moving end: [N, 2F].
-std::vector<float> emissions(const GaussianField& field, const std::array<float, 3>& movingEnd);
+// Positions of the moving end rendered together: the geometry does not depend on them, so one
+// render composites each position's emission as channels of its own (SplatRenderer.h).
+using MovingEnds = std::span<const std::array<float, 3>>;
 
-// Adds the gradient of Σ dL/demission·emission to the MLP weights and means of `gradients`
-// (GaussianBackward.h's per-Gaussian step, shared with the GPU); up to kMaxEmissionHidden wide.
+// The emission of every Gaussian for B positions of the moving end: [N, B, 2F] (one position: [N, 2F]).
+std::vector<float> emissions(const GaussianField& field, MovingEnds movingEnds);
+inline std::vector<float> emissions(const GaussianField& field, const std::array<float, 3>& movingEnd)
+{
+    return emissions(field, MovingEnds(&movingEnd, 1));
+}
+
+// Adds the gradient of Σ dL/demission·emission ([N, B, 2F] both) to the MLP weights and means of
+// `gradients` (GaussianBackward.h's per-Gaussian step, shared with the GPU); up to kMaxEmissionHidden wide.
 inline constexpr int kMaxEmissionHidden = 256;
-void emissionsBackward(const GaussianField& field, const std::array<float, 3>& movingEnd, const std::vector<float>& emission,
+void emissionsBackward(const GaussianField& field, MovingEnds movingEnds, const std::vector<float>& emission,
                        const std::vector<double>& emissionGradient, GaussianField& gradients);
 
 NpzArchive fieldToNpz(const GaussianField& field); // one member per parameter array, plus input_centre, input_scale

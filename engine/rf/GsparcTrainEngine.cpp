@@ -46,7 +46,10 @@ ParameterSchema GsparcTrainEngine::parameterSchema() const
         holdoutParameterSpec(),
         splitSeedParameterSpec(),
         {.key = "iterations", .label = "Training steps", .type = T::Int, .defaultValue = std::int64_t{1000}, .minimum = 1, .maximum = 1000000,
-         .help = "Adam steps, one spectrum each (a resumed run continues up to this total)."},
+         .help = "Adam steps, `batch` spectra each (a resumed run continues up to this total)."},
+        {.key = "batch", .label = "Spectra per step", .type = T::Int, .defaultValue = std::int64_t{1}, .minimum = 1, .maximum = 32,
+         .help = "Spectra whose gradients each step averages (the reference: 1). They share one render: with the receiver fixed, "
+                 "projection, sorting and every pixel's α serve them all, so a batch costs little more than one spectrum."},
         {.key = "spacing", .label = "Grid spacing", .type = T::Float, .defaultValue = 0.3, .minimum = 0.01, .maximum = 10.0, .units = "m",
          .help = "Initial Gaussians sit on a grid of this spacing over the scene box (0.3 m: 2,400 on the RFID sample)."},
         {.key = "margin", .label = "Box margin", .type = T::Float, .defaultValue = 1.0, .minimum = 0.0, .maximum = 100.0, .units = "m",
@@ -100,6 +103,7 @@ RunOutput GsparcTrainEngine::run(const RunInputs&, const ParameterValues& parame
 
     TrainingSettings settings;
     settings.iterations = static_cast<int>(intParameter(parameters, "iterations"));
+    settings.batch = static_cast<int>(intParameter(parameters, "batch"));
     settings.ssimWeight = floatParameter(parameters, "ssimWeight");
     settings.rates.mlp = floatParameter(parameters, "mlpRate");
     settings.seed = static_cast<std::uint64_t>(intParameter(parameters, "seed"));

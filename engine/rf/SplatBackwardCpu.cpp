@@ -113,8 +113,8 @@ CompositeGradients compositeBackwardCpu(const RenderSettings& settings, int outp
                                         const std::vector<double>& channelGradient)
 {
     if (outputs > kMaxBackwardOutputs)
-        throw ArgumentError("training supports up to " + std::to_string(kMaxBackwardOutputs / 2) + " frequencies per field; this one has "
-                            + std::to_string(outputs / 2));
+        throw ArgumentError("training composites up to " + std::to_string(kMaxBackwardOutputs / 2)
+                            + " maps per step (frequencies × spectra in the batch); this step has " + std::to_string(outputs / 2));
     const std::size_t tiles = state.bins.tileBegin.size();
     std::vector<CompositeGradients> perWorker(parallelWorkers(tiles), CompositeGradients(state.opacity.size(), outputs));
     compositeBackward(settings, outputs, state, channelGradient, perWorker);
@@ -123,9 +123,8 @@ CompositeGradients compositeBackwardCpu(const RenderSettings& settings, int outp
     return std::move(perWorker[0]);
 }
 
-GaussianField backwardFromComposite(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
-                                    const RenderSettings& settings, const RenderState& state, const CompositeGradients& composite,
-                                    std::vector<float>* centreGradientNorms)
+GaussianField backwardFromComposite(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
+                                    const RenderState& state, const CompositeGradients& composite, std::vector<float>* centreGradientNorms)
 {
     if (centreGradientNorms) {
         centreGradientNorms->resize(field.count());
@@ -134,17 +133,18 @@ GaussianField backwardFromComposite(const GaussianField& field, const ReceiverPo
     }
     GaussianField gradients = field.zerosLike();
     projectionBackward(field, receiverFrame(receiver), settings.mapping, state, composite, gradients);
-    emissionsBackward(field, movingEnd, state.emission, composite.emission, gradients);
+    emissionsBackward(field, movingEnds, state.emission, composite.emission, gradients);
     return gradients;
 }
 
-GaussianField backwardCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
-                          const RenderSettings& settings, const RenderResult& result, const std::vector<float>& spectrumGradient,
-                          std::vector<float>* centreGradientNorms)
+GaussianField backwardCpu(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
+                          const RenderResult& result, const std::vector<float>& spectrumGradient, std::vector<float>* centreGradientNorms)
 {
-    const CompositeGradients composite = compositeBackwardCpu(
-        settings, field.outputs(), result.state, channelGradients(result, spectrumGradient, field.frequencies, settings.quantity));
-    return backwardFromComposite(field, receiver, movingEnd, settings, result.state, composite, centreGradientNorms);
+    const int positions = static_cast<int>(movingEnds.size());
+    const CompositeGradients composite =
+        compositeBackwardCpu(settings, positions * field.outputs(), result.state,
+                             channelGradients(result, spectrumGradient, positions * field.frequencies, settings.quantity));
+    return backwardFromComposite(field, receiver, movingEnds, settings, result.state, composite, centreGradientNorms);
 }
 
 } // namespace ls::rf

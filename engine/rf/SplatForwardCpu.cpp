@@ -128,22 +128,23 @@ std::vector<float> spectrumFromChannels(const std::vector<float>& channels, int 
     return spectrum;
 }
 
-RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
-                       const RenderSettings& settings, LatencyRecorder* recorder)
+RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
+                       LatencyRecorder* recorder)
 {
+    const int positions = static_cast<int>(movingEnds.size());
     RenderResult result;
     RenderState& state = result.state;
     {
         OptionalStage stage(recorder, "project");
         projectSplatsCpu(field, receiverFrame(receiver), settings, state);
-        state.emission = emissions(field, movingEnd);
+        state.emission = emissions(field, movingEnds);
     }
     state.bins = binAndSortCpu(state.u, state.v, state.radius, state.range, settings.mapping, recorder);
     {
         OptionalStage stage(recorder, "composite");
-        composite(settings, field.outputs(), state, result.channels);
+        composite(settings, positions * field.outputs(), state, result.channels);
         const std::size_t pixels = static_cast<std::size_t>(settings.mapping.width) * settings.mapping.height;
-        result.spectrum = spectrumFromChannels(result.channels, field.frequencies, pixels, settings.quantity);
+        result.spectrum = spectrumFromChannels(result.channels, positions * field.frequencies, pixels, settings.quantity);
     }
     return result;
 }

@@ -59,8 +59,17 @@ struct RenderResult {
 // The projection stage alone (fills u, v, range, opacity, conic, radius of `state`).
 void projectSplatsCpu(const GaussianField& field, const ReceiverFrame<double>& frame, const RenderSettings& settings, RenderState& state);
 
-RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
-                       const RenderSettings& settings, LatencyRecorder* recorder = nullptr);
+// Several positions of the moving end in one pass (a training batch): projection, binning, sorting
+// and every pixel's α are shared, each position's emission composites as channels of its own.
+// Channels [B, 2F, H, W], spectrum [B, F, H, W], state.emission [N, B, 2F]: as one render whose
+// field had B·F frequencies, so channelGradients and compositeBackwardCpu take it with F → B·F.
+RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
+                       LatencyRecorder* recorder = nullptr);
+inline RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
+                              const RenderSettings& settings, LatencyRecorder* recorder = nullptr)
+{
+    return renderCpu(field, receiver, MovingEnds(&movingEnd, 1), settings, recorder);
+}
 
 // The brute-force reference: every pixel walks every projected Gaussian in range order with the
 // same α rules, no tiles and no radius. What tiling is checked against (tests) and measured
@@ -88,16 +97,29 @@ CompositeGradients compositeBackwardCpu(const RenderSettings& settings, int outp
 
 // The rest of the backward pass: compositing's gradients through the projection (duals) and the
 // emission MLPs to every parameter; `centreGradientNorms` as in backwardCpu.
-GaussianField backwardFromComposite(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
-                                    const RenderSettings& settings, const RenderState& state, const CompositeGradients& composite,
+// `movingEnds`: the positions the render composited (one, or a batch).
+GaussianField backwardFromComposite(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
+                                    const RenderState& state, const CompositeGradients& composite,
                                     std::vector<float>* centreGradientNorms = nullptr);
+inline GaussianField backwardFromComposite(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
+                                           const RenderSettings& settings, const RenderState& state, const CompositeGradients& composite,
+                                           std::vector<float>* centreGradientNorms = nullptr)
+{
+    return backwardFromComposite(field, receiver, MovingEnds(&movingEnd, 1), settings, state, composite, centreGradientNorms);
+}
 
 // dL/d(every parameter) from dL/dspectrum [F, H, W] for the render `result` of `field`. With
 // `centreGradientNorms`, also ‖dL/d(u, v)‖ per Gaussian [N] (0 where not drawn): how hard the loss
 // pulls each splat across the map, what densification watches.
-GaussianField backwardCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
-                          const RenderSettings& settings, const RenderResult& result, const std::vector<float>& spectrumGradient,
-                          std::vector<float>* centreGradientNorms = nullptr);
+// A batch render's (`movingEnds`, spectrumGradient [B, F, H, W]): the gradient of the summed loss.
+GaussianField backwardCpu(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
+                          const RenderResult& result, const std::vector<float>& spectrumGradient, std::vector<float>* centreGradientNorms = nullptr);
+inline GaussianField backwardCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
+                                 const RenderSettings& settings, const RenderResult& result, const std::vector<float>& spectrumGradient,
+                                 std::vector<float>* centreGradientNorms = nullptr)
+{
+    return backwardCpu(field, receiver, MovingEnds(&movingEnd, 1), settings, result, spectrumGradient, centreGradientNorms);
+}
 
 // Magnitude √(re² + im² + floor): the floor keeps its gradient finite where a pixel is empty.
 inline constexpr float kMagnitudeFloor = 1e-10f;

@@ -22,31 +22,48 @@ struct FieldView {
     float3 inputCentre, inputScale;
 };
 
-__global__ void projectKernel(FieldView field, ReceiverFrame<float> frame, PixelMapping mapping, float3 movingEnd, bool coverWholeMap,
+// The positions of the moving end a render composites together (by value: a kernel argument).
+struct MovingEndsView {
+    int count;
+    float3 at[kCudaMaxOutputs / 2];
+};
+
+__device__ void normalisedInput(const FieldView& field, float3 movingEnd, float input[3])
+{
+    input[0] = (movingEnd.x - field.inputCentre.x) / field.inputScale.x;
+    input[1] = (movingEnd.y - field.inputCentre.y) / field.inputScale.y;
+    input[2] = (movingEnd.z - field.inputCentre.z) / field.inputScale.z;
+}
+
+__global__ void projectKernel(FieldView field, ReceiverFrame<float> frame, PixelMapping mapping, MovingEndsView movingEnds, bool coverWholeMap,
                               float* u, float* v, float* range, float* opacity, float* conic, int* radius, unsigned* tilesTouched,
                               float* emission)
 {
     const int g = blockIdx.x * blockDim.x + threadIdx.x;
     if (g >= field.count)
         return;
-    // Emission MLP of this Gaussian (GaussianField.h) for the moving end.
-    const float input[3] = {(movingEnd.x - field.inputCentre.x) / field.inputScale.x, (movingEnd.y - field.inputCentre.y) / field.inputScale.y,
-                            (movingEnd.z - field.inputCentre.z) / field.inputScale.z};
-    float activation[kCudaMaxHidden];
-    for (int h = 0; h < field.hidden; ++h) {
-        const float* w = field.w1 + (static_cast<long>(g) * field.hidden + h) * 3;
-        const float pre = field.b1[static_cast<long>(g) * field.hidden + h] + w[0] * input[0] + w[1] * input[1] + w[2] * input[2];
-        activation[h] = pre > 0 ? pre : 0.01f * pre;
-    }
     const float* mean = field.means + g * 3;
-    const float dx = mean[0] - movingEnd.x, dy = mean[1] - movingEnd.y, dz = mean[2] - movingEnd.z;
-    const float logDistance = logf(sqrtf(dx * dx + dy * dy + dz * dz) + 1e-2f);
-    for (int o = 0; o < field.outputs; ++o) {
-        const float* w = field.w2 + (static_cast<long>(g) * field.outputs + o) * field.hidden;
-        float z = field.b2[static_cast<long>(g) * field.outputs + o];
-        for (int h = 0; h < field.hidden; ++h)
-            z += w[h] * activation[h];
-        emission[static_cast<long>(g) * field.outputs + o] = 1.0f / (1.0f + expf(-(z - logDistance)));
+    // Emission MLP of this Gaussian (GaussianField.h) for each moving end: emission [N, B, 2F].
+    for (int b = 0; b < movingEnds.count; ++b) {
+        const float3 movingEnd = movingEnds.at[b];
+        float input[3];
+        normalisedInput(field, movingEnd, input);
+        float activation[kCudaMaxHidden];
+        for (int h = 0; h < field.hidden; ++h) {
+            const float* w = field.w1 + (static_cast<long>(g) * field.hidden + h) * 3;
+            const float pre = field.b1[static_cast<long>(g) * field.hidden + h] + w[0] * input[0] + w[1] * input[1] + w[2] * input[2];
+            activation[h] = pre > 0 ? pre : 0.01f * pre;
+        }
+        const float dx = mean[0] - movingEnd.x, dy = mean[1] - movingEnd.y, dz = mean[2] - movingEnd.z;
+        const float logDistance = logf(sqrtf(dx * dx + dy * dy + dz * dz) + 1e-2f);
+        float* out = emission + (static_cast<long>(g) * movingEnds.count + b) * field.outputs;
+        for (int o = 0; o < field.outputs; ++o) {
+            const float* w = field.w2 + (static_cast<long>(g) * field.outputs + o) * field.hidden;
+            float z = field.b2[static_cast<long>(g) * field.outputs + o];
+            for (int h = 0; h < field.hidden; ++h)
+                z += w[h] * activation[h];
+            out[o] = 1.0f / (1.0f + expf(-(z - logDistance)));
+        }
     }
 
     radius[g] = 0;
@@ -219,7 +236,7 @@ struct GradientView {
 // projection and its emission gradients through its MLP, with the CPU's per-Gaussian steps
 // (GaussianBackward.h). Each thread writes only its own rows: no atomics. Also ‖dL/d(u, v)‖, what
 // densification watches, when `centreNorm` is given.
-__global__ void fieldBackwardKernel(FieldView field, ReceiverFrame<float> frame, PixelMapping mapping, float3 movingEnd, const int* radius,
+__global__ void fieldBackwardKernel(FieldView field, ReceiverFrame<float> frame, PixelMapping mapping, MovingEndsView movingEnds, const int* radius,
                                     const float* opacity, const float* emission, const float* centreGradient, const float* conicGradient,
                                     const float* opacityGradient, const float* emissionGradient, GradientView out, float* centreNorm)
 {
@@ -232,13 +249,16 @@ __global__ void fieldBackwardKernel(FieldView field, ReceiverFrame<float> frame,
     if (radius[g] != 0)
         projectionBackwardOne<float>(field.means + row * 3, field.logScales + row * 3, field.rotations + row * 4, frame, mapping,
                                      centreGradient + row * 2, conicGradient + row * 3, opacityGradient[g], opacity[g], rows);
-    const float input[3] = {(movingEnd.x - field.inputCentre.x) / field.inputScale.x, (movingEnd.y - field.inputCentre.y) / field.inputScale.y,
-                            (movingEnd.z - field.inputCentre.z) / field.inputScale.z};
-    const float end[3] = {movingEnd.x, movingEnd.y, movingEnd.z};
-    emissionBackwardOne<float, kCudaMaxHidden>(field.w1 + row * field.hidden * 3, field.b1 + row * field.hidden,
-                                               field.w2 + row * field.outputs * field.hidden, field.hidden, field.outputs, input,
-                                               field.means + row * 3, end, emission + row * field.outputs, emissionGradient + row * field.outputs,
-                                               rows);
+    for (int b = 0; b < movingEnds.count; ++b) {
+        const float3 movingEnd = movingEnds.at[b];
+        float input[3];
+        normalisedInput(field, movingEnd, input);
+        const float end[3] = {movingEnd.x, movingEnd.y, movingEnd.z};
+        const long emissionRow = (row * movingEnds.count + b) * field.outputs; // emission [N, B, 2F]
+        emissionBackwardOne<float, kCudaMaxHidden>(field.w1 + row * field.hidden * 3, field.b1 + row * field.hidden,
+                                                   field.w2 + row * field.outputs * field.hidden, field.hidden, field.outputs, input,
+                                                   field.means + row * 3, end, emission + emissionRow, emissionGradient + emissionRow, rows);
+    }
     if (centreNorm)
         centreNorm[g] = hypotf(centreGradient[row * 2], centreGradient[row * 2 + 1]);
 }
@@ -249,10 +269,11 @@ int blocksFor(long count) { return static_cast<int>((count + kThreads - 1) / kTh
 
 // What the last render leaves on the device for its backward pass.
 struct LastRender {
-    int count = 0, outputs = 0, tiles = 0;
+    int count = 0, tiles = 0;
+    int channels = 0; // per Gaussian: B·2F
     RenderSettings settings;
     ReceiverFrame<float> frame{};
-    float3 movingEnd{};
+    MovingEndsView movingEnds{};
     DeviceBuffer<float> u, v, conic, opacity, emission, transmittance;
     DeviceBuffer<int> radius;
     DeviceBuffer<std::uint32_t> sortedIds, tileBegin, contributors;
@@ -307,14 +328,21 @@ void SplatRendererCuda::upload(const GaussianField& field)
     buffers_ = std::move(buffers);
 }
 
-RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, const std::array<float, 3>& movingEnd, const RenderSettings& settings,
+RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
                                        LatencyRecorder* recorder)
 {
     if (!buffers_)
         throw ArgumentError("SplatRendererCuda::render: upload a field first");
-    LS_CUDA_CHECK(cudaSetDevice(device_));
     const GaussianField& field = buffers_->host;
-    const int n = static_cast<int>(field.count()), outputs = field.outputs();
+    const int positions = static_cast<int>(movingEnds.size());
+    if (positions < 1 || positions * field.outputs() > kCudaMaxOutputs)
+        throw ArgumentError("the CUDA renderer composites up to " + std::to_string(kCudaMaxOutputs / 2) + " maps per pass (frequencies × positions); "
+                            + std::to_string(positions) + " positions of a " + std::to_string(field.frequencies) + "-frequency field asked");
+    LS_CUDA_CHECK(cudaSetDevice(device_));
+    MovingEndsView ends{positions, {}};
+    for (int b = 0; b < positions; ++b)
+        ends.at[b] = make_float3(movingEnds[b][0], movingEnds[b][1], movingEnds[b][2]);
+    const int n = static_cast<int>(field.count()), outputs = positions * field.outputs(); // channels per Gaussian
     const PixelMapping mapping = settings.mapping;
     const long pixels = static_cast<long>(mapping.width) * mapping.height;
     const int tiles = tilesAcross(mapping) * tilesDown(mapping);
@@ -334,7 +362,7 @@ RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, const std::
     const double startUs = recorder ? recorder->nowUs() : 0;
 
     timer.begin("project");
-    projectKernel<<<blocksFor(n), kThreads>>>(view, frame, mapping, make_float3(movingEnd[0], movingEnd[1], movingEnd[2]), settings.splatsCoverWholeMap,
+    projectKernel<<<blocksFor(n), kThreads>>>(view, frame, mapping, ends, settings.splatsCoverWholeMap,
                                                u.data(), v.data(), range.data(), opacity.data(), conic.data(), radius.data(), touched.data(),
                                                emission.data());
     LS_CUDA_CHECK(cudaGetLastError());
@@ -410,11 +438,11 @@ RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, const std::
     LS_CUDA_CHECK(cudaDeviceSynchronize());
     if (recorder)
         timer.commit(*recorder, startUs);
-    result.spectrum = spectrumFromChannels(result.channels, field.frequencies, static_cast<std::size_t>(pixels), settings.quantity);
+    result.spectrum = spectrumFromChannels(result.channels, positions * field.frequencies, static_cast<std::size_t>(pixels), settings.quantity);
 
     auto last = std::make_unique<LastRender>();
     last->count = n;
-    last->outputs = outputs;
+    last->channels = outputs;
     last->tiles = tiles;
     last->settings = settings;
     last->u = std::move(u), last->v = std::move(v), last->conic = std::move(conic), last->opacity = std::move(opacity);
@@ -422,7 +450,7 @@ RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, const std::
     last->sortedIds = std::move(sortedIds), last->tileBegin = std::move(tileBegin), last->contributors = std::move(contributors);
     last->radius = std::move(radius);
     last->frame = frame;
-    last->movingEnd = make_float3(movingEnd[0], movingEnd[1], movingEnd[2]);
+    last->movingEnds = ends;
     buffers_->last = std::move(last);
     return result;
 }
@@ -433,20 +461,20 @@ SplatGradientsOnDevice SplatRendererCuda::Buffers::compositeBackward(const std::
         throw ArgumentError("SplatRendererCuda: render the uploaded field before its backward pass");
     const PixelMapping mapping = last->settings.mapping;
     const long pixels = static_cast<long>(mapping.width) * mapping.height;
-    if (channelGradient.size() != static_cast<std::size_t>(last->outputs * pixels))
+    if (channelGradient.size() != static_cast<std::size_t>(last->channels * pixels))
         throw ArgumentError("SplatRendererCuda: " + std::to_string(channelGradient.size()) + " channel gradients for "
-                            + std::to_string(last->outputs * pixels) + " channel values");
+                            + std::to_string(last->channels * pixels) + " channel values");
     timer.begin("composite backward");
     const std::vector<float> upstreamHost(channelGradient.begin(), channelGradient.end());
     DeviceBuffer<float> upstream(upstreamHost.size());
     upstream.upload(upstreamHost);
     const std::size_t n = static_cast<std::size_t>(last->count);
     SplatGradientsOnDevice gradients{DeviceBuffer<float>(n * 2), DeviceBuffer<float>(n * 3), DeviceBuffer<float>(n),
-                                     DeviceBuffer<float>(n * last->outputs)};
+                                     DeviceBuffer<float>(n * last->channels)};
     for (DeviceBuffer<float>* zeroed : {&gradients.centre, &gradients.conic, &gradients.opacity, &gradients.emission})
         LS_CUDA_CHECK(cudaMemset(zeroed->data(), 0, zeroed->size() * sizeof(float)));
     compositeBackwardKernel<<<last->tiles, dim3(kTileSize, kTileSize)>>>(
-        mapping, last->outputs, last->settings.alphaThreshold, last->tileBegin.data(), last->contributors.data(), last->transmittance.data(),
+        mapping, last->channels, last->settings.alphaThreshold, last->tileBegin.data(), last->contributors.data(), last->transmittance.data(),
         last->sortedIds.data(), last->u.data(), last->v.data(), last->conic.data(), last->opacity.data(), last->emission.data(), upstream.data(),
         gradients.centre.data(), gradients.conic.data(), gradients.opacity.data(), gradients.emission.data());
     LS_CUDA_CHECK(cudaGetLastError());
@@ -470,7 +498,7 @@ CompositeGradients SplatRendererCuda::backwardComposite(const std::vector<double
     cuda::GpuStageTimer timer;
     const double startUs = recorder ? recorder->nowUs() : 0;
     const SplatGradientsOnDevice onDevice = buffers_->compositeBackward(channelGradient, timer);
-    CompositeGradients gradients(static_cast<std::size_t>(buffers_->last->count), buffers_->last->outputs);
+    CompositeGradients gradients(static_cast<std::size_t>(buffers_->last->count), buffers_->last->channels);
     const std::pair<const DeviceBuffer<float>*, std::vector<double>*> parts[] = {
         {&onDevice.centre, &gradients.centre}, {&onDevice.conic, &gradients.conic}, {&onDevice.opacity, &gradients.opacity},
         {&onDevice.emission, &gradients.emission}};
@@ -506,7 +534,7 @@ GaussianField SplatRendererCuda::backwardField(const std::vector<double>& channe
     const GradientView out{onDevice[0].data(), onDevice[1].data(), onDevice[2].data(), onDevice[3].data(),
                            onDevice[4].data(), onDevice[5].data(), onDevice[6].data(), onDevice[7].data()};
     DeviceBuffer<float> norms(centreGradientNorms ? static_cast<std::size_t>(last.count) : 0);
-    fieldBackwardKernel<<<blocksFor(last.count), kThreads>>>(buffers_->view(), last.frame, last.settings.mapping, last.movingEnd, last.radius.data(),
+    fieldBackwardKernel<<<blocksFor(last.count), kThreads>>>(buffers_->view(), last.frame, last.settings.mapping, last.movingEnds, last.radius.data(),
                                                               last.opacity.data(), last.emission.data(), splat.centre.data(), splat.conic.data(),
                                                               splat.opacity.data(), splat.emission.data(), out,
                                                               centreGradientNorms ? norms.data() : nullptr);

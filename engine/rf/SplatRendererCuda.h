@@ -13,7 +13,7 @@
 namespace ls::rf {
 
 inline constexpr int kCudaMaxHidden = 128; // emission MLP width the kernels support
-inline constexpr int kCudaMaxOutputs = 64; // 2F: up to 32 frequencies per pass
+inline constexpr int kCudaMaxOutputs = 64; // channels per pass, B·2F: up to 32 maps (frequencies × positions)
 
 class SplatRendererCuda {
 public:
@@ -25,10 +25,15 @@ public:
     // Uploads the field (kept on the device until the next upload). Throws ArgumentError when the
     // field is wider than the kernels support.
     void upload(const GaussianField& field);
-    // Renders for one position of the moving end: channels [2F, H, W] and spectrum [F, H, W].
+    // Renders for one position of the moving end: channels [2F, H, W] and spectrum [F, H, W]; or for
+    // a batch of them in one pass, laid out as renderCpu's batch (B·2F ≤ kCudaMaxOutputs).
+    RenderResult render(const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings, LatencyRecorder* recorder = nullptr);
     RenderResult render(const ReceiverPose& receiver, const std::array<float, 3>& movingEnd, const RenderSettings& settings,
-                        LatencyRecorder* recorder = nullptr);
-    // The composite backward of the last render, from dL/dchannels [2F, H, W] (channelGradients):
+                        LatencyRecorder* recorder = nullptr)
+    {
+        return render(receiver, MovingEnds(&movingEnd, 1), settings, recorder);
+    }
+    // The composite backward of the last render, from dL/dchannels [B·2F, H, W] (channelGradients):
     // one thread per pixel walking its splats back to front with the CPU walk's per-splat step
     // (Compositing.h), atomics into per-splat gradients, timed as "composite backward" on the GPU
     // lane. (backwardFromComposite chains the rest on the CPU; backwardField does it here.)
