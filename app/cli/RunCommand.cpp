@@ -1,5 +1,6 @@
 #include "Commands.h"
 #include "ExitCodes.h"
+#include "ProgressLine.h"
 #include "app/host/PluginRegistry.h"
 #include "app/host/Session.h"
 #include "engine/core/AtomicFile.h"
@@ -18,6 +19,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 namespace ls::cli {
 namespace {
@@ -224,7 +226,7 @@ int runCommand(const QStringList& givenArguments)
         {"device", "cpu, cuda or cuda:N (default: LATENCY_STUDIO_DEVICE, else the first GPU, else CPU).", "device"},
         {"out", "Folder for outputs and latency files; or FILE.npz for the checkpoint a training engine hands over; or FILE.npy for the first dataset (a rendered spectrum).", "dir"},
         {"session-out", "Also save this run into a session file (created, or appended to).", "file.lstudio"},
-        {"quiet", "Print no statistics table."},
+        {"quiet", "Print no progress and no statistics table."},
     };
     parser.addOptions(options);
     QStringList ownOptions{"help", "h", "help-all"};
@@ -278,7 +280,14 @@ int runCommand(const QStringList& givenArguments)
             throw ArgumentError("--repeat and --warmup take whole numbers");
         request.device = parser.value("device").toStdString();
 
-        const CompletedRun run = runEngine(*engine, request, {}, &gCancelRequested);
+        const CompletedRun run = [&] {
+            std::optional<ProgressLine> line;
+            if (!parser.isSet("quiet"))
+                line.emplace();
+            return runEngine(
+                *engine, request, [&](double fraction, const std::string& message) { if (line) line->update(fraction, message); },
+                &gCancelRequested);
+        }();
         std::fprintf(stderr, "device: %s (%s)\n", run.device.describe().c_str(), run.deviceReason.c_str());
         if (!parser.isSet("quiet"))
             printStats(run.latency);
