@@ -1,5 +1,7 @@
 #include "HandleFollowRunner.h"
 
+#include "engine/core/VectorState.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -54,6 +56,7 @@ void HandleFollowRunner::launch(QVector3D position)
         result.runId = runId;
         result.pointIndex = pointIndex;
         result.position = position;
+        clearUpperVectorState(); // a pool thread: VectorState.h
         QElapsedTimer clock;
         clock.start();
         recorder->beginRepeat(false);

@@ -1,4 +1,5 @@
 #include "EngineRunner.h"
+#include "VectorState.h"
 
 #include <algorithm>
 
@@ -7,6 +8,7 @@ namespace ls {
 CompletedRun runEngine(Engine& engine, const RunRequest& request, const RunContext::ProgressFn& progress,
                        const std::atomic<bool>* cancelRequested, const RunContext::PublishFn& publish)
 {
+    clearUpperVectorState(); // the engine runs on this thread: VectorState.h
     const ParameterSchema schema = engine.parameterSchema();
     if (const auto problems = validate(schema, request.parameters); !problems.empty()) {
         std::string message = "invalid parameters for " + engine.id() + ":";

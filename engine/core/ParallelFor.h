@@ -2,6 +2,8 @@
 // Splits [0, count) into contiguous chunks, one per hardware thread, and runs `body(begin, end,
 // worker)` on each; `worker` (0 … workers−1) lets callers keep per-thread accumulators instead
 // of locking. Exceptions thrown by a chunk are rethrown on the calling thread.
+#include "VectorState.h"
+
 #include <algorithm>
 #include <exception>
 #include <thread>
@@ -27,6 +29,7 @@ template <class Body> void parallelFor(std::size_t count, int workers, Body&& bo
     for (int worker = 0; worker < workers; ++worker) {
         const std::size_t begin = std::min(count, worker * chunk), end = std::min(count, begin + chunk);
         threads.emplace_back([&, begin, end, worker] {
+            clearUpperVectorState(); // a new thread inherits its creator's AVX state: VectorState.h
             try {
                 body(begin, end, worker);
             } catch (...) {
