@@ -44,6 +44,13 @@ public:
         }
     }
 
+    // Seconds per iteration of one benchmark ("Family/arg"), 0 when it did not run.
+    double seconds(const std::string& name) const
+    {
+        const auto found = seconds_.find(name);
+        return found == seconds_.end() ? 0.0 : found->second;
+    }
+
 private:
     std::map<std::string, double> seconds_;
 };

@@ -2,7 +2,7 @@
 // the RFID s23 scene box at 0.16 m) at 1, 8 and 32 frequencies: the tiled renderer (project, bin,
 // sort, composite) against the untiled brute force (every pixel walks every Gaussian) measured in
 // the same run, and training steps (forward + backward + Adam) per second on the 2,400-Gaussian
-// default field; with a GPU, the CUDA forward pipeline (CUDA events). Per-stage times of one tiled render are printed from the latency recorder.
+// default field (one spectrum and a batch of 8 per step); with a GPU, the CUDA forward pipeline (CUDA events). Per-stage times of one tiled render are printed from the latency recorder.
 #include "BenchRatios.h"
 
 #include "engine/core/Device.h"
@@ -68,18 +68,21 @@ void Untiled(benchmark::State& state)
         benchmark::DoNotOptimize(renderUntiledCpu(field, dataset().receiver, tx, {dataset().mapping}));
 }
 
-// One Adam step on the default 2,400-Gaussian field; with a device, its forward pass and composite
-// backward on the GPU (the loss, the projection and MLP backward and Adam on the CPU).
+// One Adam step on the default 2,400-Gaussian field over a batch of range(0) spectra (one render
+// composites them all); with a device, its forward and whole backward pass on the GPU (the loss and
+// Adam on the CPU).
 void TrainingStep(benchmark::State& state, int cudaDevice)
 {
     TrainingState training = startTraining(gridField(0.3f, 1), dataset(), SpectrumQuantity::Magnitude);
     TrainingSettings settings;
     settings.cudaDevice = cudaDevice;
+    settings.batch = static_cast<int>(state.range(0));
     for (auto _ : state) {
         settings.iterations = static_cast<int>(training.step) + 1;
         trainSteps(training, dataset(), settings, {}, {});
     }
     state.counters["steps/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["spectra/s"] = benchmark::Counter(static_cast<double>(state.iterations() * settings.batch), benchmark::Counter::kIsRate);
     state.counters["gaussians"] = static_cast<double>(training.field.count());
 }
 
@@ -128,13 +131,13 @@ int main(int argc, char** argv)
     // The brute force takes seconds per map: one frequency (one iteration already exceeds the
     // minimum time, so Google Benchmark runs it once).
     benchmark::RegisterBenchmark("Untiled", Untiled)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
-    benchmark::RegisterBenchmark("TrainingStep", TrainingStep, -1)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
+    benchmark::RegisterBenchmark("TrainingStep", TrainingStep, -1)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
     const auto cuda = ls::enumerateCudaDevices();
 #if LS_HAS_CUDA
     if (!cuda.devices.empty()) {
         for (int frequencies : {1, 8, 32})
             benchmark::RegisterBenchmark("TiledCuda", TiledCuda, cuda.devices.front().index)->Arg(frequencies)->Unit(benchmark::kMillisecond)->UseManualTime();
-        benchmark::RegisterBenchmark("TrainingStepCuda", TrainingStep, cuda.devices.front().index)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
+        benchmark::RegisterBenchmark("TrainingStepCuda", TrainingStep, cuda.devices.front().index)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
     }
 #endif
     if (cuda.devices.empty())
@@ -146,6 +149,10 @@ int main(int argc, char** argv)
     for (int frequencies : {1, 8, 32})
         printStages(frequencies);
     reporter.printRatios("Tiled", "Untiled");
+    // A batch of 8 against one spectrum per step: spectra per second, same run.
+    for (const std::string family : {"TrainingStep", "TrainingStepCuda"})
+        if (const double one = reporter.seconds(family + "/1"), eight = reporter.seconds(family + "/8"); one > 0 && eight > 0)
+            std::printf("ratio %-28s spectra per second, batch 8 vs batch 1: %.2fx\n", family.c_str(), 8 * one / eight);
     if (!cuda.devices.empty()) {
         reporter.printRatios("TiledCuda", "Tiled");
         reporter.printRatios("TrainingStepCuda", "TrainingStep");
