@@ -158,13 +158,17 @@ void GsparcRendererTest::compositingMatchesABruteForceSum()
 void GsparcRendererTest::gradientsMatchFiniteDifferences_data()
 {
     QTest::addColumn<int>("quantity");
-    QTest::newRow("magnitude") << static_cast<int>(SpectrumQuantity::Magnitude);
-    QTest::newRow("real part") << static_cast<int>(SpectrumQuantity::RealPart);
+    QTest::addColumn<int>("form");
+    QTest::newRow("magnitude") << static_cast<int>(SpectrumQuantity::Magnitude) << static_cast<int>(EmissionForm::RealImaginary);
+    QTest::newRow("real part") << static_cast<int>(SpectrumQuantity::RealPart) << static_cast<int>(EmissionForm::RealImaginary);
+    QTest::newRow("magnitude, amplitude-phase emission") << static_cast<int>(SpectrumQuantity::Magnitude) << static_cast<int>(EmissionForm::AmplitudePhase);
+    QTest::newRow("real part, amplitude-phase emission") << static_cast<int>(SpectrumQuantity::RealPart) << static_cast<int>(EmissionForm::AmplitudePhase);
 }
 
 void GsparcRendererTest::gradientsMatchFiniteDifferences()
 {
     QFETCH(int, quantity);
+    QFETCH(int, form);
     const ReceiverPose receiver = test::randomReceiver();
     // Below 50° elevation: each splat spans well under half the azimuth circle, so its far side
     // (where the wrapped offset jumps from +W/2 to −W/2) holds nothing a finite difference sees.
@@ -172,6 +176,7 @@ void GsparcRendererTest::gradientsMatchFiniteDifferences()
     GaussianField field;
     for (bool separated = false; !separated;) {
         field = test::randomField(receiver, 12, 2, 4, 0.3f, 0.87f);
+        field.emissionForm = static_cast<EmissionForm>(form);
         std::vector<float> ranges;
         for (std::size_t g = 0; g < field.count(); ++g) {
             double squared = 0;
@@ -358,7 +363,8 @@ void GsparcRendererTest::cudaForwardMatchesCpu()
     SplatRendererCuda gpu(cuda.devices.front().index);
     for (int trial = 0; trial < 5; ++trial) {
         const ReceiverPose receiver = test::randomReceiver();
-        const GaussianField field = test::randomField(receiver, static_cast<int>(test::uniformInt(50, 2000)), static_cast<int>(test::uniformInt(1, 4)), 8);
+        GaussianField field = test::randomField(receiver, static_cast<int>(test::uniformInt(50, 2000)), static_cast<int>(test::uniformInt(1, 4)), 8);
+        field.emissionForm = trial >= 3 ? EmissionForm::AmplitudePhase : EmissionForm::RealImaginary;
         const RenderSettings settings{{360, 90}, trial % 2 ? SpectrumQuantity::RealPart : SpectrumQuantity::Magnitude};
         const auto positions = randomPositions(trial == 4 ? 3 : 1); // the last trial: a training batch in one pass
         const auto cpu = renderCpu(field, receiver, positions, settings);
@@ -392,7 +398,8 @@ void GsparcRendererTest::cudaBackwardMatchesCpu()
     SplatRendererCuda gpu(cuda.devices.front().index);
     for (int trial = 0; trial < 4; ++trial) {
         const ReceiverPose receiver = test::randomReceiver();
-        const GaussianField field = test::randomField(receiver, static_cast<int>(test::uniformInt(50, 1500)), static_cast<int>(test::uniformInt(1, 3)), 8);
+        GaussianField field = test::randomField(receiver, static_cast<int>(test::uniformInt(50, 1500)), static_cast<int>(test::uniformInt(1, 3)), 8);
+        field.emissionForm = trial >= 2 ? EmissionForm::AmplitudePhase : EmissionForm::RealImaginary;
         const RenderSettings settings{{360, 90}, trial % 2 ? SpectrumQuantity::RealPart : SpectrumQuantity::Magnitude};
         const auto positions = randomPositions(trial == 3 ? 2 : 1); // the last trial: a training batch in one pass
         const MovingEnds position(positions);

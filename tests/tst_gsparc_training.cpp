@@ -138,7 +138,7 @@ void GsparcTrainingTest::heldOutSplitIsSeededAndDisjoint()
 }
 
 namespace {
-GaussianField studentField(const RfDataset& dataset, std::uint64_t seed)
+GaussianField studentField(const RfDataset& dataset, std::uint64_t seed, EmissionForm form = EmissionForm::RealImaginary)
 {
     const auto [low, high] = sceneBox(dataset, 0.5f);
     GridInitialisation init;
@@ -148,6 +148,7 @@ GaussianField studentField(const RfDataset& dataset, std::uint64_t seed)
     init.hidden = 8;
     init.seed = seed;
     init.inputScale = {2, 2, 2};
+    init.emissionForm = form;
     return initialiseOnGrid(init);
 }
 } // namespace
@@ -163,25 +164,27 @@ void GsparcTrainingTest::resumedTrainingContinuesExactly()
     settings.curveEvery = 4;
     settings.seed = seed;
     settings.batch = static_cast<int>(test::uniformInt(1, 3)); // a resumed run also draws the same batches
+    const auto form = static_cast<EmissionForm>(test::uniformInt(0, 1)); // and keeps its emission form
 
-    TrainingState straight = startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude);
+    TrainingState straight = startTraining(studentField(dataset, seed, form), dataset, SpectrumQuantity::Magnitude);
     QVERIFY(trainSteps(straight, dataset, settings, {}, {}));
 
     // The first half stops (as a cancel would) after 8 of the 16 steps: the schedule is the same.
-    TrainingState first = startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude);
+    TrainingState first = startTraining(studentField(dataset, seed, form), dataset, SpectrumQuantity::Magnitude);
     QVERIFY(!trainSteps(first, dataset, settings, {}, [&] { return first.step >= 8; }));
     QTemporaryDir temporary;
     const fs::path file = fs::path(temporary.path().toStdString()) / "ckpt.npz";
     writeNpz(file, checkpointToNpz(first));
     TrainingState resumed = checkpointFromNpz(readNpz(file), file.string());
     QCOMPARE(resumed.step, 8L);
+    QCOMPARE(resumed.field.emissionForm, form);
     QVERIFY(trainSteps(resumed, dataset, settings, {}, {}));
 
     QCOMPARE(resumed.step, straight.step);
     QCOMPARE(resumed.field.means, straight.field.means);
     QCOMPARE(resumed.field.mlpW2, straight.field.mlpW2);
     QCOMPARE(resumed.curveLoss, straight.curveLoss);
-    QVERIFY(resumed.field.means != studentField(dataset, seed).means); // training moved the field
+    QVERIFY(resumed.field.means != studentField(dataset, seed, form).means); // training moved the field
 
     // A checkpoint with a damaged array is refused with the file's name.
     NpzArchive broken = checkpointToNpz(first);
@@ -192,6 +195,15 @@ void GsparcTrainingTest::resumedTrainingContinuesExactly()
         QFAIL("a damaged checkpoint loaded");
     } catch (const FormatError& error) {
         QVERIFY2(QString(error.what()).contains("broken.npz") && QString(error.what()).contains("means"), error.what());
+    }
+    NpzArchive unknownForm = checkpointToNpz(first);
+    const std::int32_t three = 3;
+    unknownForm["emission_form"] = NpyArray::from<std::int32_t>({1}, std::span(&three, 1));
+    try {
+        checkpointFromNpz(unknownForm, "form.npz");
+        QFAIL("an unknown emission form loaded");
+    } catch (const FormatError& error) {
+        QVERIFY2(QString(error.what()).contains("form.npz") && QString(error.what()).contains("emission_form"), error.what());
     }
 }
 

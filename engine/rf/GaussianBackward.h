@@ -52,7 +52,7 @@ LS_HOST_DEVICE void projectionBackwardOne(const float* mean, const float* logSca
 // (w1 [hidden, 3], b1 [hidden], w2 [2F, hidden], b2 [2F]) and, through −log(‖x − μ‖ + ε), its mean.
 // `input` is the normalised moving end x̂ the MLP saw. Does nothing for a Gaussian no pixel drew.
 template <class T, int MaxHidden>
-LS_HOST_DEVICE void emissionBackwardOne(const float* w1, const float* b1, const float* w2, int hidden, int outputs, const float input[3],
+LS_HOST_DEVICE void emissionBackwardOne(EmissionForm form, const float* w1, const float* b1, const float* w2, int hidden, int outputs, const float input[3],
                                         const float* mean, const float movingEnd[3], const float* emission, const T* emissionGradient,
                                         GaussianGradientRows out)
 {
@@ -67,11 +67,10 @@ LS_HOST_DEVICE void emissionBackwardOne(const float* w1, const float* b1, const 
         pre[h] = b1[h] + w1[h * 3] * input[0] + w1[h * 3 + 1] * input[1] + w1[h * 3 + 2] * input[2];
         activationGradient[h] = T(0);
     }
-    T logDistanceGradient = 0; // dL/d(log(d + ε)) = −Σ dL/dz
+    T zGradient[2 * kMaxFrequenciesPerField];
+    const T logDistanceGradient = outputsGradient(form, emission, emissionGradient, outputs, zGradient); // dL/d(log(d + ε))
     for (int o = 0; o < outputs; ++o) {
-        const T e = emission[o];
-        const T dz = emissionGradient[o] * e * (T(1) - e); // sigmoid'
-        logDistanceGradient -= dz;
+        const T dz = zGradient[o];
         out.b2[o] += static_cast<float>(dz);
         for (int h = 0; h < hidden; ++h) {
             const float activation = pre[h] > 0 ? pre[h] : kLeakySlope * pre[h];

@@ -9,8 +9,6 @@
 namespace ls::rf {
 
 namespace {
-float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-
 float distanceTo(const float* mean, const std::array<float, 3>& point)
 {
     const float dx = mean[0] - point[0], dy = mean[1] - point[1], dz = mean[2] - point[2];
@@ -54,6 +52,8 @@ void GaussianField::checkShapes(const std::string& source) const
     }
     if (n == 0)
         throw FormatError(source, "the field holds no Gaussians");
+    if (frequencies > kMaxFrequenciesPerField)
+        throw FormatError(source, std::to_string(frequencies) + " frequencies; a field holds at most " + std::to_string(kMaxFrequenciesPerField));
 }
 
 GaussianField initialiseOnGrid(const GridInitialisation& init)
@@ -75,6 +75,7 @@ GaussianField initialiseOnGrid(const GridInitialisation& init)
     GaussianField field;
     field.frequencies = init.frequencies;
     field.hidden = init.hidden;
+    field.emissionForm = init.emissionForm;
     field.inputCentre = init.inputCentre;
     field.inputScale = init.inputScale;
     const int outputs = field.outputs(), hidden = field.hidden;
@@ -122,7 +123,7 @@ std::vector<float> emissions(const GaussianField& field, MovingEnds movingEnds)
     const std::size_t n = field.count(), positions = movingEnds.size();
     const int hidden = field.hidden, outputs = field.outputs();
     std::vector<float> result(n * positions * outputs);
-    std::vector<float> activation(hidden);
+    std::vector<float> activation(hidden), z(outputs);
     for (std::size_t b = 0; b < positions; ++b) {
         const std::array<float, 3>& movingEnd = movingEnds[b];
         const std::array<float, 3> input = normalisedInput(field, movingEnd);
@@ -133,14 +134,13 @@ std::vector<float> emissions(const GaussianField& field, MovingEnds movingEnds)
                 activation[h] = pre > 0 ? pre : kLeakySlope * pre;
             }
             const float logDistance = std::log(distanceTo(&field.means[g * 3], movingEnd) + kDistanceEpsilon);
-            float* out = &result[(g * positions + b) * outputs];
             for (int o = 0; o < outputs; ++o) {
                 const float* w2 = &field.mlpW2[(g * outputs + o) * hidden];
-                float z = field.mlpB2[g * outputs + o];
+                z[o] = field.mlpB2[g * outputs + o];
                 for (int h = 0; h < hidden; ++h)
-                    z += w2[h] * activation[h];
-                out[o] = sigmoid(z - logDistance);
+                    z[o] += w2[h] * activation[h];
             }
+            emissionFromOutputs(field.emissionForm, z.data(), logDistance, outputs, &result[(g * positions + b) * outputs]);
         }
     }
     return result;
@@ -165,9 +165,9 @@ void emissionsBackward(const GaussianField& field, MovingEnds movingEnds, const 
         const std::array<float, 3> input = normalisedInput(field, movingEnds[b]);
         for (std::size_t g = 0; g < n; ++g) {
             const std::size_t row = (g * positions + b) * outputs;
-            emissionBackwardOne<double, kMaxEmissionHidden>(&field.mlpW1[g * hidden * 3], &field.mlpB1[g * hidden], &field.mlpW2[g * outputs * hidden],
-                                                            hidden, outputs, input.data(), &field.means[g * 3], movingEnds[b].data(),
-                                                            &emission[row], &emissionGradient[row], rowsOf(gradients, g));
+            emissionBackwardOne<double, kMaxEmissionHidden>(field.emissionForm, &field.mlpW1[g * hidden * 3], &field.mlpB1[g * hidden],
+                                                            &field.mlpW2[g * outputs * hidden], hidden, outputs, input.data(), &field.means[g * 3],
+                                                            movingEnds[b].data(), &emission[row], &emissionGradient[row], rowsOf(gradients, g));
         }
     }
 }
@@ -183,6 +183,8 @@ NpzArchive fieldToNpz(const GaussianField& field)
         archive[name] = NpyArray::from<float>(shapes[index++], *array);
     archive["input_centre"] = NpyArray::from<float>({3}, field.inputCentre);
     archive["input_scale"] = NpyArray::from<float>({3}, field.inputScale);
+    const std::int32_t form = static_cast<std::int32_t>(field.emissionForm);
+    archive["emission_form"] = NpyArray::from<std::int32_t>({1}, std::span(&form, 1));
     return archive;
 }
 
@@ -214,6 +216,12 @@ GaussianField fieldFromNpz(const NpzArchive& archive, const std::string& source)
         field.inputScale[axis] = scale[scale.size() == 3 ? axis : 0];
         if (!(field.inputScale[axis] > 0))
             throw FormatError(source, "input_scale must be positive");
+    }
+    if (const auto form = archive.find("emission_form"); form != archive.end()) { // absent: written before the option, real/imaginary
+        const auto values = form->second.toFloat();
+        if (values.size() != 1 || (values[0] != 0 && values[0] != 1))
+            throw FormatError(source, "emission_form must be one value: 0 (real/imaginary) or 1 (amplitude/phase)");
+        field.emissionForm = values[0] == 0 ? EmissionForm::RealImaginary : EmissionForm::AmplitudePhase;
     }
     field.checkShapes(source);
     for (const auto& [name, array] : field.parameterArrays())

@@ -3,8 +3,11 @@
 // Gaussian k emits, for the moving end at x (transmitter for RFID data, receiver for Sionna data),
 //   z = W2·leaky(W1·x̂ + b1) + b2          x̂ = (x − inputCentre)/inputScale per axis, hidden 32, slope 0.01
 //   emission_j = sigmoid(z_j − log(‖x − μ_k‖ + ε))   j < 2F: (real, imag) per frequency
+// (or, as an option, amplitude and phase per frequency: EmissionForm.h)
 // The −log distance inside the sigmoid is GSpaRC's physics feature: far from the emitter the
 // sigmoid is in its exponential tail, so emission falls off like 1/d.
+#include "EmissionForm.h"
+
 #include "engine/core/Npz.h"
 
 #include <array>
@@ -16,11 +19,13 @@
 namespace ls::rf {
 
 inline constexpr float kLeakySlope = 0.01f;
+inline constexpr int kMaxFrequenciesPerField = 64; // the backward passes keep 2F values per Gaussian on the stack
 inline constexpr float kDistanceEpsilon = 1e-2f; // metres, keeps log(d + ε) finite at the emitter
 
 struct GaussianField {
     int frequencies = 1;
     int hidden = 32;
+    EmissionForm emissionForm = EmissionForm::RealImaginary;
     // The MLPs see x̂ = (x − inputCentre)/inputScale per axis: the moving end's positions spread
     // over roughly ±1 whatever the scene's size (a tag moved by centimetres must move the input).
     std::array<float, 3> inputCentre{0, 0, 0};
@@ -53,6 +58,7 @@ struct GridInitialisation {
     int frequencies = 1;
     int hidden = 32;
     float initialOpacity = 0.1f;
+    EmissionForm emissionForm = EmissionForm::RealImaginary;
     std::uint64_t seed = 1;
     std::array<float, 3> inputCentre{0, 0, 0}; // normalisation of the moving end's position
     std::array<float, 3> inputScale{1, 1, 1};
@@ -79,7 +85,7 @@ inline constexpr int kMaxEmissionHidden = 256;
 void emissionsBackward(const GaussianField& field, MovingEnds movingEnds, const std::vector<float>& emission,
                        const std::vector<double>& emissionGradient, GaussianField& gradients);
 
-NpzArchive fieldToNpz(const GaussianField& field); // one member per parameter array, plus input_centre, input_scale
+NpzArchive fieldToNpz(const GaussianField& field); // one member per parameter array, plus input_centre, input_scale, emission_form
 GaussianField fieldFromNpz(const NpzArchive& archive, const std::string& source); // FormatError naming source
 
 } // namespace ls::rf

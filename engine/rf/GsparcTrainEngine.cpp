@@ -23,6 +23,7 @@ GaussianField initialField(const RfDataset& dataset, const ParameterValues& para
     init.spacingMetres = static_cast<float>(floatParameter(parameters, "spacing"));
     init.frequencies = dataset.frequencies;
     init.hidden = static_cast<int>(intParameter(parameters, "hidden"));
+    init.emissionForm = stringParameter(parameters, "emission") == "amplitude-phase" ? EmissionForm::AmplitudePhase : EmissionForm::RealImaginary;
     init.seed = static_cast<std::uint64_t>(intParameter(parameters, "seed"));
     const auto [centre, spread] = movingEndSpread(dataset);
     init.inputCentre = centre;
@@ -56,6 +57,11 @@ ParameterSchema GsparcTrainEngine::parameterSchema() const
          .help = "The scene box covers the receiver and every transmitter position, padded by this much on each side."},
         {.key = "hidden", .label = "MLP width", .type = T::Int, .defaultValue = std::int64_t{32}, .minimum = 1, .maximum = 256,
          .help = "Hidden units of each Gaussian's emission MLP."},
+        {.key = "emission", .label = "Emission", .type = T::Enum, .defaultValue = std::string("real-imaginary"),
+         .help = "What each Gaussian's MLP emits per frequency, both with the 1/d fall-off: real and imaginary parts through a sigmoid "
+                 "(GSpaRC; both positive, so emitters never cancel), or an amplitude through the sigmoid and a free phase (emitters "
+                 "interfere, as the paths behind a beamformed spectrum's nulls do).",
+         .choices = {"real-imaginary", "amplitude-phase"}},
         {.key = "mlpRate", .label = "MLP learning rate", .type = T::Float, .defaultValue = 2e-3, .minimum = 1e-6, .maximum = 1.0,
          .help = "Adam's rate for the emission MLPs (2e-3: the reference code's). Short runs underfit at it: on the RFID sample, "
                  "1e-2 reached a held-out median SSIM of 0.864 in 1,000 steps (0.819 at 2e-3), 0.905 in 3,000 and 0.923 in 6,000; "

@@ -18,6 +18,7 @@ constexpr int kThreads = 256;
 
 struct FieldView {
     int count, hidden, outputs;
+    EmissionForm form;
     const float *means, *logScales, *rotations, *opacityLogits, *w1, *b1, *w2, *b2;
     float3 inputCentre, inputScale;
 };
@@ -56,14 +57,14 @@ __global__ void projectKernel(FieldView field, ReceiverFrame<float> frame, Pixel
         }
         const float dx = mean[0] - movingEnd.x, dy = mean[1] - movingEnd.y, dz = mean[2] - movingEnd.z;
         const float logDistance = logf(sqrtf(dx * dx + dy * dy + dz * dz) + 1e-2f);
-        float* out = emission + (static_cast<long>(g) * movingEnds.count + b) * field.outputs;
+        float z[kCudaMaxOutputs];
         for (int o = 0; o < field.outputs; ++o) {
             const float* w = field.w2 + (static_cast<long>(g) * field.outputs + o) * field.hidden;
-            float z = field.b2[static_cast<long>(g) * field.outputs + o];
+            z[o] = field.b2[static_cast<long>(g) * field.outputs + o];
             for (int h = 0; h < field.hidden; ++h)
-                z += w[h] * activation[h];
-            out[o] = 1.0f / (1.0f + expf(-(z - logDistance)));
+                z[o] += w[h] * activation[h];
         }
+        emissionFromOutputs(field.form, z, logDistance, field.outputs, emission + (static_cast<long>(g) * movingEnds.count + b) * field.outputs);
     }
 
     radius[g] = 0;
@@ -255,7 +256,7 @@ __global__ void fieldBackwardKernel(FieldView field, ReceiverFrame<float> frame,
         normalisedInput(field, movingEnd, input);
         const float end[3] = {movingEnd.x, movingEnd.y, movingEnd.z};
         const long emissionRow = (row * movingEnds.count + b) * field.outputs; // emission [N, B, 2F]
-        emissionBackwardOne<float, kCudaMaxHidden>(field.w1 + row * field.hidden * 3, field.b1 + row * field.hidden,
+        emissionBackwardOne<float, kCudaMaxHidden>(field.form, field.w1 + row * field.hidden * 3, field.b1 + row * field.hidden,
                                                    field.w2 + row * field.outputs * field.hidden, field.hidden, field.outputs, input,
                                                    field.means + row * 3, end, emission + emissionRow, emissionGradient + emissionRow, rows);
     }
@@ -291,7 +292,7 @@ struct SplatRendererCuda::Buffers {
 
     FieldView view() const
     {
-        return {static_cast<int>(host.count()), host.hidden, host.outputs(), means.data(), logScales.data(), rotations.data(),
+        return {static_cast<int>(host.count()), host.hidden, host.outputs(), host.emissionForm, means.data(), logScales.data(), rotations.data(),
                 opacityLogits.data(), w1.data(), b1.data(), w2.data(), b2.data(),
                 make_float3(host.inputCentre[0], host.inputCentre[1], host.inputCentre[2]),
                 make_float3(host.inputScale[0], host.inputScale[1], host.inputScale[2])};
