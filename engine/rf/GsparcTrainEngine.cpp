@@ -50,7 +50,9 @@ ParameterSchema GsparcTrainEngine::parameterSchema() const
          .help = "Adam steps, `batch` spectra each (a resumed run continues up to this total)."},
         {.key = "batch", .label = "Spectra per step", .type = T::Int, .defaultValue = std::int64_t{1}, .minimum = 1, .maximum = 32,
          .help = "Spectra whose gradients each step averages (the reference: 1). They share one render: with the receiver fixed, "
-                 "projection, sorting and every pixel's α serve them all, so a batch costs little more than one spectrum."},
+                 "projection, sorting and every pixel's α serve them all, so a batch costs little more than one spectrum. On the RFID "
+                 "sample 1,000 steps of 8 (9.5 min on 2 cores, MLP rate 1e-2) reach a held-out median SSIM of 0.919, what 6,000 "
+                 "steps of one reached in 31 min."},
         {.key = "spacing", .label = "Grid spacing", .type = T::Float, .defaultValue = 0.3, .minimum = 0.01, .maximum = 10.0, .units = "m",
          .help = "Initial Gaussians sit on a grid of this spacing over the scene box (0.3 m: 2,400 on the RFID sample)."},
         {.key = "margin", .label = "Box margin", .type = T::Float, .defaultValue = 1.0, .minimum = 0.0, .maximum = 100.0, .units = "m",
@@ -60,7 +62,8 @@ ParameterSchema GsparcTrainEngine::parameterSchema() const
         {.key = "emission", .label = "Emission", .type = T::Enum, .defaultValue = std::string("real-imaginary"),
          .help = "What each Gaussian's MLP emits per frequency, both with the 1/d fall-off: real and imaginary parts through a sigmoid "
                  "(GSpaRC; both positive, so emitters never cancel), or an amplitude through the sigmoid and a free phase (emitters "
-                 "interfere, as the paths behind a beamformed spectrum's nulls do).",
+                 "interfere, as the paths behind a beamformed spectrum's nulls do). On the RFID sample (batch 8, MLP rate 1e-2, "
+                 "1,000 steps) held-out median SSIM 0.934 with amplitude-phase, 0.919 with real-imaginary.",
          .choices = {"real-imaginary", "amplitude-phase"}},
         {.key = "mlpRate", .label = "MLP learning rate", .type = T::Float, .defaultValue = 2e-3, .minimum = 1e-6, .maximum = 1.0,
          .help = "Adam's rate for the emission MLPs (2e-3: the reference code's). Short runs underfit at it: on the RFID sample, "
