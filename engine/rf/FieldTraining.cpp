@@ -79,6 +79,12 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
     if (settings.batch < 1)
         throw ArgumentError("batch: " + std::to_string(settings.batch) + " spectra per step; at least 1");
     const int batchSize = settings.batch;
+    // One render composites every spectrum of the batch at every frequency: the passes keep that many maps per pixel.
+    const int mapLimit = settings.cudaDevice >= 0 ? 32 : kMaxFrequenciesPerField;
+    if (batchSize * state.field.frequencies > mapLimit)
+        throw ArgumentError("batch: " + std::to_string(batchSize) + " spectra of " + std::to_string(state.field.frequencies) + " frequencies are "
+                            + std::to_string(batchSize * state.field.frequencies) + " maps per step; one step composites at most "
+                            + std::to_string(mapLimit) + (settings.cudaDevice >= 0 ? " on a GPU" : "") + " - lower the batch");
     const int height = state.mapping.height, width = state.mapping.width;
     const std::size_t pixels = static_cast<std::size_t>(height) * width;
     double windowLoss = 0, windowSsim = 0;
