@@ -80,7 +80,11 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         throw ArgumentError("batch: " + std::to_string(settings.batch) + " spectra per step; at least 1");
     const int batchSize = settings.batch;
     // One render composites every spectrum of the batch at every frequency: the passes keep that many maps per pixel.
-    const int mapLimit = settings.cudaDevice >= 0 ? 32 : kMaxFrequenciesPerField;
+#if LS_HAS_CUDA
+    const int mapLimit = settings.cudaDevice >= 0 ? kCudaMaxOutputs / 2 : kMaxFrequenciesPerField;
+#else
+    const int mapLimit = kMaxFrequenciesPerField;
+#endif
     if (batchSize * state.field.frequencies > mapLimit)
         throw ArgumentError("batch: " + std::to_string(batchSize) + " spectra of " + std::to_string(state.field.frequencies) + " frequencies are "
                             + std::to_string(batchSize * state.field.frequencies) + " maps per step; one step composites at most "
