@@ -13,12 +13,15 @@
 namespace ls::bench {
 
 class RatioReporter : public benchmark::ConsoleReporter {
-    // "X/20/real_time" and "X/20/manual_time" (kernel time from CUDA events) pair as "X/20".
+    // "X/20/real_time", "X/20/manual_time" (kernel time from CUDA events) and "X/20/min_time:3.000/real_time"
+    // pair as "X/20".
     static std::string withoutTimeSuffix(std::string name)
     {
         for (const std::string suffix : {"/real_time", "/manual_time"})
             if (name.size() > suffix.size() && name.ends_with(suffix))
                 name.resize(name.size() - suffix.size());
+        if (const auto minTime = name.find("/min_time:"); minTime != std::string::npos)
+            name.erase(minTime, name.find('/', minTime + 1) == std::string::npos ? std::string::npos : name.find('/', minTime + 1) - minTime);
         return name;
     }
 
