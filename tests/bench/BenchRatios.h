@@ -20,8 +20,10 @@ class RatioReporter : public benchmark::ConsoleReporter {
         for (const std::string suffix : {"/real_time", "/manual_time"})
             if (name.size() > suffix.size() && name.ends_with(suffix))
                 name.resize(name.size() - suffix.size());
-        if (const auto minTime = name.find("/min_time:"); minTime != std::string::npos)
-            name.erase(minTime, name.find('/', minTime + 1) == std::string::npos ? std::string::npos : name.find('/', minTime + 1) - minTime);
+        if (const auto minTime = name.find("/min_time:"); minTime != std::string::npos) {
+            const auto next = name.find('/', minTime + 1); // npos: it was the last part
+            name.erase(minTime, next == std::string::npos ? std::string::npos : next - minTime);
+        }
         return name;
     }
 
