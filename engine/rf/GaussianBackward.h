@@ -1,7 +1,8 @@
 #pragma once
-// The backward pass of one Gaussian once compositing has its splat's gradients, shared by the CPU
-// loops (SplatBackwardCpu.cpp, in double) and the CUDA kernel (SplatRendererCuda.cu, in float), so
-// the finite-difference tests of the CPU path check the GPU's arithmetic too:
+// One Gaussian's emission (its MLP's forward pass), and its backward pass once compositing has its
+// splat's gradients, shared by the CPU loops (GaussianField.cpp, SplatBackwardCpu.cpp, in double
+// for the backward) and the CUDA kernels (SplatRendererCuda.cu, in float), so the
+// finite-difference tests of the CPU path check the GPU's arithmetic too:
 //  - the projection (mean, log-scale, quaternion → pixel centre and conic), evaluated on duals
 //    (Dual.h), chained with dL/d(u, v, conic); the opacity logit through the sigmoid;
 //  - the emission MLP and the distance feature (GaussianField.h), chained with dL/d emission.
@@ -46,6 +47,28 @@ LS_HOST_DEVICE void projectionBackwardOne(const float* mean, const float* logSca
     for (int i = 0; i < 4; ++i)
         out.rotation[i] += static_cast<float>(input[6 + i]);
     *out.opacityLogit += static_cast<float>(opacityGradient * opacity * (T(1) - opacity));
+}
+
+// One Gaussian's emission [2F] for the moving end at `movingEnd` (world), `input` its normalised
+// position x̂: z = W2·leaky(W1·x̂ + b1) + b2, then EmissionForm.h with the distance feature.
+template <int MaxHidden>
+LS_HOST_DEVICE void emissionOne(EmissionForm form, const float* w1, const float* b1, const float* w2, const float* b2, int hidden, int outputs,
+                                const float input[3], const float* mean, const float movingEnd[3], float* emission)
+{
+    float activation[MaxHidden];
+    for (int h = 0; h < hidden; ++h) {
+        const float pre = b1[h] + w1[h * 3] * input[0] + w1[h * 3 + 1] * input[1] + w1[h * 3 + 2] * input[2];
+        activation[h] = pre > 0 ? pre : kLeakySlope * pre;
+    }
+    const float dx = mean[0] - movingEnd[0], dy = mean[1] - movingEnd[1], dz = mean[2] - movingEnd[2];
+    const float logDistance = ::log(::sqrt(dx * dx + dy * dy + dz * dz) + kDistanceEpsilon);
+    float z[2 * kMaxFrequenciesPerField];
+    for (int o = 0; o < outputs; ++o) {
+        z[o] = b2[o];
+        for (int h = 0; h < hidden; ++h)
+            z[o] += w2[o * hidden + h] * activation[h];
+    }
+    emissionFromOutputs(form, z, logDistance, outputs, emission);
 }
 
 // dL/d emission [2F] of one Gaussian (its emission [2F] from the forward pass) → its MLP weights

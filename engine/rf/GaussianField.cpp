@@ -8,14 +8,6 @@
 
 namespace ls::rf {
 
-namespace {
-float distanceTo(const float* mean, const std::array<float, 3>& point)
-{
-    const float dx = mean[0] - point[0], dy = mean[1] - point[1], dz = mean[2] - point[2];
-    return std::sqrt(dx * dx + dy * dy + dz * dz);
-}
-} // namespace
-
 GaussianField GaussianField::zerosLike() const
 {
     GaussianField zeros = *this;
@@ -123,25 +115,14 @@ std::vector<float> emissions(const GaussianField& field, MovingEnds movingEnds)
     const std::size_t n = field.count(), positions = movingEnds.size();
     const int hidden = field.hidden, outputs = field.outputs();
     std::vector<float> result(n * positions * outputs);
-    std::vector<float> activation(hidden), z(outputs);
+    if (hidden > kMaxEmissionHidden)
+        throw ArgumentError("emission MLPs up to " + std::to_string(kMaxEmissionHidden) + " wide are supported; this field's are " + std::to_string(hidden));
     for (std::size_t b = 0; b < positions; ++b) {
-        const std::array<float, 3>& movingEnd = movingEnds[b];
-        const std::array<float, 3> input = normalisedInput(field, movingEnd);
-        for (std::size_t g = 0; g < n; ++g) {
-            const float* w1 = &field.mlpW1[g * hidden * 3];
-            for (int h = 0; h < hidden; ++h) {
-                const float pre = field.mlpB1[g * hidden + h] + w1[h * 3] * input[0] + w1[h * 3 + 1] * input[1] + w1[h * 3 + 2] * input[2];
-                activation[h] = pre > 0 ? pre : kLeakySlope * pre;
-            }
-            const float logDistance = std::log(distanceTo(&field.means[g * 3], movingEnd) + kDistanceEpsilon);
-            for (int o = 0; o < outputs; ++o) {
-                const float* w2 = &field.mlpW2[(g * outputs + o) * hidden];
-                z[o] = field.mlpB2[g * outputs + o];
-                for (int h = 0; h < hidden; ++h)
-                    z[o] += w2[h] * activation[h];
-            }
-            emissionFromOutputs(field.emissionForm, z.data(), logDistance, outputs, &result[(g * positions + b) * outputs]);
-        }
+        const std::array<float, 3> input = normalisedInput(field, movingEnds[b]);
+        for (std::size_t g = 0; g < n; ++g)
+            emissionOne<kMaxEmissionHidden>(field.emissionForm, &field.mlpW1[g * hidden * 3], &field.mlpB1[g * hidden], &field.mlpW2[g * outputs * hidden],
+                                            &field.mlpB2[g * outputs], hidden, outputs, input.data(), &field.means[g * 3], movingEnds[b].data(),
+                                            &result[(g * positions + b) * outputs]);
     }
     return result;
 }

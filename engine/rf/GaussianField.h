@@ -19,7 +19,7 @@
 namespace ls::rf {
 
 inline constexpr float kLeakySlope = 0.01f;
-inline constexpr int kMaxFrequenciesPerField = 64; // the backward passes keep 2F values per Gaussian on the stack
+inline constexpr int kMaxFrequenciesPerField = 64; // the per-Gaussian passes keep 2F values on the stack
 inline constexpr float kDistanceEpsilon = 1e-2f; // metres, keeps log(d + ε) finite at the emitter
 
 struct GaussianField {

@@ -49,22 +49,11 @@ __global__ void projectKernel(FieldView field, ReceiverFrame<float> frame, Pixel
         const float3 movingEnd = movingEnds.at[b];
         float input[3];
         normalisedInput(field, movingEnd, input);
-        float activation[kCudaMaxHidden];
-        for (int h = 0; h < field.hidden; ++h) {
-            const float* w = field.w1 + (static_cast<long>(g) * field.hidden + h) * 3;
-            const float pre = field.b1[static_cast<long>(g) * field.hidden + h] + w[0] * input[0] + w[1] * input[1] + w[2] * input[2];
-            activation[h] = pre > 0 ? pre : 0.01f * pre;
-        }
-        const float dx = mean[0] - movingEnd.x, dy = mean[1] - movingEnd.y, dz = mean[2] - movingEnd.z;
-        const float logDistance = logf(sqrtf(dx * dx + dy * dy + dz * dz) + 1e-2f);
-        float z[kCudaMaxOutputs];
-        for (int o = 0; o < field.outputs; ++o) {
-            const float* w = field.w2 + (static_cast<long>(g) * field.outputs + o) * field.hidden;
-            z[o] = field.b2[static_cast<long>(g) * field.outputs + o];
-            for (int h = 0; h < field.hidden; ++h)
-                z[o] += w[h] * activation[h];
-        }
-        emissionFromOutputs(field.form, z, logDistance, field.outputs, emission + (static_cast<long>(g) * movingEnds.count + b) * field.outputs);
+        const float end[3] = {movingEnd.x, movingEnd.y, movingEnd.z};
+        const long row = g;
+        emissionOne<kCudaMaxHidden>(field.form, field.w1 + row * field.hidden * 3, field.b1 + row * field.hidden,
+                                    field.w2 + row * field.outputs * field.hidden, field.b2 + row * field.outputs, field.hidden, field.outputs,
+                                    input, mean, end, emission + (row * movingEnds.count + b) * field.outputs);
     }
 
     radius[g] = 0;
