@@ -17,6 +17,8 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <set>
+#include <thread>
 
 using namespace ls;
 using namespace ls::consistency;
@@ -25,7 +27,8 @@ class TestLcmCheckpoints : public QObject {
     Q_OBJECT
     // A tiny model trained for `iterations` in all; with `checkpoint`, the training is cancelled at
     // iteration 50, written there, read back and resumed.
-    static LatentModels trainTiny(const LatentModelSpec& spec, std::int64_t iterations, const std::filesystem::path* checkpoint)
+    static LatentModels trainTiny(const LatentModelSpec& spec, std::int64_t iterations, const std::filesystem::path* checkpoint,
+                                  int denoiserThreads = 2, LatencyRecorder* timings = nullptr)
     {
         const ImageSet train = loadFashionMnist(Split::Train, spec.trainImages), test = loadFashionMnist(Split::Test, 200);
         TrainingSettings settings;
@@ -34,8 +37,10 @@ class TestLcmCheckpoints : public QObject {
         settings.autoencoderSteps = 20;
         settings.iterations = iterations;
         settings.keepOnCancel = true;
+        settings.denoiserThreads = denoiserThreads;
         const DeviceInfo cpu = cpuDevice();
-        LatencyRecorder recorder;
+        LatencyRecorder ownRecorder;
+        LatencyRecorder& recorder = timings ? *timings : ownRecorder;
         std::atomic<bool> cancel{false};
         RunContext context(cpu, recorder, [&](double, const std::string& message) {
             cancel = checkpoint && (cancel || message.starts_with("training iteration 50 "));
@@ -52,6 +57,14 @@ class TestLcmCheckpoints : public QObject {
         RunContext again(cpu, recorder, {}, &cancel);
         trainLatentModels(resumed, train, test, settings, again, 1.0);
         return resumed;
+    }
+
+    static bool sameValues(const std::vector<Parameter*>& a, const std::vector<Parameter*>& b)
+    {
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (a[i]->value != b[i]->value)
+                return false;
+        return !a.empty() && a.size() == b.size();
     }
 
     static LatentModelSpec tinySpec()
@@ -82,12 +95,7 @@ private slots:
         QCOMPARE(resumed.diffusionIterations, total);
         // Iteration k of the resumed run drew the batch and noise of iteration k of the straight one,
         // with the same Adam moments and the same curriculum: every tensor is equal, bit for bit.
-        auto same = [](const std::vector<Parameter*>& a, const std::vector<Parameter*>& b) {
-            for (std::size_t i = 0; i < a.size(); ++i)
-                if (a[i]->value != b[i]->value)
-                    return false;
-            return true;
-        };
+        auto same = sameValues;
         QVERIFY(same(straight.classifier.parameters(), resumed.classifier.parameters()));
         QVERIFY(same(straight.autoencoder.parameters(), resumed.autoencoder.parameters()));
         QVERIFY(same(straight.diffusion.parameters(), resumed.diffusion.parameters()));
@@ -109,6 +117,39 @@ private slots:
         QVERIFY(again.consistencyOptimiser.second.back() == resumed.consistencyOptimiser.second.back());
         QCOMPARE(again.spec.recipe.distance, resumed.spec.recipe.distance);
         QCOMPARE(again.plannedIterations, total);
+    }
+
+    // The consistency model and the baseline train side by side on two threads: the same weights, bit
+    // for bit, as one after the other, and the baseline's stages on the timeline's second CPU lane.
+    void denoisersTrainSideBySideWithTheSameResult()
+    {
+        if (!std::filesystem::exists(kFashionMnistFolder))
+            QSKIP("Debian's dataset-fashion-mnist is not installed (scripts/install-deps installs it)");
+        const LatentModelSpec spec = tinySpec();
+        const std::int64_t total = test::uniformInt(20, 40);
+        LatencyRecorder sequentialTimes, concurrentTimes;
+        LatentModels sequential = trainTiny(spec, total, nullptr, 1, &sequentialTimes);
+        LatentModels concurrent = trainTiny(spec, total, nullptr, 2, &concurrentTimes);
+        QVERIFY(sameValues(sequential.consistency.parameters(), concurrent.consistency.parameters()));
+        QVERIFY(sameValues(sequential.diffusion.parameters(), concurrent.diffusion.parameters()));
+        QVERIFY(sequential.diffusionAverage == concurrent.diffusionAverage);
+        QCOMPARE(concurrent.consistencyIterations, total);
+
+        auto lanesOf = [](LatencyRecorder& recorder, const std::string& stage) {
+            std::set<std::string> lanes;
+            std::size_t count = 0;
+            for (const StageSample& sample : recorder.record().samples)
+                if (sample.path == stage) {
+                    lanes.insert(sample.lane);
+                    ++count;
+                }
+            return std::pair{lanes, count};
+        };
+        QCOMPARE(lanesOf(sequentialTimes, "diffusion training"), std::pair(std::set<std::string>{"cpu"}, std::size_t(total)));
+        QCOMPARE(lanesOf(concurrentTimes, "consistency training"), std::pair(std::set<std::string>{"cpu"}, std::size_t(total)));
+        if (std::thread::hardware_concurrency() < 2)
+            QSKIP("one hardware thread: the denoisers took turns (the weights above were still compared)");
+        QCOMPARE(lanesOf(concurrentTimes, "diffusion training"), std::pair(std::set<std::string>{"cpu 2"}, std::size_t(total)));
     }
 
     void badCheckpointsAreNamed()

@@ -38,6 +38,16 @@ double tickStep(double span, int targetTicks)
     return 10 * magnitude;
 }
 
+// "cpu", "cpu 2" (an engine's second thread), "gpu"; other lanes (imported traces' threads) as named.
+QString laneTitle(const std::string& lane)
+{
+    if (lane == "gpu")
+        return TimelineView::tr("GPU");
+    if (lane.starts_with("cpu"))
+        return TimelineView::tr("CPU") + QString::fromStdString(lane.substr(3));
+    return QString::fromStdString(lane);
+}
+
 } // namespace
 
 TimelineView::TimelineView(QWidget* parent) : QWidget(parent)
@@ -90,7 +100,7 @@ void TimelineView::setRecords(const std::vector<std::pair<const LatencyRecord*, 
         for (const auto& sample : record.samples) {
             auto [it, inserted] = laneIndex.emplace(sample.lane, lanes_.size());
             if (inserted) {
-                const QString lane = sample.lane == "cpu" ? tr("CPU") : sample.lane == "gpu" ? tr("GPU") : QString::fromStdString(sample.lane);
+                const QString lane = laneTitle(sample.lane);
                 lanes_.push_back({runs.size() > 1 ? QStringLiteral("%1 · %2").arg(QChar(static_cast<char16_t>('A' + r))).arg(lane) : lane, {}});
             }
             Lane& lane = lanes_[it->second];

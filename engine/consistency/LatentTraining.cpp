@@ -1,5 +1,6 @@
 #include "LatentTraining.h"
 
+#include "engine/core/ParallelFor.h"
 #include "engine/core/PublishThrottle.h"
 
 #include <algorithm>
@@ -8,10 +9,27 @@ namespace ls::consistency {
 
 namespace {
 
+constexpr const char* kSecondThreadLane = "cpu 2"; // the timeline's lane for the baseline's stages when they run alongside
+
 // Batches walk through the data in order, wrapping; the same step always takes the same rows.
 Eigen::Index batchStart(std::int64_t step, Eigen::Index rows, int size)
 {
     return static_cast<Eigen::Index>((step * size) % std::max<Eigen::Index>(1, rows - size));
+}
+
+// When a stage ran, measured on whichever thread ran it; the recorder itself is single-threaded, so
+// the spans are added to it afterwards, on the run's thread.
+struct Span {
+    double startUs = -1, durationUs = 0;
+    bool ran() const { return startUs >= 0; }
+};
+
+template <class Work> Span timed(const LatencyRecorder& recorder, Work&& work)
+{
+    Span span{recorder.nowUs(), 0};
+    work();
+    span.durationUs = recorder.nowUs() - span.startUs;
+    return span;
 }
 
 } // namespace
@@ -89,6 +107,10 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
     double consistencyLoss = 0, diffusionLoss = 0;
     int averaged = 0, discretisation = 0;
     const std::int64_t first = std::min(models.consistencyIterations, models.diffusionIterations);
+    // The two denoisers share nothing but the batch, so on the CPU each iteration trains them side by
+    // side: the same arithmetic in the same order as one after the other, in about half the wall time
+    // on two cores. On a GPU they take turns: one device serialises them anyway.
+    const int denoiserThreads = settings.cudaDevice < 0 ? std::clamp(std::min(settings.denoiserThreads, parallelWorkers(2)), 1, 2) : 1;
     for (std::int64_t it = first; it < iterations; ++it) {
         if (context.cancelRequested()) {
             if (!settings.keepOnCancel)
@@ -97,23 +119,41 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
             break;
         }
         const Matrix x = latents.middleRows(batchStart(it, latents.rows(), batch), batch);
-        if (it >= models.consistencyIterations) {
-            auto stage = recorder.stage("consistency training");
-            const StepReport report = consistency.step(x);
-            consistencyLoss += report.loss;
-            discretisation = report.discretisation;
+        Span consistencySpan, diffusionSpan;
+        auto trainConsistency = [&] {
+            if (it < models.consistencyIterations)
+                return;
+            consistencySpan = timed(recorder, [&] {
+                const StepReport report = consistency.step(x);
+                consistencyLoss += report.loss;
+                discretisation = report.discretisation;
+                if (averaging)
+                    consistency.synchronise(false);
+                LatentModels::updateAverage(models.consistencyAverage, models.consistency, models.spec.averageDecay);
+            });
+        };
+        auto trainDiffusion = [&] {
+            if (it < models.diffusionIterations)
+                return;
+            diffusionSpan = timed(recorder, [&] {
+                diffusionLoss += diffusion.step(x).loss;
+                if (averaging)
+                    diffusion.synchronise(false);
+                LatentModels::updateAverage(models.diffusionAverage, models.diffusion, models.spec.averageDecay);
+            });
+        };
+        parallelFor(2, denoiserThreads, [&](std::size_t begin, std::size_t end, int) {
+            for (std::size_t task = begin; task < end; ++task)
+                task == 0 ? trainConsistency() : trainDiffusion();
+        });
+        if (consistencySpan.ran()) {
+            recorder.addMeasuredStage("consistency training", "cpu", consistencySpan.startUs, consistencySpan.durationUs);
             models.consistencyIterations = it + 1;
-            if (averaging)
-                consistency.synchronise(false);
-            LatentModels::updateAverage(models.consistencyAverage, models.consistency, models.spec.averageDecay);
         }
-        if (it >= models.diffusionIterations) {
-            auto stage = recorder.stage("diffusion training");
-            diffusionLoss += diffusion.step(x).loss;
+        if (diffusionSpan.ran()) {
+            recorder.addMeasuredStage("diffusion training", denoiserThreads > 1 ? kSecondThreadLane : "cpu", diffusionSpan.startUs,
+                                      diffusionSpan.durationUs);
             models.diffusionIterations = it + 1;
-            if (averaging)
-                diffusion.synchronise(false);
-            LatentModels::updateAverage(models.diffusionAverage, models.diffusion, models.spec.averageDecay);
         }
         if (++averaged == 20 || it + 1 == iterations) { // a point per 20 iterations, their mean
             record.consistencyCurves.x.push_back(static_cast<float>(it));

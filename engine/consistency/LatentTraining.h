@@ -20,6 +20,9 @@ struct TrainingSettings {
     // ≥ 0: the denoisers train on that GPU (DenoiserTrainingCuda.h; the classifier and the
     // autoencoder stay on the CPU); the models hold the GPU's weights when training returns.
     int cudaDevice = -1;
+    // On the CPU, the consistency model and the baseline train side by side on this many threads (1
+    // or 2; the results are the same bit for bit); on a GPU they take turns.
+    int denoiserThreads = 2;
 };
 
 struct TrainingRecord {
