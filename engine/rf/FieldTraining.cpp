@@ -7,6 +7,7 @@
 
 #include "engine/core/CounterRng.h"
 #include "engine/core/Error.h"
+#include "engine/core/ParallelFor.h"
 
 #include <optional>
 
@@ -118,19 +119,25 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         }();
         std::optional<OptionalStage> lossStage(std::in_place, timed, "loss");
         // The loss of each [H, W] map (a frequency of a spectrum in the batch), averaged over all of them.
+        // The maps are independent, so they are scored in parallel and summed in map order after.
         const int frequencies = state.field.frequencies, maps = batchSize * frequencies;
         std::vector<float> spectrumGradient(rendered.spectrum.size());
+        std::vector<SpectrumLoss> mapLosses(static_cast<std::size_t>(maps));
+        parallelFor(mapLosses.size(), parallelWorkers(mapLosses.size()), [&](std::size_t begin, std::size_t end, int) {
+            for (std::size_t map = begin; map < end; ++map) {
+                const std::vector<float>& measured = batch[map / frequencies]->spectrum;
+                const std::size_t offset = (map % frequencies) * pixels;
+                const std::vector<float> predicted(rendered.spectrum.begin() + map * pixels, rendered.spectrum.begin() + (map + 1) * pixels);
+                const std::vector<float> truth(measured.begin() + offset, measured.begin() + offset + pixels);
+                mapLosses[map] = spectrumLoss(predicted, truth, height, width, settings.ssimWeight);
+                for (std::size_t p = 0; p < pixels; ++p)
+                    spectrumGradient[map * pixels + p] = mapLosses[map].gradient[p] / static_cast<float>(maps);
+            }
+        });
         double loss = 0, ssimValue = 0;
-        for (int map = 0; map < maps; ++map) {
-            const std::vector<float>& measured = batch[map / frequencies]->spectrum;
-            const std::size_t offset = static_cast<std::size_t>(map % frequencies) * pixels;
-            const std::vector<float> predicted(rendered.spectrum.begin() + map * pixels, rendered.spectrum.begin() + (map + 1) * pixels);
-            const std::vector<float> truth(measured.begin() + offset, measured.begin() + offset + pixels);
-            const SpectrumLoss terms = spectrumLoss(predicted, truth, height, width, settings.ssimWeight);
+        for (const SpectrumLoss& terms : mapLosses) {
             loss += terms.loss / maps;
             ssimValue += terms.ssim / maps;
-            for (std::size_t p = 0; p < pixels; ++p)
-                spectrumGradient[map * pixels + p] = terms.gradient[p] / static_cast<float>(maps);
         }
         lossStage.reset();
         std::optional<OptionalStage> backwardStage(std::in_place, timed, "backward");
