@@ -44,4 +44,18 @@ template <class Body> void parallelFor(std::size_t count, int workers, Body&& bo
             std::rethrow_exception(failure);
 }
 
+// Like parallelFor, but worker w takes items w, w + workers, w + 2·workers, …, calling
+// `body(item, worker)`. For items whose costs cluster (a map's tiles, where the scene fills a few
+// rows), every worker gets its share of each cluster, where contiguous chunks would leave one idle.
+// Deterministic like parallelFor: which worker takes an item depends only on `workers`.
+template <class Body> void parallelForStrided(std::size_t count, int workers, Body&& body)
+{
+    workers = static_cast<int>(std::clamp<std::size_t>(count, 1, static_cast<std::size_t>(std::max(workers, 1))));
+    parallelFor(static_cast<std::size_t>(workers), workers, [&](std::size_t begin, std::size_t end, int) {
+        for (std::size_t first = begin; first < end; ++first)
+            for (std::size_t item = first; item < count; item += static_cast<std::size_t>(workers))
+                body(item, static_cast<int>(first));
+    });
+}
+
 } // namespace ls

@@ -31,43 +31,45 @@ void compositeBackward(const RenderSettings& settings, int outputs, const Render
     std::vector<double> minPower(state.opacity.size()); // as in the forward pass: skip exp where α is cut anyway
     for (std::size_t g = 0; g < minPower.size(); ++g)
         minPower[g] = state.opacity[g] > 0 ? std::log(static_cast<double>(settings.alphaThreshold) / state.opacity[g]) : 0.0;
-    parallelFor(tiles, static_cast<int>(perWorker.size()), [&](std::size_t begin, std::size_t end, int worker) {
-        CompositeGradients& gradients = perWorker[worker];
-        std::vector<double> upstream(outputs), emissionGradient(outputs);
+    struct Scratch {
+        std::vector<double> upstream, emissionGradient;
         BackwardWalk<double, kMaxBackwardOutputs> walk;
-        for (std::size_t tile = begin; tile < end; ++tile) {
-            const int tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
-            for (int row = tileRow * kTileSize; row < std::min(height, (tileRow + 1) * kTileSize); ++row)
-                for (int column = tileColumn * kTileSize; column < std::min(width, (tileColumn + 1) * kTileSize); ++column) {
-                    const std::size_t pixel = static_cast<std::size_t>(row) * width + column;
+    };
+    std::vector<Scratch> scratch(perWorker.size(), Scratch{std::vector<double>(outputs), std::vector<double>(outputs), {}});
+    parallelForStrided(tiles, static_cast<int>(perWorker.size()), [&](std::size_t tile, int worker) {
+        CompositeGradients& gradients = perWorker[worker];
+        auto& [upstream, emissionGradient, walk] = scratch[worker];
+        const int tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
+        for (int row = tileRow * kTileSize; row < std::min(height, (tileRow + 1) * kTileSize); ++row)
+            for (int column = tileColumn * kTileSize; column < std::min(width, (tileColumn + 1) * kTileSize); ++column) {
+                const std::size_t pixel = static_cast<std::size_t>(row) * width + column;
+                for (int o = 0; o < outputs; ++o)
+                    upstream[o] = channelGradient[o * pixels + pixel];
+                walk.transmittance = state.finalTransmittance[pixel];
+                walk.lastAlpha = 0;
+                std::fill_n(walk.behind, outputs, 0.0);
+                std::fill_n(walk.lastEmission, outputs, 0.0);
+                const std::uint32_t first = state.bins.tileBegin[tile];
+                for (std::uint32_t entry = first + state.contributors[pixel]; entry-- > first;) {
+                    const std::uint32_t g = state.bins.gaussianIds[entry];
+                    const double dx = wrappedColumnOffset<double>(column, state.u[g], width), dy = row - state.v[g];
+                    SplatStepGradient<double> step;
+                    if (!backwardThroughSplat<double, kMaxBackwardOutputs>(dx, dy, state.conic[g * 3], state.conic[g * 3 + 1], state.conic[g * 3 + 2],
+                                                                            state.opacity[g], minPower[g], settings.alphaThreshold,
+                                                                            &state.emission[g * outputs], outputs, upstream.data(), walk,
+                                                                            emissionGradient.data(), step))
+                        continue;
                     for (int o = 0; o < outputs; ++o)
-                        upstream[o] = channelGradient[o * pixels + pixel];
-                    walk.transmittance = state.finalTransmittance[pixel];
-                    walk.lastAlpha = 0;
-                    std::fill_n(walk.behind, outputs, 0.0);
-                    std::fill_n(walk.lastEmission, outputs, 0.0);
-                    const std::uint32_t first = state.bins.tileBegin[tile];
-                    for (std::uint32_t entry = first + state.contributors[pixel]; entry-- > first;) {
-                        const std::uint32_t g = state.bins.gaussianIds[entry];
-                        const double dx = wrappedColumnOffset<double>(column, state.u[g], width), dy = row - state.v[g];
-                        SplatStepGradient<double> step;
-                        if (!backwardThroughSplat<double, kMaxBackwardOutputs>(dx, dy, state.conic[g * 3], state.conic[g * 3 + 1], state.conic[g * 3 + 2],
-                                                                                state.opacity[g], minPower[g], settings.alphaThreshold,
-                                                                                &state.emission[g * outputs], outputs, upstream.data(), walk,
-                                                                                emissionGradient.data(), step))
-                            continue;
-                        for (int o = 0; o < outputs; ++o)
-                            gradients.emission[g * outputs + o] += emissionGradient[o];
-                        if (!step.moves)
-                            continue;
-                        gradients.opacity[g] += step.opacity;
-                        for (int k = 0; k < 3; ++k)
-                            gradients.conic[g * 3 + k] += step.conic[k];
-                        gradients.centre[g * 2] += step.centre[0];
-                        gradients.centre[g * 2 + 1] += step.centre[1];
-                    }
+                        gradients.emission[g * outputs + o] += emissionGradient[o];
+                    if (!step.moves)
+                        continue;
+                    gradients.opacity[g] += step.opacity;
+                    for (int k = 0; k < 3; ++k)
+                        gradients.conic[g * 3 + k] += step.conic[k];
+                    gradients.centre[g * 2] += step.centre[0];
+                    gradients.centre[g * 2 + 1] += step.centre[1];
                 }
-        }
+            }
     });
 }
 
