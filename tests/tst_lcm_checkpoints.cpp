@@ -23,12 +23,20 @@
 using namespace ls;
 using namespace ls::consistency;
 
+// How trainTiny trains (outside the class: a nested struct's default member initialisers cannot serve
+// as a default argument inside it).
+struct TinyOptions {
+    int denoiserThreads = 2;
+    bool cosineRate = true;
+    LatencyRecorder* timings = nullptr; // where the stages go (else nowhere)
+};
+
 class TestLcmCheckpoints : public QObject {
     Q_OBJECT
     // A tiny model trained for `iterations` in all; with `checkpoint`, the training is cancelled at
     // iteration 50, written there, read back and resumed.
     static LatentModels trainTiny(const LatentModelSpec& spec, std::int64_t iterations, const std::filesystem::path* checkpoint,
-                                  int denoiserThreads = 2, LatencyRecorder* timings = nullptr)
+                                  TinyOptions options = {})
     {
         const ImageSet train = loadFashionMnist(Split::Train, spec.trainImages), test = loadFashionMnist(Split::Test, 200);
         TrainingSettings settings;
@@ -37,10 +45,11 @@ class TestLcmCheckpoints : public QObject {
         settings.autoencoderSteps = 20;
         settings.iterations = iterations;
         settings.keepOnCancel = true;
-        settings.denoiserThreads = denoiserThreads;
+        settings.denoiserThreads = options.denoiserThreads;
+        settings.cosineDecay = options.cosineRate;
         const DeviceInfo cpu = cpuDevice();
         LatencyRecorder ownRecorder;
-        LatencyRecorder& recorder = timings ? *timings : ownRecorder;
+        LatencyRecorder& recorder = options.timings ? *options.timings : ownRecorder;
         std::atomic<bool> cancel{false};
         RunContext context(cpu, recorder, [&](double, const std::string& message) {
             cancel = checkpoint && (cancel || message.starts_with("training iteration 50 "));
@@ -89,8 +98,9 @@ private slots:
         const LatentModelSpec spec = tinySpec();
         const std::int64_t total = test::uniformInt(60, 90);
         const std::filesystem::path file = folder.filePath("half.npz").toStdString();
-        LatentModels straight = trainTiny(spec, total, nullptr);
-        LatentModels resumed = trainTiny(spec, total, &file);
+        const TinyOptions options{.cosineRate = test::uniformInt(0, 1) == 1}; // either schedule, the same for a run and its resumed twin
+        LatentModels straight = trainTiny(spec, total, nullptr, options);
+        LatentModels resumed = trainTiny(spec, total, &file, options);
         QCOMPARE(resumed.consistencyIterations, total);
         QCOMPARE(resumed.diffusionIterations, total);
         // Iteration k of the resumed run drew the batch and noise of iteration k of the straight one,
@@ -117,6 +127,7 @@ private slots:
         QVERIFY(again.consistencyOptimiser.second.back() == resumed.consistencyOptimiser.second.back());
         QCOMPARE(again.spec.recipe.distance, resumed.spec.recipe.distance);
         QCOMPARE(again.plannedIterations, total);
+        QCOMPARE(again.cosineRate, options.cosineRate);
     }
 
     // The consistency model and the baseline train side by side on two threads: the same weights, bit
@@ -128,8 +139,8 @@ private slots:
         const LatentModelSpec spec = tinySpec();
         const std::int64_t total = test::uniformInt(20, 40);
         LatencyRecorder sequentialTimes, concurrentTimes;
-        LatentModels sequential = trainTiny(spec, total, nullptr, 1, &sequentialTimes);
-        LatentModels concurrent = trainTiny(spec, total, nullptr, 2, &concurrentTimes);
+        LatentModels sequential = trainTiny(spec, total, nullptr, {.denoiserThreads = 1, .timings = &sequentialTimes});
+        LatentModels concurrent = trainTiny(spec, total, nullptr, {.denoiserThreads = 2, .timings = &concurrentTimes});
         QVERIFY(sameValues(sequential.consistency.parameters(), concurrent.consistency.parameters()));
         QVERIFY(sameValues(sequential.diffusion.parameters(), concurrent.diffusion.parameters()));
         QVERIFY(sequential.diffusionAverage == concurrent.diffusionAverage);
@@ -150,6 +161,28 @@ private slots:
         if (std::thread::hardware_concurrency() < 2)
             QSKIP("one hardware thread: the denoisers took turns (the weights above were still compared)");
         QCOMPARE(lanesOf(concurrentTimes, "diffusion training"), std::pair(std::set<std::string>{"cpu 2"}, std::size_t(total)));
+    }
+
+    // The cosine schedule starts at the rate, halves it half-way, nearly stops at the end, and
+    // changes what training does (the weights differ from a constant rate's).
+    void cosineRateScheduleIsApplied()
+    {
+        TrainingSettings settings;
+        settings.cosineDecay = true;
+        const std::int64_t total = test::uniformInt(100, 10000);
+        QCOMPARE(denoiserLearningRate(settings, 0, total), settings.learningRate);
+        QVERIFY(std::abs(denoiserLearningRate(settings, total / 2, total) - settings.learningRate / 2) < 0.01f * settings.learningRate);
+        QVERIFY(denoiserLearningRate(settings, total - 1, total) < 1e-3f * settings.learningRate);
+        settings.cosineDecay = false;
+        QCOMPARE(denoiserLearningRate(settings, total - 1, total), settings.learningRate);
+        if (!std::filesystem::exists(kFashionMnistFolder))
+            QSKIP("Debian's dataset-fashion-mnist is not installed (scripts/install-deps installs it)");
+        const LatentModelSpec spec = tinySpec();
+        LatentModels cosine = trainTiny(spec, 30, nullptr, {.cosineRate = true});
+        LatentModels constant = trainTiny(spec, 30, nullptr, {.cosineRate = false});
+        QVERIFY(cosine.cosineRate && !constant.cosineRate);
+        QVERIFY(!sameValues(cosine.consistency.parameters(), constant.consistency.parameters()));
+        QVERIFY(!sameValues(cosine.diffusion.parameters(), constant.diffusion.parameters()));
     }
 
     void badCheckpointsAreNamed()
@@ -186,6 +219,23 @@ private slots:
                                                                   std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
         QVERIFY2(problemOf(foreign).find("not a latent consistency checkpoint") != std::string::npos, problemOf(foreign).c_str());
         QVERIFY2(problemOf({}).find("checkpoint.json") != std::string::npos, problemOf({}).c_str());
+        // A learning-rate schedule the trainer does not know is refused, by name; a checkpoint
+        // without one (written before the cosine schedule) trained at a constant rate.
+        const auto metaBytes = good.at("checkpoint.json").view<std::uint8_t>();
+        nlohmann::json meta = nlohmann::json::parse(std::string(metaBytes.begin(), metaBytes.end()));
+        auto withMeta = [&](const nlohmann::json& changed) {
+            NpzArchive archive = good;
+            const std::string dumped = changed.dump();
+            archive["checkpoint.json"] = NpyArray::from<std::uint8_t>({static_cast<std::int64_t>(dumped.size())},
+                                                                      std::span(reinterpret_cast<const std::uint8_t*>(dumped.data()), dumped.size()));
+            return archive;
+        };
+        meta["rateSchedule"] = "linear";
+        QVERIFY2(problemOf(withMeta(meta)).find("rateSchedule") != std::string::npos, problemOf(withMeta(meta)).c_str());
+        meta["rateSchedule"] = "cosine";
+        QVERIFY(modelsFromCheckpoint(withMeta(meta), "ok.npz").cosineRate);
+        meta.erase("rateSchedule");
+        QVERIFY(!modelsFromCheckpoint(withMeta(meta), "ok.npz").cosineRate);
         // Searched noise levels that do not fall below the 2-step τ are refused, by name.
         models.twoStepTau = 1.5;
         models.laterTaus = {0.4, 0.9};

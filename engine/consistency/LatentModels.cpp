@@ -239,6 +239,7 @@ NpzArchive checkpointArchive(LatentModels& models)
         {"diffusionIterations", models.diffusionIterations},
         {"plannedIterations", models.plannedIterations},
         {"batch", models.batch},
+        {"rateSchedule", models.cosineRate ? "cosine" : "constant"},
         {"consistencyAdamSteps", models.consistencyOptimiser.steps},
         {"diffusionAdamSteps", models.diffusionOptimiser.steps},
         {"classifierAccuracy", models.classifierAccuracy},
@@ -302,6 +303,10 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
     models.diffusionIterations = metaField<std::int64_t>(meta, "diffusionIterations", source);
     models.plannedIterations = metaField<std::int64_t>(meta, "plannedIterations", source);
     models.batch = metaField<int>(meta, "batch", source);
+    const nlohmann::json schedule = meta.value("rateSchedule", nlohmann::json("constant")); // absent before the cosine schedule: constant
+    if (schedule != "constant" && schedule != "cosine")
+        throw FormatError(source, "checkpoint.json rateSchedule must be \"constant\" or \"cosine\", not " + schedule.dump());
+    models.cosineRate = schedule == "cosine";
     models.classifierAccuracy = metaField<double>(meta, "classifierAccuracy", source);
     models.twoStepTau = metaField<double>(meta, "twoStepTau", source);
     if (meta.contains("laterTaus")) { // absent in checkpoints written before the N-step search

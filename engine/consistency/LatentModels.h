@@ -53,6 +53,7 @@ struct LatentModels {
     std::int64_t classifierSteps = 0, autoencoderSteps = 0, consistencyIterations = 0, diffusionIterations = 0;
     std::int64_t plannedIterations = 0;
     int batch = 0; // of the denoisers' training (a resume keeps it, so batches continue in order)
+    bool cosineRate = false; // their learning rate fell as a cosine over plannedIterations (else constant); a resume keeps it
     OptimiserState consistencyOptimiser, diffusionOptimiser;
     // The moving averages of the denoisers' parameter values (empty until trained, or when off).
     std::vector<Matrix> consistencyAverage, diffusionAverage;

@@ -166,7 +166,8 @@ Table modelTable(LatentModels& models, const Matrix& testImages, const QualityJu
                                                                : format("moving average, decay %.4g", models.spec.averageDecay)},
         {"trained", std::to_string(models.consistencyIterations) + " of " + std::to_string(models.plannedIterations) +
                         " iterations (consistency), " + std::to_string(models.diffusionIterations) + " (diffusion); classifier " +
-                        std::to_string(models.classifierSteps) + " steps, autoencoder " + std::to_string(models.autoencoderSteps)},
+                        std::to_string(models.classifierSteps) + " steps, autoencoder " + std::to_string(models.autoencoderSteps) +
+                        (models.cosineRate ? "; learning rate: cosine to 0" : "; learning rate: constant")},
     };
     return table;
 }

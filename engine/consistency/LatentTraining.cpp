@@ -4,11 +4,13 @@
 #include "engine/core/PublishThrottle.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace ls::consistency {
 
 namespace {
 
+constexpr double kPi = 3.14159265358979323846;
 constexpr const char* kSecondThreadLane = "cpu 2"; // the timeline's lane for the baseline's stages when they run alongside
 
 // Batches walk through the data in order, wrapping; the same step always takes the same rows.
@@ -33,6 +35,14 @@ template <class Work> Span timed(const LatencyRecorder& recorder, Work&& work)
 }
 
 } // namespace
+
+float denoiserLearningRate(const TrainingSettings& settings, std::int64_t iteration, std::int64_t total)
+{
+    if (!settings.cosineDecay)
+        return settings.learningRate;
+    const double progress = std::clamp(static_cast<double>(iteration) / static_cast<double>(std::max<std::int64_t>(total, 1)), 0.0, 1.0);
+    return settings.learningRate * static_cast<float>(0.5 * (1 + std::cos(kPi * progress)));
+}
 
 TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, const ImageSet& test, const TrainingSettings& settings,
                                  RunContext& context, double progressShare)
@@ -96,6 +106,7 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
     const std::int64_t iterations = settings.iterations;
     models.plannedIterations = iterations;
     models.batch = batch;
+    models.cosineRate = settings.cosineDecay;
     ConsistencyTrainer consistency(models.consistency, models.spec.recipe, iterations, settings.learningRate, models.spec.seed,
                                    settings.cudaDevice);
     DiffusionTrainer diffusion(models.diffusion, settings.learningRate, models.spec.seed, settings.cudaDevice);
@@ -119,6 +130,8 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
             break;
         }
         const Matrix x = latents.middleRows(batchStart(it, latents.rows(), batch), batch);
+        consistency.optimiser().setLearningRate(denoiserLearningRate(settings, it, iterations));
+        diffusion.optimiser().setLearningRate(denoiserLearningRate(settings, it, iterations));
         Span consistencySpan, diffusionSpan;
         auto trainConsistency = [&] {
             if (it < models.consistencyIterations)

@@ -14,6 +14,9 @@ struct TrainingSettings {
     int batch = 128;
     std::int64_t classifierSteps = 800, autoencoderSteps = 1500, iterations = 3000; // totals, not increments
     float learningRate = 1e-3f;
+    // The denoisers' rate over the run: constant, or a cosine from learningRate down to 0 at the last
+    // iteration (the same for both, so the comparison stays fair).
+    bool cosineDecay = true;
     // A cancel while the denoisers train: throw (the run is void), or stop there and keep what is
     // trained (lcm-train returns it as a checkpoint that resumes).
     bool keepOnCancel = false;
@@ -32,6 +35,10 @@ struct TrainingRecord {
     Series consistencyCurves, diffusionCurves;
     bool stoppedEarly = false;
 };
+
+// The denoisers' Adam rate at iteration `iteration` of `total`: settings.learningRate, or its cosine
+// fall to 0 at the last iteration.
+float denoiserLearningRate(const TrainingSettings& settings, std::int64_t iteration, std::int64_t total);
 
 // `progressShare`: the fraction of the run's progress bar training takes (it starts at 0).
 TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, const ImageSet& test, const TrainingSettings& settings,

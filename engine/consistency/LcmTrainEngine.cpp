@@ -41,6 +41,7 @@ RunOutput LcmTrainEngine::run(const RunInputs&, const ParameterValues& parameter
         settings.classifierSteps = models.classifierSteps;
         settings.autoencoderSteps = models.autoencoderSteps;
         settings.batch = models.batch > 0 ? models.batch : settings.batch;
+        settings.cosineDecay = models.cosineRate;
     }
     ImageSet train, test;
     {
