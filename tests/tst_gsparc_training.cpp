@@ -34,6 +34,7 @@ private slots:
     void brokenDatasetsAreNamed();
     void heldOutSplitIsSeededAndDisjoint();
     void resumedTrainingContinuesExactly();
+    void learningRatesFollowTheirSchedules();
     void trainingOnATeacherFieldLowersLossAndRaisesSsim_data();
     void trainingOnATeacherFieldLowersLossAndRaisesSsim();
     void trainingOnASimulatedRoomBeatsTheNearestPosition();
@@ -152,6 +153,28 @@ GaussianField studentField(const RfDataset& dataset, std::uint64_t seed, Emissio
     return initialiseOnGrid(init);
 }
 } // namespace
+
+// Positions (and, when asked, the emission MLPs) fall log-linearly from start to end over the run;
+// the other groups stay at their rates; an MLP end of 0 keeps the reference's constant rate.
+void GsparcTrainingTest::learningRatesFollowTheirSchedules()
+{
+    rf::LearningRates rates;
+    rates.mlp = test::uniform(1e-3, 5e-2);
+    rates.mlpEnd = rates.mlp * test::uniform(1e-3, 0.5);
+    const long total = test::uniformInt(10, 100000), half = total / 2;
+    auto near = [](double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(std::abs(a), std::abs(b)); };
+    QVERIFY(near(rf::learningRate("means", rates, 0, total), rates.positionStart));
+    QVERIFY(near(rf::learningRate("means", rates, total, total), rates.positionEnd));
+    QVERIFY(near(rf::learningRate("mlp_w1", rates, 0, total), rates.mlp));
+    QVERIFY(near(rf::learningRate("mlp_w1", rates, total, total), rates.mlpEnd));
+    const double t = static_cast<double>(half) / total; // log-linear: the geometric interpolation
+    QVERIFY(near(rf::learningRate("mlp_w1", rates, half, total), std::pow(rates.mlp, 1 - t) * std::pow(rates.mlpEnd, t)));
+    QVERIFY(near(rf::learningRate("opacity_logits", rates, half, total), rates.opacity));
+    QVERIFY(near(rf::learningRate("log_scales", rates, total, total), rates.scale));
+    QVERIFY(near(rf::learningRate("rotations", rates, total, total), rates.rotation));
+    rates.mlpEnd = 0;
+    QVERIFY(near(rf::learningRate("mlp_w1", rates, total, total), rates.mlp));
+}
 
 void GsparcTrainingTest::resumedTrainingContinuesExactly()
 {

@@ -27,8 +27,8 @@ struct ConsistencyRecipe {
     // Off by default: sLCT couples noise and data in 4,096-d latents, where the matched noise is nearly
     // independent of its data point; in our 16-d latents at batch 128 it is not (mean cosine 0.57,
     // against 0.08 at 1,024-d; tst_consistency), so the model trains on inputs x₀ + σz unlike the ones
-    // its samplers feed it and degrades at mid σ. Measured at defaults, seed 1: 1-step FD 13.3 with it,
-    // 5.03 without (docs/latent-consistency.md). The switch stays for the ablation.
+    // its samplers feed it and degrades at mid σ. Measured on 2026-11-30 (seed 1, constant rate): 1-step FD
+    // 13.3 with it, 5.03 without (docs/latent-consistency.md). The switch stays for the ablation.
     bool otCoupling = false;
     int curriculumStart = 10, curriculumEnd = 640; // N from 11 to 641
 };

@@ -21,20 +21,24 @@ namespace {
 
 constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kAdamEpsilon = 1e-15; // 3DGS's ε: tiny gradients still move
 
+} // namespace
+
 double learningRate(const std::string& group, const LearningRates& rates, long step, long totalSteps)
 {
-    if (group == "means") { // log-linear from start to end over the run
-        const double t = std::clamp(static_cast<double>(step) / std::max<long>(totalSteps, 1), 0.0, 1.0);
-        return std::exp((1 - t) * std::log(rates.positionStart) + t * std::log(rates.positionEnd));
-    }
+    const double t = std::clamp(static_cast<double>(step) / std::max<long>(totalSteps, 1), 0.0, 1.0);
+    auto logLinear = [t](double start, double end) { return std::exp((1 - t) * std::log(start) + t * std::log(end)); };
+    if (group == "means")
+        return logLinear(rates.positionStart, rates.positionEnd);
     if (group == "log_scales")
         return rates.scale;
     if (group == "rotations")
         return rates.rotation;
     if (group == "opacity_logits")
         return rates.opacity;
-    return rates.mlp;
+    return rates.mlpEnd > 0 ? logLinear(rates.mlp, rates.mlpEnd) : rates.mlp;
 }
+
+namespace {
 
 // The draw-th training sample of the run (step s of batch B draws s·B … s·B + B − 1): a fresh
 // permutation every epoch, from (seed, epoch).

@@ -19,7 +19,13 @@ namespace ls::rf {
 struct LearningRates {
     double positionStart = 1.6e-3, positionEnd = 1.6e-6;
     double scale = 5e-3, rotation = 1e-3, opacity = 5.5e-3, mlp = 2e-3;
+    // > 0: the emission MLPs' rate falls log-linearly from `mlp` to this over the run, as the
+    // positions' does; 0: constant (the reference code's).
+    double mlpEnd = 0;
 };
+
+// Adam's rate for a parameter group (GaussianField::parameterArrays' names) at `step` of `totalSteps`.
+double learningRate(const std::string& group, const LearningRates& rates, long step, long totalSteps);
 
 struct TrainingSettings {
     int iterations = 2000;
