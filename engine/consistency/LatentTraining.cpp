@@ -119,8 +119,9 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
     int averaged = 0, discretisation = 0;
     const std::int64_t first = std::min(models.consistencyIterations, models.diffusionIterations);
     // The two denoisers share nothing but the batch, so on the CPU each iteration trains them side by
-    // side: the same arithmetic in the same order as one after the other, in about half the wall time
-    // on two cores. On a GPU they take turns: one device serialises them anyway.
+    // side: the same arithmetic in the same order as one after the other, in less wall time on two
+    // cores (41 ms an iteration against 29.6 + 22.0 ms at defaults; the two share caches). On a GPU
+    // they take turns: one device serialises them anyway.
     const int denoiserThreads = settings.cudaDevice < 0 ? std::clamp(std::min(settings.denoiserThreads, parallelWorkers(2)), 1, 2) : 1;
     for (std::int64_t it = first; it < iterations; ++it) {
         if (context.cancelRequested()) {
