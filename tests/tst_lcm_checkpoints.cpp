@@ -213,23 +213,21 @@ private slots:
         std::vector<float> nan(static_cast<std::size_t>(spec.latent), std::nanf(""));
         poisoned["latents/std"] = NpyArray::from<float>({spec.latent}, nan);
         QVERIFY2(problemOf(poisoned).find("latents/std") != std::string::npos, problemOf(poisoned).c_str());
-        NpzArchive foreign = good;
-        const std::string text = R"({"format": "something else"})";
-        foreign["checkpoint.json"] = NpyArray::from<std::uint8_t>({static_cast<std::int64_t>(text.size())},
-                                                                  std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+        // `good` with its checkpoint.json replaced by this text.
+        auto withMetaText = [&](const std::string& text) {
+            NpzArchive archive = good;
+            archive["checkpoint.json"] = NpyArray::from<std::uint8_t>({static_cast<std::int64_t>(text.size())},
+                                                                      std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+            return archive;
+        };
+        const NpzArchive foreign = withMetaText(R"({"format": "something else"})");
         QVERIFY2(problemOf(foreign).find("not a latent consistency checkpoint") != std::string::npos, problemOf(foreign).c_str());
         QVERIFY2(problemOf({}).find("checkpoint.json") != std::string::npos, problemOf({}).c_str());
         // A learning-rate schedule the trainer does not know is refused, by name; a checkpoint
         // without one (written before the cosine schedule) trained at a constant rate.
         const auto metaBytes = good.at("checkpoint.json").view<std::uint8_t>();
         nlohmann::json meta = nlohmann::json::parse(std::string(metaBytes.begin(), metaBytes.end()));
-        auto withMeta = [&](const nlohmann::json& changed) {
-            NpzArchive archive = good;
-            const std::string dumped = changed.dump();
-            archive["checkpoint.json"] = NpyArray::from<std::uint8_t>({static_cast<std::int64_t>(dumped.size())},
-                                                                      std::span(reinterpret_cast<const std::uint8_t*>(dumped.data()), dumped.size()));
-            return archive;
-        };
+        auto withMeta = [&](const nlohmann::json& changed) { return withMetaText(changed.dump()); };
         meta["rateSchedule"] = "linear";
         QVERIFY2(problemOf(withMeta(meta)).find("rateSchedule") != std::string::npos, problemOf(withMeta(meta)).c_str());
         meta["rateSchedule"] = "cosine";

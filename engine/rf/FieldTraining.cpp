@@ -17,12 +17,6 @@
 
 namespace ls::rf {
 
-namespace {
-
-constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kAdamEpsilon = 1e-15; // 3DGS's ε: tiny gradients still move
-
-} // namespace
-
 double learningRate(const std::string& group, const LearningRates& rates, long step, long totalSteps)
 {
     const double t = std::clamp(static_cast<double>(step) / std::max<long>(totalSteps, 1), 0.0, 1.0);
@@ -39,6 +33,8 @@ double learningRate(const std::string& group, const LearningRates& rates, long s
 }
 
 namespace {
+
+constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kAdamEpsilon = 1e-15; // 3DGS's ε: tiny gradients still move
 
 // The draw-th training sample of the run (step s of batch B draws s·B … s·B + B − 1): a fresh
 // permutation every epoch, from (seed, epoch).
