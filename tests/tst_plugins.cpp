@@ -76,6 +76,16 @@ private slots:
         QVERIFY(entry.engines.empty());
     }
 
+    void nullEngineIsRefused()
+    {
+        host::PluginRegistry registry;
+        const auto& entry = registry.loadFile(fixture("fixtureNullEngine"));
+        QCOMPARE(entry.status, host::PluginStatus::Failed);
+        QVERIFY2(entry.reason.contains("null engine"), qPrintable(entry.reason));
+        QVERIFY(entry.engines.empty());
+        QVERIFY(registry.findEngine("anything") == nullptr);
+    }
+
     void notAPluginIsReported()
     {
         QTemporaryDir dir;
@@ -101,7 +111,7 @@ private slots:
         for (const auto& entry : registry.plugins())
             (entry->status == host::PluginStatus::Loaded ? loaded : refused)++;
         QCOMPARE(loaded, 5); // the template, signals, point-cloud, consistency and RF plugins
-        QCOMPARE(refused, 3);
+        QCOMPARE(refused, 4); // throwing, old ABI, missing symbol, null engine
         QVERIFY(registry.findEngine("template.surface-sampler"));
     }
 

@@ -104,6 +104,8 @@ void TimelineView::setRecords(const std::vector<std::pair<const LatencyRecord*, 
                 lanes_.push_back({runs.size() > 1 ? QStringLiteral("%1 · %2").arg(QChar(static_cast<char16_t>('A' + r))).arg(lane) : lane, {}});
             }
             Lane& lane = lanes_[it->second];
+            if (sample.depth < 0 || sample.depth > kMaxStageDepth || !stageIndex.contains(sample.path))
+                continue; // records from files are checked on load; a record built elsewhere must not crash the view
             if (lane.rows.size() <= static_cast<std::size_t>(sample.depth))
                 lane.rows.resize(sample.depth + 1);
             const double start = sample.startUs - originUs;

@@ -2,9 +2,11 @@
 // The CLI's subcommands; each takes its own arguments (after the subcommand name) and returns an
 // exit code from ExitCodes.h, printing results on stdout and errors on stderr.
 #include <QStringList>
+#include <functional>
 #include <optional>
 
 class QCommandLineParser;
+namespace ls { class StudioError; }
 
 namespace ls::cli {
 
@@ -18,6 +20,13 @@ int runCommand(const QStringList& arguments);
 int screenshotCommand(const QStringList& arguments); // needs a QApplication and a display
 int reportCommand(const QStringList& arguments);     // needs a QApplication (any platform)
 int liveCommand(const QStringList& arguments);
+// Runs one command; anything it throws is printed (naming the command) and mapped to an exit
+// code: a studio error by its category, a JSON library error or an allocation failure on input as
+// a file error (4), anything else as a failed run (1).
+int guarded(const char* command, const std::function<int()>& body);
+int exitCodeFor(const StudioError& error);
+// True when the GUI platform can show OpenGL windows (xcb or wayland, not offscreen or minimal).
+bool hasRealDisplay();
 // Sets the default OpenGL surface format; must run before the QApplication is made.
 void prepareGraphicsFormat();
 

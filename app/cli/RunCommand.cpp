@@ -31,17 +31,6 @@ void requestCancel(int)
     gCancelRequested = true;
 }
 
-int exitCodeFor(const StudioError& error)
-{
-    switch (error.category()) {
-    case ErrorCategory::Argument: return kUsage;
-    case ErrorCategory::FileIo:
-    case ErrorCategory::Format: return kFileError;
-    case ErrorCategory::Cancelled: return kCancelled;
-    default: return kRunFailed;
-    }
-}
-
 // "--input uv=file.npy", or "--input file.npy" for an engine with exactly one input. Returns what
 // a report shows of the input: file, size, shape and checksum.
 nlohmann::json addInput(const Engine& engine, const QString& text, RunInputs& inputs)
@@ -313,10 +302,7 @@ int runCommand(const QStringList& givenArguments)
     } catch (const StudioError& error) {
         std::fprintf(stderr, "latency-studio-cli run: %s\n", error.what());
         return exitCodeFor(error);
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "latency-studio-cli run: %s failed: %s\n", engineId.c_str(), error.what());
-        return kRunFailed;
-    }
+    } // anything else reaches the guard around every command (Guarded.cpp)
 }
 
 } // namespace ls::cli

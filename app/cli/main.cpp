@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <cstdio>
 #include <memory>
 
@@ -85,13 +86,22 @@ int main(int argc, char** argv)
     }
     const QString command = arguments[1];
     arguments.removeAt(1); // the parsers see "<program> <options>"
-    if (command == "plugins") return ls::cli::pluginsCommand(arguments);
-    if (command == "describe") return ls::cli::describeCommand(arguments);
-    if (command == "run") return ls::cli::runCommand(arguments);
-    if (command == "screenshot") return ls::cli::screenshotCommand(arguments);
-    if (command == "report") return ls::cli::reportCommand(arguments);
-    if (command == "live") return ls::cli::liveCommand(arguments);
-    std::fprintf(stderr, "latency-studio-cli: unknown command '%s'\n\n", qPrintable(command));
-    printUsage();
-    return ls::cli::kUsage;
+    if (wantsGui && !ls::cli::hasRealDisplay()) {
+        std::fprintf(stderr, "latency-studio-cli screenshot: the '%s' platform has no OpenGL display; run it under xvfb-run -a\n",
+                     qPrintable(QGuiApplication::platformName()));
+        return ls::cli::kEnvironment;
+    }
+    const std::string name = command.toStdString();
+    // Every command runs inside one guard: whatever escapes it becomes a message and an exit code.
+    return ls::cli::guarded(name.c_str(), [&]() -> int {
+        if (command == "plugins") return ls::cli::pluginsCommand(arguments);
+        if (command == "describe") return ls::cli::describeCommand(arguments);
+        if (command == "run") return ls::cli::runCommand(arguments);
+        if (command == "screenshot") return ls::cli::screenshotCommand(arguments);
+        if (command == "report") return ls::cli::reportCommand(arguments);
+        if (command == "live") return ls::cli::liveCommand(arguments);
+        std::fprintf(stderr, "latency-studio-cli: unknown command '%s'\n\n", qPrintable(command));
+        printUsage();
+        return ls::cli::kUsage;
+    });
 }

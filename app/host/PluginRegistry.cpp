@@ -142,6 +142,16 @@ void PluginRegistry::vetAndLoad(PluginEntry& entry)
         entry.loader->unload();
         return;
     }
+    // Plugins are trusted code, but a mistake in one must not crash the host: a null engine is refused.
+    for (std::size_t i = 0; i < entry.engines.size(); ++i)
+        if (!entry.engines[i]) {
+            entry.status = PluginStatus::Failed;
+            entry.reason = QStringLiteral("%1: createEngines() returned a null engine (entry %2 of %3)")
+                               .arg(entry.path).arg(i).arg(entry.engines.size());
+            entry.engines.clear();
+            entry.loader->unload();
+            return;
+        }
     entry.instance = plugin;
     entry.status = PluginStatus::Loaded;
     entry.reason.clear();

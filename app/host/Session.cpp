@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <limits>
 
 namespace ls::host {
 namespace fs = std::filesystem;
@@ -36,8 +37,39 @@ fs::path newSidecarPath(const fs::path& sessionPath)
 
 nlohmann::json readJsonFile(const fs::path& path)
 {
-    const auto bytes = readFileBytes(path);
-    return parseJsonText(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
+    return parseJsonText(readFileText(path), path.string());
+}
+
+// A sidecar named by a session must be a plain file name in the session's own folder: a session is
+// untrusted input, and saving it removes its previous sidecar.
+bool isPlainNpzName(const std::string& name)
+{
+    return !name.empty() && name.find('/') == std::string::npos && name.find('\\') == std::string::npos &&
+           name.find('\0') == std::string::npos && name != "." && name != ".." && name.ends_with(".npz") &&
+           name.front() != '.';
+}
+
+// "<stem>.<digits>.npz": a sidecar that saveSession made for this session file, the only kind it deletes.
+bool isOwnSidecarName(const std::string& name, const fs::path& sessionPath)
+{
+    const std::string start = sessionPath.stem().string() + ".";
+    if (!isPlainNpzName(name) || !name.starts_with(start))
+        return false;
+    const std::string stamp = name.substr(start.size(), name.size() - start.size() - 4);
+    return !stamp.empty() && stamp.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// Sidecars of this session file left behind by interrupted saves, and stale temporaries.
+void sweepLeftovers(const fs::path& sessionPath, const std::string& keptSidecar)
+{
+    const fs::path folder = sessionPath.parent_path().empty() ? fs::path(".") : sessionPath.parent_path();
+    sweepStaleTemporaries(folder, sessionPath.stem().string());
+    std::error_code ec;
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name != keptSidecar && isOwnSidecarName(name, sessionPath) && it->is_regular_file(ec))
+            fs::remove(it->path(), ec);
+    }
 }
 
 } // namespace
@@ -120,15 +152,7 @@ void saveSession(const Session& session, const fs::path& path)
         throw FormatError(path.string(), std::string("session cannot be written as JSON: ") + e.what());
     }
 
-    std::string previousSidecar;
     std::error_code ec;
-    if (fs::exists(path, ec)) {
-        try {
-            previousSidecar = readJsonFile(path).value("sidecar", "");
-        } catch (const StudioError&) {
-            // The old file is unreadable anyway; it will simply be replaced.
-        }
-    }
     writeNpz(sidecar, arrays);
     try {
         writeTextAtomically(path, text);
@@ -136,15 +160,17 @@ void saveSession(const Session& session, const fs::path& path)
         fs::remove(sidecar, ec);
         throw;
     }
-    if (!previousSidecar.empty() && previousSidecar != sidecar.filename().string())
-        fs::remove(path.parent_path() / previousSidecar, ec);
+    // The previous sidecar and any left by interrupted saves: only files named as this session's
+    // own sidecars, in its folder, are removed, whatever the previous JSON claimed.
+    sweepLeftovers(path, sidecar.filename().string());
 }
 
 Session loadSession(const fs::path& path)
 {
     const std::string source = path.string();
     const nlohmann::json document = readJsonFile(path);
-    if (!document.is_object() || document.value("format", "") != kFormatName)
+    if (!document.is_object() || !document.contains("format") || !document["format"].is_string() ||
+        document["format"].get<std::string>() != kFormatName)
         throw FormatError(source, std::string("not a Latency Studio session (expected \"format\": \"") + kFormatName + "\")");
     const int version = requiredField<int>(document, "version", source);
     if (version > Session::kFormatVersion)
@@ -152,15 +178,22 @@ Session loadSession(const fs::path& path)
                                       " is newer than this studio reads (" + std::to_string(Session::kFormatVersion) + ")");
 
     Session session;
-    session.name = document.value("name", path.stem().string());
-    session.nextRunId = document.value("nextRunId", 1);
-    session.activeEngineId = document.value("activeEngine", "");
-    session.parameterDrafts = document.value("parameterDrafts", nlohmann::json::object());
-    session.viewState = document.value("viewState", nlohmann::json::object());
+    session.name = optionalField<std::string>(document, "name", path.stem().string(), source);
+    session.nextRunId = optionalField<int>(document, "nextRunId", 1, source);
+    session.activeEngineId = optionalField<std::string>(document, "activeEngine", "", source);
+    session.parameterDrafts = optionalField<nlohmann::json>(document, "parameterDrafts", nlohmann::json::object(), source);
+    session.viewState = optionalField<nlohmann::json>(document, "viewState", nlohmann::json::object(), source);
+    if (!session.parameterDrafts.is_object() || !session.viewState.is_object())
+        throw FormatError(source, "fields 'parameterDrafts' and 'viewState' must be objects");
 
     const auto runs = requiredField<nlohmann::json>(document, "runs", source);
+    if (!runs.is_array())
+        throw FormatError(source, "field 'runs' must be a list");
     NpzArchive arrays;
-    const std::string sidecarName = document.value("sidecar", "");
+    const std::string sidecarName = optionalField<std::string>(document, "sidecar", "", source);
+    if (!sidecarName.empty() && !isPlainNpzName(sidecarName))
+        throw FormatError(source, "field 'sidecar' is \"" + sidecarName +
+                                      "\"; it must be the name of a .npz file in the session's own folder");
     if (!runs.empty()) {
         if (sidecarName.empty())
             throw FormatError(source, "missing field 'sidecar' (the .npz with the run outputs)");
@@ -172,17 +205,25 @@ Session loadSession(const fs::path& path)
         const auto& item = runs[r];
         RunRecord run;
         run.id = requiredField<int>(item, "id", where);
+        if (run.id < 1 || run.id >= std::numeric_limits<int>::max())
+            throw FormatError(where, "field 'id' must be a positive run number");
         run.engineId = requiredField<std::string>(item, "engine", where);
-        run.pluginId = item.value("plugin", "");
-        run.label = item.value("label", "");
-        run.parameters = item.value("parameters", nlohmann::json::object());
-        run.device = item.value("device", "");
-        run.inputs = item.value("inputs", nlohmann::json::array());
+        run.pluginId = optionalField<std::string>(item, "plugin", "", where);
+        run.label = optionalField<std::string>(item, "label", "", where);
+        run.parameters = optionalField<nlohmann::json>(item, "parameters", nlohmann::json::object(), where);
+        if (!run.parameters.is_object())
+            throw FormatError(where, "field 'parameters' must be an object");
+        run.device = optionalField<std::string>(item, "device", "", where);
+        run.inputs = optionalField<nlohmann::json>(item, "inputs", nlohmann::json::array(), where);
         run.latency = latencyFromJson(requiredField<nlohmann::json>(item, "latency", where), where + ".latency");
         const auto datasets = requiredField<nlohmann::json>(item, "datasets", where);
+        if (!datasets.is_array())
+            throw FormatError(where, "field 'datasets' must be a list");
         for (std::size_t i = 0; i < datasets.size(); ++i)
             run.datasets.push_back(loadDataset(datasets[i], datasetPrefix(run.id, i), arrays, sidecarSource));
-        const nlohmann::json archives = item.value("archives", nlohmann::json::object());
+        const nlohmann::json archives = optionalField<nlohmann::json>(item, "archives", nlohmann::json::object(), where);
+        if (!archives.is_object())
+            throw FormatError(where, "field 'archives' must be an object");
         for (const auto& [name, members] : archives.items()) {
             if (!members.is_array())
                 throw FormatError(source, where + ".archives['" + name + "'] is not a list of member names");

@@ -6,10 +6,43 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QUrlQuery>
 
 namespace ls::live {
 
 using nlohmann::json;
+
+namespace {
+
+// A whole (non-stream) answer larger than this is refused; an error body is kept to its start.
+constexpr qsizetype kMaxWholeAnswerBytes = qsizetype{256} << 20;
+constexpr qsizetype kMaxErrorBodyBytes = qsizetype{64} << 10;
+
+bool isSecretQueryKey(const QString& key)
+{
+    const QString k = key.toLower().remove('-').remove('_');
+    static const QStringList secrets{"apikey", "key", "token", "accesstoken", "auth", "authorization", "password",
+                                     "secret", "sig", "signature", "code", "session", "sessionid", "bearer", "xapikey"};
+    return secrets.contains(k) || k.endsWith("token") || k.endsWith("secret") || k.endsWith("apikey");
+}
+
+} // namespace
+
+QUrl withoutSecrets(const QUrl& url)
+{
+    QUrl shown = url;
+    shown.setUserInfo({});
+    QUrlQuery query(shown);
+    bool changed = false;
+    for (const auto& [key, value] : query.queryItems(QUrl::FullyDecoded))
+        if (isSecretQueryKey(key)) {
+            query.removeAllQueryItems(key);
+            changed = true;
+        }
+    if (changed)
+        shown.setQuery(query);
+    return shown;
+}
 
 QUrl chatCompletionsUrl(const QUrl& baseUrl)
 {
@@ -39,9 +72,8 @@ QByteArray requestBody(const LiveRequest& request)
 
 json describe(const LiveRequest& request)
 {
-    QUrl base = request.baseUrl;
-    base.setUserInfo({}); // credentials in a URL are as secret as the key
-    return {{"baseUrl", base.toString().toStdString()},
+    // Credentials in a URL (user info, ?api_key=) are as secret as the key and never saved.
+    return {{"baseUrl", withoutSecrets(request.baseUrl).toString().toStdString()},
             {"model", request.model.toStdString()},
             {"prompt", request.prompt.toStdString()},
             {"maxTokens", request.maxTokens},
@@ -83,9 +115,7 @@ bool LiveTraceClient::start(const LiveRequest& request)
     if (isActive())
         return false;
     const QUrl url = chatCompletionsUrl(request.baseUrl);
-    QUrl shown = url;
-    shown.setUserInfo({});
-    source_ = shown.toString();
+    source_ = withoutSecrets(url).toString();
     decoder_ = {};
     received_ = {};
     received_.traces.emplace_back();
@@ -131,11 +161,18 @@ void LiveTraceClient::onReadyRead()
     }
     const QByteArray bytes = reply_->readAll();
     if (!isEventStream_) {
-        nonStreamBody_ += bytes;
+        appendWholeAnswer(bytes);
         return;
     }
     const int before = static_cast<int>(trace().steps.size());
-    for (const auto& event : decoder_.feed(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())))) {
+    std::vector<reasoning::ServerSentEvent> events;
+    try {
+        events = decoder_.feed(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())), source_.toStdString());
+    } catch (const std::exception& error) {
+        fail(QString::fromUtf8(error.what()));
+        return;
+    }
+    for (const auto& event : events) {
         handleEvent(event);
         if (state_ == LiveState::Failed)
             return;
@@ -158,8 +195,22 @@ void LiveTraceClient::handleEvent(const reasoning::ServerSentEvent& event)
             received_.traces.front().id = chunk.responseId;
         if (!chunk.finishReason.empty())
             finishReason_ = QString::fromStdString(chunk.finishReason);
-    } catch (const StudioError& error) {
+    } catch (const std::exception& error) { // studio errors, and anything a malformed chunk set off
         fail(QString::fromUtf8(error.what()));
+    }
+}
+
+void LiveTraceClient::appendWholeAnswer(const QByteArray& bytes)
+{
+    if (!isActive())
+        return;
+    const qsizetype limit = httpStatus_ >= 300 ? kMaxErrorBodyBytes : kMaxWholeAnswerBytes;
+    if (nonStreamBody_.size() + bytes.size() <= limit) {
+        nonStreamBody_ += bytes;
+    } else if (httpStatus_ >= 300) {
+        nonStreamBody_ += bytes.left(limit - nonStreamBody_.size()); // the start says what went wrong
+    } else {
+        fail(tr("%1 sent a whole answer larger than %2 MiB; refused").arg(source_).arg(kMaxWholeAnswerBytes >> 20));
     }
 }
 
@@ -201,16 +252,22 @@ void LiveTraceClient::onFinished()
     }
     if (httpStatus_ == 0)
         httpStatus_ = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    nonStreamBody_ += reply->readAll();
+    appendWholeAnswer(reply->readAll());
+    if (!isActive())
+        return;
     if (httpStatus_ >= 300) {
         // OpenAI-style error bodies: {"error": {"message": ...}}
         QString detail = QString::fromUtf8(nonStreamBody_.left(500)).trimmed();
-        const json body = json::parse(nonStreamBody_.toStdString(), nullptr, false);
-        if (body.is_object() && body.contains("error")) {
-            const json& error = body["error"];
-            detail = QString::fromStdString(error.is_object() && error.value("message", json()).is_string()
-                                                ? error["message"].get<std::string>()
-                                                : error.dump());
+        try {
+            const json body = json::parse(nonStreamBody_.toStdString(), nullptr, false);
+            if (body.is_object() && body.contains("error")) {
+                const json& error = body["error"];
+                detail = QString::fromStdString(error.is_object() && error.contains("message") && error["message"].is_string()
+                                                    ? error["message"].get<std::string>()
+                                                    : error.dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 500));
+            }
+        } catch (const std::exception&) {
+            // an error body that is not JSON (or has numbers out of range) is shown as text
         }
         fail(tr("%1 answered HTTP %2: %3").arg(source_).arg(httpStatus_).arg(detail));
         return;
@@ -228,7 +285,7 @@ void LiveTraceClient::onFinished()
             received_ = std::move(set);
             emit tokensArrived(static_cast<int>(trace().steps.size()));
             end(LiveState::Finished, tr("Finished (the server sent one response instead of a stream): %1 tokens").arg(trace().steps.size()));
-        } catch (const StudioError& error) {
+        } catch (const std::exception& error) {
             fail(QString::fromUtf8(error.what()));
         }
         return;

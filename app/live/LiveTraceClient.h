@@ -31,6 +31,9 @@ struct LiveRequest {
 };
 
 QUrl chatCompletionsUrl(const QUrl& baseUrl);
+// The URL without user info and without query items that carry credentials (?api_key=, ?token=...),
+// as it may be shown, logged and saved.
+QUrl withoutSecrets(const QUrl& url);
 QByteArray requestBody(const LiveRequest& request);
 // The request's settings for sessions and exports: everything but the key.
 nlohmann::json describe(const LiveRequest& request);
@@ -67,6 +70,8 @@ private:
     void fail(const QString& message);
     void end(LiveState state, const QString& message);
     QString keptSummary() const;
+    // Keeps a whole (non-stream) answer up to its cap; an oversized answer fails the stream.
+    void appendWholeAnswer(const QByteArray& bytes);
 
     QNetworkAccessManager* network_;
     QPointer<QNetworkReply> reply_;

@@ -3,6 +3,7 @@
 
 #include "LiveStreamWindow.h"
 
+#include "engine/core/JsonFields.h"
 #include "views/LatencyView.h"
 #include "views/PointCloudView.h"
 #include "views/VtkViewport.h"
@@ -34,7 +35,8 @@ bool MainWindow::openSession(const QString& path)
                 true);
     if (!session_.runs.empty()) {
         // The run that was shown when the session was saved, else the newest.
-        const int saved = session_.viewState.value("shownRun", 0);
+        const auto shownRun = session_.viewState.find("shownRun");
+        const int saved = shownRun != session_.viewState.end() && shownRun->is_number_integer() ? shownRun->get<int>() : 0;
         const int shown = session_.findRun(saved) ? saved : session_.runs.back().id;
         latencyView_->selectRun(shown);
         showRun(shown);
@@ -74,13 +76,19 @@ void MainWindow::storeViewState()
 
 void MainWindow::applyViewState()
 {
+    // The view state comes from a file: a field of the wrong type is logged and skipped.
     const auto& state = session_.viewState;
-    if (state.contains("pointCloud")) {
-        pointCloudView_->setColorBy(QString::fromStdString(state["pointCloud"].value("colorBy", "")));
-        pointCloudView_->viewport()->setOverlayVisible(state["pointCloud"].value("overlay", true));
+    try {
+        if (state.contains("pointCloud")) {
+            const std::string where = "session viewState.pointCloud";
+            pointCloudView_->setColorBy(QString::fromStdString(optionalField<std::string>(state["pointCloud"], "colorBy", "", where)));
+            pointCloudView_->viewport()->setOverlayVisible(optionalField<bool>(state["pointCloud"], "overlay", true, where));
+        }
+        if (liveWindow_ && state.contains("live"))
+            liveWindow_->applySettings(state["live"]);
+    } catch (const std::exception& error) {
+        log(tr("Part of the saved view state was ignored: %1").arg(QString::fromUtf8(error.what())), true);
     }
-    if (liveWindow_ && state.contains("live"))
-        liveWindow_->applySettings(state["live"]);
 }
 
 void MainWindow::offerRecoveryIfNeeded()

@@ -1,5 +1,6 @@
 // latency-studio: the desktop studio. Opens the session given on the command line (the README's
 // launcher passes the bundled sample), loads plugins, and offers recovery after a crash.
+#include "GuardedApplication.h"
 #include "MainWindow.h"
 #include "views/GlFormat.h"
 
@@ -22,7 +23,7 @@ int main(int argc, char** argv)
         return 3;
     }
     ls::views::setDefaultSurfaceFormat(); // before the QApplication exists
-    QApplication app(argc, argv);
+    ls::studio::GuardedApplication app(argc, argv);
     QApplication::setOrganizationName("LatencyStudio");
     QApplication::setApplicationName("Latency Studio");
     QApplication::setApplicationVersion(LATENCY_STUDIO_VERSION);

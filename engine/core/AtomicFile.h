@@ -20,6 +20,11 @@ void replaceFileAtomically(const std::filesystem::path& destination,
 void writeBytesAtomically(const std::filesystem::path& destination, std::span<const std::byte> bytes);
 void writeTextAtomically(const std::filesystem::path& destination, std::string_view text);
 
+// Removes temporary files that replaceFileAtomically left in `folder` for destinations whose name
+// starts with `namePrefix`, when the process that made them is gone (a crash or a kill mid-save).
+// Returns how many were removed.
+int sweepStaleTemporaries(const std::filesystem::path& folder, const std::string& namePrefix);
+
 // Reads a whole file; throws FileError naming the path on failure.
 std::vector<std::byte> readFileBytes(const std::filesystem::path& path);
 // The same, as text (no decoding: the bytes as they are).

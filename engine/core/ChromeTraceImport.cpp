@@ -75,9 +75,9 @@ ImportedTrace importChromeTrace(const std::string& jsonText, const std::string& 
             throw FormatError(where, "an event must be a JSON object");
         const std::string phase = requiredField<std::string>(event, "ph", where);
         const std::string pid = idOf(event, "pid"), tid = idOf(event, "tid");
-        const std::string name = event.value("name", "");
+        const std::string name = optionalField<std::string>(event, "name", "", where);
         if (phase == "M") {
-            const std::string label = event.contains("args") ? event["args"].value("name", "") : "";
+            const std::string label = event.contains("args") ? optionalField<std::string>(event["args"], "name", "", where + " args") : "";
             if (name == "thread_name")
                 processes[pid][tid].laneName = laneFromThreadName(label);
             else if (name == "process_name")
@@ -98,8 +98,12 @@ ImportedTrace importChromeTrace(const std::string& jsonText, const std::string& 
         const double ts = number(event, "ts", where);
         Interval interval{name, ts, 0, "", -1};
         if (event.contains("args") && event["args"].is_object()) {
-            interval.path = event["args"].value("path", "");
-            interval.repeat = event["args"].value("repeat", -1);
+            interval.path = optionalField<std::string>(event["args"], "path", "", where + " args");
+            interval.repeat = optionalField<int>(event["args"], "repeat", -1, where + " args");
+            if (interval.repeat < -1)
+                throw FormatError(where + " args", "field 'repeat' is negative");
+            if (std::count(interval.path.begin(), interval.path.end(), '/') > kMaxStageDepth)
+                throw FormatError(where + " args", "field 'path' nests deeper than " + std::to_string(kMaxStageDepth) + " stages");
         }
         if (phase == "X") {
             interval.durationUs = number(event, "dur", where);
@@ -137,9 +141,9 @@ ImportedTrace importChromeTrace(const std::string& jsonText, const std::string& 
         record.engineId = processNames.contains(pid) ? processNames[pid] : "pid " + pid;
         if (document.is_object() && document.contains("otherData") && document["otherData"].is_object()) {
             const auto& other = document["otherData"];
-            record.engineId = other.value("engine", record.engineId);
-            record.device = other.value("device", "");
-            record.startedAt = other.value("startedAt", "");
+            record.engineId = optionalField<std::string>(other, "engine", record.engineId, source + " otherData");
+            record.device = optionalField<std::string>(other, "device", "", source + " otherData");
+            record.startedAt = optionalField<std::string>(other, "startedAt", "", source + " otherData");
         }
         std::map<std::string, int> occurrences;
         for (auto& [tid, track] : threads) {
@@ -157,6 +161,10 @@ ImportedTrace importChromeTrace(const std::string& jsonText, const std::string& 
                     stack.pop_back();
                     stackPaths.pop_back();
                 }
+                // Containment builds each path from its parent's: a trace nesting thousands of levels
+                // would make quadratic text, so depth is capped as for the studio's own records.
+                if (interval.path.empty() && stack.size() >= static_cast<std::size_t>(kMaxStageDepth))
+                    throw FormatError(source, "intervals on '" + lane + "' nest deeper than " + std::to_string(kMaxStageDepth) + " levels");
                 const std::string path = !interval.path.empty() ? interval.path
                                          : stackPaths.empty()   ? interval.name
                                                                 : stackPaths.back() + "/" + interval.name;

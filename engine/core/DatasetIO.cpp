@@ -1,6 +1,7 @@
 #include "DatasetIO.h"
 
 #include "Error.h"
+#include "JsonFields.h"
 
 namespace ls {
 namespace {
@@ -156,7 +157,11 @@ Dataset loadDataset(const nlohmann::json& descriptor, const std::string& prefix,
             const auto n = static_cast<std::int64_t>(cloud.pointCount());
             for (const auto& a : descriptor.at("attributes")) {
                 const auto name = a.at("name").get<std::string>();
-                const int components = a.at("components").get<int>();
+                const int components = requiredField<int>(a, "components", source + " attribute '" + name + "'");
+                // Views read a point's first component; more than a 4x4 matrix per point is no attribute of ours.
+                if (components < 1 || components > 16)
+                    throw FormatError(source, "attribute '" + name + "' has " + std::to_string(components) +
+                                                  " components; expected 1 to 16");
                 cloud.attributes.push_back({name, components, read.floats("attr_" + name, {n, components})});
             }
             if (descriptor.value("ellipsoids", false)) {
@@ -171,6 +176,9 @@ Dataset loadDataset(const nlohmann::json& descriptor, const std::string& prefix,
             grid.height = static_cast<int>(values.shape[0]);
             grid.width = static_cast<int>(values.shape[1]);
             grid.channels = static_cast<int>(values.shape[2]);
+            if (values.shape[0] < 1 || values.shape[1] < 1 || values.shape[2] < 1 || values.shape[0] > (1 << 20) ||
+                values.shape[1] > (1 << 20) || values.shape[2] > (1 << 16))
+                throw FormatError(source + "[" + prefix + "/values]", "grid shape " + shapeToString(values.shape) + " is empty or implausible");
             grid.values = read.floats("values", values.shape);
             grid.valueUnits = descriptor.value("valueUnits", "");
             grid.xLabel = descriptor.value("xLabel", "");
@@ -197,12 +205,19 @@ Dataset loadDataset(const nlohmann::json& descriptor, const std::string& prefix,
             Table table;
             table.columns = descriptor.at("columns").get<std::vector<std::string>>();
             table.rows = descriptor.at("rows").get<std::vector<std::vector<std::string>>>();
+            for (std::size_t r = 0; r < table.rows.size(); ++r)
+                if (table.rows[r].size() != table.columns.size())
+                    throw FormatError(source, "table '" + dataset.name + "' row " + std::to_string(r) + " has " +
+                                                  std::to_string(table.rows[r].size()) + " cells for " +
+                                                  std::to_string(table.columns.size()) + " columns");
             dataset.content = std::move(table);
         } else if (kind == "tokentrace") {
             TokenTrace trace;
             trace.tokens = read.strings("tokens");
             trace.topTokens = read.strings("top_tokens");
-            trace.topK = descriptor.at("topK").get<int>();
+            trace.topK = requiredField<int>(descriptor, "topK", source + " dataset '" + dataset.name + "'");
+            if (trace.topK < 0 || trace.topK > (1 << 16))
+                throw FormatError(source, "token trace '" + dataset.name + "' has topK " + std::to_string(trace.topK));
             const auto t = static_cast<std::int64_t>(trace.tokens.size());
             trace.logprobs = read.floats("logprobs", {t});
             trace.topLogprobs = read.floats("top_logprobs", {t, trace.topK});
@@ -211,7 +226,9 @@ Dataset loadDataset(const nlohmann::json& descriptor, const std::string& prefix,
             GaussianSet set;
             set.opacities = read.floats("opacities", {-1});
             const auto n = static_cast<std::int64_t>(set.opacities.size());
-            set.featureDim = descriptor.at("featureDim").get<int>();
+            set.featureDim = requiredField<int>(descriptor, "featureDim", source + " dataset '" + dataset.name + "'");
+            if (set.featureDim < 1 || set.featureDim > 4096)
+                throw FormatError(source, "Gaussian set '" + dataset.name + "' has featureDim " + std::to_string(set.featureDim));
             set.means = read.floats("means", {n, 3});
             set.scales = read.floats("scales", {n, 3});
             set.rotations = read.floats("rotations", {n, 4});

@@ -54,7 +54,7 @@ LatencyRecord latencyFromJson(const nlohmann::json& json, const std::string& sou
     LatencyRecord record;
     record.engineId = requiredField<std::string>(json, "engine", source);
     record.device = requiredField<std::string>(json, "device", source);
-    record.parameters = json.value("parameters", nlohmann::json::object());
+    record.parameters = optionalField<nlohmann::json>(json, "parameters", nlohmann::json::object(), source);
     record.startedAt = requiredField<std::string>(json, "startedAt", source);
     record.warmupRepeats = requiredField<int>(json, "warmupRepeats", source);
     record.repeats = requiredField<int>(json, "repeats", source);
@@ -65,9 +65,17 @@ LatencyRecord latencyFromJson(const nlohmann::json& json, const std::string& sou
     for (std::size_t i = 0; i < samples.size(); ++i) {
         const std::string where = source + " samples[" + std::to_string(i) + "]";
         const auto& s = samples[i];
-        record.samples.push_back({requiredField<std::string>(s, "path", where), requiredField<int>(s, "depth", where),
-                                  requiredField<int>(s, "repeat", where), requiredField<std::string>(s, "lane", where),
-                                  requiredField<double>(s, "startUs", where), requiredField<double>(s, "durationUs", where)});
+        StageSample sample{requiredField<std::string>(s, "path", where), requiredField<int>(s, "depth", where),
+                           requiredField<int>(s, "repeat", where), requiredField<std::string>(s, "lane", where),
+                           requiredField<double>(s, "startUs", where), requiredField<double>(s, "durationUs", where)};
+        // Views index rows by depth and repeats by number: out-of-range values are refused here.
+        if (sample.depth < 0 || sample.depth > kMaxStageDepth)
+            throw FormatError(where, "field 'depth' is " + std::to_string(sample.depth) + "; expected 0 to " + std::to_string(kMaxStageDepth));
+        if (sample.repeat < 0)
+            throw FormatError(where, "field 'repeat' is negative");
+        if (sample.durationUs < 0)
+            throw FormatError(where, "field 'durationUs' is negative");
+        record.samples.push_back(std::move(sample));
     }
     return record;
 }

@@ -11,6 +11,9 @@
 
 namespace ls {
 
+// Stages nest at most this deep; records read from files with deeper (or negative) depths are refused.
+constexpr int kMaxStageDepth = 64;
+
 struct StageSample {
     std::string path;        // "outer/inner"
     int depth = 0;           // number of enclosing stages

@@ -3,8 +3,10 @@
 #include "AtomicFile.h"
 #include "Error.h"
 
+#include <algorithm>
 #include <memory>
 #include <zip.h>
+#include <zlib.h>
 
 namespace ls {
 namespace {
@@ -22,6 +24,46 @@ struct ZipCloser {
     void operator()(zip_t* archive) const { zip_discard(archive); }
 };
 using ZipHandle = std::unique_ptr<zip_t, ZipCloser>;
+
+// Deflate turns one compressed byte into at most 1032 bytes (a 258-byte match in under 2 bits);
+// a member declaring more than that is a lie about its size, refused before any allocation.
+constexpr std::uint64_t kDeflateMaxRatio = 1032;
+constexpr std::size_t kReadChunk = std::size_t{1} << 24;
+
+// Reads one member, growing the buffer only as data actually arrives (a declared size is not
+// trusted for an allocation), then checks its length and CRC-32 against the directory's.
+std::vector<std::byte> readMember(zip_file_t* file, const zip_stat_t& stat, const std::string& member)
+{
+    constexpr zip_uint64_t kNeeded = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_CRC;
+    if ((stat.valid & kNeeded) != kNeeded)
+        throw FormatError(member, "the archive does not record the member's sizes and CRC");
+    const bool stored = stat.comp_method == ZIP_CM_STORE;
+    if ((stored && stat.size != stat.comp_size) ||
+        (!stored && stat.size > stat.comp_size * kDeflateMaxRatio + 1024))
+        throw FormatError(member, "declares " + std::to_string(stat.size) + " bytes from " + std::to_string(stat.comp_size) +
+                                      " compressed bytes, more than the compression can produce (corrupt or crafted)");
+    std::vector<std::byte> bytes;
+    while (bytes.size() < stat.size) {
+        const std::size_t chunk = static_cast<std::size_t>(std::min<zip_uint64_t>(kReadChunk, stat.size - bytes.size()));
+        const std::size_t at = bytes.size();
+        bytes.resize(at + chunk);
+        const zip_int64_t got = zip_fread(file, bytes.data() + at, chunk);
+        if (got <= 0)
+            throw FormatError(member, "truncated or corrupt member (" + std::to_string(at) + " of " + std::to_string(stat.size) + " bytes)");
+        bytes.resize(at + static_cast<std::size_t>(got));
+    }
+    std::byte extra;
+    if (zip_fread(file, &extra, 1) != 0)
+        throw FormatError(member, "holds more bytes than its recorded size (corrupt)");
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (std::size_t at = 0; at < bytes.size(); at += kReadChunk) {
+        const auto length = static_cast<uInt>(std::min(kReadChunk, bytes.size() - at));
+        crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + at), length);
+    }
+    if (static_cast<std::uint32_t>(crc) != stat.crc)
+        throw FormatError(member, "CRC-32 mismatch: the member is corrupt");
+    return bytes;
+}
 
 } // namespace
 
@@ -47,10 +89,7 @@ NpzArchive readNpz(const std::filesystem::path& path)
         std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file(zip_fopen_index(archive.get(), i, 0), &zip_fclose);
         if (!file)
             throw FormatError(member, std::string("cannot open member: ") + zip_strerror(archive.get()));
-        std::vector<std::byte> bytes(stat.size);
-        const zip_int64_t got = zip_fread(file.get(), bytes.data(), stat.size);
-        if (got < 0 || static_cast<zip_uint64_t>(got) != stat.size)
-            throw FormatError(member, "truncated or corrupt member (CRC or length mismatch)");
+        const std::vector<std::byte> bytes = readMember(file.get(), stat, member);
         name.resize(name.size() - 4);
         arrays.emplace(name, parseNpy(bytes, member));
     }

@@ -1,5 +1,7 @@
 #include "Parameters.h"
 
+#include "JsonFields.h"
+
 #include "Error.h"
 
 #include <algorithm>
@@ -230,17 +232,14 @@ ParameterValues parametersFromJson(const ParameterSchema& schema, const nlohmann
         const ParameterSpec* spec = schema.find(key);
         if (!spec)
             throw FormatError(source, "parameter '" + key + "' is not known to this engine");
-        try {
-            switch (spec->type) {
-            case ParameterType::Int: values[key] = item.get<std::int64_t>(); break;
-            case ParameterType::Float: values[key] = item.get<double>(); break;
-            case ParameterType::Bool: values[key] = item.get<bool>(); break;
-            case ParameterType::Enum:
-            case ParameterType::File: values[key] = item.get<std::string>(); break;
-            case ParameterType::Vector: values[key] = item.get<std::vector<double>>(); break;
-            }
-        } catch (const nlohmann::json::exception&) {
-            throw FormatError(source, "parameter '" + key + "' must be of type " + toString(spec->type));
+        const std::string where = source + " parameter '" + key + "' (" + toString(spec->type) + ")";
+        switch (spec->type) { // strict: 1e30 is no int64, 2.5 no integer
+        case ParameterType::Int: values[key] = jsonAs<std::int64_t>(item, where); break;
+        case ParameterType::Float: values[key] = jsonAs<double>(item, where); break;
+        case ParameterType::Bool: values[key] = jsonAs<bool>(item, where); break;
+        case ParameterType::Enum:
+        case ParameterType::File: values[key] = jsonAs<std::string>(item, where); break;
+        case ParameterType::Vector: values[key] = jsonAs<std::vector<double>>(item, where); break;
         }
         if (auto problem = validateOne(*spec, values[key]); !problem.empty())
             throw FormatError(source, problem);

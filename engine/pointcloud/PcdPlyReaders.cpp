@@ -1,6 +1,7 @@
 #include "PcdPlyReaders.h"
 
 #include "engine/core/AtomicFile.h"
+#include "engine/core/CheckedSize.h"
 #include "engine/core/Error.h"
 
 #include <lzf.h>
@@ -13,6 +14,10 @@
 
 namespace ls::pointcloud {
 namespace {
+
+constexpr std::size_t kMaxFields = 256;        // FIELDS or vertex properties
+constexpr std::uint64_t kMaxFieldCount = 1 << 16; // COUNT of one PCD field
+constexpr std::uint64_t kLzfMaxRatio = 128;       // an LZF back reference: ≤ 264 bytes from 3
 
 struct Field {
     std::string name;
@@ -112,6 +117,9 @@ PointArray readPcd(const std::filesystem::path& path)
         for (std::string w; line >> w;)
             words.push_back(w);
         if (key == "FIELDS") {
+            if (words.size() > kMaxFields)
+                throw fail("FIELDS names " + std::to_string(words.size()) + " fields; at most " + std::to_string(kMaxFields) + " are read");
+            fields.clear();
             for (const auto& w : words)
                 fields.push_back({w});
         } else if (key == "SIZE" || key == "TYPE" || key == "COUNT") {
@@ -123,7 +131,7 @@ PointArray readPcd(const std::filesystem::path& path)
                         throw fail("TYPE '" + words[i] + "' is not F, I or U");
                     fields[i].type = words[i][0];
                 } else {
-                    const int value = std::atoi(words[i].c_str());
+                    const auto value = static_cast<int>(parseCount(words[i], source + " line " + std::to_string(lineNumber), key, kMaxFieldCount));
                     if (key == "SIZE" && value != 1 && value != 2 && value != 4 && value != 8)
                         throw fail("SIZE " + words[i] + " is not 1, 2, 4 or 8");
                     if (key == "COUNT" && value < 1)
@@ -132,30 +140,44 @@ PointArray readPcd(const std::filesystem::path& path)
                 }
             }
         } else if (key == "WIDTH" && !words.empty()) {
-            width = std::strtoull(words[0].c_str(), nullptr, 10);
+            width = parseCount(words[0], source + " line " + std::to_string(lineNumber), "WIDTH");
         } else if (key == "HEIGHT" && !words.empty()) {
-            height = std::strtoull(words[0].c_str(), nullptr, 10);
+            height = parseCount(words[0], source + " line " + std::to_string(lineNumber), "HEIGHT");
         } else if (key == "POINTS" && !words.empty()) {
-            points = std::strtoull(words[0].c_str(), nullptr, 10);
+            points = parseCount(words[0], source + " line " + std::to_string(lineNumber), "POINTS");
         } else if (key == "DATA") {
             if (words.empty())
                 throw fail("DATA names no encoding");
             data = words[0];
         }
     }
+    const std::uint64_t cells = checkedMultiply(width, height, source, "WIDTH × HEIGHT");
     if (points == 0)
-        points = width * height;
-    if (width * height != points)
-        throw FormatError(source, "WIDTH × HEIGHT = " + std::to_string(width * height) + " but POINTS = " + std::to_string(points));
+        points = cells;
+    if (cells != points)
+        throw FormatError(source, "WIDTH × HEIGHT = " + std::to_string(cells) + " but POINTS = " + std::to_string(points));
     const Columns c = columnsOf(fields, source, {"intensity", "i"});
     std::size_t pointBytes = 0;
     for (auto& f : fields) {
         f.offset = pointBytes;
-        pointBytes += static_cast<std::size_t>(f.size) * f.count;
+        pointBytes += static_cast<std::size_t>(f.size) * f.count; // ≤ kMaxFields × 8 × kMaxFieldCount
     }
+    const std::size_t remaining = bytes.size() - at;
+    // Every point takes at least one byte of the file (ascii: a digit and a line end; binary:
+    // pointBytes; compressed: at most kLzfMaxRatio bytes per compressed byte), so the count is
+    // checked against the file's length before anything is reserved.
+    const std::uint64_t dataBytes = checkedMultiply(points, pointBytes, source, "POINTS × point size");
+    if (data == "ascii" && points > remaining / 2)
+        throw FormatError(source, "truncated: " + std::to_string(remaining) + " bytes cannot hold " + std::to_string(points) + " ascii points");
+    if (data == "binary" && dataBytes > remaining)
+        throw FormatError(source, "truncated: " + std::to_string(remaining) + " data bytes for " + std::to_string(points) +
+                                      " points of " + std::to_string(pointBytes) + " bytes");
+    if (data == "binary_compressed" && dataBytes > checkedMultiply(remaining, kLzfMaxRatio, source, "compressed size"))
+        throw FormatError(source, std::to_string(points) + " points of " + std::to_string(pointBytes) + " bytes cannot come from " +
+                                      std::to_string(remaining) + " compressed bytes");
     PointArray out;
     out.channels = 4;
-    out.values.reserve(points * 4);
+    out.values.reserve(checkedMultiply(points, 4, source, "POINTS"));
     auto valueAt = [&](const std::byte* point, int column) { return column < 0 ? 0.0 : readScalar(point + fields[column].offset, fields[column]); };
     if (data == "ascii") {
         std::size_t index = 0;
@@ -180,9 +202,6 @@ PointArray readPcd(const std::filesystem::path& path)
         if (index < points)
             throw FormatError(source, "truncated: " + std::to_string(index) + " of " + std::to_string(points) + " points");
     } else if (data == "binary") {
-        if (bytes.size() - at < points * pointBytes)
-            throw FormatError(source, "truncated: " + std::to_string(bytes.size() - at) + " data bytes for " + std::to_string(points) +
-                                          " points of " + std::to_string(pointBytes) + " bytes");
         for (std::size_t i = 0; i < points; ++i) {
             const std::byte* point = bytes.data() + at + i * pointBytes;
             appendPoint(out, valueAt(point, c.x), valueAt(point, c.y), valueAt(point, c.z), valueAt(point, c.intensity));
@@ -195,9 +214,9 @@ PointArray readPcd(const std::filesystem::path& path)
         std::memcpy(&uncompressed, bytes.data() + at + 4, 4);
         if (bytes.size() - at - 8 < compressed)
             throw FormatError(source, "truncated: " + std::to_string(bytes.size() - at - 8) + " of " + std::to_string(compressed) + " compressed bytes");
-        if (uncompressed != points * pointBytes)
+        if (uncompressed != dataBytes)
             throw FormatError(source, "binary_compressed holds " + std::to_string(uncompressed) + " bytes, the fields need " +
-                                          std::to_string(points * pointBytes));
+                                          std::to_string(dataBytes));
         std::vector<std::byte> plain(uncompressed);
         if (uncompressed > 0 &&
             lzf_decompress(bytes.data() + at + 8, compressed, plain.data(), uncompressed) != uncompressed)
@@ -241,10 +260,10 @@ PointArray readPly(const std::filesystem::path& path)
         if (key == "format") {
             line >> format;
         } else if (key == "element") {
-            std::string name;
-            std::size_t count = 0;
-            if (!(line >> name >> count))
+            std::string name, countText;
+            if (!(line >> name >> countText))
                 throw fail("element needs a name and a count");
+            const std::uint64_t count = parseCount(countText, source + " line " + std::to_string(lineNumber), "element count");
             inVertex = name == "vertex";
             if (inVertex) {
                 vertices = count;
@@ -268,6 +287,8 @@ PointArray readPly(const std::filesystem::path& path)
                 throw fail("unknown property type '" + type + "'");
             f.type = found->second.first;
             f.size = found->second.second;
+            if (fields.size() >= kMaxFields)
+                throw fail("more than " + std::to_string(kMaxFields) + " vertex properties");
             fields.push_back(f);
         }
     }
@@ -278,9 +299,19 @@ PointArray readPly(const std::filesystem::path& path)
     if (!vertexFirst && format != "ascii")
         throw FormatError(source, "the vertex element must come first in a binary PLY");
     const Columns c = columnsOf(fields, source, {"intensity", "scalar_intensity", "reflectance"});
+    std::size_t vertexBytes = 0;
+    for (auto& f : fields) {
+        f.offset = vertexBytes;
+        vertexBytes += f.size;
+    }
+    const std::size_t remaining = bytes.size() - at;
+    const std::uint64_t dataBytes = checkedMultiply(vertices, vertexBytes, source, "vertex count × vertex size");
+    if (format == "ascii" ? vertices > remaining / 2 : dataBytes > remaining)
+        throw FormatError(source, "truncated: " + std::to_string(remaining) + " data bytes for " + std::to_string(vertices) +
+                                      " vertices of " + std::to_string(vertexBytes) + " bytes");
     PointArray out;
     out.channels = 4;
-    out.values.reserve(vertices * 4);
+    out.values.reserve(checkedMultiply(vertices, 4, source, "vertex count"));
     if (format == "ascii") {
         for (std::size_t i = 0; i < vertices; ++i) {
             if (at >= bytes.size())
@@ -296,14 +327,6 @@ PointArray readPly(const std::filesystem::path& path)
         }
         return out;
     }
-    std::size_t vertexBytes = 0;
-    for (auto& f : fields) {
-        f.offset = vertexBytes;
-        vertexBytes += f.size;
-    }
-    if (bytes.size() - at < vertices * vertexBytes)
-        throw FormatError(source, "truncated: " + std::to_string(bytes.size() - at) + " data bytes for " + std::to_string(vertices) +
-                                      " vertices of " + std::to_string(vertexBytes) + " bytes");
     const bool bigEndian = format == "binary_big_endian";
     for (std::size_t i = 0; i < vertices; ++i) {
         const std::byte* vertex = bytes.data() + at + i * vertexBytes;

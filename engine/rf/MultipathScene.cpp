@@ -54,7 +54,10 @@ MultipathScene parseMultipathScene(const std::string& jsonText, const std::strin
     scene.room = box(requiredField<nlohmann::json>(json, "room", source), materials, source + " room");
     if (json.contains("boxes")) {
         int index = 0;
-        for (const auto& item : json.at("boxes"))
+        const auto boxes = requiredField<nlohmann::json>(json, "boxes", source);
+        if (!boxes.is_array())
+            throw FormatError(source, "field 'boxes' must be a list");
+        for (const auto& item : boxes)
             scene.boxes.push_back(box(item, materials, source + " boxes[" + std::to_string(index++) + "]"));
     }
     const auto receiver = requiredField<nlohmann::json>(json, "receiver", source);
@@ -69,11 +72,12 @@ MultipathScene parseMultipathScene(const std::string& jsonText, const std::strin
     scene.receiver.position = position;
     scene.receiver.orientation = {orientation[3] / norm, orientation[0] / norm, orientation[1] / norm, orientation[2] / norm};
     if (json.contains("array")) {
-        const auto& array = json.at("array");
+        const auto array = requiredField<nlohmann::json>(json, "array", source);
         scene.arrayRows = requiredField<int>(array, "rows", source + " array");
         scene.arrayColumns = requiredField<int>(array, "columns", source + " array");
         scene.arraySpacingMetres = requiredField<double>(array, "spacingMetres", source + " array");
-        if (scene.arrayRows < 1 || scene.arrayColumns < 1 || scene.arrayRows * scene.arrayColumns > 1024 || !(scene.arraySpacingMetres > 0))
+        if (scene.arrayRows < 1 || scene.arrayColumns < 1 || scene.arrayRows > 1024 || scene.arrayColumns > 1024 ||
+            scene.arrayRows * scene.arrayColumns > 1024 || !(scene.arraySpacingMetres > 0))
             throw FormatError(source + " array", "needs 1–1024 elements ('rows' × 'columns') and a positive 'spacingMetres'");
     }
     if (json.contains("frequenciesHz")) {
@@ -92,7 +96,9 @@ MultipathScene parseMultipathScene(const std::string& jsonText, const std::strin
     const auto transmitters = requiredField<nlohmann::json>(json, "transmitters", source);
     const auto low = point(transmitters, "min", source + " transmitters"), high = point(transmitters, "max", source + " transmitters");
     const auto count = requiredField<std::vector<int>>(transmitters, "count", source + " transmitters");
-    if (count.size() != 3 || count[0] < 1 || count[1] < 1 || count[2] < 1 || static_cast<long>(count[0]) * count[1] * count[2] > 100000)
+    // Each factor is bounded before the product, so the product cannot overflow.
+    if (count.size() != 3 || count[0] < 1 || count[1] < 1 || count[2] < 1 || count[0] > 100000 || count[1] > 100000 ||
+        count[2] > 100000 || static_cast<long long>(count[0]) * count[1] * count[2] > 100000)
         throw FormatError(source + " transmitters", "field 'count' needs [nx, ny, nz] ≥ 1 with at most 100,000 positions");
     for (int i = 0; i < count[0]; ++i)
         for (int j = 0; j < count[1]; ++j)
@@ -105,8 +111,8 @@ MultipathScene parseMultipathScene(const std::string& jsonText, const std::strin
                 scene.transmitters.push_back(p);
             }
     if (json.contains("map")) {
-        scene.mapping.width = requiredField<int>(json.at("map"), "width", source + " map");
-        scene.mapping.height = requiredField<int>(json.at("map"), "height", source + " map");
+        scene.mapping.width = requiredField<int>(requiredField<nlohmann::json>(json, "map", source), "width", source + " map");
+        scene.mapping.height = requiredField<int>(requiredField<nlohmann::json>(json, "map", source), "height", source + " map");
         if (scene.mapping.width < 16 || scene.mapping.height < 4 || scene.mapping.width > 4096 || scene.mapping.height > 1024)
             throw FormatError(source + " map", "'width' must be 16 … 4096 and 'height' 4 … 1024");
     }

@@ -14,12 +14,16 @@
 #include <limits>
 #include <numeric>
 #include <random>
-#include <regex>
+#include <cctype>
+#include <cerrno>
+#include <string_view>
 #include <sstream>
 
 namespace ls::rf {
 
 namespace {
+
+constexpr long kMaxSampleNumber = 99'999'999; // spectrum file names are %05d.png; far above any campaign
 
 std::vector<std::string> lines(const std::string& text)
 {
@@ -66,29 +70,54 @@ std::vector<int> readIndexFile(const std::filesystem::path& path)
         if (all[i].find_first_not_of(" \t") == std::string::npos)
             continue;
         char* end = nullptr;
+        errno = 0;
         const long number = std::strtol(all[i].c_str(), &end, 10);
-        if (end == all[i].c_str() || number < 1)
-            throw FormatError(path.string() + ":" + std::to_string(i + 1), "expected a sample number ≥ 1, found \"" + all[i] + "\"");
+        // Sample numbers index tx_pos.csv rows, so anything beyond an int is refused, not truncated.
+        if (end == all[i].c_str() || number < 1 || number > kMaxSampleNumber || errno == ERANGE)
+            throw FormatError(path.string() + ":" + std::to_string(i + 1),
+                              "expected a sample number from 1 to " + std::to_string(kMaxSampleNumber) + ", found \"" + all[i].substr(0, 40) + "\"");
         numbers.push_back(static_cast<int>(number));
     }
     return numbers;
 }
 
 // "[a, b, c]" after `key:` in the small YAML the RFID data ships (no YAML library needed for it).
+// Scanned by hand: std::regex recurses per character and overflows the stack on long input.
 std::vector<double> yamlList(const std::string& text, const std::string& key, std::size_t count, const std::string& source)
 {
-    const std::regex pattern(key + R"(\s*:\s*\[([^\]]*)\])");
-    std::smatch match;
-    if (!std::regex_search(text, match, pattern))
+    auto skipSpaces = [&](std::size_t at) {
+        while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at])))
+            ++at;
+        return at;
+    };
+    std::string body;
+    bool found = false;
+    for (std::size_t at = text.find(key); !found && at != std::string::npos; at = text.find(key, at + 1)) {
+        std::size_t next = skipSpaces(at + key.size());
+        if (next >= text.size() || text[next] != ':')
+            continue;
+        next = skipSpaces(next + 1);
+        if (next >= text.size() || text[next] != '[')
+            continue;
+        const auto close = text.find(']', next + 1);
+        if (close == std::string::npos)
+            continue;
+        body = text.substr(next + 1, close - next - 1);
+        found = true;
+    }
+    if (!found)
         throw FormatError(source, "no '" + key + ": [...]' entry");
     std::vector<double> values;
-    std::istringstream items(match[1].str());
+    std::istringstream items(body);
     for (std::string item; std::getline(items, item, ',');) {
-        try {
-            values.push_back(std::stod(item));
-        } catch (const std::exception&) {
-            throw FormatError(source, "'" + key + "' holds \"" + item + "\", not a number");
-        }
+        if (values.size() >= count)
+            throw FormatError(source, "'" + key + "' holds more than " + std::to_string(count) + " numbers");
+        char* end = nullptr;
+        const double value = std::strtod(item.c_str(), &end);
+        const auto rest = std::string_view(end).find_first_not_of(" \t\r\n");
+        if (end == item.c_str() || rest != std::string_view::npos || !std::isfinite(value))
+            throw FormatError(source, "'" + key + "' holds \"" + item.substr(0, 40) + "\", not a finite number");
+        values.push_back(value);
     }
     if (values.size() != count)
         throw FormatError(source, "'" + key + "' holds " + std::to_string(values.size()) + " numbers; " + std::to_string(count) + " expected");

@@ -1,8 +1,10 @@
 #include "ServerSentEvents.h"
 
+#include "engine/core/Error.h"
+
 namespace ls::reasoning {
 
-std::vector<ServerSentEvent> ServerSentEventDecoder::feed(std::string_view bytes)
+std::vector<ServerSentEvent> ServerSentEventDecoder::feed(std::string_view bytes, const std::string& source)
 {
     std::vector<ServerSentEvent> events;
     if (atStreamStart_ && !bytes.empty()) {
@@ -17,15 +19,18 @@ std::vector<ServerSentEvent> ServerSentEventDecoder::feed(std::string_view bytes
             continue;
         }
         afterCarriageReturn_ = c == '\r';
-        if (c == '\r' || c == '\n')
-            processLine(events);
-        else
+        if (c == '\r' || c == '\n') {
+            processLine(events, source);
+        } else {
+            if (line_.size() >= kMaxEventBytes)
+                throw FormatError(source, "a line of the event stream is longer than " + std::to_string(kMaxEventBytes >> 20) + " MiB");
             line_.push_back(c);
+        }
     }
     return events;
 }
 
-void ServerSentEventDecoder::processLine(std::vector<ServerSentEvent>& out)
+void ServerSentEventDecoder::processLine(std::vector<ServerSentEvent>& out, const std::string& source)
 {
     if (line_.empty()) { // dispatch
         if (hasData_) {
@@ -51,6 +56,8 @@ void ServerSentEventDecoder::processLine(std::vector<ServerSentEvent>& out)
             value.remove_prefix(1);
     }
     if (field == "data") {
+        if (current_.data.size() + value.size() >= kMaxEventBytes)
+            throw FormatError(source, "an event of the stream is larger than " + std::to_string(kMaxEventBytes >> 20) + " MiB");
         current_.data.append(value);
         current_.data.push_back('\n');
         hasData_ = true;

@@ -16,13 +16,18 @@ struct ServerSentEvent {
 
 class ServerSentEventDecoder {
 public:
-    // Returns the events that these bytes complete (a blank line ends an event).
-    std::vector<ServerSentEvent> feed(std::string_view bytes);
+    // A line or an event larger than this is refused (FormatError): one chat chunk is a few KB, and
+    // a server that never sends a line end must not grow the buffer without bound.
+    static constexpr std::size_t kMaxEventBytes = std::size_t{16} << 20;
+
+    // Returns the events that these bytes complete (a blank line ends an event). Throws FormatError
+    // naming `source` when a line or an event exceeds kMaxEventBytes.
+    std::vector<ServerSentEvent> feed(std::string_view bytes, const std::string& source = "event stream");
     // True when bytes of an event that has not ended yet are buffered (a stream cut mid-event).
     bool hasPartialEvent() const { return !line_.empty() || hasFields_; }
 
 private:
-    void processLine(std::vector<ServerSentEvent>& out);
+    void processLine(std::vector<ServerSentEvent>& out, const std::string& source);
 
     std::string line_;
     ServerSentEvent current_;

@@ -1,6 +1,7 @@
 #include "TraceImport.h"
 
 #include "engine/core/Error.h"
+#include "engine/core/JsonFields.h"
 
 #include <algorithm>
 #include <cmath>
@@ -216,7 +217,20 @@ void flush(PendingStream& pending, TraceSet& set)
     pending = {};
 }
 
+void importObjectUnguarded(const json& object, const Location& where, TraceSet& set, PendingStream& pending);
+
+// Every JSON library error inside one response (a wrong type met by .value(), an index past an
+// array's end) becomes a FormatError naming the file and the line.
 void importObject(const json& object, const Location& where, TraceSet& set, PendingStream& pending)
+{
+    try {
+        importObjectUnguarded(object, where, set, pending);
+    } catch (const json::exception& e) {
+        throw FormatError(where.at(), std::string("malformed response (") + e.what() + ")");
+    }
+}
+
+void importObjectUnguarded(const json& object, const Location& where, TraceSet& set, PendingStream& pending)
 {
     if (!object.is_object())
         throw FormatError(where.at(), "expected a JSON object per response");
@@ -313,7 +327,7 @@ json parseLine(const std::string& text, const Location& where)
 {
     try {
         return json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // syntax, and numbers out of range such as -1e400
         throw FormatError(where.at(), std::string("invalid JSON (") + e.what() + ")");
     }
 }
@@ -327,6 +341,8 @@ void importDocument(std::istream& in, const std::string& source, TraceSet& set, 
     bool topIsArray = false;
     std::size_t element = 0;
     const json::parser_callback_t importElements = [&](int depth, json::parse_event_t event, json& parsed) {
+        if (depth > kMaxJsonDepth)
+            throw FormatError(source, "JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
         if (depth == 0 && event == json::parse_event_t::array_start)
             topIsArray = true;
         // An element ends with object_end (or array_end, or value for a scalar) at depth 1.
@@ -350,6 +366,8 @@ void importDocument(std::istream& in, const std::string& source, TraceSet& set, 
         for (std::size_t offset = 1; offset < e.byte && in.get(c); ++offset)
             line += c == '\n';
         throw FormatError(source + " line " + std::to_string(line), std::string("invalid JSON (") + e.what() + ")");
+    } catch (const json::exception& e) { // a number out of range: the parser gives no position for it
+        throw FormatError(source, std::string("invalid JSON (") + e.what() + ")");
     }
     if (!topIsArray)
         importObject(document, {source, 1}, set, pending);
