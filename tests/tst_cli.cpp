@@ -276,6 +276,57 @@ private slots:
         QCOMPARE(r.exitCode, 2);
     }
 
+    // Crafted files reach every command as a clean exit 4 (3: no display) with the file named, and a
+    // session can make the CLI delete nothing outside its folder.
+    void hostileInputsExitCleanly()
+    {
+        QTemporaryDir dir;
+        const QDir root(dir.path());
+        QVERIFY(root.mkpath("session"));
+        const QString victim = root.filePath("victim.npz");
+        const QString crafted = root.filePath("session/crafted.lstudio");
+        auto write = [](const QString& path, const QByteArray& bytes) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            file.write(bytes);
+        };
+        write(victim, "precious");
+        write(crafted, R"({"format": "latency-studio-session", "version": 1, "sidecar": "../victim.npz", "runs": []})");
+        auto r = runCli({"run", "template.surface-sampler", "--param", "pointCount=10", "--quiet", "--session-out", crafted});
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY2(r.err.contains("crafted.lstudio") && r.err.contains("sidecar"), qPrintable(r.err));
+        QVERIFY(QFileInfo::exists(victim));
+        r = runCli({"report", "--session", crafted, "--out", root.filePath("r.html")});
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY(QFileInfo::exists(victim));
+
+        write(crafted, R"({"format": "latency-studio-session", "version": 1, "nextRunId": "three", "runs": []})");
+        r = runCli({"report", "--session", crafted, "--out", root.filePath("r.html")});
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY2(r.err.contains("nextRunId"), qPrintable(r.err));
+        write(crafted, R"({"format": "latency-studio-session", "version": 1e400, "runs": []})");
+        r = runCli({"report", "--session", crafted, "--out", root.filePath("r.html")});
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY2(r.err.contains("crafted.lstudio"), qPrintable(r.err));
+
+        const QString trace = root.filePath("overflow.jsonl");
+        write(trace, R"({"choices": [{"logprobs": {"content": [{"token": "a", "logprob": -1e400, "top_logprobs": []}]}}]})" "\n");
+        r = runCli({"run", "reasoning.instability", "--param", "traces=" + trace, "--repeat", "1", "--warmup", "0", "--quiet"});
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY2(r.err.contains("overflow.jsonl line 1"), qPrintable(r.err));
+
+        // screenshot on Qt's offscreen platform: no OpenGL window, so exit 3 with a message, not an abort.
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("QT_QPA_PLATFORM", "offscreen");
+        environment.insert("DISPLAY", ":99");
+        process.setProcessEnvironment(environment);
+        process.start(STUDIO_CLI_PATH, {"screenshot", "--session", STUDIO_SAMPLE_SESSION, "--out", root.filePath("s.png")});
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitCode(), 3);
+        QVERIFY2(process.readAllStandardError().contains("xvfb-run"), "no hint to use a display");
+    }
+
     void liveStreamsATraceFile()
     {
         // The CLI is another process: the server answers from this test's event loop meanwhile.

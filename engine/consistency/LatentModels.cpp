@@ -1,6 +1,7 @@
 #include "LatentModels.h"
 
 #include "engine/core/Error.h"
+#include "engine/core/JsonFields.h"
 
 #include <nlohmann/json.hpp>
 
@@ -130,11 +131,7 @@ template <class T> T metaField(const nlohmann::json& meta, const char* key, cons
 {
     if (!meta.contains(key))
         throw FormatError(source, std::string("checkpoint.json lacks '") + key + "'");
-    try {
-        return meta.at(key).get<T>();
-    } catch (const nlohmann::json::exception&) {
-        throw FormatError(source, std::string("checkpoint.json field '") + key + "' has the wrong type");
-    }
+    return jsonAs<T>(meta.at(key), source + " checkpoint.json field '" + key + "'");
 }
 
 } // namespace
@@ -271,11 +268,11 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
     nlohmann::json meta;
     {
         const auto bytes = read.member(kMetaMember).view<std::uint8_t>(source + " member 'checkpoint.json'");
-        meta = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
-        if (meta.is_discarded() || !meta.is_object())
+        meta = parseJsonText(std::string(bytes.begin(), bytes.end()), source + " member 'checkpoint.json'");
+        if (!meta.is_object())
             throw FormatError(source, "member 'checkpoint.json' is not a JSON object");
     }
-    if (meta.value("format", std::string()) != kFormat)
+    if (optionalField<std::string>(meta, "format", "", source) != kFormat)
         throw FormatError(source, "not a latent consistency checkpoint (checkpoint.json's format is not '" + std::string(kFormat) + "')");
     if (const int version = metaField<int>(meta, "version", source); version != kVersion)
         throw FormatError(source, "checkpoint version " + std::to_string(version) + " is not one this build reads (" +
@@ -287,14 +284,26 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
     spec.blocks = metaField<int>(meta, "blocks", source);
     spec.seed = metaField<std::uint64_t>(meta, "seed", source);
     spec.trainImages = metaField<std::size_t>(meta, "trainImages", source);
-    spec.averageDecay = meta.value("averageDecay", 0.0);
+    spec.averageDecay = optionalField<double>(meta, "averageDecay", 0.0, source);
     if (spec.latent < 1 || spec.latent > 4096 || spec.autoencoderHidden < 1 || spec.hidden < 1 || spec.blocks < 0 || spec.blocks > 64)
         throw FormatError(source, "checkpoint.json gives sizes out of range");
+    // The models are allocated from these sizes before their arrays are read: a checkpoint holds
+    // every parameter it declares (each denoiser a hidden × hidden embedding layer), so sizes that
+    // need more values than the archive holds are refused first.
+    std::uint64_t storedValues = 0;
+    for (const auto& [name, array] : archive)
+        storedValues += static_cast<std::uint64_t>(array.elementCount());
+    const auto hidden = static_cast<std::uint64_t>(spec.hidden);
+    if (hidden * hidden > storedValues || static_cast<std::uint64_t>(spec.autoencoderHidden) > storedValues)
+        throw FormatError(source, "checkpoint.json declares hidden " + std::to_string(spec.hidden) + " and autoencoderHidden " +
+                                      std::to_string(spec.autoencoderHidden) + ", more parameters than the archive's " +
+                                      std::to_string(storedValues) + " stored values");
     const nlohmann::json recipe = metaField<nlohmann::json>(meta, "recipe", source);
-    spec.recipe.distance = recipe.value("distance", std::string("cauchy")) == "pseudo-huber" ? Distance::PseudoHuber : Distance::Cauchy;
-    spec.recipe.adaptiveC = recipe.value("adaptiveC", true);
-    spec.recipe.diffusionLoss = recipe.value("diffusionLoss", true);
-    spec.recipe.otCoupling = recipe.value("otCoupling", true);
+    const std::string recipeSource = source + " checkpoint.json recipe";
+    spec.recipe.distance = optionalField<std::string>(recipe, "distance", "cauchy", recipeSource) == "pseudo-huber" ? Distance::PseudoHuber : Distance::Cauchy;
+    spec.recipe.adaptiveC = optionalField<bool>(recipe, "adaptiveC", true, recipeSource);
+    spec.recipe.diffusionLoss = optionalField<bool>(recipe, "diffusionLoss", true, recipeSource);
+    spec.recipe.otCoupling = optionalField<bool>(recipe, "otCoupling", true, recipeSource);
 
     LatentModels models(spec);
     models.classifierSteps = metaField<std::int64_t>(meta, "classifierSteps", source);
@@ -303,9 +312,10 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
     models.diffusionIterations = metaField<std::int64_t>(meta, "diffusionIterations", source);
     models.plannedIterations = metaField<std::int64_t>(meta, "plannedIterations", source);
     models.batch = metaField<int>(meta, "batch", source);
-    const nlohmann::json schedule = meta.value("rateSchedule", nlohmann::json("constant")); // absent before the cosine schedule: constant
+    // absent before the cosine schedule: constant
+    const std::string schedule = optionalField<std::string>(meta, "rateSchedule", "constant", source);
     if (schedule != "constant" && schedule != "cosine")
-        throw FormatError(source, "checkpoint.json rateSchedule must be \"constant\" or \"cosine\", not " + schedule.dump());
+        throw FormatError(source, "checkpoint.json rateSchedule must be \"constant\" or \"cosine\", not \"" + schedule.substr(0, 40) + "\"");
     models.cosineRate = schedule == "cosine";
     models.classifierAccuracy = metaField<double>(meta, "classifierAccuracy", source);
     models.twoStepTau = metaField<double>(meta, "twoStepTau", source);
@@ -324,7 +334,7 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
     read.parameters("autoencoder", models.autoencoder.parameters());
     read.parameters("consistency", models.consistency.parameters());
     read.parameters("diffusion", models.diffusion.parameters());
-    if (meta.value("averaged", false)) {
+    if (optionalField<bool>(meta, "averaged", false, source)) {
         models.consistencyAverage = read.average("consistency.average", models.consistency.parameters());
         models.diffusionAverage = read.average("diffusion.average", models.diffusion.parameters());
     }

@@ -15,7 +15,7 @@ nlohmann::json parseJsonText(const std::string& text, const std::string& source)
     // The callback sees each value's depth as it is parsed, so a deep document is refused before
     // anything walks it recursively.
     const nlohmann::json::parser_callback_t limitDepth = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-        if (depth > kMaxJsonDepth)
+        if (depth >= kMaxJsonDepth) // depth counts the enclosing levels of the value being parsed
             throw FormatError(source, "JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
         return true;
     };

@@ -52,9 +52,13 @@ std::vector<std::byte> readMember(zip_file_t* file, const zip_stat_t& stat, cons
             throw FormatError(member, "truncated or corrupt member (" + std::to_string(at) + " of " + std::to_string(stat.size) + " bytes)");
         bytes.resize(at + static_cast<std::size_t>(got));
     }
+    // Reading past the end is what makes libzip compare the CRC it computed with the recorded one.
     std::byte extra;
-    if (zip_fread(file, &extra, 1) != 0)
+    const zip_int64_t beyond = zip_fread(file, &extra, 1);
+    if (beyond > 0)
         throw FormatError(member, "holds more bytes than its recorded size (corrupt)");
+    if (beyond < 0)
+        throw FormatError(member, std::string("corrupt member (") + zip_file_strerror(file) + ")");
     uLong crc = crc32(0L, Z_NULL, 0);
     for (std::size_t at = 0; at < bytes.size(); at += kReadChunk) {
         const auto length = static_cast<uInt>(std::min(kReadChunk, bytes.size() - at));

@@ -261,7 +261,12 @@ TrainingState checkpointFromNpz(const NpzArchive& archive, const std::string& so
                 *array = member(prefix + name, array->size());
     }
     const auto stepArray = archive.find("step");
-    state.step = stepArray == archive.end() ? 0 : static_cast<long>(stepArray->second.view<std::int64_t>(source + " step")[0]);
+    if (stepArray != archive.end()) {
+        const auto step = stepArray->second.view<std::int64_t>(source + " step");
+        if (step.size() != 1 || step[0] < 0)
+            throw FormatError(source, "'step' must hold one count ≥ 0");
+        state.step = static_cast<long>(step[0]);
+    }
     const auto position = member("receiver_position", 3), orientation = member("receiver_orientation_wxyz", 4);
     std::copy(position.begin(), position.end(), state.receiver.position.begin());
     std::copy(orientation.begin(), orientation.end(), state.receiver.orientation.begin());
@@ -273,9 +278,10 @@ TrainingState checkpointFromNpz(const NpzArchive& archive, const std::string& so
         std::memcpy(state.receiver.orientation.data(), words.data() + 3, 4 * sizeof(double));
     }
     const auto map = member("map_height_width", 2);
+    if (!(map[1] >= 16 && map[1] <= 4096 && map[0] >= 4 && map[0] <= 1024)) // the scene limits; checked as floats, before any cast
+        throw FormatError(source, "map_height_width is " + std::to_string(map[0]) + "×" + std::to_string(map[1]) +
+                                      "; expected height 4 … 1024 and width 16 … 4096");
     state.mapping = {static_cast<int>(map[1]), static_cast<int>(map[0])};
-    if (state.mapping.width < 16 || state.mapping.height < 4)
-        throw FormatError(source, "map_height_width is " + std::to_string(state.mapping.height) + "×" + std::to_string(state.mapping.width) + "; too small");
     state.quantity = member("spectrum_is_real_part", 1)[0] != 0 ? SpectrumQuantity::RealPart : SpectrumQuantity::Magnitude;
     if (archive.count("curve_step")) {
         state.curveStep = member("curve_step", 0);
@@ -292,8 +298,11 @@ TrainingState checkpointFromNpz(const NpzArchive& archive, const std::string& so
             throw FormatError(source, "densify_gradient_sum holds " + std::to_string(sums.size()) + " values for " + std::to_string(n) + " Gaussians");
         state.densifyStatistics.gradientSum = sums;
         state.densifyStatistics.drawnCount = counts;
-        const auto totals = archive.at("densify_cloned_split_pruned").view<std::int64_t>(source + " densify_cloned_split_pruned");
-        if (totals.size() != 3)
+        const auto found = archive.find("densify_cloned_split_pruned");
+        if (found == archive.end())
+            throw FormatError(source, "densify_gradient_sum without densify_cloned_split_pruned");
+        const auto totals = found->second.view<std::int64_t>(source + " densify_cloned_split_pruned");
+        if (totals.size() != 3 || totals[0] < 0 || totals[1] < 0 || totals[2] < 0)
             throw FormatError(source, "densify_cloned_split_pruned must hold 3 counts (cloned, split, pruned)");
         state.densified = {static_cast<std::size_t>(totals[0]), static_cast<std::size_t>(totals[1]), static_cast<std::size_t>(totals[2])};
     }

@@ -180,6 +180,8 @@ GaussianField fieldFromNpz(const NpzArchive& archive, const std::string& source)
     GaussianField field;
     const NpyArray& w2 = member("mlp_w2");
     w2.requireShape({-1, -1, -1}, source + " mlp_w2");
+    if (w2.shape[2] < 1 || w2.shape[2] > 4096 || w2.shape[1] > 2 * 1024)
+        throw FormatError(source, "mlp_w2 has shape " + shapeToString(w2.shape) + "; expected [N, 2 × frequencies ≤ 2048, hidden ≤ 4096]");
     field.hidden = static_cast<int>(w2.shape[2]);
     if (w2.shape[1] % 2 != 0 || w2.shape[1] == 0)
         throw FormatError(source, "mlp_w2 has " + std::to_string(w2.shape[1]) + " outputs per Gaussian; expected 2 per frequency");

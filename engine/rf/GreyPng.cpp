@@ -10,6 +10,9 @@
 #include <cstdint>
 
 namespace ls::rf {
+namespace {
+constexpr std::uint64_t kMaxPixels = std::uint64_t{1} << 26;
+} // namespace
 
 GreyImage readGreyPng(const std::filesystem::path& path)
 {
@@ -18,6 +21,13 @@ GreyImage readGreyPng(const std::filesystem::path& path)
     image.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_memory(&image, bytes.data(), bytes.size()))
         throw FormatError(path.string(), std::string("not a readable PNG (") + image.message + ")");
+    // A header declares any size up to 10^6 × 10^6; spectra are a few hundred pixels a side, so
+    // anything beyond 64 M pixels is refused before the buffer is allocated.
+    if (static_cast<std::uint64_t>(image.width) * image.height > kMaxPixels) {
+        const std::string size = std::to_string(image.width) + "×" + std::to_string(image.height);
+        png_image_free(&image);
+        throw FormatError(path.string(), "the PNG declares " + size + " pixels, more than the " + std::to_string(kMaxPixels) + " read");
+    }
     image.format = PNG_FORMAT_GRAY; // colour images are converted to luminance
     std::vector<std::uint8_t> pixels(PNG_IMAGE_SIZE(image));
     if (!png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr)) {

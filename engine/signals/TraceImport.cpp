@@ -341,7 +341,7 @@ void importDocument(std::istream& in, const std::string& source, TraceSet& set, 
     bool topIsArray = false;
     std::size_t element = 0;
     const json::parser_callback_t importElements = [&](int depth, json::parse_event_t event, json& parsed) {
-        if (depth > kMaxJsonDepth)
+        if (depth >= kMaxJsonDepth)
             throw FormatError(source, "JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
         if (depth == 0 && event == json::parse_event_t::array_start)
             topIsArray = true;
@@ -390,6 +390,12 @@ TraceSet importStream(std::istream& in, const std::string& source)
         // of a pretty-printed document or an error.
         json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
         if (object.is_discarded()) {
+            try { // a whole line whose only fault is a number out of range (-1e400) is an error of this line
+                (void)json::parse(line);
+            } catch (const json::out_of_range&) {
+                parseLine(line, {source, number});
+            } catch (const json::exception&) {
+            }
             if (set.traces.empty() && !pending.open) {
                 in.clear();
                 in.seekg(start);
