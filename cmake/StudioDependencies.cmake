@@ -4,6 +4,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 # LZF (Debian liblzf-dev) decodes PCD files saved as binary_compressed.
 find_package(liblzf REQUIRED)
+find_package(ZLIB REQUIRED) # CRC-32 of .npz members; the consistency engine's IDX files
 
 if(STUDIO_ENGINES_ONLY)
   if(STUDIO_BUILD_TESTS)

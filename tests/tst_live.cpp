@@ -191,6 +191,52 @@ private slots:
         compareSteps(client.received(), client.trace(), steps, goodBefore);
     }
 
+    // A number beyond double range, and a field of the wrong type, once aborted the studio and lost the
+    // tokens: now they end the stream with a message naming the event, and what arrived is kept.
+    void outOfRangeOrMistypedChunkFailsAndKeepsWhatArrived()
+    {
+        std::mt19937 rng(std::random_device{}());
+        for (const std::string& bad :
+             {std::string(R"({"id":"x","choices":[{"index":0,"delta":{"content":"a"},"logprobs":{"content":[{"token":"a","logprob":-1e400,"top_logprobs":[]}]}}]})"),
+              std::string(R"({"id":"x","choices":[{"index":0,"delta":{"content":"a"},"logprobs":{"content":[{"token":7,"logprob":"low","top_logprobs":{}}]}}]})")}) {
+            const auto steps = randomSteps(rng, 20, 4);
+            const std::size_t goodBefore = 3 + rng() % 10;
+            ReplayServer server({.pieces = randomPieces(eventStream(steps, bad, goodBefore), rng)});
+            LiveTraceClient client;
+            QCOMPARE(runToEnd(client, requestTo(server)), LiveState::Failed);
+            QVERIFY2(client.message().contains(QStringLiteral("event %1").arg(goodBefore + 2)) &&
+                         client.message().contains(QStringLiteral("%1 tokens").arg(goodBefore)),
+                     qPrintable(client.message()));
+            compareSteps(client.received(), client.trace(), steps, goodBefore);
+        }
+    }
+
+    void urlsLoseTheirSecrets()
+    {
+        const QUrl url("https://user:pw@example.test/v1?api_key=sk-1&api-version=2024&token=t&X-Api-Key=k&model=m");
+        const QString shown = live::withoutSecrets(url).toString();
+        QVERIFY2(!shown.contains("sk-1") && !shown.contains("pw") && !shown.contains("=t") && !shown.contains("=k"), qPrintable(shown));
+        QVERIFY2(shown.contains("api-version=2024") && shown.contains("model=m"), qPrintable(shown));
+        LiveRequest request;
+        request.baseUrl = url;
+        QVERIFY(!QString::fromStdString(live::describe(request).dump()).contains("sk-1"));
+    }
+
+    void decoderRefusesAnEndlessLine()
+    {
+        reasoning::ServerSentEventDecoder decoder;
+        const std::string block(1 << 20, 'x');
+        bool refused = false;
+        try {
+            decoder.feed("data: ", "s");
+            for (std::size_t sent = 0; sent <= reasoning::ServerSentEventDecoder::kMaxEventBytes; sent += block.size())
+                decoder.feed(block, "stream.txt");
+        } catch (const FormatError& error) {
+            refused = QString(error.what()).contains("stream.txt") && QString(error.what()).contains("MiB");
+        }
+        QVERIFY(refused);
+    }
+
     void droppedConnectionFailsClearlyAndKeepsWhatArrived()
     {
         std::mt19937 rng(std::random_device{}());

@@ -60,7 +60,8 @@ NpyArray randomArray(DType dtype)
 std::vector<std::byte> bytesOf(const char* data, std::size_t size)
 {
     std::vector<std::byte> out(size);
-    std::memcpy(out.data(), data, size);
+    if (size > 0) // memcpy from a null pointer is undefined even for 0 bytes
+        std::memcpy(out.data(), data, size);
     return out;
 }
 

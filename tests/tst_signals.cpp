@@ -152,6 +152,39 @@ private slots:
         QCOMPARE(computeSignals(trace, settings).entropy[0], 0.0f);
     }
 
+    // Steps with thousands of alternatives once hung the CPU path (a fixed 1,024-slot index).
+    void thousandsOfAlternativesPerStep()
+    {
+        constexpr int k = 4096;
+        Trace trace;
+        std::vector<double> weights[2];
+        for (int t = 0; t < 2; ++t) {
+            Step step{static_cast<TokenId>(t), -1.0f, {}};
+            for (int i = 0; i < k; ++i) {
+                const float lp = -test::uniform(0.5f, 20.f);
+                step.top.push_back({static_cast<TokenId>(t * k / 2 + i), lp}); // half of each step's tokens shared
+                weights[t].push_back(std::exp(static_cast<double>(lp)));
+            }
+            trace.steps.push_back(step);
+        }
+        const TraceSignals computed = computeSignals(trace, SignalSettings{});
+        double entropy = 0, jsd = 0, totals[2] = {0, 0};
+        for (int t = 0; t < 2; ++t)
+            for (double w : weights[t])
+                totals[t] += w;
+        for (double w : weights[1])
+            entropy -= (w / totals[1]) * std::log(w / totals[1]);
+        // JSD over the union: tokens [0, k/2) only in step 0, [k/2, k) in both, [k, 3k/2) only in step 1.
+        auto term = [](double x) { return x > 0 ? x * std::log(x) : 0.0; };
+        for (int token = 0; token < 3 * k / 2; ++token) {
+            const double p = token < k ? weights[0][token] / totals[0] : 0.0;
+            const double q = token >= k / 2 ? weights[1][token - k / 2] / totals[1] : 0.0;
+            jsd += 0.5 * term(p) + 0.5 * term(q) - term(0.5 * (p + q));
+        }
+        QVERIFY2(std::abs(computed.entropy[1] - entropy) < 1e-4 * entropy, qPrintable(QString::number(computed.entropy[1])));
+        QVERIFY2(std::abs(computed.divergence[1] - jsd) < 1e-4, qPrintable(QString("%1 vs %2").arg(computed.divergence[1]).arg(jsd)));
+    }
+
     void peakSmoothingAndPrefixWindows()
     {
         TraceSet set;

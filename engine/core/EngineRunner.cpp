@@ -19,7 +19,8 @@ CompletedRun runEngine(Engine& engine, const RunRequest& request, const RunConte
     for (const auto& spec : engine.inputSpecs())
         if (spec.required && !request.inputs.contains(spec.key))
             throw ArgumentError(engine.id() + " needs input '" + spec.key + "' (" + spec.shape + ")");
-    for (const auto& [key, array] : request.inputs) {
+    for (const auto& input : request.inputs) {
+        const std::string& key = input.first; // a plain reference: clang 14 cannot capture structured bindings
         const auto specs = engine.inputSpecs();
         if (std::none_of(specs.begin(), specs.end(), [&](const auto& s) { return s.key == key; }))
             throw ArgumentError(engine.id() + " takes no input named '" + key + "'");

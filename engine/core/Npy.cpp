@@ -79,9 +79,10 @@ std::vector<std::int64_t> parseShape(std::string_view header, const std::string&
         std::int64_t dim = 0;
         std::size_t digits = 0;
         while (digits < body.size() && body[digits] >= '0' && body[digits] <= '9') {
-            if (dim > std::numeric_limits<std::int64_t>::max() / 10)
+            const int digit = body[digits] - '0';
+            if (dim > (std::numeric_limits<std::int64_t>::max() - digit) / 10)
                 throw FormatError(source, "npy 'shape' dimension is too large");
-            dim = dim * 10 + (body[digits] - '0');
+            dim = dim * 10 + digit;
             ++digits;
         }
         if (digits == 0)

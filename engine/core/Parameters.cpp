@@ -219,7 +219,7 @@ nlohmann::json parametersToJson(const ParameterValues& values)
 {
     nlohmann::json json = nlohmann::json::object();
     for (const auto& [key, value] : values)
-        std::visit([&](const auto& v) { json[key] = v; }, value);
+        std::visit([&json, &name = key](const auto& v) { json[name] = v; }, value); // clang 14: no implicit capture of bindings
     return json;
 }
 

@@ -151,6 +151,8 @@ PointArray readPcd(const std::filesystem::path& path)
             data = words[0];
         }
     }
+    if (data != "ascii" && data != "binary" && data != "binary_compressed")
+        throw FormatError(source, "DATA '" + data + "' is not ascii, binary or binary_compressed");
     const std::uint64_t cells = checkedMultiply(width, height, source, "WIDTH × HEIGHT");
     if (points == 0)
         points = cells;

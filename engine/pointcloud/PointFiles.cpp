@@ -26,6 +26,8 @@ PointArray readPointFile(const std::filesystem::path& path, int binChannels)
         if (binChannels < 3)
             throw ArgumentError("a .bin point file needs at least 3 values per point");
         const std::vector<std::byte> bytes = readFileBytes(path);
+        if (bytes.empty())
+            throw FormatError(path.string(), "is empty: no points");
         const std::size_t pointBytes = sizeof(float) * static_cast<std::size_t>(binChannels);
         if (bytes.size() % pointBytes != 0)
             throw FormatError(path.string(), std::to_string(bytes.size()) + " bytes is not a whole number of points of " +

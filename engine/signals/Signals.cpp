@@ -25,7 +25,7 @@ public:
     const std::vector<Outcome>& outcomes() const { return outcomes_; }
     const Outcome* find(TokenId token) const
     {
-        for (std::size_t slot = hash(token);; slot = (slot + 1) & kMask) {
+        for (std::size_t slot = hash(token);; slot = (slot + 1) & mask_) {
             if (slots_[slot].stamp != stamp_)
                 return nullptr;
             if (slots_[slot].token == token)
@@ -34,8 +34,11 @@ public:
     }
 
 private:
-    static constexpr std::size_t kSlots = 1024, kMask = kSlots - 1; // ≥ 4 × the largest k in practice
-    static std::size_t hash(TokenId token) { return (token * 2654435761u) & kMask; }
+    // The index keeps at least 4 slots per outcome, so probing always meets an empty slot; it grows
+    // (to a power of two) for steps with thousands of alternatives.
+    static constexpr std::size_t kMinSlots = 1024;
+    std::size_t hash(TokenId token) const { return (token * 2654435761u) & mask_; }
+    void reserveSlots(std::size_t outcomes);
     void add(TokenId token, double weight, double logWeight);
 
     struct Slot {
@@ -45,13 +48,25 @@ private:
     };
     std::vector<Outcome> outcomes_;
     std::vector<Alternative> scratch_;
-    std::array<Slot, kSlots> slots_{};
+    std::vector<Slot> slots_ = std::vector<Slot>(kMinSlots);
+    std::size_t mask_ = kMinSlots - 1;
     std::uint32_t stamp_ = 0;
 };
 
+void StepDistribution::reserveSlots(std::size_t outcomes)
+{
+    std::size_t needed = kMinSlots;
+    while (needed < 4 * outcomes)
+        needed *= 2;
+    if (needed > slots_.size()) {
+        slots_.assign(needed, Slot{}); // fresh stamps of 0: the current stamp is never 0
+        mask_ = needed - 1;
+    }
+}
+
 void StepDistribution::add(TokenId token, double weight, double logWeight)
 {
-    for (std::size_t slot = hash(token);; slot = (slot + 1) & kMask) {
+    for (std::size_t slot = hash(token);; slot = (slot + 1) & mask_) {
         if (slots_[slot].stamp != stamp_) {
             slots_[slot] = {token, stamp_, static_cast<std::uint32_t>(outcomes_.size())};
             outcomes_.push_back({token, weight, logWeight});
@@ -84,6 +99,7 @@ void StepDistribution::build(const Step& step, const SignalSettings& settings, s
         }
         alternatives = &scratch_;
     }
+    reserveSlots(alternatives->size() + 1); // + the tail bucket
     double total = 0;
     for (const auto& alternative : *alternatives) {
         const double weight = std::exp(alternative.logprob); // float exp
