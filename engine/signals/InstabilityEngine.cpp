@@ -132,8 +132,10 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
             auto arrays = stepSignalsCuda(set.traces, settings, context.device().index, recorder);
             for (std::size_t i = 0; i < set.traces.size(); ++i) {
                 const auto first = static_cast<std::ptrdiff_t>(arrays.traceStart[i]), last = static_cast<std::ptrdiff_t>(arrays.traceStart[i + 1]);
-                signals[i] = summariseSignals({arrays.entropy.begin() + first, arrays.entropy.begin() + last},
-                                              {arrays.divergence.begin() + first, arrays.divergence.begin() + last}, settings);
+                std::vector<float> entropy(arrays.entropy.begin() + first, arrays.entropy.begin() + last);
+                std::vector<float> divergence(arrays.divergence.begin() + first, arrays.divergence.begin() + last);
+                leaveOutStepsWithoutAlternatives(set.traces[i], entropy, divergence);
+                signals[i] = summariseSignals(std::move(entropy), std::move(divergence), settings);
             }
         } else
 #endif
@@ -151,13 +153,20 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
     std::vector<bool> correct, failure;
     std::vector<int> bins;
     std::vector<const TraceSignals*> labelled;
+    std::size_t stepsWithout = 0, totalSteps = 0, tracesWithoutPeak = 0;
+    for (const auto& trace : set.traces)
+        totalSteps += trace.steps.size();
     for (std::size_t i = 0; i < set.traces.size(); ++i) {
         const auto& trace = set.traces[i];
         const auto& s = signals[i];
         summary.rows.push_back({trace.id, std::to_string(trace.steps.size()), fixedDecimals(s.peakStrength, 4), std::to_string(s.peakStep),
                                 fixedDecimals(s.peakPosition), binNames[s.peakBin],
                                 trace.correct ? (*trace.correct ? "correct" : "wrong") : "-"});
-        if (trace.correct) {
+        for (const auto& step : trace.steps)
+            stepsWithout += step.top.empty();
+        if (std::isnan(s.peakStrength))
+            ++tracesWithoutPeak;
+        else if (trace.correct) {
             peaks.push_back(s.peakStrength);
             correct.push_back(*trace.correct);
             failure.push_back(!*trace.correct);
@@ -176,6 +185,11 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
                                             (settings.tailBucket ? ", tail bucket" : "") + ", smoothing " +
                                             std::to_string(settings.smoothingWindow)});
     metrics.rows.push_back({"traces", std::to_string(set.traces.size())});
+    // Counted, not turned into numbers: H and D of such steps are NaN and left out of every summary.
+    metrics.rows.push_back({"steps without alternatives", std::to_string(stepsWithout) + " of " + std::to_string(totalSteps) +
+                                                               (stepsWithout ? " (their H and D are left out)" : "")});
+    if (tracesWithoutPeak)
+        metrics.rows.push_back({"traces left out (no step had alternatives)", std::to_string(tracesWithoutPeak)});
     metrics.rows.push_back({"labelled traces", std::to_string(peaks.size())});
     {
         auto stage = recorder.stage("dataset metrics");
@@ -217,7 +231,11 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
             for (std::size_t w = 1; w <= kMaxPrefixWindow; ++w) {
                 std::vector<double> scores;
                 for (const auto* s : labelled)
-                    scores.push_back(s->prefixPeak.empty() ? 0.0 : s->prefixPeak[std::min(w, s->prefixPeak.size()) - 1]);
+                {
+                    // No value yet over the first w tokens (none had alternatives): the index's floor, 0.
+                    const float peak = s->prefixPeak.empty() ? 0.0f : s->prefixPeak[std::min(w, s->prefixPeak.size()) - 1];
+                    scores.push_back(std::isnan(peak) ? 0.0 : peak);
+                }
                 prefix.x.push_back(static_cast<float>(w));
                 prefixAuc.push_back(static_cast<float>(areaUnderRoc(scores, failure)));
             }

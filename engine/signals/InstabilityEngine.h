@@ -13,6 +13,9 @@ public:
     std::string description() const override;
     ParameterSchema parameterSchema() const override;
     bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // per-step H and D (SignalsCuda.h)
+    // Each repeat imports the whole file, and files run to gigabytes: one run, no warm-up that
+    // would read it a second time (a user may still ask for repeats).
+    RepeatAdvice repeatAdvice() const override { return {1, 0}; }
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
     std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json& parameters) const override;
 

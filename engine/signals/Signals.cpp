@@ -5,6 +5,7 @@
 #include <memory>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace ls::reasoning {
 namespace {
@@ -221,7 +222,23 @@ TraceSignals computeSignals(const Trace& trace, const SignalSettings& settings)
         entropy[t] = static_cast<float>(entropyNats(current.outcomes()) * scale);
         divergence[t] = static_cast<float>(t == 0 ? 0.0 : jensenShannonNats(previous, current.outcomes()) * scale);
     }
+    leaveOutStepsWithoutAlternatives(trace, entropy, divergence);
     return summariseSignals(std::move(entropy), std::move(divergence), settings);
+}
+
+std::size_t leaveOutStepsWithoutAlternatives(const Trace& trace, std::span<float> entropy, std::span<float> divergence)
+{
+    constexpr float kNone = std::numeric_limits<float>::quiet_NaN();
+    std::size_t without = 0;
+    for (std::size_t t = 0; t < trace.steps.size(); ++t) {
+        if (!trace.steps[t].top.empty())
+            continue;
+        ++without;
+        entropy[t] = divergence[t] = kNone;
+        if (t + 1 < trace.steps.size())
+            divergence[t + 1] = kNone; // D compares with this step's distribution, which is unknown
+    }
+    return without;
 }
 
 TraceSignals summariseSignals(std::vector<float> entropy, std::vector<float> divergence, const SignalSettings& settings)
@@ -234,27 +251,45 @@ TraceSignals summariseSignals(std::vector<float> entropy, std::vector<float> div
     for (std::size_t t = 0; t < steps; ++t)
         raw[t] = static_cast<float>(combine(settings, out.divergence[t], out.entropy[t]));
     // Trailing moving average, so that I_t never looks at the future (early warning stays honest).
+    // Steps without a value (NaN: no alternatives returned) are left out of the average; a window
+    // with none has no value either.
     const int window = std::max(1, settings.smoothingWindow);
+    constexpr float kNone = std::numeric_limits<float>::quiet_NaN();
     out.instability.resize(steps);
     double running = 0;
+    std::size_t counted = 0;
     for (std::size_t t = 0; t < steps; ++t) {
-        running += raw[t];
-        if (t >= static_cast<std::size_t>(window))
+        if (!std::isnan(raw[t])) {
+            running += raw[t];
+            ++counted;
+        }
+        if (t >= static_cast<std::size_t>(window) && !std::isnan(raw[t - window])) {
             running -= raw[t - window];
-        out.instability[t] = static_cast<float>(running / std::min<std::size_t>(t + 1, window));
+            --counted;
+        }
+        out.instability[t] = counted ? static_cast<float>(running / static_cast<double>(counted)) : kNone;
     }
     if (steps == 0)
         return out;
-    const auto peak = std::max_element(out.instability.begin(), out.instability.end());
-    out.peakStrength = *peak;
-    out.peakStep = static_cast<std::size_t>(peak - out.instability.begin());
-    out.peakPosition = static_cast<double>(out.peakStep) / static_cast<double>(steps);
-    out.peakBin = out.peakPosition < settings.earlyEnd ? 0 : out.peakPosition < settings.lateStart ? 1 : 2;
+    std::optional<std::size_t> peak;
+    for (std::size_t t = 0; t < steps; ++t)
+        if (!std::isnan(out.instability[t]) && (!peak || out.instability[t] > out.instability[*peak]))
+            peak = t;
+    if (!peak) { // no step had alternatives: there is no peak to report
+        out.peakStrength = kNone;
+        out.peakPosition = std::numeric_limits<double>::quiet_NaN();
+    } else {
+        out.peakStrength = out.instability[*peak];
+        out.peakStep = *peak;
+        out.peakPosition = static_cast<double>(out.peakStep) / static_cast<double>(steps);
+        out.peakBin = out.peakPosition < settings.earlyEnd ? 0 : out.peakPosition < settings.lateStart ? 1 : 2;
+    }
     const std::size_t windows = std::min(steps, kMaxPrefixWindow);
     out.prefixPeak.resize(windows);
-    float best = out.instability[0];
+    float best = kNone;
     for (std::size_t w = 0; w < windows; ++w) {
-        best = std::max(best, out.instability[w]);
+        if (!std::isnan(out.instability[w]) && !(best >= out.instability[w]))
+            best = out.instability[w];
         out.prefixPeak[w] = best;
     }
     return out;

@@ -7,6 +7,7 @@
 #include "Trace.h"
 
 #include <string>
+#include <span>
 #include <vector>
 
 namespace ls::reasoning {
@@ -32,7 +33,7 @@ struct TraceSignals {
     std::vector<float> entropy;     // H_t
     std::vector<float> divergence;  // D_t (0 at t = 0)
     std::vector<float> instability; // I_t after smoothing
-    float peakStrength = 0;         // S = max_t I_t
+    float peakStrength = 0;         // S = max_t I_t (NaN when no step had alternatives)
     std::size_t peakStep = 0;       // t*
     double peakPosition = 0;        // t* / T in [0, 1)
     int peakBin = 0;                // 0 early, 1 middle, 2 late
@@ -48,6 +49,11 @@ TraceSignals computeSignals(const Trace& trace, const SignalSettings& settings);
 // The part after H_t and D_t (in the settings' log base): I_t, smoothing, the peak, prefix windows.
 // computeSignals ends with it; the CUDA path (SignalsCuda.h) computes H and D and calls it too.
 TraceSignals summariseSignals(std::vector<float> entropy, std::vector<float> divergence, const SignalSettings& settings);
+
+// A step that returned no alternatives (vLLM: logprob -9999 and empty top_logprobs; a request
+// without top_logprobs) has no distribution: its H and D, and the next step's D, become NaN, and
+// every summary leaves them out. Both the CPU and the CUDA path apply this. Returns how many.
+std::size_t leaveOutStepsWithoutAlternatives(const Trace& trace, std::span<float> entropy, std::span<float> divergence);
 
 constexpr std::size_t kMaxPrefixWindow = 128;
 

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -114,9 +116,9 @@ void appendOpenAiContent(const json& content, const std::string& field, const Lo
     }
 }
 
-void appendLegacy(const json& logprobs, const Location& where, TraceSet& set, Trace& trace)
+void appendLegacy(const json& logprobs, const std::string& choiceField, const Location& where, TraceSet& set, Trace& trace)
 {
-    const std::string field = "choices[0].logprobs.";
+    const std::string field = choiceField + "logprobs.";
     const json& tokens = arrayMember(logprobs, "tokens", field, where);
     const json& tokenLogprobs = arrayMember(logprobs, "token_logprobs", field, where);
     if (tokenLogprobs.size() != tokens.size())
@@ -195,12 +197,15 @@ void noteVllm(const json& object, const json& choice, TraceSet& set)
                         "the distribution actually sampled from). The *_logits modes return logits, which are rejected.");
 }
 
-// Streamed responses arrive as many objects; these join them.
+// Streamed responses arrive as many objects; these join them, one trace per choice index (a stream
+// with n > 1 interleaves its choices' chunks).
 struct PendingStream {
-    std::string key; // response id (OpenAI) or "llama.cpp stream"
-    Trace trace;
+    std::string key;               // response id (OpenAI), or "llama.cpp stream"
+    std::map<int, Trace> choices;  // by choice index
+    std::set<int> finished;        // choices whose finish_reason has arrived
     Location start;
     bool open = false;
+    bool allFinished() const { return !choices.empty() && finished.size() == choices.size(); }
 };
 
 void finishTrace(Trace&& trace, const Location& where, TraceSet& set)
@@ -213,7 +218,11 @@ void finishTrace(Trace&& trace, const Location& where, TraceSet& set)
 void flush(PendingStream& pending, TraceSet& set)
 {
     if (pending.open)
-        finishTrace(std::move(pending.trace), pending.start, set);
+        for (auto& [index, trace] : pending.choices) {
+            if (pending.choices.size() > 1)
+                trace.id += " choice " + std::to_string(index);
+            finishTrace(std::move(trace), pending.start, set);
+        }
     pending = {};
 }
 
@@ -230,66 +239,165 @@ void importObject(const json& object, const Location& where, TraceSet& set, Pend
     }
 }
 
+// The labels a response may carry, applied to each of its traces.
+void applyLabels(const json& object, const Location& where, Trace& trace)
+{
+    if (const auto label = labelOf(object, where))
+        trace.correct = label;
+    if (object.contains("answer") && object["answer"].is_string())
+        trace.answer = object["answer"].get<std::string>();
+}
+
+int choiceIndex(const json& choice, std::size_t position, const Location& where)
+{
+    if (!choice.is_object())
+        fail(where, "choices[" + std::to_string(position) + "]", "must be an object");
+    if (!choice.contains("index") || choice["index"].is_null())
+        return static_cast<int>(position);
+    const int index = jsonAs<int>(choice["index"], where.at() + " choices[" + std::to_string(position) + "].index");
+    if (index < 0 || index > 1024)
+        fail(where, "choices[" + std::to_string(position) + "].index", "must be 0 … 1024");
+    return index;
+}
+
+// One choice's log-probabilities, chat (content[]) or legacy (tokens[], token_logprobs[]).
+void appendChoice(const json& choice, const std::string& field, bool chatShape, const Location& where, TraceSet& set, Trace& trace)
+{
+    const json& logprobs = choice["logprobs"];
+    if (chatShape) {
+        if (logprobs.contains("content") && !logprobs["content"].is_null())
+            appendOpenAiContent(arrayMember(logprobs, "content", field + "logprobs.", where), field + "logprobs.content", where, set, trace);
+    } else {
+        appendLegacy(logprobs, field, where, set, trace);
+    }
+}
+
+bool hasText(const json& choice)
+{
+    for (const char* key : {"delta", "message"})
+        if (choice.contains(key) && choice[key].is_object() && choice[key].contains("content") && choice[key]["content"].is_string() &&
+            !choice[key]["content"].get<std::string>().empty())
+            return true;
+    return choice.contains("text") && choice["text"].is_string() && !choice["text"].get<std::string>().empty();
+}
+
+// OpenAI shapes: chat completions and their chunks, legacy completions and their chunks. Every
+// choice becomes its own trace; chunks join the pending stream of their response id.
+void importChoices(const json& object, const Location& where, TraceSet& set, PendingStream& pending)
+{
+    const std::string kind = object.contains("object") && object["object"].is_string() ? object["object"].get<std::string>() : "";
+    const json& choices = arrayMember(object, "choices", "", where);
+    const bool isChatChunk = kind == "chat.completion.chunk";
+    bool chatShape = kind.starts_with("chat.");
+    if (kind.empty()) // unnamed: the shape of the first choice's log-probabilities says which
+        for (const auto& choice : choices)
+            if (choice.is_object() && choice.contains("logprobs") && choice["logprobs"].is_object())
+                chatShape = choice["logprobs"].contains("content") || !choice["logprobs"].contains("tokens");
+    // A legacy stream's chunks look like whole responses, except that finish_reason stays null
+    // until a choice's last chunk; so text_completion objects of one id join while a choice is open.
+    const bool isLegacyChunk = kind == "text_completion";
+    const bool isChunk = isChatChunk || isLegacyChunk;
+    if (isChunk && choices.empty())
+        return; // a closing chunk with only 'usage' (stream_options.include_usage)
+    if (!isChunk && choices.empty())
+        fail(where, "choices", "is empty");
+    const std::string id = object.contains("id") && object["id"].is_string() ? object["id"].get<std::string>() : "";
+    const bool joins = isChunk && pending.open && pending.key == id && !pending.allFinished();
+    if (!joins) {
+        flush(pending, set);
+        pending.key = isChunk ? id : "";
+        pending.start = where;
+        pending.open = true;
+    }
+    set.format = isChatChunk ? "OpenAI chat completion stream" : chatShape ? "OpenAI chat completions"
+               : isLegacyChunk && joins ? "OpenAI legacy completions stream" : "OpenAI legacy completions";
+    for (std::size_t position = 0; position < choices.size(); ++position) {
+        const json& choice = choices[position];
+        const int index = choiceIndex(choice, position, where);
+        const std::string field = "choices[" + std::to_string(position) + "].";
+        auto [entry, added] = pending.choices.try_emplace(index);
+        Trace& trace = entry->second;
+        if (added)
+            trace.id = !id.empty() ? id : "line " + std::to_string(where.line);
+        applyLabels(object, where, trace);
+        noteVllm(object, choice, set);
+        if (!choice.contains("logprobs") || choice["logprobs"].is_null()) {
+            if (hasText(choice))
+                fail(where, field + "logprobs", "is missing although the choice carries text (request with logprobs=true and top_logprobs=k)");
+            if (!isChunk)
+                fail(where, field + "logprobs", "is missing (request with logprobs=true and top_logprobs=k)");
+        } else {
+            appendChoice(choice, field, chatShape, where, set, trace);
+        }
+        if (choice.contains("finish_reason") && choice["finish_reason"].is_string())
+            pending.finished.insert(index);
+    }
+    if (!isChunk)
+        flush(pending, set);
+}
+
+// llama.cpp's /completion stream. Older servers repeat every token's probabilities in the final
+// ("stop": true) event; newer ones end with an event that has "tokens": [] and no probabilities.
+void importLlamaChunk(const json& object, const Location& where, TraceSet& set, PendingStream& pending)
+{
+    if (!pending.open || pending.key != "llama.cpp stream") {
+        flush(pending, set);
+        pending.key = "llama.cpp stream";
+        pending.start = where;
+        pending.open = true;
+        pending.choices[0].id = object.contains("id") && object["id"].is_string() ? object["id"].get<std::string>()
+                                                                                 : "line " + std::to_string(where.line);
+        set.format = "llama.cpp stream";
+    }
+    Trace& trace = pending.choices[0];
+    applyLabels(object, where, trace);
+    const bool stop = object["stop"].is_boolean() && object["stop"].get<bool>();
+    if (object.contains("completion_probabilities") && !object["completion_probabilities"].is_null()) {
+        const json& probabilities = arrayMember(object, "completion_probabilities", "", where);
+        if (stop && !trace.steps.empty() && !probabilities.empty()) {
+            // The final event of an older server: the whole generation again. Only what extends the
+            // streamed tokens is new; a list that disagrees with them is refused, not guessed at.
+            Trace repeated;
+            appendLlamaCpp(probabilities, where, set, repeated);
+            const std::size_t streamed = trace.steps.size();
+            bool prefix = repeated.steps.size() >= streamed;
+            for (std::size_t i = 0; prefix && i < streamed; ++i)
+                prefix = repeated.steps[i].chosen == trace.steps[i].chosen;
+            if (!prefix)
+                fail(where, "completion_probabilities", "of the final event (" + std::to_string(repeated.steps.size()) +
+                                                           " tokens) do not repeat the " + std::to_string(streamed) + " streamed tokens");
+            trace.steps.insert(trace.steps.end(), std::make_move_iterator(repeated.steps.begin() + static_cast<std::ptrdiff_t>(streamed)),
+                               std::make_move_iterator(repeated.steps.end()));
+        } else {
+            appendLlamaCpp(probabilities, where, set, trace);
+        }
+    }
+    if (stop)
+        flush(pending, set);
+}
+
 void importObjectUnguarded(const json& object, const Location& where, TraceSet& set, PendingStream& pending)
 {
     if (!object.is_object())
         throw FormatError(where.at(), "expected a JSON object per response");
-    const bool isOpenAiChunk = object.value("object", "") == "chat.completion.chunk";
-    const bool isLlamaChunk = object.contains("stop") && object.contains("completion_probabilities") && !object.contains("choices");
-    if (!isOpenAiChunk && !isLlamaChunk)
-        flush(pending, set);
+    if (object.contains("choices")) {
+        importChoices(object, where, set, pending);
+        return;
+    }
+    // llama.cpp: a stream event, or a whole response (which also says "stop": true)
+    const bool isLlamaEvent = object.contains("stop") &&
+                              (object.contains("completion_probabilities") || (object.contains("tokens") && !object.contains("top_tokens")));
+    if (isLlamaEvent) {
+        importLlamaChunk(object, where, set, pending);
+        return;
+    }
+    flush(pending, set);
 
     Trace trace;
     trace.id = object.contains("id") && object["id"].is_string() ? object["id"].get<std::string>() : "line " + std::to_string(where.line);
-    trace.correct = labelOf(object, where);
-    if (object.contains("answer") && object["answer"].is_string())
-        trace.answer = object["answer"].get<std::string>();
-
-    if (object.contains("choices")) {
-        const json& choices = arrayMember(object, "choices", "", where);
-        if (choices.empty())
-            fail(where, "choices", "is empty");
-        const json& choice = choices[0];
-        noteVllm(object, choice, set);
-        if (!choice.contains("logprobs") || choice["logprobs"].is_null()) {
-            if (isOpenAiChunk) // the final chunk carries no log-probabilities
-                return;
-            fail(where, "choices[0].logprobs", "is missing (request with logprobs=true and top_logprobs=k)");
-        }
-        const json& logprobs = choice["logprobs"];
-        if (logprobs.contains("content")) {
-            if (isOpenAiChunk) {
-                if (!pending.open || pending.key != trace.id) {
-                    flush(pending, set);
-                    pending = {trace.id, std::move(trace), where, true};
-                    set.format = "OpenAI chat completion stream";
-                }
-                appendOpenAiContent(arrayMember(logprobs, "content", "choices[0].logprobs.", where), "choices[0].logprobs.content",
-                                    where, set, pending.trace);
-                return;
-            }
-            appendOpenAiContent(arrayMember(logprobs, "content", "choices[0].logprobs.", where), "choices[0].logprobs.content", where,
-                                set, trace);
-            set.format = "OpenAI chat completions";
-        } else {
-            appendLegacy(logprobs, where, set, trace);
-            set.format = "OpenAI legacy completions";
-        }
-    } else if (object.contains("completion_probabilities")) {
+    applyLabels(object, where, trace);
+    if (object.contains("completion_probabilities")) { // a whole llama.cpp response without "stop"
         const json& probabilities = arrayMember(object, "completion_probabilities", "", where);
-        if (isLlamaChunk) {
-            if (!pending.open) {
-                pending = {"llama.cpp stream", std::move(trace), where, true};
-                set.format = "llama.cpp stream";
-            }
-            appendLlamaCpp(probabilities, where, set, pending.trace);
-            if (object["stop"].is_boolean() && object["stop"].get<bool>()) {
-                if (const auto label = labelOf(object, where))
-                    pending.trace.correct = label;
-                flush(pending, set);
-            }
-            return;
-        }
         appendLlamaCpp(probabilities, where, set, trace);
         set.format = "llama.cpp completion_probabilities";
     } else if (object.contains("tokens")) {
@@ -374,6 +482,20 @@ void importDocument(std::istream& in, const std::string& source, TraceSet& set, 
     flush(pending, set);
 }
 
+enum class EventStreamLine { None, Data, Done, Other };
+
+// "data: {...}", "data: [DONE]", and the other fields and comments of a text/event-stream body.
+EventStreamLine eventStreamLine(const std::string& line)
+{
+    if (line.starts_with("data:")) {
+        const std::string_view payload = std::string_view(line).substr(line.size() > 5 && line[5] == ' ' ? 6 : 5);
+        return payload == "[DONE]" ? EventStreamLine::Done : EventStreamLine::Data;
+    }
+    if (line.starts_with(":") || line.starts_with("event:") || line.starts_with("id:") || line.starts_with("retry:"))
+        return EventStreamLine::Other;
+    return EventStreamLine::None;
+}
+
 TraceSet importStream(std::istream& in, const std::string& source)
 {
     TraceSet set;
@@ -382,10 +504,22 @@ TraceSet importStream(std::istream& in, const std::string& source)
     std::size_t number = 0;
     // JSON Lines unless the first non-blank line is not a complete JSON value (a pretty-printed document).
     std::streampos start = in.tellg();
+    bool sawEventStream = false;
     while (std::getline(in, line)) {
         ++number;
         if (line.find_first_not_of(" \t\r") == std::string::npos)
             continue;
+        // A raw server-sent-events capture (curl -N > file): each event's data line is one chunk.
+        if (line.back() == '\r')
+            line.pop_back();
+        if (const auto kind = eventStreamLine(line); kind != EventStreamLine::None) {
+            sawEventStream = true;
+            if (kind == EventStreamLine::Done)
+                flush(pending, set);
+            if (kind != EventStreamLine::Data)
+                continue;
+            line.erase(0, line[5] == ' ' ? 6 : 5);
+        }
         // Parsed once, without exceptions: a line that is not a whole JSON value is either the start
         // of a pretty-printed document or an error.
         json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
@@ -396,7 +530,7 @@ TraceSet importStream(std::istream& in, const std::string& source)
                 parseLine(line, {source, number});
             } catch (const json::exception&) {
             }
-            if (set.traces.empty() && !pending.open) {
+            if (set.traces.empty() && !pending.open && !sawEventStream) {
                 in.clear();
                 in.seekg(start);
                 importDocument(in, source, set, pending);
