@@ -14,6 +14,8 @@
 #include "engine/pointcloud/PointFiles.h"
 #include "engine/pointcloud/SyntheticLidar.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <bit>
 #include <cstring>
@@ -91,9 +93,10 @@ private slots:
         for (int i = 0; i < good; ++i)
             points.insert(points.end(), {test::uniform(-70, 70), test::uniform(-70, 70), test::uniform(-1.9f, 3.9f), test::uniform(0, 1)});
         points.insert(points.end(), {NAN, 1, 1, 0.5f, 2, INFINITY, 0, 0.5f});   // 2 not finite
+        points.insert(points.end(), {1, 1, 1, INFINITY, 2, 2, 0, NAN});          // 2 with a non-finite intensity
         points.insert(points.end(), {80, 0, 0, 0.5f, 0, -75, 0, 0.5f, 0, 0, 9, 0.5f}); // 3 outside
         const Pillars pillars = pillarize(points, 4, spec);
-        QCOMPARE(pillars.droppedNonFinite, std::size_t(2));
+        QCOMPARE(pillars.droppedNonFinite, std::size_t(4));
         QCOMPARE(pillars.droppedOutOfRange, std::size_t(3));
         QCOMPARE(pillars.grid.nx, 468);
         for (int i = 0; i < good; ++i) {
@@ -134,6 +137,33 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(FormatError, readPointFile(npy));
         QVERIFY_THROWS_EXCEPTION(FormatError, readPointFile(dir.filePath("cloud.xyz").toStdString()));
         QVERIFY_THROWS_EXCEPTION(FileError, readPointFile(dir.filePath("missing.bin").toStdString()));
+    }
+
+    // 80 values (320 bytes) are 20 KITTI points or 16 nuScenes points: without binChannels that is
+    // an error naming both readings, unless the dataset's naming says which.
+    void ambiguousBinNeedsBinChannels()
+    {
+        QTemporaryDir dir;
+        std::vector<float> values(80);
+        for (auto& v : values)
+            v = test::uniform(-10, 10);
+        auto write = [&](const QString& relative) {
+            const QString path = dir.filePath(relative);
+            QDir().mkpath(QFileInfo(path).path());
+            std::ofstream(path.toStdString(), std::ios::binary).write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(float)));
+            return path.toStdString();
+        };
+        try {
+            readPointFile(write("sweep.bin"));
+            QFAIL("an ambiguous .bin was read without binChannels");
+        } catch (const FormatError& error) {
+            QVERIFY2(QString(error.what()).contains("20 KITTI points") && QString(error.what()).contains("16 nuScenes points"), error.what());
+        }
+        QCOMPARE(readPointFile(write("sweep.bin"), 5).size(), std::size_t(16));
+        QCOMPARE(readPointFile(write("n015__LIDAR_TOP__1531.pcd.bin")).channels, 5);
+        QCOMPARE(readPointFile(write("velodyne/000042.bin")).channels, 4);
+        values.resize(84); // 336 bytes: whole KITTI points only
+        QCOMPARE(readPointFile(write("other.bin")).channels, 4);
     }
 
     void pcdInEveryEncoding()

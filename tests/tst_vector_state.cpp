@@ -42,7 +42,32 @@ class VectorStateTest : public QObject {
     Q_OBJECT
 private slots:
     void engineThreadsStartClean();
+    void denormalsFlushInEngineThreads();
 };
+
+// runEngine holds a FlushDenormals for the run; the threads an engine starts inherit the mode.
+void VectorStateTest::denormalsFlushInEngineThreads()
+{
+#if defined(__x86_64__)
+    volatile float tiny = 1e-30f, factor = 1e-10f; // their product, 1e-40, is a float denormal
+    QVERIFY(!ls::FlushDenormals::activeOnThisThread());
+    QVERIFY(tiny * factor != 0.0f);
+    {
+        const ls::FlushDenormals guard;
+        QVERIFY(ls::FlushDenormals::activeOnThisThread());
+        QCOMPARE(tiny * factor, 0.0f);
+        std::atomic<int> flushing{0};
+        ls::parallelFor(8, 4, [&](std::size_t, std::size_t, int) {
+            flushing += ls::FlushDenormals::activeOnThisThread() && tiny * factor == 0.0f ? 1 : 0;
+        });
+        QCOMPARE(flushing.load(), 4);
+    }
+    QVERIFY(!ls::FlushDenormals::activeOnThisThread());
+    QVERIFY(tiny * factor != 0.0f);
+#else
+    QSKIP("not an x86-64 build");
+#endif
+}
 
 void VectorStateTest::engineThreadsStartClean()
 {

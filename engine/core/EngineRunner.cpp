@@ -9,6 +9,7 @@ CompletedRun runEngine(Engine& engine, const RunRequest& request, const RunConte
                        const std::atomic<bool>* cancelRequested, const RunContext::PublishFn& publish)
 {
     clearUpperVectorState(); // the engine runs on this thread: VectorState.h
+    const FlushDenormals flushDenormals; // for the run, on this thread and the threads it starts
     const ParameterSchema schema = engine.parameterSchema();
     if (const auto problems = validate(schema, request.parameters); !problems.empty()) {
         std::string message = "invalid parameters for " + engine.id() + ":";

@@ -15,4 +15,21 @@ namespace ls {
 
 void clearUpperVectorState();
 
+// Flush-to-zero and denormals-are-zero for the calling thread's SSE arithmetic while it lives,
+// restoring the previous mode after. Engines run under it (runEngine; threads they start inherit
+// the mode): a denormal operand costs about a hundred cycles on x86, and one stray −∞ mask that
+// exp() turns into 2.8e-39 slowed a whole attention baseline 6× (docs/flatformer.md). GPUs flush
+// too, so CPU and CUDA paths see the same arithmetic. No effect off x86-64.
+class FlushDenormals {
+public:
+    FlushDenormals();
+    ~FlushDenormals();
+    FlushDenormals(const FlushDenormals&) = delete;
+    FlushDenormals& operator=(const FlushDenormals&) = delete;
+    static bool activeOnThisThread();
+
+private:
+    unsigned saved_ = 0;
+};
+
 } // namespace ls

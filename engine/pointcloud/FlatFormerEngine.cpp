@@ -99,8 +99,10 @@ ParameterSchema FlatFormerEngine::parameterSchema() const
         {.key = "weights", .label = "Weights", .type = ParameterType::File, .defaultValue = std::string(),
          .help = "A .npz with PyTorch TransformerEncoderLayer names (docs/flatformer.md); empty: seeded Xavier weights.",
          .fileFilter = "NumPy archives (*.npz);;All files (*)"},
-        {.key = "binChannels", .label = ".bin values per point", .type = ParameterType::Int, .defaultValue = std::int64_t{4},
-         .minimum = 3, .maximum = 16, .help = "4 for KITTI, 5 for nuScenes."},
+        {.key = "binChannels", .label = ".bin values per point", .type = ParameterType::Int, .defaultValue = std::int64_t{0},
+         .minimum = 0, .maximum = 16,
+         .help = "4 for KITTI, 5 for nuScenes; 0: from the file's name (.pcd.bin: nuScenes, a velodyne folder: KITTI) or, "
+                 "failing that, its size when only one layout fits."},
         {.key = "beams", .label = "Synthetic beams", .type = ParameterType::Int, .defaultValue = std::int64_t{32}, .minimum = 1,
          .maximum = 256, .help = "Beams of the synthetic spinning LiDAR."},
         {.key = "azimuthSteps", .label = "Synthetic azimuth steps", .type = ParameterType::Int, .defaultValue = std::int64_t{1800},

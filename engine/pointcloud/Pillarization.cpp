@@ -30,7 +30,9 @@ Pillars pillarize(std::span<const float> points, int pointChannels, const Pillar
     std::unordered_map<std::int64_t, std::int32_t> cells; // y·nx + x → pillar
     for (std::size_t i = 0; i < count; ++i) {
         const float* p = points.data() + i * pointChannels;
-        if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2])) {
+        // x, y, z and the intensity (the 4th value, a feature of the encoder): one non-finite value
+        // would make every pillar output non-finite through attention.
+        if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || !std::isfinite(p[2]) || (pointChannels > 3 && !std::isfinite(p[3]))) {
             ++pillars.droppedNonFinite;
             continue;
         }
