@@ -1,4 +1,5 @@
 #include "TraceImport.h"
+#include "TraceImportFast.h"
 
 #include "engine/core/Error.h"
 #include "engine/core/JsonFields.h"
@@ -10,6 +11,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 namespace ls::reasoning {
 namespace {
@@ -189,13 +191,23 @@ void appendLlamaCpp(const json& probabilities, const Location& where, TraceSet& 
 void noteVllm(const json& object, const json& choice, TraceSet& set)
 {
     const bool isVllm = (choice.is_object() && choice.contains("stop_reason")) || object.contains("prompt_logprobs");
-    if (!isVllm || set.vllmNoted)
+    if (isVllm)
+        noteVllmOutput(set);
+}
+
+} // namespace
+
+void noteVllmOutput(TraceSet& set)
+{
+    if (set.vllmNoted)
         return;
     set.vllmNoted = true;
     set.notes.push_back("vLLM output: its log-probabilities follow the server's --logprobs-mode (default raw_logprobs: "
                         "from the model's logits before temperature, penalties and top-k/top-p; processed_logprobs: "
                         "the distribution actually sampled from). The *_logits modes return logits, which are rejected.");
 }
+
+namespace {
 
 // Streamed responses arrive as many objects; these join them, one trace per choice index (a stream
 // with n > 1 interleaves its choices' chunks).
@@ -597,6 +609,10 @@ ChatChunk appendChatCompletionChunk(const std::string& chunkJson, const std::str
 
 TraceSet importTraceFile(const std::filesystem::path& path)
 {
+    // Large exports are JSON Lines of whole chat completions: read those with simdjson on every
+    // core; anything else (and any problem) goes to the general importer below.
+    if (auto fast = importChatCompletionsJsonlFast(path, static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))))
+        return std::move(*fast);
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw FileError(path.string(), std::filesystem::exists(path) ? "cannot be opened for reading" : "no such file");
