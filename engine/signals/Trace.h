@@ -5,6 +5,7 @@
 #include <optional>
 #include <unordered_map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ls::reasoning {
@@ -32,17 +33,19 @@ struct Trace {
 
 class Vocabulary {
 public:
-    TokenId intern(const std::string& token);
+    // Looks the text up without copying it; only a new token is copied in.
+    TokenId intern(std::string_view token);
+    TokenId intern(const std::string& token) { return intern(std::string_view(token)); }
     const std::string& text(TokenId id) const { return texts_[id]; }
     std::size_t size() const { return texts_.size(); }
 
 private:
     std::vector<std::string> texts_;
     struct Hash {
-        std::size_t operator()(const std::string& s) const noexcept;
+        using is_transparent = void; // find() by string_view, without building a std::string
+        std::size_t operator()(std::string_view s) const noexcept;
     };
-    // Open addressing would be faster; unordered_map is plenty for import speed.
-    std::unordered_map<std::string, TokenId, Hash> ids_;
+    std::unordered_map<std::string, TokenId, Hash, std::equal_to<>> ids_;
 };
 
 struct TraceSet {

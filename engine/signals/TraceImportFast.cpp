@@ -1,6 +1,6 @@
 // The fast path of importTraceFile for the common large case: JSON Lines of whole OpenAI-style chat
-// completions ("object": "chat.completion", one response per line). simdjson's on-demand parser
-// reads each line in place from a block of the file, and the file's lines are split between
+// completions ("object": "chat.completion", one response per line). simdjson's DOM parser (its
+// kernels chosen for this CPU at run time) reads each line in place from a block of the file; the file's lines are split between
 // threads; each thread interns tokens into its own vocabulary, merged in line order at the end.
 // Anything this path does not read exactly as the general importer would (another shape, a
 // malformed line, a value out of range) makes it step aside: the caller re-reads the file with
@@ -22,39 +22,41 @@
 namespace ls::reasoning {
 namespace {
 
-namespace od = simdjson::ondemand;
+// The DOM API: simdjson picks the best kernels for this CPU at run time (AVX2, SSE4.2 or the
+// portable one), while its on-demand API would be fixed at compile time to the baseline target.
+namespace dom = simdjson::dom;
 
 struct StepAside {}; // this file is for the general importer
-
-void check(simdjson::error_code error)
-{
-    if (error)
-        throw StepAside{};
-}
 
 template <class T> T value(simdjson::simdjson_result<T> result)
 {
     T out;
-    check(std::move(result).get(out));
+    if (std::move(result).get(out))
+        throw StepAside{};
     return out;
 }
 
-// As logprobValue in TraceImport.cpp: finite, at most 0 (a little above is rounding).
-float logprobOf(od::value field)
+// As logprobValue in TraceImport.cpp: a finite number, at most 0 (a little above is rounding).
+float logprobOf(dom::element field)
 {
+    if (!field.is_number())
+        throw StepAside{};
     const double lp = value(field.get_double());
     if (!std::isfinite(lp) || lp > 1e-4)
         throw StepAside{};
     return static_cast<float>(std::min(lp, 0.0));
 }
 
-std::optional<bool> labelOf(od::value field)
+// As labelOf in TraceImport.cpp; absent or null: nothing.
+std::optional<bool> labelOf(dom::element field)
 {
-    switch (value(field.type())) {
-    case od::json_type::null: return std::nullopt;
-    case od::json_type::boolean: return value(field.get_bool());
-    case od::json_type::number: return value(field.get_double()) != 0;
-    case od::json_type::string: {
+    switch (field.type()) {
+    case dom::element_type::NULL_VALUE: return std::nullopt;
+    case dom::element_type::BOOL: return value(field.get_bool());
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64:
+    case dom::element_type::DOUBLE: return value(field.get_double()) != 0;
+    case dom::element_type::STRING: {
         const std::string_view text = value(field.get_string());
         if (text == "correct" || text == "true" || text == "1") return true;
         if (text == "incorrect" || text == "wrong" || text == "false" || text == "0") return false;
@@ -64,101 +66,99 @@ std::optional<bool> labelOf(od::value field)
     }
 }
 
-struct LineResult {
-    std::vector<std::pair<int, Trace>> choices; // by choice index, as the general importer orders them
-};
+TokenId tokenOf(dom::element field, Vocabulary& vocabulary)
+{
+    if (!field.is_string())
+        throw StepAside{};
+    return vocabulary.intern(value(field.get_string()));
+}
+
+Step stepOf(dom::object entry, Vocabulary& vocabulary)
+{
+    Step step;
+    bool sawToken = false, sawLogprob = false;
+    for (const auto field : entry) {
+        if (field.key == "token") {
+            step.chosen = tokenOf(field.value, vocabulary);
+            sawToken = true;
+        } else if (field.key == "logprob") {
+            step.logprob = logprobOf(field.value);
+            sawLogprob = true;
+        } else if (field.key == "top_logprobs" && !field.value.is_null()) {
+            const dom::array top = value(field.value.get_array());
+            step.top.reserve(top.size());
+            for (const dom::element alternativeValue : top) {
+                const dom::object alternative = value(alternativeValue.get_object());
+                std::optional<TokenId> token;
+                std::optional<float> lp;
+                for (const auto alternativeField : alternative) {
+                    if (alternativeField.key == "token")
+                        token = tokenOf(alternativeField.value, vocabulary);
+                    else if (alternativeField.key == "logprob")
+                        lp = logprobOf(alternativeField.value);
+                }
+                if (!token || !lp)
+                    throw StepAside{};
+                step.top.push_back({*token, *lp});
+            }
+        }
+    }
+    if (!sawToken || !sawLogprob)
+        throw StepAside{};
+    return step;
+}
 
 // One response: {"id", "object": "chat.completion", "choices": [{index, logprobs: {content: [...]}}],
-// "correct"/"label", "answer", ...}. Fields may come in any order.
-void readResponse(od::document& document, std::size_t lineNumber, Vocabulary& vocabulary, TraceSet& out, bool& vllm)
+// "correct"/"label", "answer", ...}, in any field order. Its choices become traces as the general
+// importer makes them (ids, " choice N" for n > 1, labels, the vLLM note).
+void readResponse(dom::element document, std::size_t lineNumber, TraceSet& out, bool& vllm)
 {
-    od::object response = value(document.get_object());
+    const dom::object response = value(document.get_object());
     std::string id, answer;
     std::optional<bool> fromCorrect, fromLabel; // absent or null: nullopt
     bool isChat = false;
     std::map<int, Trace> choices;
-    std::size_t position = 0;
-    for (auto field : response) {
-        const std::string_view key = value(field.unescaped_key());
-        od::value item = value(field.value());
-        if (key == "id") {
-            if (value(item.type()) == od::json_type::string)
-                id = std::string(value(item.get_string()));
-        } else if (key == "object") {
-            isChat = value(item.get_string()) == "chat.completion";
-        } else if (key == "correct") {
-            fromCorrect = labelOf(item);
-        } else if (key == "label") {
-            fromLabel = labelOf(item);
-        } else if (key == "answer") {
-            if (value(item.type()) == od::json_type::string)
-                answer = std::string(value(item.get_string()));
-        } else if (key == "prompt_logprobs") {
+    for (const auto field : response) {
+        if (field.key == "id") {
+            if (field.value.is_string())
+                id = std::string(value(field.value.get_string()));
+        } else if (field.key == "object") {
+            isChat = field.value.is_string() && value(field.value.get_string()) == "chat.completion";
+        } else if (field.key == "correct") {
+            fromCorrect = labelOf(field.value);
+        } else if (field.key == "label") {
+            fromLabel = labelOf(field.value);
+        } else if (field.key == "answer") {
+            if (field.value.is_string())
+                answer = std::string(value(field.value.get_string()));
+        } else if (field.key == "prompt_logprobs") {
             vllm = true;
-        } else if (key == "choices") {
-            for (auto choiceValue : value(item.get_array())) {
-                od::object choice = value(choiceValue.get_object());
-                int index = static_cast<int>(position++);
+        } else if (field.key == "choices") {
+            int position = 0;
+            for (const dom::element choiceValue : value(field.value.get_array())) {
+                const dom::object choice = value(choiceValue.get_object());
+                int index = position++;
                 Trace trace;
                 bool sawLogprobs = false;
-                for (auto choiceField : choice) {
-                    const std::string_view choiceKey = value(choiceField.unescaped_key());
-                    od::value choiceItem = value(choiceField.value());
-                    if (choiceKey == "index") {
-                        if (value(choiceItem.type()) != od::json_type::null) {
-                            const std::int64_t given = value(choiceItem.get_int64());
-                            if (given < 0 || given > 1024)
-                                throw StepAside{};
-                            index = static_cast<int>(given);
-                        }
-                    } else if (choiceKey == "stop_reason") {
+                for (const auto choiceField : choice) {
+                    if (choiceField.key == "index" && !choiceField.value.is_null()) {
+                        if (!choiceField.value.is_int64())
+                            throw StepAside{};
+                        const std::int64_t given = value(choiceField.value.get_int64());
+                        if (given < 0 || given > 1024)
+                            throw StepAside{};
+                        index = static_cast<int>(given);
+                    } else if (choiceField.key == "stop_reason") {
                         vllm = true;
-                    } else if (choiceKey == "logprobs") {
-                        od::object logprobs = value(choiceItem.get_object());
-                        for (auto logprobsField : logprobs) {
-                            if (value(logprobsField.unescaped_key()) != "content")
-                                continue;
-                            od::value content = value(logprobsField.value());
-                            if (value(content.type()) == od::json_type::null)
-                                continue;
-                            for (auto entryValue : value(content.get_array())) {
-                                od::object entry = value(entryValue.get_object());
-                                Step step;
-                                bool sawToken = false, sawLogprob = false;
-                                for (auto entryField : entry) {
-                                    const std::string_view entryKey = value(entryField.unescaped_key());
-                                    if (entryKey == "token") {
-                                        step.chosen = vocabulary.intern(std::string(value(entryField.value().get_string())));
-                                        sawToken = true;
-                                    } else if (entryKey == "logprob") {
-                                        step.logprob = logprobOf(value(entryField.value()));
-                                        sawLogprob = true;
-                                    } else if (entryKey == "top_logprobs") {
-                                        od::value top = value(entryField.value());
-                                        if (value(top.type()) == od::json_type::null)
-                                            continue;
-                                        for (auto alternativeValue : value(top.get_array())) {
-                                            od::object alternative = value(alternativeValue.get_object());
-                                            std::optional<TokenId> token;
-                                            std::optional<float> lp;
-                                            for (auto alternativeField : alternative) {
-                                                const std::string_view altKey = value(alternativeField.unescaped_key());
-                                                if (altKey == "token")
-                                                    token = vocabulary.intern(std::string(value(alternativeField.value().get_string())));
-                                                else if (altKey == "logprob")
-                                                    lp = logprobOf(value(alternativeField.value()));
-                                            }
-                                            if (!token || !lp)
-                                                throw StepAside{};
-                                            step.top.push_back({*token, *lp});
-                                        }
-                                    }
-                                }
-                                if (!sawToken || !sawLogprob)
-                                    throw StepAside{};
-                                trace.steps.push_back(std::move(step));
+                    } else if (choiceField.key == "logprobs") {
+                        const dom::object logprobs = value(choiceField.value.get_object());
+                        for (const auto logprobsField : logprobs)
+                            if (logprobsField.key == "content" && !logprobsField.value.is_null()) {
+                                const dom::array content = value(logprobsField.value.get_array());
+                                trace.steps.reserve(content.size());
+                                for (const dom::element entry : content)
+                                    trace.steps.push_back(stepOf(value(entry.get_object()), out.vocabulary));
                             }
-                        }
                         sawLogprobs = true;
                     }
                 }
@@ -187,7 +187,7 @@ void readRange(const std::filesystem::path& path, std::uint64_t begin, std::uint
     if (!in)
         throw StepAside{};
     in.seekg(static_cast<std::streamoff>(begin));
-    od::parser parser;
+    dom::parser parser;
     constexpr std::size_t kBlock = std::size_t{64} << 20;
     std::vector<char> buffer;
     std::size_t held = 0; // bytes of an unfinished line carried to the next block
@@ -210,10 +210,8 @@ void readRange(const std::filesystem::path& path, std::uint64_t begin, std::uint
             const std::size_t lineEnd = newline ? static_cast<std::size_t>(newline - buffer.data()) : filled;
             std::string_view line(buffer.data() + lineStart, lineEnd - lineStart);
             if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
-                od::document document = value(parser.iterate(line.data(), line.size(), buffer.size() - lineStart));
-                readResponse(document, lineNumber, out.vocabulary, out, vllm);
-                if (!document.current_location().error()) // something follows the object on this line
-                    throw StepAside{};
+                // The padding past the line is readable (the rest of the block, then SIMDJSON_PADDING).
+                readResponse(value(parser.parse(line.data(), line.size(), false)), lineNumber, out, vllm);
             }
             ++lineNumber;
             lineStart = lineEnd + 1;
