@@ -8,7 +8,7 @@ Writes JSON Lines: the server's chat.completion response as it came, plus "probl
 "answer" and "correct", which `latency-studio-cli run reasoning.instability` reads directly.
 
   scripts/local-llm                       # prints the base URL
-  scripts/real-traces.py --base-url http://127.0.0.1:8765/v1 --n 200 --out assets/traces/real-smollm2.jsonl
+  scripts/real-traces.py --base-url http://127.0.0.1:8000/v1 --n 200 --out assets/traces/real-smollm2.jsonl
 
 Standard library only.
 """
@@ -82,7 +82,7 @@ def ask(base_url, model, prompt, seed, max_tokens, top_logprobs, temperature):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base-url", default="http://127.0.0.1:8765/v1")
+    parser.add_argument("--base-url", default="http://127.0.0.1:8000/v1")
     parser.add_argument("--model", default="smollm2")
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)

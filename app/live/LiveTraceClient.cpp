@@ -58,8 +58,7 @@ QUrl chatCompletionsUrl(const QUrl& baseUrl)
 
 QByteArray requestBody(const LiveRequest& request)
 {
-    const json body = {
-        {"model", request.model.toStdString()},
+    json body = {
         {"messages", json::array({{{"role", "user"}, {"content", request.prompt.toStdString()}}})},
         {"max_tokens", request.maxTokens},
         {"temperature", request.temperature},
@@ -67,6 +66,10 @@ QByteArray requestBody(const LiveRequest& request)
         {"logprobs", true},
         {"top_logprobs", request.topLogprobs},
     };
+    // No model named: the field is left out, so a one-model server (llama.cpp, vLLM) uses its own.
+    // llama-cpp-python answers "model": "" with an empty stream.
+    if (!request.model.trimmed().isEmpty())
+        body["model"] = request.model.trimmed().toStdString();
     return QByteArray::fromStdString(body.dump());
 }
 
@@ -293,6 +296,12 @@ void LiveTraceClient::onFinished()
     if (!sawDone_ && finishReason_.isEmpty()) {
         fail(tr("%1 closed the connection before the stream ended (no finish_reason, no [DONE]%2)")
                  .arg(source_, decoder_.hasPartialEvent() ? tr("; an event was cut off") : QString()));
+        return;
+    }
+    if (trace().steps.empty()) { // a well-formed stream with nothing in it is not a result
+        fail(tr("%1 ended the stream without sending a token (%2); check the model name, that the server returns "
+                "log-probabilities, and that it is not busy with another request (llama-cpp-python serves one at a time)")
+                 .arg(source_, finishReason_.isEmpty() ? tr("[DONE]") : finishReason_));
         return;
     }
     end(LiveState::Finished, tr("Finished (%1): %2 tokens").arg(finishReason_.isEmpty() ? tr("[DONE]") : finishReason_).arg(trace().steps.size()));

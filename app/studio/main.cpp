@@ -1,12 +1,16 @@
 // latency-studio: the desktop studio. Opens the session given on the command line (the README's
 // launcher passes the bundled sample), loads plugins, and offers recovery after a crash.
 #include "GuardedApplication.h"
+#include "LiveStreamWindow.h"
 #include "MainWindow.h"
 #include "views/GlFormat.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QTimer>
 #include <cstdio>
 
@@ -38,6 +42,9 @@ int main(int argc, char** argv)
         {"screenshot", "After opening (and running), save the window to this PNG and quit.", "file.png"},
         {"view-screenshot", "Also save the 3D view alone to this PNG.", "file.png"},
         {"no-recovery", "Do not offer to recover an autosaved session."},
+        {"live-url", "Open the live-trace window on this server (e.g. scripts/local-llm's URL) and stream at once.", "url"},
+        {"live-prompt", "The prompt streamed with --live-url.", "text"},
+        {"live-screenshot", "With --live-url: when the stream ends, save the live window to this PNG and quit.", "file.png"},
     });
     parser.process(app);
 
@@ -53,6 +60,31 @@ int main(int argc, char** argv)
     // Queued behind the first paint: the time a user waits for a usable window.
     QTimer::singleShot(0, &window, [&] { window.logStartupTime(startup.elapsed()); });
 
+    if (parser.isSet("live-url")) {
+        // A live stream from the command line: the same window and client as Run → Stream a live trace….
+        QTimer::singleShot(300, &window, [&] {
+            ls::studio::LiveStreamWindow* live = window.showLiveWindow();
+            live->baseUrlEdit()->setText(parser.value("live-url"));
+            if (parser.isSet("live-prompt"))
+                live->promptEdit()->setPlainText(parser.value("live-prompt"));
+            if (!live->start()) {
+                std::fprintf(stderr, "latency-studio: the live stream did not start: %s\n", qPrintable(live->statusLabel()->text()));
+                QApplication::exit(4);
+                return;
+            }
+            if (!parser.isSet("live-screenshot"))
+                return;
+            QObject::connect(&live->client(), &ls::live::LiveTraceClient::ended, live, [&, live](ls::live::LiveState, const QString& message) {
+                QTimer::singleShot(500, live, [&, live, message] {
+                    std::printf("%s\n", qPrintable(message));
+                    const int status = live->grab().save(parser.value("live-screenshot")) ? 0 : 4;
+                    window.setPromptOnClose(false);
+                    window.close();
+                    QApplication::exit(status);
+                });
+            });
+        });
+    }
     if (parser.isSet("screenshot")) {
         // Scripted capture (used to check the GUI by looking): let the window settle, run, grab, quit.
         QTimer::singleShot(300, &window, [&] {
