@@ -30,7 +30,16 @@ def problem(rng):
     name, other = rng.sample(NAMES, 2)
     item = rng.choice(ITEMS)
     start = rng.randint(3, 40)
-    kind = rng.choice(["buy-give", "groups", "share", "buy-give-twice"])
+    # Half are one-step problems with small numbers: a 135M model gets few multi-step ones right, and
+    # an AUC needs both labels.
+    kind = rng.choice(["add", "take", "add", "take", "buy-give", "groups", "share", "buy-give-twice"])
+    if kind == "add":
+        start, more = rng.randint(1, 9), rng.randint(1, 9)
+        return f"{name} has {start} {item} and gets {more} more. How many {item} does {name} have now?", start + more
+    if kind == "take":
+        start = rng.randint(4, 12)
+        lost = rng.randint(1, start - 1)
+        return f"{name} has {start} {item} and gives {lost} to {other}. How many {item} does {name} have now?", start - lost
     if kind == "buy-give":
         more, given = rng.randint(2, 30), rng.randint(1, 20)
         given = min(given, start + more - 1)

@@ -315,6 +315,11 @@ private slots:
         QCOMPARE(r.exitCode, 4);
         QVERIFY2(r.err.contains("overflow.jsonl line 1"), qPrintable(r.err));
 
+        // An unwritable --out is refused before the engine runs (/proc refuses even root).
+        r = runCli({"run", "template.surface-sampler", "--param", "pointCount=10", "--quiet", "--out", "/proc/latency-studio-out"});
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY2(r.err.contains("--out") && !r.err.contains("device:"), qPrintable(r.err)); // "device:" is printed after a run
+
         // screenshot on Qt's offscreen platform: no OpenGL window, so exit 3 with a message, not an abort.
         QProcess process;
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();

@@ -15,6 +15,9 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
+#include <fstream>
+#include <optional>
+#include <unistd.h>
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -149,6 +152,31 @@ void writeOutputsTo(const CompletedRun& run, const std::filesystem::path& out)
                  folder.string().c_str());
 }
 
+// A folder the run will write to, checked before the run starts: an unwritable --out must not be
+// found only after an hour of training. The folder is created as writeOutputs would.
+void requireWritableFolder(const std::filesystem::path& folder, const std::string& option)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (ec || !std::filesystem::is_directory(folder))
+        throw FileError(folder.string(), option + ": cannot create the folder (" + (ec ? ec.message() : "not a folder") + ")");
+    const std::filesystem::path probe = folder / (".write-probe-" + std::to_string(::getpid()));
+    {
+        std::ofstream out(probe, std::ios::binary);
+        if (!(out << "probe"))
+            throw FileError(folder.string(), option + ": the folder is not writable");
+    }
+    std::filesystem::remove(probe, ec);
+}
+
+// Where writeOutputsTo will write for `--out out`.
+void requireWritableOutput(const std::filesystem::path& out)
+{
+    const bool singleFile = out.extension() == ".npy" || out.extension() == ".npz";
+    const std::filesystem::path parent = out.parent_path().empty() ? std::filesystem::path(".") : out.parent_path();
+    requireWritableFolder(singleFile ? parent : out, "--out");
+}
+
 // `--points in.pcd` is short for `--param points=in.pcd`: options that `run` does not know are
 // taken as parameters of the engine (checked against its schema once it is loaded).
 QStringList takeParameterShorthands(const QStringList& arguments, const QStringList& ownOptions, QStringList& assignments)
@@ -269,6 +297,21 @@ int runCommand(const QStringList& givenArguments)
             throw ArgumentError("--repeat and --warmup take whole numbers");
         request.device = parser.value("device").toStdString();
 
+        // Everything the run will write, and the session it appends to, checked before it starts.
+        if (parser.isSet("out"))
+            requireWritableOutput(parser.value("out").toStdString());
+        std::optional<host::Session> appendTo;
+        if (parser.isSet("session-out")) {
+            const QString sessionPath = parser.value("session-out");
+            if (QFileInfo::exists(sessionPath)) {
+                appendTo = host::loadSession(sessionPath.toStdString());
+            } else {
+                appendTo.emplace();
+                appendTo->name = QFileInfo(sessionPath).completeBaseName().toStdString();
+            }
+            const std::filesystem::path sessionFile = sessionPath.toStdString();
+            requireWritableFolder(sessionFile.parent_path().empty() ? std::filesystem::path(".") : sessionFile.parent_path(), "--session-out");
+        }
         const CompletedRun run = [&] {
             std::optional<ProgressLine> line;
             if (!parser.isSet("quiet"))
@@ -285,12 +328,7 @@ int runCommand(const QStringList& givenArguments)
         }
         if (parser.isSet("session-out")) {
             // Append to an existing session, so that scripts can collect runs to compare.
-            const QString sessionPath = parser.value("session-out");
-            host::Session session;
-            if (QFileInfo::exists(sessionPath))
-                session = host::loadSession(sessionPath.toStdString());
-            else
-                session.name = QFileInfo(sessionPath).completeBaseName().toStdString();
+            host::Session& session = *appendTo; // loaded (or started) before the run
             session.activeEngineId = engineId;
             session.parameterDrafts[engineId] = parametersToJson(request.parameters);
             const auto* plugin = registry.pluginOfEngine(engineId);
