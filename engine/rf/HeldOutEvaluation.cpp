@@ -14,7 +14,7 @@ SpectrumScores scoreSpectrum(const std::vector<float>& predicted, const std::vec
     for (int f = 0; f < frequencies; ++f) {
         const std::vector<float> a(predicted.begin() + f * pixels, predicted.begin() + (f + 1) * pixels);
         const std::vector<float> b(truth.begin() + f * pixels, truth.begin() + (f + 1) * pixels);
-        scores.ssim += ssim(a, b, mapping.height, mapping.width) / frequencies;
+        scores.ssim += ssimSkimage(a, b, mapping.height, mapping.width) / frequencies; // the community's SSIM
         scores.mse += meanSquaredError(a, b) / frequencies;
     }
     scores.psnrDb = psnrDb(scores.mse);

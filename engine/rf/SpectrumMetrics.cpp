@@ -54,7 +54,67 @@ std::vector<double> blur(const std::vector<double>& image, int height, int width
     return result;
 }
 
+// scipy.ndimage's "reflect" boundary (d c b a | a b c d | d c b a), which skimage's SSIM uses.
+int reflectIndex(int i, int n)
+{
+    while (i < 0 || i >= n)
+        i = i < 0 ? -i - 1 : 2 * n - i - 1;
+    return i;
+}
+
+// Separable Gaussian filtering with reflected borders.
+std::vector<double> blurReflect(const std::vector<double>& image, int height, int width)
+{
+    static const auto window = gaussianWindow();
+    std::vector<double> rows(image.size()), result(image.size());
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            double sum = 0;
+            for (int k = 0; k < kWindow; ++k)
+                sum += window[k] * image[static_cast<std::size_t>(y) * width + reflectIndex(x + k - kWindow / 2, width)];
+            rows[static_cast<std::size_t>(y) * width + x] = sum;
+        }
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            double sum = 0;
+            for (int k = 0; k < kWindow; ++k)
+                sum += window[k] * rows[static_cast<std::size_t>(reflectIndex(y + k - kWindow / 2, height)) * width + x];
+            result[static_cast<std::size_t>(y) * width + x] = sum;
+        }
+    return result;
+}
+
 } // namespace
+
+double ssimSkimage(const std::vector<float>& image, const std::vector<float>& reference, int height, int width)
+{
+    const std::size_t pixels = static_cast<std::size_t>(height) * width;
+    if (image.size() != pixels || reference.size() != pixels)
+        throw ArgumentError("ssim: images of " + std::to_string(image.size()) + " and " + std::to_string(reference.size()) +
+                            " values for " + std::to_string(height) + "×" + std::to_string(width));
+    if (height < kWindow || width < kWindow)
+        throw ArgumentError("ssim: a " + std::to_string(height) + "×" + std::to_string(width) + " image is smaller than the 11×11 window");
+    std::vector<double> x(pixels), y(pixels), xx(pixels), yy(pixels), xy(pixels);
+    for (std::size_t p = 0; p < pixels; ++p) {
+        x[p] = image[p];
+        y[p] = reference[p];
+        xx[p] = x[p] * x[p];
+        yy[p] = y[p] * y[p];
+        xy[p] = x[p] * y[p];
+    }
+    const auto ux = blurReflect(x, height, width), uy = blurReflect(y, height, width);
+    const auto uxx = blurReflect(xx, height, width), uyy = blurReflect(yy, height, width), uxy = blurReflect(xy, height, width);
+    // skimage averages S over the image less a border of (window − 1) / 2, where the window leaves it.
+    constexpr int kPad = (kWindow - 1) / 2;
+    double total = 0;
+    for (int row = kPad; row < height - kPad; ++row)
+        for (int column = kPad; column < width - kPad; ++column) {
+            const std::size_t p = static_cast<std::size_t>(row) * width + column;
+            const double vx = uxx[p] - ux[p] * ux[p], vy = uyy[p] - uy[p] * uy[p], vxy = uxy[p] - ux[p] * uy[p];
+            total += (2 * ux[p] * uy[p] + kC1) * (2 * vxy + kC2) / ((ux[p] * ux[p] + uy[p] * uy[p] + kC1) * (vx + vy + kC2));
+        }
+    return total / (static_cast<double>(height - 2 * kPad) * (width - 2 * kPad));
+}
 
 double ssim(const std::vector<float>& image, const std::vector<float>& reference, int height, int width, std::vector<double>* gradient)
 {
