@@ -88,6 +88,13 @@ bool traces(Bytes input)
     return accepts([&] { reasoning::importTraceText(text(input), "fuzz.jsonl"); });
 }
 
+// The file path of the importer: JSON Lines of chat completions go to the simdjson reader (lines
+// split between two threads), anything else to the general importer.
+bool traceFile(Bytes input)
+{
+    return accepts([&] { reasoning::importTraceFile(inputFile(input, "fuzz.jsonl")); });
+}
+
 // A live stream: the bytes arrive in two reads split at a point the first byte chooses, and
 // every event is appended to one trace as the live client does.
 bool serverSentEvents(Bytes input)
@@ -202,6 +209,7 @@ const std::vector<Target>& targets()
         {"ply", ply},
         {"point_bin", pointBin},
         {"traces", traces},
+        {"trace_file", traceFile},
         {"sse", serverSentEvents},
         {"chrome_trace", chromeTrace},
         {"rf_dataset", rfDataset},
