@@ -26,33 +26,7 @@ std::array<double, kWindow> gaussianWindow()
     return weights;
 }
 
-// Separable "same" filtering with zeros outside; the window is symmetric, so this is also its adjoint.
-std::vector<double> blur(const std::vector<double>& image, int height, int width)
-{
-    static const auto window = gaussianWindow();
-    std::vector<double> rows(image.size(), 0.0), result(image.size(), 0.0);
-    for (int y = 0; y < height; ++y)
-        for (int x = 0; x < width; ++x) {
-            double sum = 0;
-            for (int k = 0; k < kWindow; ++k) {
-                const int xx = x + k - kWindow / 2;
-                if (xx >= 0 && xx < width)
-                    sum += window[k] * image[static_cast<std::size_t>(y) * width + xx];
-            }
-            rows[static_cast<std::size_t>(y) * width + x] = sum;
-        }
-    for (int y = 0; y < height; ++y)
-        for (int x = 0; x < width; ++x) {
-            double sum = 0;
-            for (int k = 0; k < kWindow; ++k) {
-                const int yy = y + k - kWindow / 2;
-                if (yy >= 0 && yy < height)
-                    sum += window[k] * rows[static_cast<std::size_t>(yy) * width + x];
-            }
-            result[static_cast<std::size_t>(y) * width + x] = sum;
-        }
-    return result;
-}
+enum class Border { Zero, Reflect };
 
 // scipy.ndimage's "reflect" boundary (d c b a | a b c d | d c b a), which skimage's SSIM uses.
 int reflectIndex(int i, int n)
@@ -62,26 +36,58 @@ int reflectIndex(int i, int n)
     return i;
 }
 
-// Separable Gaussian filtering with reflected borders.
-std::vector<double> blurReflect(const std::vector<double>& image, int height, int width)
+// Separable Gaussian "same" filtering. With zeros outside (the training loss's), the window is
+// symmetric, so this is also its adjoint; with reflected borders it is skimage's filter.
+std::vector<double> blur(const std::vector<double>& image, int height, int width, Border border = Border::Zero)
 {
     static const auto window = gaussianWindow();
-    std::vector<double> rows(image.size()), result(image.size());
+    std::vector<double> rows(image.size(), 0.0), result(image.size(), 0.0);
+    // The weight of tap k at index i of n values, and the index it reads (−1: outside, zero).
+    auto tap = [&](int i, int n) { return border == Border::Reflect ? reflectIndex(i, n) : (i >= 0 && i < n ? i : -1); };
     for (int y = 0; y < height; ++y)
         for (int x = 0; x < width; ++x) {
             double sum = 0;
             for (int k = 0; k < kWindow; ++k)
-                sum += window[k] * image[static_cast<std::size_t>(y) * width + reflectIndex(x + k - kWindow / 2, width)];
+                if (const int xx = tap(x + k - kWindow / 2, width); xx >= 0)
+                    sum += window[k] * image[static_cast<std::size_t>(y) * width + xx];
             rows[static_cast<std::size_t>(y) * width + x] = sum;
         }
     for (int y = 0; y < height; ++y)
         for (int x = 0; x < width; ++x) {
             double sum = 0;
             for (int k = 0; k < kWindow; ++k)
-                sum += window[k] * rows[static_cast<std::size_t>(reflectIndex(y + k - kWindow / 2, height)) * width + x];
+                if (const int yy = tap(y + k - kWindow / 2, height); yy >= 0)
+                    sum += window[k] * rows[static_cast<std::size_t>(yy) * width + x];
             result[static_cast<std::size_t>(y) * width + x] = sum;
         }
     return result;
+}
+
+// The five local means SSIM is made of, for one border rule.
+struct LocalMoments {
+    std::vector<double> x, y, ux, uy, uxx, uyy, uxy;
+};
+
+LocalMoments localMoments(const std::vector<float>& image, const std::vector<float>& reference, int height, int width, Border border)
+{
+    const std::size_t pixels = static_cast<std::size_t>(height) * width;
+    LocalMoments m;
+    m.x.resize(pixels);
+    m.y.resize(pixels);
+    std::vector<double> xx(pixels), yy(pixels), xy(pixels);
+    for (std::size_t p = 0; p < pixels; ++p) {
+        m.x[p] = image[p];
+        m.y[p] = reference[p];
+        xx[p] = m.x[p] * m.x[p];
+        yy[p] = m.y[p] * m.y[p];
+        xy[p] = m.x[p] * m.y[p];
+    }
+    m.ux = blur(m.x, height, width, border);
+    m.uy = blur(m.y, height, width, border);
+    m.uxx = blur(xx, height, width, border);
+    m.uyy = blur(yy, height, width, border);
+    m.uxy = blur(xy, height, width, border);
+    return m;
 }
 
 } // namespace
@@ -94,16 +100,8 @@ double ssimSkimage(const std::vector<float>& image, const std::vector<float>& re
                             " values for " + std::to_string(height) + "×" + std::to_string(width));
     if (height < kWindow || width < kWindow)
         throw ArgumentError("ssim: a " + std::to_string(height) + "×" + std::to_string(width) + " image is smaller than the 11×11 window");
-    std::vector<double> x(pixels), y(pixels), xx(pixels), yy(pixels), xy(pixels);
-    for (std::size_t p = 0; p < pixels; ++p) {
-        x[p] = image[p];
-        y[p] = reference[p];
-        xx[p] = x[p] * x[p];
-        yy[p] = y[p] * y[p];
-        xy[p] = x[p] * y[p];
-    }
-    const auto ux = blurReflect(x, height, width), uy = blurReflect(y, height, width);
-    const auto uxx = blurReflect(xx, height, width), uyy = blurReflect(yy, height, width), uxy = blurReflect(xy, height, width);
+    const LocalMoments m = localMoments(image, reference, height, width, Border::Reflect);
+    const auto &ux = m.ux, &uy = m.uy, &uxx = m.uxx, &uyy = m.uyy, &uxy = m.uxy;
     // skimage averages S over the image less a border of (window − 1) / 2, where the window leaves it.
     constexpr int kPad = (kWindow - 1) / 2;
     double total = 0;
@@ -121,16 +119,8 @@ double ssim(const std::vector<float>& image, const std::vector<float>& reference
     const std::size_t pixels = static_cast<std::size_t>(height) * width;
     if (image.size() != pixels || reference.size() != pixels || pixels == 0)
         throw ArgumentError("ssim: both images must hold " + std::to_string(height) + " × " + std::to_string(width) + " values");
-    std::vector<double> x(pixels), y(pixels), xx(pixels), yy(pixels), xy(pixels);
-    for (std::size_t p = 0; p < pixels; ++p) {
-        x[p] = image[p];
-        y[p] = reference[p];
-        xx[p] = x[p] * x[p];
-        yy[p] = y[p] * y[p];
-        xy[p] = x[p] * y[p];
-    }
-    const auto muX = blur(x, height, width), muY = blur(y, height, width);
-    const auto meanXX = blur(xx, height, width), meanYY = blur(yy, height, width), meanXY = blur(xy, height, width);
+    const LocalMoments m = localMoments(image, reference, height, width, Border::Zero);
+    const auto &x = m.x, &y = m.y, &muX = m.ux, &muY = m.uy, &meanXX = m.uxx, &meanYY = m.uyy, &meanXY = m.uxy;
     double total = 0;
     std::vector<double> dMu, dXX, dXY; // d SSIM_p / d(local mean of x, of x², of xy)
     if (gradient)
