@@ -24,6 +24,9 @@ ParameterSchema sampleSchema()
         {.key = "window", .label = "Window", .type = ParameterType::Vector, .defaultValue = std::vector<double>{13, 13},
          .minimum = 1, .maximum = 64, .vectorSize = 2},
         {.key = "seed", .label = "Seed", .type = ParameterType::Int, .defaultValue = std::int64_t{1}, .minimum = 0, .maximum = 9e15},
+        {.key = "url", .label = "URL", .type = ParameterType::Text, .defaultValue = std::string("http://127.0.0.1:8000/v1")},
+        {.key = "rates", .label = "Rates", .type = ParameterType::Vector, .defaultValue = std::vector<double>{1, 2},
+         .minimum = 0.001, .maximum = 100},
     }};
 }
 
@@ -73,6 +76,26 @@ private slots:
         expectProblem("count", "must be written key=value");
     }
 
+    void textAndOpenEndedVectors()
+    {
+        const auto schema = sampleSchema();
+        ParameterValues values = defaultValues(schema);
+        applyAssignment(schema, values, "url=http://10.0.0.2:8080/v1");
+        QCOMPARE(std::get<std::string>(values["url"]), std::string("http://10.0.0.2:8080/v1"));
+        QCOMPARE(std::string(toString(ParameterType::Text)), std::string("text"));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, applyAssignment(schema, values, "url=" + std::string(5000, 'x')));
+        QVERIFY(!validateOne(*schema.find("url"), std::string("two\nlines")).empty());
+        // vectorSize 0: any number of values, at least one, each in range.
+        applyAssignment(schema, values, "rates=0.5,1,2,4,8");
+        QCOMPARE(std::get<std::vector<double>>(values["rates"]).size(), std::size_t(5));
+        applyAssignment(schema, values, "rates=3");
+        QCOMPARE(std::get<std::vector<double>>(values["rates"]), std::vector<double>{3});
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, applyAssignment(schema, values, "rates=1,200"));
+        QVERIFY(!validateOne(*schema.find("rates"), std::vector<double>{}).empty());
+        const ParameterValues back = parametersFromJson(schema, parametersToJson(values), "test");
+        QCOMPARE(back, values);
+    }
+
     void jsonRoundTripAndErrors()
     {
         const auto schema = sampleSchema();
@@ -97,6 +120,8 @@ private slots:
         QVERIFY(panel.editor("weights")->findChild<QLineEdit*>());
         QVERIFY(qobject_cast<QLineEdit*>(panel.editor("window")));
         QVERIFY(qobject_cast<QLineEdit*>(panel.editor("seed"))); // range too large for a spin box
+        QVERIFY(qobject_cast<QLineEdit*>(panel.editor("url")));
+        QVERIFY(qobject_cast<QLineEdit*>(panel.editor("rates")));
         QCOMPARE(qobject_cast<QDoubleSpinBox*>(panel.editor("sigma"))->maximum(), 2.0);
         QCOMPARE(qobject_cast<QComboBox*>(panel.editor("mode"))->count(), 2);
         QVERIFY(panel.problems().isEmpty());

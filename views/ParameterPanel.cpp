@@ -98,6 +98,7 @@ QWidget* ParameterPanel::makeEditor(const ParameterSpec& spec, const ParameterVa
         }
         [[fallthrough]]; // huge ranges (seeds) are typed as text
     case ParameterType::Vector:
+    case ParameterType::Text:
     case ParameterType::File: {
         auto* line = new QLineEdit(QString::fromStdString(formatParameterValue(value)), this);
         connect(line, &QLineEdit::textChanged, this, [this, key, spec](const QString& text) {

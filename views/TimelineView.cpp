@@ -113,9 +113,13 @@ void TimelineView::setRecords(const std::vector<std::pair<const LatencyRecord*, 
             totalEndUs_ = std::max(totalEndUs_, start + sample.durationUs);
         }
     }
-    for (auto& lane : lanes_)
+    for (auto& lane : lanes_) {
+        // A lane whose stages all sit under a stage of another lane (a request's spans under its
+        // rate's stage) starts at depth 1: its empty rows are not drawn.
+        std::erase_if(lane.rows, [](const auto& row) { return row.empty(); });
         for (auto& row : lane.rows)
             std::sort(row.begin(), row.end(), [](const Bar& a, const Bar& b) { return a.startUs < b.startUs; });
+    }
     const auto kept = std::find(stagePaths_.begin(), stagePaths_.end(), previouslySelected);
     selectedStage_ = kept == stagePaths_.end() ? -1 : static_cast<int>(kept - stagePaths_.begin());
     int rows = 0;

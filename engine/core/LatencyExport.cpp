@@ -80,6 +80,23 @@ LatencyRecord latencyFromJson(const nlohmann::json& json, const std::string& sou
     return record;
 }
 
+namespace {
+
+// "cpu" and "gpu" are the engine's own threads; other lanes (a serving benchmark's requests, an
+// imported trace's threads) keep their names.
+std::string laneThreadName(const std::string& lane)
+{
+    if (lane == "cpu")
+        return "CPU stages";
+    if (lane.starts_with("cpu"))
+        return "CPU stages (" + lane + ")";
+    if (lane.starts_with("gpu"))
+        return "GPU stages (" + lane + ")";
+    return lane;
+}
+
+} // namespace
+
 nlohmann::json toChromeTrace(const LatencyRecord& record)
 {
     constexpr int kProcessId = 1;
@@ -92,7 +109,7 @@ nlohmann::json toChromeTrace(const LatencyRecord& record)
                       {"args", {{"name", "Latency Studio: " + record.engineId + " on " + record.device}}}});
     for (const auto& [lane, tid] : laneThreads)
         events.push_back({{"ph", "M"}, {"pid", kProcessId}, {"tid", tid}, {"name", "thread_name"},
-                          {"args", {{"name", lane == "cpu" ? std::string("CPU stages") : "GPU stages (" + lane + ")"}}}});
+                          {"args", {{"name", laneThreadName(lane)}}}});
     for (const auto& s : record.samples)
         events.push_back({{"ph", "X"}, {"pid", kProcessId}, {"tid", laneThreads.at(s.lane)}, {"name", s.leafName()},
                           {"cat", "stage"}, {"ts", s.startUs}, {"dur", s.durationUs},

@@ -12,6 +12,9 @@
 namespace ls {
 namespace {
 
+// A URL or a name; a text parameter is never a document.
+constexpr std::size_t kMaxTextParameterBytes = 4096;
+
 bool holdsTypeOf(const ParameterSpec& spec, const ParameterValue& value)
 {
     switch (spec.type) {
@@ -19,7 +22,8 @@ bool holdsTypeOf(const ParameterSpec& spec, const ParameterValue& value)
     case ParameterType::Float: return std::holds_alternative<double>(value);
     case ParameterType::Bool: return std::holds_alternative<bool>(value);
     case ParameterType::Enum:
-    case ParameterType::File: return std::holds_alternative<std::string>(value);
+    case ParameterType::File:
+    case ParameterType::Text: return std::holds_alternative<std::string>(value);
     case ParameterType::Vector: return std::holds_alternative<std::vector<double>>(value);
     }
     return false;
@@ -74,6 +78,7 @@ const char* toString(ParameterType type)
     case ParameterType::Enum: return "enum";
     case ParameterType::File: return "file";
     case ParameterType::Vector: return "vector";
+    case ParameterType::Text: return "text";
     }
     return "?";
 }
@@ -101,6 +106,14 @@ std::string validateOne(const ParameterSpec& spec, const ParameterValue& value)
     case ParameterType::Float: return rangeProblem(spec, std::get<double>(value));
     case ParameterType::Bool:
     case ParameterType::File: return {};
+    case ParameterType::Text: {
+        const auto& text = std::get<std::string>(value);
+        if (text.size() > kMaxTextParameterBytes)
+            return spec.key + ": text longer than " + std::to_string(kMaxTextParameterBytes) + " bytes";
+        if (std::any_of(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r' || c == '\0'; }))
+            return spec.key + ": text must be one line";
+        return {};
+    }
     case ParameterType::Enum: {
         const auto& choice = std::get<std::string>(value);
         if (std::find(spec.choices.begin(), spec.choices.end(), choice) != spec.choices.end())
@@ -112,7 +125,9 @@ std::string validateOne(const ParameterSpec& spec, const ParameterValue& value)
     }
     case ParameterType::Vector: {
         const auto& elements = std::get<std::vector<double>>(value);
-        if (static_cast<int>(elements.size()) != spec.vectorSize)
+        if (spec.vectorSize == 0 && elements.empty())
+            return spec.key + ": expected one or more values";
+        if (spec.vectorSize != 0 && static_cast<int>(elements.size()) != spec.vectorSize)
             return spec.key + ": expected " + std::to_string(spec.vectorSize) + " values, got " +
                    std::to_string(elements.size());
         for (double element : elements)
@@ -159,7 +174,8 @@ ParameterValue parseParameterValue(const ParameterSpec& spec, const std::string&
         else throw ArgumentError(spec.key + ": '" + text + "' is not a boolean (true/false)");
         break;
     case ParameterType::Enum:
-    case ParameterType::File: value = text; break;
+    case ParameterType::File:
+    case ParameterType::Text: value = text; break;
     case ParameterType::Vector: {
         // Split on every comma, keeping empty items ("4," is an error, not [4]).
         std::vector<double> elements;
@@ -238,7 +254,8 @@ ParameterValues parametersFromJson(const ParameterSchema& schema, const nlohmann
         case ParameterType::Float: values[key] = jsonAs<double>(item, where); break;
         case ParameterType::Bool: values[key] = jsonAs<bool>(item, where); break;
         case ParameterType::Enum:
-        case ParameterType::File: values[key] = jsonAs<std::string>(item, where); break;
+        case ParameterType::File:
+        case ParameterType::Text: values[key] = jsonAs<std::string>(item, where); break;
         case ParameterType::Vector: values[key] = jsonAs<std::vector<double>>(item, where); break;
         }
         if (auto problem = validateOne(*spec, values[key]); !problem.empty())

@@ -11,10 +11,12 @@
 
 namespace ls {
 
-enum class ParameterType { Int, Float, Bool, Enum, File, Vector };
+// Text: free text (a server's URL, a model name); appended last so that plugins built before it
+// keep the values of the others.
+enum class ParameterType { Int, Float, Bool, Enum, File, Vector, Text };
 const char* toString(ParameterType type);
 
-// Int → int64_t, Float → double, Bool → bool, Enum and File → string, Vector → vector<double>.
+// Int → int64_t, Float → double, Bool → bool, Enum, File and Text → string, Vector → vector<double>.
 using ParameterValue = std::variant<bool, std::int64_t, double, std::string, std::vector<double>>;
 
 struct ParameterSpec {
@@ -27,7 +29,7 @@ struct ParameterSpec {
     std::string units;                // "m", "ms", "points"
     std::string help;                 // one or two sentences shown as a tooltip and in `--help`
     std::vector<std::string> choices; // Enum
-    int vectorSize = 0;               // Vector: number of elements
+    int vectorSize = 0;               // Vector: number of elements; 0: one or more (a sweep's values)
     std::string fileFilter;           // File: "NumPy arrays (*.npy)", or "folder" for a directory
 };
 
