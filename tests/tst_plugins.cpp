@@ -110,9 +110,10 @@ private slots:
         int loaded = 0, refused = 0;
         for (const auto& entry : registry.plugins())
             (entry->status == host::PluginStatus::Loaded ? loaded : refused)++;
-        QCOMPARE(loaded, 5); // the template, signals, point-cloud, consistency and RF plugins
+        QCOMPARE(loaded, 6); // the template, signals, point-cloud, consistency, RF and serving plugins
         QCOMPARE(refused, 4); // throwing, old ABI, missing symbol, null engine
         QVERIFY(registry.findEngine("template.surface-sampler"));
+        QVERIFY(registry.findEngine("serving.benchmark"));
     }
 
     void searchPathVariableComesFirst()
@@ -154,6 +155,7 @@ private slots:
         QCOMPARE(entry.status, host::PluginStatus::Loaded);
         QVERIFY(before.expired()); // the old engines were released before unloading
         QVERIFY(registry.findEngine("template.surface-sampler"));
+        QVERIFY(registry.findEngine("serving.benchmark"));
     }
 };
 

@@ -4,6 +4,7 @@
 #include "TestSupport.h"
 
 #include "engine/core/Error.h"
+#include "engine/core/SeriesOverlay.h"
 #include "engine/serving/ArrivalProcess.h"
 #include "engine/serving/ServingEngine.h"
 #include "engine/serving/ServingMetrics.h"
@@ -171,6 +172,23 @@ private slots:
         const std::vector<float> a{0, 0.25f, 0.5f, 0.75f, 1.f}, b{0, 0, 0, 0, 1.f};
         QCOMPARE(s.curves[0].values, a);
         QCOMPARE(s.curves[1].values, b); // the NaN (a failed request) is not a sample
+    }
+
+    void twoRunsCurvesShareOnePlot()
+    {
+        // A measured at rates 1, 2, 4; B at 2, 3: the union of x, each interpolated in its range.
+        const Series a{"rate", {1, 2, 4}, {{"both SLOs", 1, {1.0f, 0.8f, 0.4f}}}};
+        const Series b{"rate", {2, 3}, {{"both SLOs", 1, {1.0f, 0.5f}}}};
+        const Series both = overlaySeries(a, "A", b, "B");
+        QCOMPARE(both.x, (std::vector<float>{1, 2, 3, 4}));
+        QCOMPARE(both.curves.size(), std::size_t(2));
+        QCOMPARE(both.curves[0].name, std::string("A · both SLOs"));
+        QCOMPARE(both.curves[0].values[1], 0.8f);
+        QVERIFY(std::abs(both.curves[0].values[2] - 0.6f) < 1e-6); // halfway from 0.8 to 0.4
+        QVERIFY(std::isnan(both.curves[1].values[0]) && std::isnan(both.curves[1].values[3])); // outside B's rates
+        QCOMPARE(both.curves[1].values[2], 0.5f);
+        const Series unsorted{"rate", {2, 1}, {{"c", 1, {0, 0}}}};
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, overlaySeries(a, "A", unsorted, "B"));
     }
 
     void promptFileIsReadStrictly()

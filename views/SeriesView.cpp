@@ -125,8 +125,23 @@ void SeriesView::paintEvent(QPaintEvent*)
     // Bars of all curves share each x slot side by side; the slot is the x spacing.
     const double slot = plot.width() / std::max<double>(1.0, static_cast<double>(series_.x.size()));
     const double barWidth = 0.7 * slot / std::max<double>(1.0, static_cast<double>(series_.curves.size()));
+    // Two runs on one plot (overlaySeries: "A · x", "B · x"): B's curve takes the colour of A's
+    // curve of the same name and is dashed, so each pair reads as one quantity in two runs.
+    std::vector<std::size_t> colourOf(series_.curves.size());
+    std::vector<bool> dashed(series_.curves.size(), false);
+    for (std::size_t c = 0; c < series_.curves.size(); ++c) {
+        colourOf[c] = c;
+        const std::string& name = series_.curves[c].name;
+        if (name.starts_with("B · "))
+            for (std::size_t a = 0; a < series_.curves.size(); ++a)
+                if (series_.curves[a].name == "A · " + name.substr(std::string("B · ").size())) {
+                    colourOf[c] = a;
+                    dashed[c] = true;
+                }
+    }
     for (std::size_t c = 0; c < series_.curves.size(); ++c) {
         const auto& values = series_.curves[c].values;
+        const QColor colour = curveColour(colourOf[c]);
         if (bars) {
             for (std::size_t i = 0; i < series_.x.size() && i < values.size(); ++i) {
                 if (!std::isfinite(values[i]))
@@ -134,7 +149,7 @@ void SeriesView::paintEvent(QPaintEvent*)
                 const double centre = toBarX(i);
                 const double left = centre - 0.35 * slot + barWidth * static_cast<double>(c);
                 const QPointF top = toPoint(series_.x[i], values[i]), base = toPoint(series_.x[i], std::max(0.0, yMin_));
-                painter.fillRect(QRectF(QPointF(left, top.y()), QPointF(left + barWidth, base.y())).normalized(), curveColour(c));
+                painter.fillRect(QRectF(QPointF(left, top.y()), QPointF(left + barWidth, base.y())).normalized(), colour);
                 painter.setPen(palette().text().color());
                 painter.drawText(QRectF(left - 20, top.y() - 16, barWidth + 40, 14), Qt::AlignCenter, QString::number(values[i], 'g', 3));
             }
@@ -143,18 +158,26 @@ void SeriesView::paintEvent(QPaintEvent*)
             for (std::size_t i = 0; i < series_.x.size() && i < values.size(); ++i)
                 if (std::isfinite(values[i]))
                     line << toPoint(series_.x[i], values[i]);
-            painter.setPen(QPen(curveColour(c), 1.5));
+            painter.setPen(QPen(colour, 1.5, dashed[c] ? Qt::DashLine : Qt::SolidLine));
             painter.drawPolyline(line);
             if (line.size() <= 12) { // few points (a frontier of samplers): each one is a datum, show it
-                painter.setBrush(curveColour(c));
+                painter.setPen(QPen(colour, 1.5));
+                painter.setBrush(dashed[c] ? QBrush(palette().base().color()) : QBrush(colour)); // B: hollow markers
                 for (const QPointF& point : line)
                     painter.drawEllipse(point, 3.5, 3.5);
                 painter.setBrush(Qt::NoBrush);
             }
         }
-        painter.fillRect(QRectF(plot.right() - 170, plot.top() + 6 + 16 * c, 10, 10), curveColour(c));
+        const double legendLeft = plot.right() - 230, legendY = plot.top() + 6 + 16 * c;
+        if (dashed[c]) {
+            painter.setPen(QPen(colour, 2, Qt::DashLine));
+            painter.drawLine(QPointF(legendLeft - 4, legendY + 5), QPointF(legendLeft + 12, legendY + 5));
+        } else {
+            painter.fillRect(QRectF(legendLeft, legendY, 10, 10), colour);
+        }
         painter.setPen(palette().text().color());
-        painter.drawText(QPointF(plot.right() - 156, plot.top() + 15 + 16 * c), QString::fromStdString(series_.curves[c].name));
+        painter.drawText(QPointF(legendLeft + 14, legendY + 9),
+                         painter.fontMetrics().elidedText(QString::fromStdString(series_.curves[c].name), Qt::ElideRight, 226));
     }
     painter.setPen(palette().text().color());
     if (bars || !series_.xTicks.empty()) {

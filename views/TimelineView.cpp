@@ -62,6 +62,7 @@ void TimelineView::clear()
 {
     lanes_.clear();
     stagePaths_.clear();
+    stageColours_.clear();
     stageStats_.clear();
     selectedStage_ = -1;
     update();
@@ -84,6 +85,9 @@ void TimelineView::setRecords(const std::vector<std::pair<const LatencyRecord*, 
             if (stageIndex.emplace(path, static_cast<int>(stagePaths_.size())).second)
                 stagePaths_.push_back(QString::fromStdString(path));
     }
+    std::map<QString, int> leafColours;
+    for (const QString& path : stagePaths_)
+        stageColours_.push_back(leafColours.emplace(path.section('/', -1), static_cast<int>(leafColours.size())).first->second);
     title_ = titles.join(QStringLiteral("  ·  "));
     totalStartUs_ = 0;
     totalEndUs_ = 1;
@@ -254,7 +258,7 @@ void TimelineView::paintEvent(QPaintEvent*)
                 lastPixel = static_cast<int>(x0);
                 const bool selected = it->stage == selectedStage_;
                 const QRectF box(x0, y + 1, std::max(1.0, x1 - x0), kRowHeight - 2);
-                painter.fillRect(box, stageColour(it->stage, selectedStage_ >= 0 && !selected));
+                painter.fillRect(box, stageColour(stageColours_[it->stage], selectedStage_ >= 0 && !selected));
                 if (selected) {
                     painter.setPen(QPen(palette().highlight().color(), 2));
                     painter.drawRect(box);

@@ -68,6 +68,9 @@ private:
     QString title_;
     std::vector<Lane> lanes_;
     std::vector<QString> stagePaths_;
+    // Colour of each stage: stages with the same last name share one ("rate 1 rps/prefill" and
+    // "rate 2 rps/prefill"), so the same kind of work reads the same across parents.
+    std::vector<int> stageColours_;
     std::vector<std::vector<SampleStats>> stageStats_; // [run][stage]
     double totalStartUs_ = 0, totalEndUs_ = 1;
     double viewStartUs_ = 0, viewEndUs_ = 1;

@@ -103,6 +103,9 @@ public:
     const views::HandlePanel& handlePanel() const { return handlePanel_; }
     const std::vector<DragHandle>& shownDragHandles() const { return shownHandles_; }
 
+    // Brings the central tab with this title forward ("Timeline", a dataset's name); false if none.
+    bool showTab(const QString& title);
+
     QImage captureWindow(double scale) const;
     QImage captureView(double scale) const;
 
@@ -126,6 +129,7 @@ private:
     bool grabHandle(std::size_t pointIndex); // makes the follower when the drag starts
     void onHandleFollowed(const FollowResult& result);
     void drawHandlePanel();
+    void addOverlayTabs(const host::RunRecord& run);
     void showDatasetTabs(const host::RunRecord& run);
     static bool refreshDatasetView(QWidget* view, const Dataset& dataset); // false: the view shows another kind
     void showPublished(const Dataset& dataset); // while a run goes on

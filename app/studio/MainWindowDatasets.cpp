@@ -4,9 +4,11 @@
 #include "MainWindow.h"
 
 #include "engine/core/Error.h"
+#include "engine/core/SeriesOverlay.h"
 #include "views/ParameterPanel.h"
 #include "views/PointCloudView.h"
 #include "views/GridImageView.h"
+#include "views/LatencyView.h"
 #include "views/SeriesView.h"
 #include "views/TableView.h"
 #include "views/TokenTraceView.h"
@@ -108,6 +110,7 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
             connect(traceView, &views::TokenTraceView::spanSelected, linkedSeries, &views::SeriesView::setHighlight);
         }
     }
+    addOverlayTabs(run);
     for (QWidget* tab : datasetTabs_)
         centralTabs_->addTab(tab, tab->objectName().section(':', 1));
     // A run without a point cloud is better shown by its first dataset view than by an empty 3D view.
@@ -117,6 +120,35 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
         centralTabs_->setCurrentWidget(datasetTabs_.front());
     else if (hasCloud && datasetTabWasCurrent)
         centralTabs_->setCurrentWidget(pointCloudView_);
+}
+
+void MainWindow::addOverlayTabs(const host::RunRecord& run)
+{
+    // With a run of the same engine chosen for comparison in the latency dock, each line plot both
+    // runs have (goodput curves, CDFs) gets a tab with the two on one plot, A = shown, B = compared.
+    const host::RunRecord* compared = session_.findRun(latencyView_->comparedRun());
+    if (!compared || compared == &run || compared->engineId != run.engineId)
+        return;
+    for (const auto& dataset : run.datasets) {
+        const auto* a = std::get_if<Series>(&dataset.content);
+        if (!a || a->style != SeriesStyle::Lines)
+            continue;
+        const auto other = std::find_if(compared->datasets.begin(), compared->datasets.end(), [&](const Dataset& d) {
+            return d.name == dataset.name && std::holds_alternative<Series>(d.content);
+        });
+        if (other == compared->datasets.end())
+            continue;
+        try {
+            const Series both = overlaySeries(*a, "A", std::get<Series>(other->content), "B");
+            const QString name = tr("%1 · A vs B").arg(QString::fromStdString(dataset.name));
+            auto* view = new views::SeriesView(this);
+            view->setObjectName("series:" + name);
+            view->setSeries(both, name);
+            datasetTabs_.push_back(view);
+        } catch (const StudioError& error) {
+            log(tr("No overlay of '%1': %2").arg(QString::fromStdString(dataset.name), QString::fromUtf8(error.what())));
+        }
+    }
 }
 
 bool MainWindow::refreshDatasetView(QWidget* view, const Dataset& dataset)
@@ -257,6 +289,16 @@ bool MainWindow::runEngineWith(const QString& engineId, const ParameterValues& v
     parameterPanel_->setSchema(engine->parameterSchema(), values);
     storeParameterDraft();
     return startRun();
+}
+
+bool MainWindow::showTab(const QString& title)
+{
+    for (int i = 0; i < centralTabs_->count(); ++i)
+        if (centralTabs_->tabText(i) == title) {
+            centralTabs_->setCurrentIndex(i);
+            return true;
+        }
+    return false;
 }
 
 } // namespace ls::studio

@@ -3,6 +3,7 @@
 #include "GuardedApplication.h"
 #include "LiveStreamWindow.h"
 #include "MainWindow.h"
+#include "views/LatencyView.h"
 #include "views/GlFormat.h"
 
 #include <QApplication>
@@ -41,6 +42,8 @@ int main(int argc, char** argv)
         {"run", "Run the active engine once the session is open."},
         {"screenshot", "After opening (and running), save the window to this PNG and quit.", "file.png"},
         {"view-screenshot", "Also save the 3D view alone to this PNG.", "file.png"},
+        {"compare", "With --screenshot: compare the shown run with run N (the latency dock's \"compare with\").", "N"},
+        {"show", "With --screenshot: bring this tab forward first (\"Timeline\", or a dataset's name).", "tab"},
         {"no-recovery", "Do not offer to recover an autosaved session."},
         {"live-url", "Open the live-trace window on this server (e.g. scripts/local-llm's URL) and stream at once.", "url"},
         {"live-prompt", "The prompt streamed with --live-url.", "text"},
@@ -90,6 +93,10 @@ int main(int argc, char** argv)
         QTimer::singleShot(300, &window, [&] {
             if (parser.isSet("run") && window.startRun())
                 window.waitForRun();
+            if (parser.isSet("compare"))
+                window.latencyView()->compareWith(parser.value("compare").toInt());
+            if (parser.isSet("show") && !window.showTab(parser.value("show")))
+                std::fprintf(stderr, "latency-studio: no tab named '%s'\n", qPrintable(parser.value("show")));
             QTimer::singleShot(500, &window, [&] {
                 int status = 0;
                 if (!window.captureWindow(1.0).save(parser.value("screenshot")))

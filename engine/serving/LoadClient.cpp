@@ -185,7 +185,9 @@ void finish(Transfer& transfer, CURLcode code, double timeoutS)
         timing.error = transfer.decoder.hasPartialEvent() ? "the stream was cut in the middle of an event"
                                                           : "the stream ended without finish_reason or [DONE]";
     } else if (timing.tokenS.empty()) {
-        timing.error = "the stream carried no generated text";
+        timing.error = "the stream ended" + (transfer.finishReason.empty() ? std::string() : " (finish_reason " + transfer.finishReason + ")") +
+                       " without generated text; a server that serves one request at a time may cut a running request off "
+                       "when the next arrives (llama-cpp-python: --interrupt_requests false)";
     }
 }
 

@@ -4,6 +4,7 @@
 // "<baseline family>/<arg>"; a ratio above 1 means faster than the baseline.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -20,10 +21,11 @@ class RatioReporter : public benchmark::ConsoleReporter {
         for (const std::string suffix : {"/real_time", "/manual_time"})
             if (name.size() > suffix.size() && name.ends_with(suffix))
                 name.resize(name.size() - suffix.size());
-        if (const auto minTime = name.find("/min_time:"); minTime != std::string::npos) {
-            const auto next = name.find('/', minTime + 1); // npos: it was the last part
-            name.erase(minTime, next == std::string::npos ? std::string::npos : next - minTime);
-        }
+        for (const char* part : {"/min_time:", "/repeats:"})
+            if (const auto at = name.find(part); at != std::string::npos) {
+                const auto next = name.find('/', at + 1); // npos: it was the last part
+                name.erase(at, next == std::string::npos ? std::string::npos : next - at);
+            }
         return name;
     }
 
@@ -31,9 +33,17 @@ public:
     void ReportRuns(const std::vector<Run>& runs) override
     {
         ConsoleReporter::ReportRuns(runs);
+        // With ->Repetitions(n), each repetition reports under the same name: the ratio uses their
+        // median, so one disturbed repetition does not move it.
         for (const auto& run : runs)
-            if (!run.error_occurred && run.run_type == Run::RT_Iteration)
-                seconds_[withoutTimeSuffix(run.benchmark_name())] = run.GetAdjustedRealTime();
+            if (!run.error_occurred && run.run_type == Run::RT_Iteration) {
+                auto& samples = repetitions_[withoutTimeSuffix(run.benchmark_name())];
+                samples.push_back(run.GetAdjustedRealTime());
+                std::vector<double> sorted = samples;
+                std::sort(sorted.begin(), sorted.end());
+                const std::size_t n = sorted.size();
+                seconds_[withoutTimeSuffix(run.benchmark_name())] = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+            }
     }
     // Prints "candidate vs baseline at <arg>: N.NN× faster" for every arg present in both.
     void printRatios(const std::string& candidate, const std::string& baseline) const
@@ -58,6 +68,7 @@ public:
 
 private:
     std::map<std::string, double> seconds_;
+    std::map<std::string, std::vector<double>> repetitions_;
 };
 
 } // namespace ls::bench
