@@ -9,11 +9,19 @@ the studio's live window without a GPU or an API key:
     scripts/openai-replay-server.py --traces assets/traces/sample-openai.jsonl --port 8000
     # in the studio: Run > Stream a live trace..., base URL http://127.0.0.1:8000/v1
 
+With scripted timing it stands in for a loaded server in the serving benchmark: each request waits
+for one of --slots slots (first come, first served), sends its first token --ttft-ms after it got
+one and each further token --delay-ms after the one before:
+
+    scripts/openai-replay-server.py --slots 2 --ttft-ms 80 --delay-ms 10 --port 8001
+    latency-studio-cli run serving.benchmark --param url=http://127.0.0.1:8001/v1 --param rates=5,10,20,40 --out out/
+
 Only the Python standard library is used.
 """
 import argparse
 import itertools
 import json
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -34,8 +42,31 @@ def load_traces(path):
     return traces
 
 
-def make_handler(traces, delay_s):
+class Slots:
+    """N slots taken in order of arrival (a plain semaphore does not promise the order)."""
+
+    def __init__(self, count):
+        self.count, self.busy, self.next_ticket, self.serving = count, 0, 0, 0
+        self.changed = threading.Condition()
+
+    def __enter__(self):
+        with self.changed:
+            ticket = self.next_ticket
+            self.next_ticket += 1
+            self.changed.wait_for(lambda: ticket == self.serving and self.busy < self.count)
+            self.busy += 1
+            self.serving += 1
+            self.changed.notify_all()
+
+    def __exit__(self, *exc):
+        with self.changed:
+            self.busy -= 1
+            self.changed.notify_all()
+
+
+def make_handler(traces, delay_s, ttft_s, slots):
     order = itertools.cycle(range(len(traces)))
+    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.0"  # the connection closes when the stream ends
@@ -71,8 +102,10 @@ def make_handler(traces, delay_s):
                 return
             k = int(request.get("top_logprobs") or 0)
             max_tokens = int(request.get("max_tokens") or 1 << 30)
-            index = next(order)
+            with lock:
+                index = next(order)
             tokens = traces[index][:max_tokens]
+            usage = bool((request.get("stream_options") or {}).get("include_usage"))
             rid = f"chatcmpl-replay-{index}-{int(time.time())}"
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
@@ -89,13 +122,19 @@ def make_handler(traces, delay_s):
                         "choices": [{"index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish}]}
 
             try:
-                send(chunk({"role": "assistant", "content": ""}, None))
-                for entry in tokens:
-                    entry = dict(entry, top_logprobs=entry.get("top_logprobs", [])[:k])
-                    send(chunk({"content": entry["token"]}, {"content": [entry]}))
-                    time.sleep(delay_s)
+                with slots:
+                    started = time.monotonic()
+                    send(chunk({"role": "assistant", "content": ""}, None))
+                    for number, entry in enumerate(tokens):
+                        # Due times from the slot's start: a late wake-up does not push the rest back.
+                        time.sleep(max(0.0, started + ttft_s + number * delay_s - time.monotonic()))
+                        entry = dict(entry, top_logprobs=entry.get("top_logprobs", [])[:k])
+                        send(chunk({"content": entry["token"]}, {"content": [entry]}))
                 finish = "length" if len(tokens) < len(traces[index]) else "stop"
                 send(chunk({}, None, finish))
+                if usage:
+                    send({"id": rid, "object": "chat.completion.chunk", "choices": [],
+                          "usage": {"prompt_tokens": 0, "completion_tokens": len(tokens), "total_tokens": len(tokens)}})
                 self.wfile.write(b"data: [DONE]\n\n")
             except (BrokenPipeError, ConnectionResetError):
                 print(f"client went away after a partial stream of trace {index}", flush=True)
@@ -108,12 +147,19 @@ def main():
     parser.add_argument("--traces", default="assets/traces/sample-openai.jsonl", help="JSONL of chat completions with logprobs")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--delay-ms", type=float, default=25, help="pause between tokens")
+    parser.add_argument("--delay-ms", type=float, default=25, help="pause between tokens (the TPOT)")
+    parser.add_argument("--ttft-ms", type=float, default=0, help="time from getting a slot to the first token")
+    parser.add_argument("--slots", type=int, default=64, help="requests served at once; later ones wait in order")
     args = parser.parse_args()
+    if args.slots < 1:
+        parser.error("--slots must be at least 1")
     traces = load_traces(args.traces)
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(traces, args.delay_ms / 1000))
+    ThreadingHTTPServer.request_queue_size = 1024  # a load test opens many connections at once
+    server = ThreadingHTTPServer((args.host, args.port),
+                                 make_handler(traces, args.delay_ms / 1000, args.ttft_ms / 1000, Slots(args.slots)))
     print(f"Replaying {len(traces)} traces from {args.traces} at http://{args.host}:{server.server_port}/v1 "
-          f"({args.delay_ms:g} ms per token). Ctrl+C stops.", flush=True)
+          f"({args.ttft_ms:g} ms to the first token, {args.delay_ms:g} ms per token, {args.slots} slots). "
+          "Ctrl+C stops.", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -126,7 +126,9 @@ void SeriesView::paintEvent(QPaintEvent*)
     const double slot = plot.width() / std::max<double>(1.0, static_cast<double>(series_.x.size()));
     const double barWidth = 0.7 * slot / std::max<double>(1.0, static_cast<double>(series_.curves.size()));
     // Two runs on one plot (overlaySeries: "A · x", "B · x"): B's curve takes the colour of A's
-    // curve of the same name and is dashed, so each pair reads as one quantity in two runs.
+    // curve of the same name and is dashed, so each pair reads as one quantity in two runs. Names
+    // match up to a note in parentheses, which may carry a run's own value ("(goodput 0.6 req/s)").
+    const auto withoutNote = [](const std::string& name) { return name.substr(0, name.find(" (")); };
     std::vector<std::size_t> colourOf(series_.curves.size());
     std::vector<bool> dashed(series_.curves.size(), false);
     for (std::size_t c = 0; c < series_.curves.size(); ++c) {
@@ -134,7 +136,7 @@ void SeriesView::paintEvent(QPaintEvent*)
         const std::string& name = series_.curves[c].name;
         if (name.starts_with("B · "))
             for (std::size_t a = 0; a < series_.curves.size(); ++a)
-                if (series_.curves[a].name == "A · " + name.substr(std::string("B · ").size())) {
+                if (withoutNote(series_.curves[a].name) == withoutNote("A · " + name.substr(std::string("B · ").size()))) {
                     colourOf[c] = a;
                     dashed[c] = true;
                 }

@@ -13,6 +13,7 @@
 #include "engine/rf/FieldTraining.h"
 #include "engine/rf/MultipathScene.h"
 #include "engine/rf/RfDataset.h"
+#include "engine/serving/Workload.h"
 #include "engine/signals/ServerSentEvents.h"
 #include "engine/signals/TraceImport.h"
 
@@ -55,6 +56,11 @@ bool accepts(Parse&& parse)
     } catch (const StudioError&) {
         return false;
     }
+}
+
+bool servingPrompts(Bytes input)
+{
+    return accepts([&] { serving::fileRequests(inputFile(input, "fuzz.jsonl").string(), 4, {}, 1); });
 }
 
 bool npy(Bytes input)
@@ -218,6 +224,7 @@ const std::vector<Target>& targets()
         {"lcm_checkpoint", lcmCheckpoint},
         {"gsparc_checkpoint", gsparcCheckpoint},
         {"flatformer_weights", flatformerWeights},
+        {"serving_prompts", servingPrompts},
     };
     return all;
 }

@@ -221,6 +221,16 @@ def seeds_and_regressions():
     put("gsparc_checkpoint", "refuse-w2-huge-hidden.npz", npz({"mlp_w2": npy("<f4", (0, 2, 2**40), b"")}))
     put("flatformer_weights", "seed-encoder-only.npz", npz({"encoder.weight": npy("<f4", (4, 9), f32([0.01 * i for i in range(36)]))}))
 
+    # --- serving benchmark prompt files (JSON Lines) ---------------------------------------------
+    put("serving_prompts", "seed-two.jsonl", b'{"prompt": "one two three", "max_tokens": 5}\n\n{"prompt": "four", "output_tokens": 2}\n')
+    put("serving_prompts", "refuse-max-tokens-0.jsonl", b'{"prompt": "x", "max_tokens": 0}\n')
+    put("serving_prompts", "refuse-max-tokens-huge.jsonl", b'{"prompt": "x", "max_tokens": 1e30}\n')
+    put("serving_prompts", "refuse-no-prompt.jsonl", b'{"text": "x"}\n')
+    put("serving_prompts", "refuse-empty-prompt.jsonl", b'{"prompt": ""}\n')
+    put("serving_prompts", "refuse-not-an-object.jsonl", b'[1, 2]\n')
+    put("serving_prompts", "refuse-deep.jsonl", b'{"prompt": "x", "extra": ' + b"[" * 100000 + b"]" * 100000 + b"}\n")
+    put("serving_prompts", "refuse-blank.jsonl", b"\n \n")
+
 
 if __name__ == "__main__":
     seeds_and_regressions()
