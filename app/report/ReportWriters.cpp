@@ -8,12 +8,20 @@
 #include <QPageLayout>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QTextBlock>
+#include <QTextCursor>
 #include <QTextDocument>
 #include <QUrl>
 #include <QAbstractTextDocumentLayout>
 
 namespace ls::report {
 namespace {
+
+// The PDF page's text area is 180 × 267 mm (A4, 15 mm margins); an <img>'s size is in CSS pixels
+// of 1/96 inch, so the area is 680 × 1009 of them. A picture's shown size stays within it, with
+// room for a two-line caption below.
+constexpr double kMaxPdfPictureWidth = 680;
+constexpr double kMaxPdfPictureHeight = 930;
 
 constexpr const char* kStyle =
     "body{font-family:'DejaVu Sans',Arial,sans-serif;font-size:10pt;color:#1b1f24;max-width:1000px;margin:24px auto;}"
@@ -76,11 +84,19 @@ QString body(const Document& document, const std::function<QString(const QImage&
                 html += "</tbody></table>\n";
             } else if (const auto* image = std::get_if<ImageBlock>(&block)) {
                 // Pictures are rendered at twice their print size; show them at half their pixels.
-                const int width = std::min(image->image.width() / 2, 900);
+                int width = std::min(image->image.width() / 2, 900);
+                // In a PDF a picture must fit on one page with its caption: a tall one (a timeline
+                // of many lanes) is shown narrower rather than cut at the page edge.
+                if (forPdf && image->image.width() > 0) {
+                    width = std::min(width, static_cast<int>(kMaxPdfPictureWidth));
+                    const double height = static_cast<double>(width) * image->image.height() / image->image.width();
+                    if (height > kMaxPdfPictureHeight)
+                        width = std::max(1, static_cast<int>(width * kMaxPdfPictureHeight / height));
+                }
                 // Qt's PDF layout gives <figure> wide margins, which left a caption nearer the next
-                // picture than its own (seen in a rendered report): paragraphs there.
-                const QString pattern = forPdf ? QStringLiteral("<p style=\"margin-bottom:2px\"><img src=\"%1\" width=\"%2\" alt=\"%3\"/></p>"
-                                                                "<p style=\"margin-top:0px\"><i>%3</i></p>\n")
+                // picture than its own (seen in a rendered report). One paragraph holds both, and
+                // writePdf keeps its lines on one page.
+                const QString pattern = forPdf ? QStringLiteral("<p><img src=\"%1\" width=\"%2\" alt=\"%3\"/><br/><i>%3</i></p>\n")
                                                : QStringLiteral("<figure><img src=\"%1\" width=\"%2\" alt=\"%3\"/><figcaption>%3</figcaption></figure>\n");
                 html += pattern.arg(imageSource(image->image, imageIndex++)).arg(width).arg(escaped(image->caption));
             }
@@ -133,6 +149,14 @@ void writePdf(const Document& document, const QString& path, const ProgressFn& p
             return name;
         }, true);
         text.setHtml(html); // the cover section carries the title
+        // A paragraph holding a picture (and its caption) is never split across pages.
+        for (QTextBlock block = text.begin(); block.isValid(); block = block.next())
+            if (block.text().contains(QChar::ObjectReplacementCharacter)) {
+                QTextCursor cursor(block);
+                QTextBlockFormat format = block.blockFormat();
+                format.setNonBreakableLines(true);
+                cursor.setBlockFormat(format);
+            }
         const QRectF page = writer.pageLayout().paintRectPixels(writer.resolution());
         text.setPageSize(page.size());
         const int pages = text.pageCount();
