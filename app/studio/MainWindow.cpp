@@ -29,9 +29,12 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
+#include <QSettings>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -41,6 +44,9 @@ namespace ls::studio {
 namespace {
 
 constexpr int kEngineIdRole = Qt::UserRole + 1;
+constexpr int kMinimumDockWidth = 240;
+// Raised when the docks change, so that a layout saved by an older studio is not restored.
+constexpr int kLayoutVersion = 2;
 
 } // namespace
 
@@ -51,6 +57,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     setDockOptions(AnimatedDocks | AllowTabbedDocks);
 
     centralTabs_ = new QTabWidget(this);
+    // Many dataset tabs scroll instead of widening the window's centre, which squeezed the docks
+    // beside it to a few characters. Names are kept whole: two-letter stubs said nothing.
+    centralTabs_->setUsesScrollButtons(true);
+    centralTabs_->setElideMode(Qt::ElideNone);
+    centralTabs_->tabBar()->setExpanding(false);
+    centralTabs_->setMinimumWidth(360);
     pointCloudView_ = new views::PointCloudView(this);
     centralTabs_->addTab(pointCloudView_, tr("3D view"));
     timelineView_ = new views::TimelineView(this);
@@ -121,6 +133,9 @@ void MainWindow::buildDocks()
         auto* dock = new QDockWidget(title, this);
         dock->setObjectName(name);
         dock->setWidget(content);
+        // A dock stays readable however the window is shared out (engine names, parameter labels).
+        if (area != Qt::BottomDockWidgetArea)
+            content->setMinimumWidth(kMinimumDockWidth);
         addDockWidget(area, dock);
         return dock;
     };
@@ -129,6 +144,8 @@ void MainWindow::buildDocks()
     engineTree_->setObjectName("engineTree");
     engineTree_->setHeaderLabels({tr("Plugin / engine"), tr("Status")});
     engineTree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    engineTree_->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    engineTree_->header()->setStretchLastSection(false);
     connect(engineTree_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
         if (item && !item->data(0, kEngineIdRole).toString().isEmpty())
             selectEngine(item->data(0, kEngineIdRole).toString());
@@ -203,8 +220,41 @@ void MainWindow::buildDocks()
     log_->setMaximumBlockCount(5000);
     auto* logDock = addDock(tr("Log"), "logDock", log_, Qt::BottomDockWidgetArea);
     // The 3D view gets most of the window; the log shows its last few lines.
-    resizeDocks({enginesDock, runDock}, {280, 500}, Qt::Horizontal);
+    resizeDocks({enginesDock, runDock}, {330, 480}, Qt::Horizontal);
     resizeDocks({logDock}, {110}, Qt::Vertical);
+    defaultLayout_ = saveState(kLayoutVersion);
+}
+
+void MainWindow::resetLayout()
+{
+    for (auto* dock : findChildren<QDockWidget*>()) {
+        dock->setFloating(false);
+        dock->show();
+    }
+    restoreState(defaultLayout_, kLayoutVersion);
+    resizeDocks({findChild<QDockWidget*>("enginesDock"), findChild<QDockWidget*>("runDock")}, {330, 480}, Qt::Horizontal);
+    resizeDocks({findChild<QDockWidget*>("logDock")}, {110}, Qt::Vertical);
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value("window/geometry").toByteArray())) {
+        // First launch: most of the screen, not a fixed size that may not fit it.
+        if (const QScreen* screen = this->screen()) {
+            const QRect available = screen->availableGeometry();
+            resize(std::min(1600, available.width() * 9 / 10), std::min(1000, available.height() * 9 / 10));
+            move(available.center() - rect().center());
+        }
+    }
+    restoreState(settings.value("window/state").toByteArray(), kLayoutVersion);
+}
+
+void MainWindow::saveLayout() const
+{
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState(kLayoutVersion));
 }
 
 void MainWindow::buildMenus()
@@ -265,6 +315,8 @@ void MainWindow::buildMenus()
     view->addSeparator();
     for (auto* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
 
     QMenu* plugins = menuBar()->addMenu(tr("&Plugins"));
     plugins->addAction(tr("&Manage plugins…"), this, [this] {
@@ -314,10 +366,14 @@ void MainWindow::refreshEngineTree()
         pluginItem->setForeground(1, entry->status == host::PluginStatus::Loaded ? QColor(40, 160, 70) : QColor(210, 60, 50));
         for (const auto& engine : entry->engines) {
             const QString id = QString::fromStdString(engine->id());
-            auto* item = new QTreeWidgetItem(pluginItem, {QString::fromStdString(engine->displayName()),
-                                                          engine->hasCudaPath() ? tr("CPU + CUDA") : tr("CPU")});
+            // Under its plugin, "Latent consistency: train" reads "train": the part that tells the
+            // plugin's engines apart stays visible in a narrow dock. The tooltip has the full name.
+            const QString fullName = QString::fromStdString(engine->displayName());
+            const QString shortName = fullName.contains(": ") ? fullName.section(": ", 1) : fullName;
+            auto* item = new QTreeWidgetItem(pluginItem, {shortName, engine->hasCudaPath() ? tr("CPU + CUDA") : tr("CPU")});
             item->setData(0, kEngineIdRole, id);
-            item->setToolTip(0, QString::fromStdString(engine->description()));
+            item->setToolTip(0, QStringLiteral("<b>%1</b> (%2)<br>%3").arg(fullName.toHtmlEscaped(), id,
+                                                                              QString::fromStdString(engine->description()).toHtmlEscaped()));
             if (id == current)
                 engineTree_->setCurrentItem(item);
         }

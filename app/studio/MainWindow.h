@@ -103,6 +103,12 @@ public:
     const views::HandlePanel& handlePanel() const { return handlePanel_; }
     const std::vector<DragHandle>& shownDragHandles() const { return shownHandles_; }
 
+    // The window's size and dock layout from the last session (QSettings), or a sane first size;
+    // saved when the studio closes. View → Reset layout goes back to the built-in arrangement.
+    void restoreLayout();
+    void saveLayout() const;
+    void resetLayout();
+
     // Brings the central tab with this title forward ("Timeline", a dataset's name); false if none.
     bool showTab(const QString& title);
 
@@ -185,6 +191,7 @@ private:
     QLabel* runStatus_ = nullptr;
     views::LatencyView* latencyView_ = nullptr;
     QPlainTextEdit* log_ = nullptr;
+    QByteArray defaultLayout_; // saveState() right after the docks were built
     QTabWidget* centralTabs_ = nullptr;
     views::PointCloudView* pointCloudView_ = nullptr;
     views::TimelineView* timelineView_ = nullptr;

@@ -42,6 +42,7 @@ int main(int argc, char** argv)
         {"run", "Run the active engine once the session is open."},
         {"screenshot", "After opening (and running), save the window to this PNG and quit.", "file.png"},
         {"view-screenshot", "Also save the 3D view alone to this PNG.", "file.png"},
+        {"show-run", "With --screenshot: show run N of the session.", "N"},
         {"compare", "With --screenshot: compare the shown run with run N (the latency dock's \"compare with\").", "N"},
         {"show", "With --screenshot: bring this tab forward first (\"Timeline\", or a dataset's name).", "tab"},
         {"no-recovery", "Do not offer to recover an autosaved session."},
@@ -53,6 +54,10 @@ int main(int argc, char** argv)
 
     ls::studio::MainWindow window;
     window.loadPlugins(ls::host::PluginRegistry::defaultSearchFolders());
+    // Scripted captures keep the built-in layout, so that they look the same on every machine.
+    const bool scripted = parser.isSet("screenshot") || parser.isSet("live-screenshot");
+    if (!scripted)
+        window.restoreLayout();
     window.show();
     if (!parser.isSet("no-recovery") && !parser.isSet("screenshot"))
         window.offerRecoveryIfNeeded();
@@ -93,6 +98,8 @@ int main(int argc, char** argv)
         QTimer::singleShot(300, &window, [&] {
             if (parser.isSet("run") && window.startRun())
                 window.waitForRun();
+            if (parser.isSet("show-run"))
+                window.latencyView()->selectRun(parser.value("show-run").toInt());
             if (parser.isSet("compare"))
                 window.latencyView()->compareWith(parser.value("compare").toInt());
             if (parser.isSet("show") && !window.showTab(parser.value("show")))
@@ -112,5 +119,8 @@ int main(int argc, char** argv)
     } else if (parser.isSet("run")) {
         QTimer::singleShot(300, &window, [&] { window.startRun(); });
     }
-    return app.exec();
+    const int status = app.exec();
+    if (!scripted)
+        window.saveLayout();
+    return status;
 }
