@@ -236,6 +236,36 @@ void MainWindow::resetLayout()
     resizeDocks({findChild<QDockWidget*>("logDock")}, {110}, Qt::Vertical);
 }
 
+void MainWindow::showGettingStarted()
+{
+    // What each engine of the sample session shows and what to try, for a first visit.
+    const QString text = tr(
+        "<h3>Getting started</h3>"
+        "<p>The sample session holds a finished run of every engine. Pick a run in the <b>Latency</b> dock's "
+        "<i>Run</i> list to show it; pick an engine in <b>Engines</b> and press <b>Run</b> (Ctrl+R) to run its draft, "
+        "each set to finish within half a minute.</p>"
+        "<ul>"
+        "<li><b>GSpaRC: render a spectrum</b> — an RF field of 3D Gaussians trained on real RFID spectra. "
+        "<i>Drag the transmitter</i> (the handle in the 3D view) and watch the spectrum tab re-render.</li>"
+        "<li><b>FlatFormer</b> — window attention on a 32-beam street scan. <i>Click a point</i> to see its group and "
+        "the attention it pays; colour by any attribute.</li>"
+        "<li><b>Latent consistency: evaluate</b> — samples of a consistency model at 1, 2 and 4 steps beside the "
+        "diffusion model's Euler sampler at 10, 20 and 50, with Fréchet distance and milliseconds per sample.</li>"
+        "<li><b>Reasoning-trace instability</b> — 200 real reasoning traces; <i>hover a token</i> for its alternatives, "
+        "double-click a row of the traces table to show that trace.</li>"
+        "<li><b>Serving latency benchmark</b> — TTFT, TPOT and goodput of an OpenAI-compatible server across request "
+        "rates; the Timeline tab has a row per request. Start <tt>scripts/local-llm</tt> first to load-test a real model.</li>"
+        "<li><b>RF multipath simulator</b> — image-source reflections in an office scene.</li>"
+        "<li><b>Surface sampler (template)</b> — the plugin template: copy it to write an engine "
+        "(<tt>plugins/template/AUTHORING.md</tt>).</li>"
+        "</ul>"
+        "<p>Every run is timed: the <b>Latency</b> dock has per-stage percentiles, <i>compare with</i> sets two runs "
+        "side by side, and File → Export report writes a PDF. F2 toggles the 3D view's overlay.</p>");
+    QMessageBox box(QMessageBox::NoIcon, tr("Getting started"), text, QMessageBox::Close, this);
+    box.setTextFormat(Qt::RichText);
+    box.exec();
+}
+
 void MainWindow::restoreLayout()
 {
     QSettings settings;
@@ -332,7 +362,9 @@ void MainWindow::buildMenus()
         });
         dialog.exec();
     });
-    menuBar()->addMenu(tr("&Help"))->addAction(tr("&About"), this, [this] {
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Getting started"), QKeySequence::HelpContents, this, &MainWindow::showGettingStarted);
+    help->addAction(tr("&About"), this, [this] {
         QMessageBox::about(this, tr("Latency Studio"),
                            tr("Latency Studio %1\nGPU engines for real-time ML, and how fast they are.\nPlugin SDK ABI %2.")
                                .arg(QCoreApplication::applicationVersion())

@@ -108,6 +108,7 @@ public:
     void restoreLayout();
     void saveLayout() const;
     void resetLayout();
+    void showGettingStarted(); // Help → Getting started (F1): what each engine shows, what to try
 
     // Brings the central tab with this title forward ("Timeline", a dataset's name); false if none.
     bool showTab(const QString& title);

@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSettings>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
@@ -59,6 +60,11 @@ int main(int argc, char** argv)
     if (!scripted)
         window.restoreLayout();
     window.show();
+    if (!scripted && !QSettings().value("help/gettingStartedShown").toBool()) {
+        // First launch: say what is in the sample session and what to try.
+        QSettings().setValue("help/gettingStartedShown", true);
+        QTimer::singleShot(500, &window, [&window] { window.showGettingStarted(); });
+    }
     if (!parser.isSet("no-recovery") && !parser.isSet("screenshot"))
         window.offerRecoveryIfNeeded();
     if (!parser.positionalArguments().isEmpty() && !window.openSession(parser.positionalArguments().front())) {
