@@ -225,6 +225,12 @@ void MainWindow::buildDocks()
     defaultLayout_ = saveState(kLayoutVersion);
 }
 
+void MainWindow::setRepeats(int repeats, int warmupRepeats)
+{
+    repeatBox_->setValue(repeats);
+    warmupBox_->setValue(warmupRepeats);
+}
+
 void MainWindow::resetLayout()
 {
     for (auto* dock : findChildren<QDockWidget*>()) {

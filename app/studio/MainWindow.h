@@ -51,6 +51,8 @@ public:
 
     // Starts a run of the selected engine with the panel's parameters.
     bool startRun();
+    // The Run dock's repeats and warm-up repeats for the next runs (as a user sets them there).
+    void setRepeats(int repeats, int warmupRepeats);
     void cancelRun();
     bool isRunning() const { return runs_.isRunning(); }
     void waitForRun();
