@@ -104,8 +104,12 @@ int main(int argc, char** argv)
         QTimer::singleShot(300, &window, [&] {
             if (parser.isSet("run") && window.startRun())
                 window.waitForRun();
-            if (parser.isSet("show-run"))
-                window.latencyView()->selectRun(parser.value("show-run").toInt());
+            if (parser.isSet("show-run")) {
+                const int runId = parser.value("show-run").toInt();
+                window.latencyView()->selectRun(runId);
+                if (const auto* run = window.session().findRun(runId)) // the panel shows that engine's draft
+                    window.selectEngine(QString::fromStdString(run->engineId));
+            }
             if (parser.isSet("compare"))
                 window.latencyView()->compareWith(parser.value("compare").toInt());
             if (parser.isSet("show") && !window.showTab(parser.value("show")))
