@@ -2,6 +2,7 @@
 #include "ExitCodes.h"
 #include "ProgressLine.h"
 #include "app/host/PluginRegistry.h"
+#include "app/host/FileParameterRecords.h"
 #include "app/host/Session.h"
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Csv.h"
@@ -312,6 +313,9 @@ int runCommand(const QStringList& givenArguments)
             const std::filesystem::path sessionFile = sessionPath.toStdString();
             requireWritableFolder(sessionFile.parent_path().empty() ? std::filesystem::path(".") : sessionFile.parent_path(), "--session-out");
         }
+        // The files its parameters name (a checkpoint, a trace file), hashed as the run reads them.
+        for (auto& record : host::fileParameterRecords(engine->parameterSchema(), request.parameters))
+            inputRecords.push_back(std::move(record));
         const CompletedRun run = [&] {
             std::optional<ProgressLine> line;
             if (!parser.isSet("quiet"))

@@ -1,6 +1,8 @@
 // MainWindow: starting, cancelling and receiving runs.
 #include "MainWindow.h"
 
+#include "app/host/FileParameterRecords.h"
+
 #include "views/LatencyView.h"
 #include "views/ParameterPanel.h"
 #include "views/PointCloudView.h"
@@ -95,10 +97,18 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
     const CompletedRun& completed = *outcome.completed;
     const auto engine = registry_.findEngine(completed.latency.engineId);
     const auto* plugin = registry_.pluginOfEngine(completed.latency.engineId);
-    const int id = session_
-                       .addCompletedRun(completed, engine ? engine->displayName() : completed.latency.engineId,
-                                        plugin ? plugin->id.toStdString() : std::string())
-                       .id;
+    host::RunRecord& record = session_.addCompletedRun(completed, engine ? engine->displayName() : completed.latency.engineId,
+                                                       plugin ? plugin->id.toStdString() : std::string());
+    // The files its parameters named (as resolved for the run), for reports: path, size, SHA-256.
+    if (engine) {
+        try {
+            record.inputs = host::fileParameterRecords(engine->parameterSchema(),
+                                                       parametersFromJson(engine->parameterSchema(), completed.latency.parameters, "the run"));
+        } catch (const StudioError& error) { // the run's own parameters: not expected, but never fatal here
+            log(tr("The run's input files were not recorded: %1").arg(QString::fromUtf8(error.what())), true);
+        }
+    }
+    const int id = record.id;
     setDirty(true);
     const auto total = completed.latency.totalStats();
     runStatus_->setText(tr("Done: median %1 ms per repeat").arg(total.median / 1000.0, 0, 'f', 3));

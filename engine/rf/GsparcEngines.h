@@ -5,6 +5,7 @@
 //   rf.gsparc-eval    scores a checkpoint on a split of a dataset (per-sample metrics, spectra)
 //   rf.gsparc-render  renders the spectrum a checkpoint predicts for one transmitter position
 //   rf.multipath-sim  simulates a scene's spectra and CSI and writes them as a dataset
+#include "GsparcOutputs.h"
 #include "engine/core/Engine.h"
 
 namespace ls::rf {
@@ -17,6 +18,10 @@ public:
     ParameterSchema parameterSchema() const override;
     bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // forward + composite backward on the GPU
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+    std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json&) const override
+    {
+        return rfReportSections("GSpaRC training", datasets);
+    }
     RepeatAdvice repeatAdvice() const override { return {1, 0}; } // minutes of training: once, unwarmed
     std::vector<DragHandle> dragHandles(const std::vector<Dataset>& datasets) const override; // the transmitter marker
     std::unique_ptr<HandleFollower> followHandle(const DragHandle& handle, const std::vector<Dataset>& datasets,
@@ -31,6 +36,10 @@ public:
     ParameterSchema parameterSchema() const override;
     bool hasCudaPath() const override { return false; }
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+    std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json&) const override
+    {
+        return rfReportSections("GSpaRC evaluation", datasets);
+    }
     RepeatAdvice repeatAdvice() const override { return {1, 0}; }
 };
 
@@ -42,6 +51,10 @@ public:
     ParameterSchema parameterSchema() const override;
     bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // the forward pipeline (SplatRendererCuda)
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+    std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json&) const override
+    {
+        return rfReportSections("GSpaRC spectrum", datasets);
+    }
     std::vector<DragHandle> dragHandles(const std::vector<Dataset>& datasets) const override; // the transmitter marker
     std::unique_ptr<HandleFollower> followHandle(const DragHandle& handle, const std::vector<Dataset>& datasets,
                                                  const std::map<std::string, NpzArchive>& archives, const ParameterValues& parameters) const override;
@@ -55,6 +68,10 @@ public:
     ParameterSchema parameterSchema() const override;
     bool hasCudaPath() const override { return false; }
     RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+    std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json&) const override
+    {
+        return rfReportSections("Multipath simulation", datasets);
+    }
     RepeatAdvice repeatAdvice() const override { return {1, 0}; }
 };
 

@@ -209,4 +209,22 @@ GaussianSet gaussianSet(const GaussianField& field)
     return set;
 }
 
+std::vector<ReportSection> rfReportSections(const std::string& title, const std::vector<Dataset>& datasets)
+{
+    ReportSection section{title, {}};
+    for (const auto& dataset : datasets) {
+        if (const auto* table = std::get_if<Table>(&dataset.content); table && table->rows.size() <= 60) {
+            section.blocks.push_back(ReportParagraph{dataset.name});
+            section.blocks.push_back(*table);
+        } else if (const auto* series = std::get_if<Series>(&dataset.content); series && !series->curves.empty()) {
+            section.blocks.push_back(ReportPlot{dataset.name, *series});
+        } else if (const auto* grid = std::get_if<Grid>(&dataset.content); grid && (grid->showAsImage || grid->heatColours)) {
+            section.blocks.push_back(ReportPlot{dataset.name + (grid->layerCount() > 1 ? " (first " + grid->layerLabel + ")" : ""), *grid});
+        }
+    }
+    if (section.blocks.empty())
+        return {};
+    return {section};
+}
+
 } // namespace ls::rf

@@ -5,6 +5,7 @@
 #include "HeldOutEvaluation.h"
 
 #include "engine/core/Dataset.h"
+#include "engine/core/ReportSection.h"
 
 #include <complex>
 
@@ -41,5 +42,9 @@ inline constexpr float kReceiverRole = 1.0f, kTransmitterRole = 2.0f;
 inline constexpr float kShownOpacity = 0.02f; // Gaussians fainter than this are left out of the cloud
 PointCloud gaussianCloud(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd, float minimumOpacity);
 GaussianSet gaussianSet(const GaussianField& field);
+
+// A report section with a run's results as the studio shows them: its tables, its line plots, and
+// its pictures (spectrum maps, held-out montages), each with a caption naming the dataset.
+std::vector<ReportSection> rfReportSections(const std::string& title, const std::vector<Dataset>& datasets);
 
 } // namespace ls::rf
