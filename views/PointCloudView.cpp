@@ -23,6 +23,7 @@
 #include <vtkPointPicker.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
+#include <vtkMaskPoints.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
@@ -81,6 +82,13 @@ PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent)
     mapper_->SetInputData(polyData_);
     mapper_->SetScalarModeToUsePointFieldData();
     actor_->SetMapper(mapper_);
+    interactiveSubset_->SetInputData(polyData_);
+    interactiveSubset_->GenerateVerticesOn();
+    interactiveSubset_->SingleVertexPerCellOn();
+    interactiveSubset_->RandomModeOff(); // every k-th point: the same subset each frame, no flicker
+    interactiveSubset_->SetMaximumNumberOfPoints(static_cast<vtkIdType>(kInteractivePointBudget));
+    connect(viewport_, &VtkViewport::interactionStarted, this, [this] { drawSubsetWhileMoving(true); });
+    connect(viewport_, &VtkViewport::interactionEnded, this, [this] { drawSubsetWhileMoving(false); });
     actor_->GetProperty()->SetPointSize(3.0f);
     actor_->GetProperty()->SetColor(0.85, 0.88, 0.95);
     actor_->VisibilityOff();
@@ -240,6 +248,23 @@ void PointCloudView::showPointCloud(const PointCloud& cloud, const QString& titl
         cameraPlaced_ = true;
         shownCloudSize_ = size;
         std::copy(centre, centre + 3, shownCloudCentre_);
+    }
+    viewport_->update();
+}
+
+void PointCloudView::drawSubsetWhileMoving(bool moving)
+{
+    const bool subset = moving && pointCount_ > kInteractivePointBudget;
+    if (subset == drawingSubset_)
+        return;
+    drawingSubset_ = subset;
+    if (subset) {
+        interactiveSubset_->SetOnRatio(static_cast<int>((pointCount_ + kInteractivePointBudget - 1) / kInteractivePointBudget));
+        mapper_->SetInputConnection(interactiveSubset_->GetOutputPort());
+        ellipsoidActor_->VisibilityOff(); // a glyph per point is the slowest part of a frame
+    } else {
+        mapper_->SetInputData(polyData_);
+        ellipsoidActor_->SetVisibility(showsEllipsoids());
     }
     viewport_->update();
 }

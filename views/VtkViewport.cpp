@@ -14,6 +14,10 @@
 #include <vtkRenderer.h>
 
 namespace ls::views {
+namespace {
+// A wheel turn ends this long after its last notch (there is no release to wait for).
+constexpr int kWheelRestMs = 250;
+} // namespace
 
 VtkViewport::VtkViewport(QWidget* parent) : QOpenGLWidget(parent)
 {
@@ -236,6 +240,8 @@ void VtkViewport::mouseReleaseEvent(QMouseEvent* event)
         return;
     }
     dragButtons_ = event->buttons();
+    if (dragButtons_ == Qt::NoButton)
+        setInteracting(false);
     if (event->button() == Qt::LeftButton && leftPressForScene_) {
         leftPressForScene_ = false;
         constexpr double kClickSlopPx = 4; // more than this is an orbit, not a click
@@ -260,6 +266,7 @@ void VtkViewport::mouseMoveEvent(QMouseEvent* event)
     }
     const QPointF delta = event->position() - lastMouse_;
     lastMouse_ = event->position();
+    setInteracting(true);
     vtkCamera* camera = renderer_->GetActiveCamera();
     if (dragButtons_ & Qt::LeftButton) {          // orbit
         camera->Azimuth(-delta.x() * 0.4);
@@ -303,8 +310,30 @@ void VtkViewport::wheelEvent(QWheelEvent* event)
         update();
         return;
     }
+    setInteracting(true);
+    if (!wheelRest_) {
+        wheelRest_ = new QTimer(this);
+        wheelRest_->setSingleShot(true);
+        connect(wheelRest_, &QTimer::timeout, this, [this] {
+            if (dragButtons_ == Qt::NoButton)
+                setInteracting(false);
+        });
+    }
+    wheelRest_->start(kWheelRestMs);
     renderer_->GetActiveCamera()->Dolly(std::pow(1.1, event->angleDelta().y() / 120.0));
     renderer_->ResetCameraClippingRange();
+    update();
+}
+
+void VtkViewport::setInteracting(bool interacting)
+{
+    if (interacting == interacting_)
+        return;
+    interacting_ = interacting;
+    if (interacting)
+        emit interactionStarted();
+    else
+        emit interactionEnded();
     update();
 }
 

@@ -6,6 +6,7 @@
 
 #include <QElapsedTimer>
 #include <QOpenGLWidget>
+#include <QTimer>
 #include <functional>
 #include <vtkNew.h>
 #include <vtkSmartPointer.h>
@@ -64,6 +65,10 @@ public:
 
 signals:
     void overlayVisibilityChanged(bool visible);
+    // The camera starts or stops moving under the user's mouse (orbit, zoom, pan, wheel): views may
+    // draw less while it moves, as VTK's LOD actors do, and full detail at rest.
+    void interactionStarted();
+    void interactionEnded();
     // A left click that did not orbit (press and release within a few pixels), in logical pixels.
     void clicked(QPointF position);
 
@@ -88,6 +93,9 @@ private:
     ImGuiOverlay overlay_;
     std::function<void()> overlayContent_;
     bool overlayVisible_ = true;
+    bool interacting_ = false;
+    QTimer* wheelRest_ = nullptr; // a wheel turn has no release: the camera is at rest after a pause
+    void setInteracting(bool interacting);
     int pendingFold_ = -1; // −1: leave the window as the user left it
     bool glInitialized_ = false;
     QPointF lastMouse_;
