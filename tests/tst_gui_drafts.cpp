@@ -9,6 +9,8 @@
 #include "views/PointCloudView.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
+#include <QTemporaryDir>
 #include <QTabWidget>
 
 using namespace ls;
@@ -16,7 +18,13 @@ using namespace ls;
 class TestGuiDrafts : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        // The multipath draft writes under ~/.local/share: here, under a home of the test's own.
+        QVERIFY(home_.isValid());
+        qputenv("HOME", home_.path().toUtf8());
+    }
 
     void everyQuickDraftRunsAndShowsAResult_data()
     {
@@ -46,6 +54,8 @@ private slots:
         const auto& run = window.session().runs.back();
         QCOMPARE(QString::fromStdString(run.engineId), engine);
         QVERIFY(!run.datasets.empty());
+        if (engine == "rf.multipath-sim") // the draft's dataset folder, "~/" expanded
+            QVERIFY2(QFileInfo::exists(home_.filePath(".local/share/latency-studio/multipath-office/tx_pos.csv")), qPrintable(window.logText()));
         // What is in front is a result: the 3D view with points, or a dataset's tab.
         auto* tabs = window.findChild<QTabWidget*>();
         QTRY_VERIFY(tabs->currentWidget() != nullptr);
@@ -55,6 +65,9 @@ private slots:
             QVERIFY2(tabs->tabText(tabs->currentIndex()) != "Timeline", "no result view in front");
         keepArtifact(window.captureWindow(1.0), "draft-" + engine + ".png");
     }
+
+private:
+    QTemporaryDir home_;
 };
 
 QTEST_MAIN(TestGuiDrafts)

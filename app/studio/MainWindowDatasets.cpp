@@ -223,13 +223,18 @@ bool MainWindow::compareRowsOfRun(int runId, int firstRow, int secondRow)
 
 void MainWindow::resolveSessionRelativeFiles(const ParameterSchema& schema, ParameterValues& values) const
 {
-    // Relative file parameters (as in the bundled sample session) are relative to the session's folder.
-    if (sessionPath_.isEmpty())
-        return;
-    for (const auto& spec : schema.specs)
-        if (spec.type == ParameterType::File)
-            if (const QString file = QString::fromStdString(stringParameter(values, spec.key)); !file.isEmpty() && QFileInfo(file).isRelative())
-                values[spec.key] = QFileInfo(sessionPath_).dir().absoluteFilePath(file).toStdString();
+    // "~/" is the user's home, as in a shell (the sample's multipath draft writes under
+    // ~/.local/share). Other relative file parameters (as in the bundled sample session) are
+    // relative to the session's folder.
+    for (const auto& spec : schema.specs) {
+        if (spec.type != ParameterType::File)
+            continue;
+        const QString file = QString::fromStdString(stringParameter(values, spec.key));
+        if (file.startsWith(QLatin1String("~/")))
+            values[spec.key] = QDir::home().absoluteFilePath(file.mid(2)).toStdString();
+        else if (!file.isEmpty() && QFileInfo(file).isRelative() && !sessionPath_.isEmpty())
+            values[spec.key] = QFileInfo(sessionPath_).dir().absoluteFilePath(file).toStdString();
+    }
 }
 
 bool MainWindow::rerunWith(int runId, const ParameterValues& overrides)
