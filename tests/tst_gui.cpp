@@ -182,6 +182,9 @@ private slots:
         const QByteArray content = html.readAll();
         QVERIFY(content.contains(QStringLiteral("3D view: Run %1").arg(window.session().runs.back().id).toUtf8()));
         QVERIFY(content.contains("Comparison: Run 1"));
+        // Every run with a point cloud carries its 3D view in its own section.
+        QVERIFY(content.contains("3D view of Run 1:"));
+        QVERIFY(content.contains("3D view of Run 4: GSpaRC"));
         QVERIFY(!window.exportReport(reportDir.filePath("missing/r.pdf"), {}));
         QVERIFY(window.logText().contains("the session is unchanged"));
     }

@@ -103,7 +103,7 @@ void addEngineSections(const std::vector<ReportSection>& sections, std::vector<S
     }
 }
 
-void addRunSections(const host::RunRecord& run, const host::PluginRegistry* registry, std::vector<Section>& out)
+void addRunSections(const host::RunRecord& run, const host::PluginRegistry* registry, const QImage& view, std::vector<Section>& out)
 {
     const QString label = QString::fromStdString(run.label);
     Section overview{label, 1, {}};
@@ -131,6 +131,8 @@ void addRunSections(const host::RunRecord& run, const host::PluginRegistry* regi
                                    jsonText(input.value("sha256", ""))});
         overview.blocks.push_back(inputs);
     }
+    if (!view.isNull())
+        overview.blocks.push_back(ImageBlock{view, QObject::tr("3D view of %1").arg(label)});
     overview.blocks.push_back(statisticsTable(run.latency));
     out.push_back(std::move(overview));
 
@@ -222,7 +224,8 @@ Document buildReport(const host::Session& session, const host::PluginRegistry* r
     for (int id : runIds) {
         const auto& run = requireRun(session, id);
         advance(QObject::tr("run %1").arg(QString::fromStdString(run.label)));
-        addRunSections(run, registry, document.sections);
+        const auto view = options.runViews.find(id);
+        addRunSections(run, registry, view == options.runViews.end() ? QImage() : view->second, document.sections);
     }
     for (const auto& [a, b] : options.comparisons) {
         advance(QObject::tr("comparison of runs %1 and %2").arg(a).arg(b));

@@ -20,6 +20,9 @@ struct ReportOptions {
     std::vector<int> runIds;                     // empty: every run
     std::vector<std::pair<int, int>> comparisons; // (run A, run B)
     std::vector<MarkedView> markedViews;
+    // A run's point cloud as the 3D view draws it, by run id, placed in that run's own section
+    // (the studio renders them; the CLI has no OpenGL to do so and leaves this empty).
+    std::map<int, QImage> runViews;
     QString sessionPath;                          // shown on the cover
 };
 

@@ -102,6 +102,19 @@ bool MainWindow::exportReport(const QString& path, report::ReportOptions options
         progress.setLabelText(message);
         QCoreApplication::processEvents();
     };
+    // Each run with a point cloud gets its 3D view in its own section, drawn with the view's camera
+    // (a run's marked views are added as the user marked them).
+    std::vector<int> runIds = options.runIds;
+    if (runIds.empty())
+        for (const auto& run : session_.runs)
+            runIds.push_back(run.id);
+    for (int id : runIds)
+        if (const host::RunRecord* run = session_.findRun(id))
+            if (const Dataset* cloud = shownPointCloudOf(*run); cloud && !options.runViews.contains(id)) {
+                pointCloudView_->showPointCloud(std::get<PointCloud>(cloud->content), QString::fromStdString(run->label));
+                options.runViews[id] = pointCloudView_->viewport()->renderImage(2.0);
+            }
+    showRun(shownRunId_); // back to what the user was looking at
     try {
         const report::Document document = report::buildReport(session_, &registry_, options, onProgress, &cancel);
         report::writeReport(document, path, onProgress, &cancel);
