@@ -45,6 +45,24 @@ std::vector<RequestSpec> fixedRequests(std::size_t count, int tokens)
     return syntheticRequests(count, {LengthRule::Fixed, 16, 16}, {LengthRule::Fixed, tokens, tokens}, 1);
 }
 
+// `count` requests of `tokens` tokens each, Poisson arrivals at `rate`, against `server` playing
+// `script`: the client's measurements and the TTFT the queue model expects for each request.
+struct ScriptedRun {
+    std::vector<RequestSpec> requests;
+    LoadRun run;
+    std::vector<double> expectedTtftMs;
+};
+
+ScriptedRun runAgainstScript(const ServerSettings& settings, const TimingScript& script, std::size_t count, int tokens,
+                             double rate, std::uint64_t seed)
+{
+    ScriptedRun out;
+    out.requests = fixedRequests(count, tokens);
+    out.run = runLoad(settings, out.requests, arrivalTimes(count, rate, 1, seed), 64, {});
+    out.expectedTtftMs = modelTtftMs(out.run, out.requests, script);
+    return out;
+}
+
 double median(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
@@ -70,9 +88,7 @@ private slots:
         // are in service on average, and bursts queue at the server.
         const TimingScript script{40, 8, 4};
         ScriptedTimingServer server(script);
-        const auto requests = fixedRequests(30, 12);
-        const LoadRun run = runLoad(settingsFor(server), requests, arrivalTimes(30, 20, 1, 11), 64, {});
-        const auto expected = modelTtftMs(run, requests, script);
+        const auto [requests, run, expected] = runAgainstScript(settingsFor(server), script, 30, 12, 20, 11);
         std::vector<double> ttftErrors, tpotErrors;
         for (std::size_t i = 0; i < run.requests.size(); ++i) {
             const RequestMetrics m = metricsOf(run.requests[i]);
@@ -102,9 +118,7 @@ private slots:
         // One slot serving 55 ms a request, offered 30 req/s: the queue grows, and TTFT with it.
         const TimingScript script{20, 5, 1};
         ScriptedTimingServer server(script);
-        const auto requests = fixedRequests(16, 8);
-        const LoadRun run = runLoad(settingsFor(server), requests, arrivalTimes(16, 30, 1, 3), 64, {});
-        const auto expected = modelTtftMs(run, requests, script);
+        const auto [requests, run, expected] = runAgainstScript(settingsFor(server), script, 16, 8, 30, 3);
         double worst = 0;
         for (std::size_t i = 0; i < run.requests.size(); ++i)
             worst = std::max(worst, std::abs(metricsOf(run.requests[i]).ttftMs - expected[i]));
@@ -125,9 +139,7 @@ private slots:
         const std::vector<double> rates{4, 8, 16, 32};
         std::vector<double> measured, low, high;
         for (std::size_t r = 0; r < rates.size(); ++r) {
-            const auto requests = fixedRequests(20, 8);
-            const LoadRun run = runLoad(settingsFor(server), requests, arrivalTimes(20, rates[r], 1, 100 + r), 64, {});
-            const auto expected = modelTtftMs(run, requests, script);
+            const auto [requests, run, expected] = runAgainstScript(settingsFor(server), script, 20, 8, rates[r], 100 + r);
             std::vector<RequestMetrics> metrics;
             double sure = 0, maybe = 0;
             for (std::size_t i = 0; i < run.requests.size(); ++i) {

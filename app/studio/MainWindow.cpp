@@ -58,7 +58,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
     centralTabs_ = new QTabWidget(this);
     // Many dataset tabs scroll instead of widening the window's centre, which squeezed the docks
-    // beside it to a few characters. Names are kept whole: two-letter stubs said nothing.
+    // beside it to a few characters. Names are kept whole: tabs cut to two letters could not be told apart.
     centralTabs_->setUsesScrollButtons(true);
     centralTabs_->setElideMode(Qt::ElideNone);
     centralTabs_->tabBar()->setExpanding(false);
