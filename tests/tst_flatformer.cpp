@@ -99,8 +99,17 @@ Rows referenceLayer(const Rows& x, const Rows& pe, const std::vector<std::int32_
         std::vector<double> query(C);
         for (int c = 0; c < C; ++c) query[c] = x[pillar][c] + pe[pillar][c];
         const auto q = affine(query, w.inProjection, w.inBias, 0, C);
+        // Keys: the group's G slots, except in a sample with fewer tokens than one group, whose
+        // keys are its own tokens, once each (its padding repeats them).
+        const std::int64_t slot = grouping.orderToSlot[position];
+        const auto sample = std::upper_bound(grouping.sampleSlots.begin(), grouping.sampleSlots.end(), slot) - grouping.sampleSlots.begin() - 1;
+        int keyCount = G;
+        if (grouping.sampleSlots[sample + 1] - grouping.sampleSlots[sample] == G)
+            keyCount = static_cast<int>(std::count_if(grouping.orderToSlot.begin(), grouping.orderToSlot.end(), [&](std::int32_t s) {
+                return s >= grouping.sampleSlots[sample] && s < grouping.sampleSlots[sample + 1];
+            }));
         Rows keys, values;
-        for (int j = 0; j < G; ++j) {
+        for (int j = 0; j < keyCount; ++j) {
             const std::size_t member = order[grouping.slotToOrder[group * G + j]];
             std::vector<double> key(C);
             for (int c = 0; c < C; ++c) key[c] = x[member][c] + pe[member][c];
@@ -110,7 +119,7 @@ Rows referenceLayer(const Rows& x, const Rows& pe, const std::vector<std::int32_
         std::vector<double> heads(C, 0.0);
         for (int h = 0; h < H; ++h) {
             const auto weight = softmaxOfHead(q, keys, h, D);
-            for (int j = 0; j < G; ++j)
+            for (int j = 0; j < keyCount; ++j)
                 for (int d = 0; d < D; ++d) heads[h * D + d] += weight[j] * values[j][h * D + d];
         }
         const auto attended = affine(heads, w.outProjection, w.outBias, 0, C);
@@ -196,13 +205,15 @@ struct AttentionCase {
     std::vector<float> features, pe, reference;
 };
 
-AttentionCase attentionCase()
+// `small`: a cloud with fewer pillars than one group, whose group masks its padding keys.
+AttentionCase attentionCase(bool small = false)
 {
     AttentionCase c;
     const int heads = static_cast<int>(test::uniformInt(1, 8)), C = heads * static_cast<int>(test::uniformInt(2, 16));
-    const PillarCoords pillars = randomPillars(1, 40, 40, test::uniform(0.05f, 0.4f));
+    const PillarCoords pillars = small ? randomPillars(1, 8, 8, test::uniform(0.2f, 0.8f)) : randomPillars(1, 40, 40, test::uniform(0.05f, 0.4f));
     c.order = flattenOrderCpu(pillars, {40, 40}, {7, 7}, kBlockLayers[test::uniformInt(0, 3)]);
-    c.grouping = groupEqualSize(std::vector<std::int32_t>(c.order.size(), 0), 1, static_cast<int>(test::uniformInt(4, 150)));
+    const int groupSize = small ? static_cast<int>(pillars.size() + test::uniformInt(1, 60)) : static_cast<int>(test::uniformInt(4, 150));
+    c.grouping = groupEqualSize(std::vector<std::int32_t>(c.order.size(), 0), 1, groupSize);
     c.weights = randomWeights(C, heads);
     c.features = randomFloats(pillars.size() * C, -1, 1);
     c.pe = positionalEncoding(pillars, C);
@@ -231,7 +242,7 @@ template <class Core> std::vector<float> attendWith(const AttentionCase& c, Atte
 {
     return attendGroupsCpu(c.features, c.pe, c.order, c.grouping, c.weights,
                            [&](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int channels,
-                               int h) { return core(q, k, v, g, channels, h, precision); });
+                               int h, std::span<const std::int32_t> keys) { return core(q, k, v, g, channels, h, keys, precision); });
 }
 
 } // namespace
@@ -329,6 +340,28 @@ private slots:
         }
     }
 
+    void aCloudSmallerThanAGroupAttendsToItsPillarsOnly()
+    {
+        // What a reference gets by dropping the padding: the same cloud in a group of exactly its
+        // size. Group sizes that are and are not multiples of the pillar count.
+        const int C = 16, heads = 4;
+        const PillarCoords pillars = randomPillars(1, 9, 9, 0.5f);
+        const int count = static_cast<int>(pillars.size());
+        QVERIFY(count > 2);
+        const LayerWeights weights = randomWeights(C, heads);
+        const std::vector<float> input = randomFloats(pillars.size() * C, -1, 1), pe = positionalEncoding(pillars, C);
+        const auto order = flattenOrderCpu(pillars, {9, 9}, {4, 4}, kBlockLayers[0]);
+        std::vector<float> unpadded = input;
+        flatFormerLayerCpu(unpadded, pe, order, groupEqualSize(std::vector<std::int32_t>(order.size(), 0), 1, count), weights);
+        for (const int groupSize : {count + 1, 2 * count, 2 * count + 3, 144}) {
+            std::vector<float> features = input;
+            flatFormerLayerCpu(features, pe, order, groupEqualSize(std::vector<std::int32_t>(order.size(), 0), 1, groupSize), weights);
+            for (std::size_t i = 0; i < features.size(); ++i)
+                QVERIFY2(std::abs(features[i] - unpadded[i]) <= 1e-5f * std::max(1.0f, std::abs(unpadded[i])),
+                         qPrintable(QString("group %1, element %2: %3 vs %4").arg(groupSize).arg(i).arg(features[i]).arg(unpadded[i])));
+        }
+    }
+
     void paddedWindowsAreMaskedWindowAttention()
     {
         // Padding to a bucket with masked keys must equal attention over each window's own tokens.
@@ -374,8 +407,8 @@ private slots:
     void gpuAttentionCoreBodyMatchesCpuOnHost()
     {
         // The kernel's per-query body (online softmax), run on the host: checkable on any machine.
-        for (int trial = 0; trial < 3; ++trial) {
-            const AttentionCase c = attentionCase();
+        for (int trial = 0; trial < 4; ++trial) {
+            const AttentionCase c = attentionCase(trial == 3);
             compareAttention(attendWith(c, AttentionPrecision::Fp32, groupAttentionCoreOnHost), c);
             compareAttention(attendWith(c, AttentionPrecision::Fp16, groupAttentionCoreOnHost), c, kFp16Tolerance);
         }
@@ -397,14 +430,16 @@ private slots:
         if (cuda.devices.empty())
             QSKIP(qPrintable("no CUDA device for the kernel: " + QString::fromStdString(cuda.reason)));
 #if LS_HAS_CUDA
-        const AttentionCase c = attentionCase();
         LatencyRecorder recorder;
         auto onGpu = [&](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int channels, int h,
-                         AttentionPrecision precision) {
-            return groupAttentionCoreCuda(q, k, v, g, channels, h, cuda.devices.front().index, recorder, precision);
+                         std::span<const std::int32_t> keys, AttentionPrecision precision) {
+            return groupAttentionCoreCuda(q, k, v, g, channels, h, keys, cuda.devices.front().index, recorder, precision);
         };
-        compareAttention(attendWith(c, AttentionPrecision::Fp32, onGpu), c);
-        compareAttention(attendWith(c, AttentionPrecision::Fp16, onGpu), c, kFp16Tolerance);
+        for (const bool small : {false, true}) { // small: a cloud inside one group, padding keys masked
+            const AttentionCase c = attentionCase(small);
+            compareAttention(attendWith(c, AttentionPrecision::Fp32, onGpu), c);
+            compareAttention(attendWith(c, AttentionPrecision::Fp16, onGpu), c, kFp16Tolerance);
+        }
 #else
         QSKIP("a CUDA device is present but this build has no CUDA path");
 #endif

@@ -5,6 +5,7 @@
 #include "engine/core/Device.h"
 #include "engine/core/Error.h"
 #include "engine/pointcloud/FlattenedWindows.h"
+#include "engine/pointcloud/LayerOrders.h"
 #if LS_HAS_CUDA
 #include "engine/pointcloud/FlattenedWindowsCuda.h"
 #endif
@@ -169,6 +170,8 @@ private slots:
         QCOMPARE(grouping.sampleSlots, (std::vector<std::int64_t>{0, 8, 8, 12}));
         QCOMPARE(grouping.orderToSlot, (std::vector<std::int32_t>{0, 1, 2, 3, 4, 5, 8, 9, 10}));
         QCOMPARE(grouping.groupCount(), std::size_t(3));
+        // Sample 2 has 3 tokens in a group of 4: its group attends to those 3 only.
+        QCOMPARE(grouping.groupKeys, (std::vector<std::int32_t>{4, 4, 3}));
         QVERIFY(groupEqualSize({}, 2, 4).slotToOrder.empty()); // empty samples: no groups
         QVERIFY_THROWS_EXCEPTION(ArgumentError, groupEqualSize(samples, 3, 0));
         QVERIFY_THROWS_EXCEPTION(ArgumentError, groupEqualSize(std::vector<std::int32_t>{1, 0}, 2, 4));
@@ -207,6 +210,111 @@ private slots:
         }
     }
 
+    void curveCodesByHand()
+    {
+        // z-order: x in the even bits. (3, 5) = x 011, y 101 → bits y2 x2 y1 x1 y0 x0 = 1 0 0 1 1 1 = 39.
+        QCOMPARE(zOrderCode(1, 0, 3), std::int64_t(1));
+        QCOMPARE(zOrderCode(0, 1, 3), std::int64_t(2));
+        QCOMPARE(zOrderCode(2, 0, 3), std::int64_t(4));
+        QCOMPARE(zOrderCode(3, 5, 3), std::int64_t(39));
+        // Hilbert on 2 × 2: up, right, down. On 4 × 4 the walk drawn by hand, code by code.
+        QCOMPARE(hilbertCode(0, 0, 1), std::int64_t(0));
+        QCOMPARE(hilbertCode(0, 1, 1), std::int64_t(1));
+        QCOMPARE(hilbertCode(1, 1, 1), std::int64_t(2));
+        QCOMPARE(hilbertCode(1, 0, 1), std::int64_t(3));
+        const int walk4[16][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 2}, {0, 3}, {1, 3}, {1, 2},
+                                  {2, 2}, {2, 3}, {3, 3}, {3, 2}, {3, 1}, {2, 1}, {2, 0}, {3, 0}};
+        for (int d = 0; d < 16; ++d)
+            QCOMPARE(hilbertCode(static_cast<std::uint32_t>(walk4[d][0]), static_cast<std::uint32_t>(walk4[d][1]), 2), std::int64_t(d));
+        QCOMPARE(curveDepth(468), 9);
+        QCOMPARE(curveDepth(512), 9);
+        QCOMPARE(curveDepth(513), 10);
+    }
+
+    void curveCodesInvertAndWalkNeighbours()
+    {
+        for (const int depth : {1, 2, 3, 5, 9}) {
+            const std::int64_t cells = std::int64_t(1) << (2 * depth);
+            std::set<std::int64_t> zCodes, hCodes;
+            std::uint32_t lastX = 0, lastY = 0;
+            for (std::int64_t code = 0; code < cells; ++code) {
+                std::uint32_t x, y;
+                hilbertCell(code, depth, x, y);
+                QCOMPARE(hilbertCode(x, y, depth), code);
+                if (code > 0) // each step of the Hilbert curve moves to an edge neighbour
+                    QCOMPARE(std::abs(int(x) - int(lastX)) + std::abs(int(y) - int(lastY)), 1);
+                lastX = x;
+                lastY = y;
+                zOrderCell(code, depth, x, y);
+                QCOMPARE(zOrderCode(x, y, depth), code);
+                hCodes.insert(hilbertCode(x, y, depth));
+                zCodes.insert(code);
+            }
+            QCOMPARE(std::int64_t(hCodes.size()), cells); // a bijection of the square onto [0, cells)
+            QCOMPARE(*hCodes.rbegin(), cells - 1);
+        }
+    }
+
+    void curveOrdersArePermutationsWithSamplesFirst()
+    {
+        for (int trial = 0; trial < 20; ++trial) {
+            const RandomCloud cloud = randomCloud();
+            for (const Curve curve : {Curve::ZOrder, Curve::Hilbert})
+                for (const SortAxis axis : {SortAxis::X, SortAxis::Y}) {
+                    const LayerKind kind{axis, false, curve};
+                    const auto order = flattenOrderCpu(cloud.pillars, cloud.grid, cloud.window, kind);
+                    std::vector<std::int32_t> sorted = order;
+                    std::sort(sorted.begin(), sorted.end());
+                    for (std::size_t i = 0; i < sorted.size(); ++i)
+                        QCOMPARE(sorted[i], static_cast<std::int32_t>(i));
+                    const auto samples = samplesInOrder(cloud.pillars, order);
+                    QVERIFY(std::is_sorted(samples.begin(), samples.end()));
+                    // Within a sample, codes increase along the order; transposed is the curve with x, y swapped.
+                    const int depth = curveDepth(std::max(cloud.grid.nx, cloud.grid.ny));
+                    for (std::size_t i = 1; i < order.size(); ++i) {
+                        if (samples[i] != samples[i - 1])
+                            continue;
+                        auto code = [&](std::int32_t p) {
+                            const auto x = static_cast<std::uint32_t>(cloud.pillars.x[p]), y = static_cast<std::uint32_t>(cloud.pillars.y[p]);
+                            const auto a = axis == SortAxis::X ? x : y, b = axis == SortAxis::X ? y : x;
+                            return curve == Curve::ZOrder ? zOrderCode(a, b, depth) : hilbertCode(a, b, depth);
+                        };
+                        QVERIFY(code(order[i - 1]) < code(order[i]));
+                    }
+                }
+        }
+    }
+
+    void orderChoicesCycle()
+    {
+        QCOMPARE(orderChoices().front(), std::string(kWindowSnakeOrder));
+        QCOMPARE(orderCycle(kWindowSnakeOrder).size(), std::size_t(4));
+        const auto ptv3 = orderCycle("PTv3 (z, z transposed, hilbert, hilbert transposed)");
+        QCOMPARE(ptv3.size(), std::size_t(4));
+        QCOMPARE(layerKindName(ptv3[3]), std::string("hilbert transposed"));
+        QCOMPARE(layerKindName(kBlockLayers[1]), std::string("x shifted"));
+        for (const auto& choice : orderChoices())
+            QVERIFY(!orderCycle(choice).empty());
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, orderCycle("peano"));
+    }
+
+    void groupLocalityByHand()
+    {
+        // Two groups of 2 on a row of 4 cells, 0.5 m pillars: each group spans 2 cells.
+        PillarCoords pillars;
+        pillars.sample = {0, 0, 0, 0};
+        pillars.x = {0, 1, 2, 3};
+        pillars.y = {0, 0, 0, 0};
+        const std::vector<std::int32_t> order{0, 1, 2, 3};
+        const Grouping grouping = groupEqualSize(std::vector<std::int32_t>(4, 0), 1, 2);
+        const GroupLocality local = groupLocality(order, grouping, pillars, 0.5);
+        QVERIFY(std::abs(local.rmsRadiusM - 0.25) < 1e-12);                     // ±0.5 cell from the centre
+        QVERIFY(std::abs(local.boxDiagonalM - std::hypot(2.0, 1.0) * 0.5) < 1e-12); // 2 × 1 cells
+        // Interleaved, each group spans the whole row.
+        const GroupLocality spread = groupLocality({0, 2, 1, 3}, grouping, pillars, 0.5);
+        QVERIFY(spread.rmsRadiusM > local.rmsRadiusM);
+    }
+
     void cudaOrderMatchesCpu()
     {
         const auto cuda = enumerateCudaDevices();
@@ -215,7 +323,11 @@ private slots:
 #if LS_HAS_CUDA
         for (int trial = 0; trial < 10; ++trial) {
             const RandomCloud cloud = randomCloud();
-            for (const LayerKind kind : kBlockLayers) {
+            std::vector<LayerKind> kinds(std::begin(kBlockLayers), std::end(kBlockLayers));
+            for (const Curve curve : {Curve::ZOrder, Curve::Hilbert})
+                for (const SortAxis axis : {SortAxis::X, SortAxis::Y})
+                    kinds.push_back({axis, false, curve});
+            for (const LayerKind kind : kinds) {
                 LatencyRecorder recorder;
                 QVERIFY(flattenOrderCuda(cloud.pillars, cloud.grid, cloud.window, kind, cuda.devices.front().index, recorder) ==
                         flattenOrderCpu(cloud.pillars, cloud.grid, cloud.window, kind)); // identical: keys are unique

@@ -7,6 +7,7 @@
 #include "engine/core/Error.h"
 #include "engine/core/Npy.h"
 #include "engine/pointcloud/FlatFormerEngine.h"
+#include "engine/pointcloud/FlatFormerOutputs.h"
 #include "engine/pointcloud/FlatFormerWeights.h"
 #include "engine/core/Npz.h"
 #include "engine/pointcloud/Pillarization.h"
@@ -298,6 +299,14 @@ private slots:
     {
         FlatFormerEngine engine;
         RunRequest request = smallScanRequest(engine);
+        // Without a host that looks (the CLI, tests), no attention maps unless asked for.
+        const CompletedRun plain = runEngine(engine, request);
+        const auto plainPaths = plain.latency.stagePaths();
+        QCOMPARE(std::set<std::string>(plainPaths.begin(), plainPaths.end()),
+                 (std::set<std::string>{"load", "voxelize", "sort", "group", "attention", "scatter", "ffn", "outputs"}));
+        QVERIFY(std::none_of(plain.output.datasets.begin(), plain.output.datasets.end(),
+                             [](const Dataset& d) { return d.name == kAttentionWeightsDataset; }));
+        request.parameters["attentionMaps"] = true;
         const CompletedRun run = runEngine(engine, request);
         const auto stagePaths = run.latency.stagePaths();
         QCOMPARE(std::set<std::string>(stagePaths.begin(), stagePaths.end()),
@@ -482,7 +491,8 @@ private slots:
     void pickShowsTheGroupAndItsAttention()
     {
         FlatFormerEngine engine;
-        const RunRequest request = smallScanRequest(engine);
+        RunRequest request = smallScanRequest(engine);
+        request.parameters["attentionMaps"] = true;
         const CompletedRun run = runEngine(engine, request);
         const auto& cloud = datasetOf<PointCloud>(run, "points");
         const auto& pillarOf = attributeOf(cloud, "pillar");

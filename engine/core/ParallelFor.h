@@ -5,15 +5,19 @@
 #include "VectorState.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <thread>
 #include <vector>
 
 namespace ls {
 
+// LATENCY_STUDIO_THREADS=N caps the workers (benchmarks compare at equal thread counts).
 inline int parallelWorkers(std::size_t count)
 {
-    const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+    unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+    if (const char* cap = std::getenv("LATENCY_STUDIO_THREADS"); cap && std::atoi(cap) > 0)
+        hardware = std::min(hardware, static_cast<unsigned>(std::atoi(cap)));
     return static_cast<int>(std::min<std::size_t>(hardware, std::max<std::size_t>(count, 1)));
 }
 

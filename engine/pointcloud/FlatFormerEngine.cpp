@@ -38,6 +38,33 @@ std::vector<std::pair<std::string, double>> timeAttentionVariants(const std::vec
     return timings;
 }
 
+// Each sort kind on the same input and weights (CPU): sort, grouping and attention timed, and how
+// local the groups are. FlatFormer's window orders beside PTv3's curves.
+std::vector<OrderComparison> compareOrders(const std::vector<float>& features, const std::vector<float>& pe, const FlatFormerRunResult& r,
+                                           const LayerWeights& weights, const LatencyRecorder& clock)
+{
+    const WindowShape window{r.windowEdge, r.windowEdge};
+    std::vector<LayerKind> kinds(std::begin(kBlockLayers), std::end(kBlockLayers));
+    for (const Curve curve : {Curve::ZOrder, Curve::Hilbert})
+        for (const SortAxis axis : {SortAxis::X, SortAxis::Y})
+            kinds.push_back({axis, false, curve});
+    std::vector<OrderComparison> compared;
+    for (const LayerKind kind : kinds) {
+        OrderComparison o;
+        o.name = layerKindName(kind);
+        double start = clock.nowUs();
+        const auto order = flattenOrderCpu(r.pillars.coords, r.pillars.grid, window, kind);
+        const auto grouping = groupEqualSize(std::vector<std::int32_t>(order.size(), 0), 1, r.groupSize);
+        o.sortMs = (clock.nowUs() - start) / 1000.0;
+        start = clock.nowUs();
+        attendGroupsCpu(features, pe, order, grouping, weights);
+        o.attentionMs = (clock.nowUs() - start) / 1000.0;
+        o.locality = groupLocality(order, grouping, r.pillars.coords, r.pillarSizeM);
+        compared.push_back(std::move(o));
+    }
+    return compared;
+}
+
 void loadPoints(const RunInputs& inputs, const ParameterValues& parameters, std::uint64_t seed, FlatFormerRunResult& r)
 {
     const std::string path = stringParameter(parameters, "points");
@@ -87,7 +114,8 @@ FlatFormerWeights loadWeights(const ParameterValues& parameters, int channels, i
 std::string FlatFormerEngine::description() const
 {
     return "Point-cloud transformer layers of FlatFormer (CVPR 2023): pillars sorted window by window in snake order, cut into "
-           "groups of equal size, self-attention inside each group; the sort axis alternates and windows shift between layers.";
+           "groups of equal size, self-attention inside each group; the sort axis alternates and windows shift between layers. "
+           "Or Point Transformer V3's orders (CVPR 2024): the same groups along z-order or Hilbert curves.";
 }
 
 ParameterSchema FlatFormerEngine::parameterSchema() const
@@ -109,8 +137,13 @@ ParameterSchema FlatFormerEngine::parameterSchema() const
          .minimum = 16, .maximum = 8192, .help = "Firings per revolution of the synthetic LiDAR."},
         {.key = "pillarSize", .label = "Pillar size", .type = ParameterType::Float, .defaultValue = 0.32, .minimum = 0.05,
          .maximum = 5, .units = "m", .help = "Pillar edge; the range is ±74.88 m (468 × 468 at 0.32 m)."},
+        {.key = "order", .label = "Order", .type = ParameterType::Enum, .defaultValue = std::string(kWindowSnakeOrder),
+         .help = "How pillars are sorted before they are cut into groups; layers cycle through the chosen sorts. Window snake: "
+                 "FlatFormer's x, x shifted, y, y shifted. z-order and Hilbert: Point Transformer V3's space-filling curves over "
+                 "the pillar grid (transposed: x and y swapped); PTv3 cycles through all four.",
+         .choices = orderChoices()},
         {.key = "window", .label = "Window", .type = ParameterType::Int, .defaultValue = std::int64_t{13}, .minimum = 2,
-         .maximum = 64, .units = "pillars", .help = "Square window edge used for the sort."},
+         .maximum = 64, .units = "pillars", .help = "Square window edge used by the window snake sort."},
         {.key = "groupSize", .label = "Group size", .type = ParameterType::Int, .defaultValue = std::int64_t{144}, .minimum = 1,
          .maximum = 4096, .help = "Tokens per attention group (groups may cross windows)."},
         {.key = "channels", .label = "Channels", .type = ParameterType::Int, .defaultValue = std::int64_t{128}, .minimum = 8,
@@ -119,7 +152,7 @@ ParameterSchema FlatFormerEngine::parameterSchema() const
         {.key = "blocks", .label = "Blocks", .type = ParameterType::Int, .defaultValue = std::int64_t{2}, .minimum = 1, .maximum = 8,
          .help = "Each block is four layers: x, x shifted, y, y shifted."},
         {.key = "shownLayer", .label = "Shown layer", .type = ParameterType::Int, .defaultValue = std::int64_t{0}, .minimum = 0,
-         .maximum = 31, .help = "Whose windows, groups and flattened order colour the points (0 = first x layer)."},
+         .maximum = 31, .help = "Whose windows, groups and flattened order colour the points (0 = the first layer)."},
         {.key = "attention", .label = "Attention", .type = ParameterType::Enum, .defaultValue = std::string("flattened"),
          .help = "flattened: FlatFormer's equal-size groups; padded windows: SST-style equal-shape windows padded to buckets "
                  "with masks (the baseline); global: all pillars at once (small clouds). Same weights and inputs.",
@@ -131,6 +164,12 @@ ParameterSchema FlatFormerEngine::parameterSchema() const
         {.key = "compareBaselines", .label = "Compare baselines", .type = ParameterType::Bool, .defaultValue = false,
          .help = "Also time flattened, padded-window and (up to 8 192 pillars) global attention on the shown layer's input, "
                  "same weights: a bar chart and a table."},
+        {.key = "compareOrders", .label = "Compare orders", .type = ParameterType::Bool, .defaultValue = false,
+         .help = "Also run every sort (window x, x shifted, y, y shifted; z-order, Hilbert and their transposes) on the shown "
+                 "layer's input, same weights: sort and attention time, and how far each order's groups spread in space."},
+        {.key = "attentionMaps", .label = "Keep attention maps", .type = ParameterType::Bool, .defaultValue = false,
+         .help = "Keep what each pillar of the shown layer attends to, for picking a point. The studio always keeps them; "
+                 "a command-line run only when this is on, since they cost about one more attention pass."},
         {.key = "seed", .label = "Seed", .type = ParameterType::Int, .defaultValue = std::int64_t{1}, .minimum = 0, .maximum = 9.0e15,
          .help = "Seeded weights (when no weights file) and the synthetic scene."},
     }};
@@ -153,6 +192,8 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
     r.groupSize = static_cast<int>(intParameter(parameters, "groupSize"));
     r.shownLayer = static_cast<int>(intParameter(parameters, "shownLayer"));
     r.windowEdge = static_cast<int>(intParameter(parameters, "window"));
+    r.order = stringParameter(parameters, "order");
+    r.cycle = orderCycle(r.order);
     r.attention = stringParameter(parameters, "attention");
     r.precision = stringParameter(parameters, "precision");
     if (r.precision == "fp16" && r.attention != "flattened")
@@ -173,6 +214,7 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
 
     PillarSpec pillarSpec;
     pillarSpec.pillarSizeM[0] = pillarSpec.pillarSizeM[1] = static_cast<float>(floatParameter(parameters, "pillarSize"));
+    r.pillarSizeM = pillarSpec.pillarSizeM[0];
     std::vector<float> pe;
     {
         auto stage = recorder.stage("voxelize");
@@ -192,7 +234,7 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
     for (int layer = 0; layer < r.layers; ++layer) {
         context.throwIfCancelled();
         context.progress(static_cast<double>(layer) / r.layers, "layer " + std::to_string(layer + 1) + " of " + std::to_string(r.layers));
-        const LayerKind kind = kBlockLayers[layer % 4];
+        const LayerKind kind = r.kindOf(layer);
         const LayerWeights& layerWeights = weights.layers[static_cast<std::size_t>(layer)];
         std::vector<std::int32_t> order;
         {
@@ -210,7 +252,7 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
             grouping = groupEqualSize(std::vector<std::int32_t>(pillarCount, 0), 1, r.groupSize); // one sample
         }
         const bool shown = layer == r.shownLayer;
-        if (shown && r.attention == "flattened") {
+        if (shown && r.attention == "flattened" && (context.publishes() || boolParameter(parameters, "attentionMaps"))) {
             auto stage = recorder.stage("attention maps"); // for picking in the studio; not part of the layer
             r.shownAttention = groupAttentionWeights(layers->features(), pe, order, grouping, layerWeights);
         }
@@ -221,6 +263,10 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
         if (shown && boolParameter(parameters, "compareBaselines")) {
             auto stage = recorder.stage("baselines");
             r.baselineMs = timeAttentionVariants(layers->features(), pe, r.pillars, window, r.groupSize, kind, layerWeights, recorder);
+        }
+        if (shown && boolParameter(parameters, "compareOrders")) {
+            auto stage = recorder.stage("order comparison");
+            r.orderComparison = compareOrders(layers->features(), pe, r, layerWeights, recorder);
         }
         {
             auto stage = recorder.stage("scatter");
@@ -236,6 +282,7 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
             groupsOfLayer[order[position]] = static_cast<float>(grouping.orderToSlot[position] / r.groupSize);
         }
         if (shown) {
+            r.shownLocality = groupLocality(order, grouping, r.pillars.coords, r.pillarSizeM);
             r.shownOrder = std::move(order);
             r.shownGrouping = std::move(grouping);
         }
@@ -259,6 +306,8 @@ std::vector<ReportSection> FlatFormerEngine::reportSections(const std::vector<Da
             section.blocks.push_back(*table);
         else if (const auto* series = std::get_if<Series>(&dataset.content); series && dataset.name == "attention comparison")
             section.blocks.push_back(ReportPlot{"Attention on the same input and weights: flattened vs padded windows vs global", *series});
+        else if (series && dataset.name == "order comparison")
+            section.blocks.push_back(ReportPlot{"How far groups spread in space: FlatFormer's window orders vs PTv3's curves", *series});
     }
     if (section.blocks.empty())
         return {};

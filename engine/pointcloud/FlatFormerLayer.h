@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 namespace ls::pointcloud {
@@ -40,15 +41,29 @@ struct SlotProjections {
 SlotProjections projectSlots(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
                              const Grouping& grouping, const LayerWeights& weights);
 
+// The buffers of one layer on the CPU, kept across layers and repeats by whoever runs a stack
+// (HostLayers), so a layer allocates nothing once the first has run at this size.
+struct LayerWorkspace {
+    SlotProjections projected;
+    std::vector<float> slotX, slotQK, heads, attended, hidden, mlpOut;
+    std::vector<std::vector<float>> scores; // per worker thread, [groupSize, groupSize]
+};
+
 // The layer's three stages, each timed by the engine: attention inside the groups (the gathered
 // slots' attention outputs after the output projection, [slots, C]); the scatter of each token's
 // own slot back onto its pillar as the residual; LayerNorm₁, the feed-forward, LayerNorm₂.
 // `core`, when given, computes softmax(q·kᵀ/√d)·v of the projected slots (e.g. on the GPU,
-// GroupAttentionCuda.h); by default Eigen GEMMs per group and head.
+// GroupAttentionCuda.h), each group over its first groupKeys[g] slots; by default the fused
+// per-group kernels of LayerKernels.h, groups spread over the threads.
 using AttentionCore = std::function<std::vector<float>(const std::vector<float>& q, const std::vector<float>& k,
-                                                       const std::vector<float>& v, int groupSize, int channels, int heads)>;
+                                                       const std::vector<float>& v, int groupSize, int channels, int heads,
+                                                       std::span<const std::int32_t> groupKeys)>;
 std::vector<float> attendGroupsCpu(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
                                    const Grouping& grouping, const LayerWeights& weights, const AttentionCore& core = {});
+// The same into `workspace.attended` [slots, C], reusing the workspace's buffers.
+void attendGroupsInto(LayerWorkspace& workspace, const std::vector<float>& features, const std::vector<float>& pe,
+                      const std::vector<std::int32_t>& order, const Grouping& grouping, const LayerWeights& weights,
+                      const AttentionCore& core = {});
 // What each pillar's query attends to: softmax(q·kᵀ/√d) averaged over the heads, [P, groupSize]
 // in pillar order; row p holds the weights over the slots of p's group (slot order; a padding slot
 // repeats a pillar, whose weight is then the sum over its slots). For picking in the studio.
@@ -57,6 +72,7 @@ std::vector<float> groupAttentionWeights(const std::vector<float>& features, con
 void scatterResidual(std::vector<float>& features, const std::vector<float>& attendedSlots, const std::vector<std::int32_t>& order,
                      const Grouping& grouping, int channels);
 void feedForwardCpu(std::vector<float>& features, const LayerWeights& weights);
+void feedForwardInto(LayerWorkspace& workspace, std::vector<float>& features, const LayerWeights& weights);
 
 // y[n, out] = x[n, in] · Wᵀ + b for a PyTorch-layout W [out, in] (shared by the attention variants).
 void linear(const float* x, std::size_t rows, int in, const float* weight, const float* bias, int out, float* y);

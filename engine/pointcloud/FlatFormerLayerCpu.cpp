@@ -1,64 +1,41 @@
 #include "FlatFormerLayer.h"
 
+#include "LayerKernels.h"
 #include "engine/core/CounterRng.h"
 #include "engine/core/Error.h"
+#include "engine/core/ParallelFor.h"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 
 namespace ls::pointcloud {
 
-// y[n, out] = x[n, in] · Wᵀ + b, with W [out, in] (the PyTorch Linear layout); Eigen's GEMM.
+namespace {
+
+// `body(begin, end)` on blocks of rows spread over the threads; below 256 rows a thread, starting
+// one costs more than it saves.
+template <class Body> void forRowBlocks(std::size_t rows, Body&& body)
+{
+    constexpr std::size_t kMinRowsPerThread = 256;
+    parallelFor(rows, parallelWorkers(rows / kMinRowsPerThread), [&](std::size_t begin, std::size_t end, int) {
+        if (begin < end)
+            body(begin, end);
+    });
+}
+
+} // namespace
+
+// y[n, out] = x[n, in] · Wᵀ + b, with W [out, in] (the PyTorch Linear layout): the rows split
+// over the threads, each block one GEMM of the CPU's best kernel (LayerKernels.h).
 void linear(const float* x, std::size_t rows, int in, const float* weight, const float* bias, int out, float* y)
 {
-    using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    const Eigen::Map<const RowMajor> input(x, static_cast<Eigen::Index>(rows), in);
-    const Eigen::Map<const RowMajor> w(weight, out, in);
-    const Eigen::Map<const Eigen::RowVectorXf> b(bias, out);
-    Eigen::Map<RowMajor> output(y, static_cast<Eigen::Index>(rows), out);
-    output.noalias() = input * w.transpose();
-    output.rowwise() += b;
+    const LayerKernels& kernels = layerKernels();
+    forRowBlocks(rows, [&](std::size_t begin, std::size_t end) {
+        kernels.linear(x + begin * in, end - begin, in, weight, bias, out, y + begin * out);
+    });
 }
 
 namespace {
-
-using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using HeadView = Eigen::Map<const RowMajor, 0, Eigen::OuterStride<>>; // one head's columns of the slot rows
-
-// Scaled dot-product scores of one group and head, turned into attention weights row by row.
-void attentionScores(const HeadView& q, const HeadView& k, float scale, RowMajor& scores)
-{
-    scores.noalias() = q * k.transpose() * scale;
-    for (Eigen::Index i = 0; i < scores.rows(); ++i) {
-        auto row = scores.row(i);
-        row = (row.array() - row.maxCoeff()).exp();
-        row /= row.sum();
-    }
-}
-
-void layerNorm(float* x, std::size_t rows, int channels, const std::vector<float>& scale, const std::vector<float>& bias)
-{
-    constexpr float kEpsilon = 1e-5f; // PyTorch's default
-    for (std::size_t r = 0; r < rows; ++r) {
-        float* v = x + r * channels;
-        double mean = 0, variance = 0;
-        for (int c = 0; c < channels; ++c)
-            mean += v[c];
-        mean /= channels;
-        for (int c = 0; c < channels; ++c)
-            variance += (v[c] - mean) * (v[c] - mean);
-        variance /= channels;
-        const float inverse = 1.0f / std::sqrt(static_cast<float>(variance) + kEpsilon);
-        for (int c = 0; c < channels; ++c)
-            v[c] = (v[c] - static_cast<float>(mean)) * inverse * scale[c] + bias[c];
-    }
-}
-
-float gelu(float x) // the exact (erf) form, PyTorch's default
-{
-    return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
-}
 
 std::vector<float> xavier(int out, int in, std::uint64_t seed, std::uint64_t stream)
 {
@@ -111,82 +88,126 @@ std::vector<float> positionalEncoding(const PillarCoords& pillars, int channels,
     return pe;
 }
 
-SlotProjections projectSlots(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
-                             const Grouping& grouping, const LayerWeights& weights)
+namespace {
+
+void projectSlotsInto(LayerWorkspace& w, const std::vector<float>& features, const std::vector<float>& pe,
+                      const std::vector<std::int32_t>& order, const Grouping& grouping, const LayerWeights& weights)
 {
     const int C = weights.channels;
     const std::size_t pillars = order.size(), slots = grouping.slotToOrder.size();
     if (features.size() != pillars * C || pe.size() != pillars * C)
         throw ArgumentError("features and pe must be [" + std::to_string(pillars) + ", " + std::to_string(C) + "]");
+    if (grouping.groupKeys.size() != grouping.groupCount())
+        throw ArgumentError("the grouping holds " + std::to_string(grouping.groupKeys.size()) + " key counts for " +
+                            std::to_string(grouping.groupCount()) + " groups");
     // Gather the slots: the pillar each slot holds, its features and features + pe (queries, keys).
-    std::vector<float> slotX(slots * C), slotQK(slots * C);
+    w.slotX.resize(slots * C);
+    w.slotQK.resize(slots * C);
     for (std::size_t s = 0; s < slots; ++s) {
-        const std::size_t pillar = static_cast<std::size_t>(order[grouping.slotToOrder[s]]);
+        const float* x = features.data() + static_cast<std::size_t>(order[grouping.slotToOrder[s]]) * C;
+        const float* p = pe.data() + static_cast<std::size_t>(order[grouping.slotToOrder[s]]) * C;
+        float* gathered = w.slotX.data() + s * C;
+        float* queryKey = w.slotQK.data() + s * C;
         for (int c = 0; c < C; ++c) {
-            slotX[s * C + c] = features[pillar * C + c];
-            slotQK[s * C + c] = features[pillar * C + c] + pe[pillar * C + c];
+            gathered[c] = x[c];
+            queryKey[c] = x[c] + p[c];
         }
     }
-    SlotProjections projected{std::vector<float>(slots * C), std::vector<float>(slots * C), std::vector<float>(slots * C)};
-    linear(slotQK.data(), slots, C, weights.inProjection.data(), weights.inBias.data(), C, projected.q.data());
-    linear(slotQK.data(), slots, C, weights.inProjection.data() + C * C, weights.inBias.data() + C, C, projected.k.data());
-    linear(slotX.data(), slots, C, weights.inProjection.data() + 2 * C * C, weights.inBias.data() + 2 * C, C, projected.v.data());
-    return projected;
+    for (auto* buffer : {&w.projected.q, &w.projected.k, &w.projected.v})
+        buffer->resize(slots * C);
+    linear(w.slotQK.data(), slots, C, weights.inProjection.data(), weights.inBias.data(), C, w.projected.q.data());
+    linear(w.slotQK.data(), slots, C, weights.inProjection.data() + C * C, weights.inBias.data() + C, C, w.projected.k.data());
+    linear(w.slotX.data(), slots, C, weights.inProjection.data() + 2 * C * C, weights.inBias.data() + 2 * C, C, w.projected.v.data());
+}
+
+// Per-thread [G, G] score buffers for `workers` threads.
+std::vector<std::vector<float>>& scoreBuffers(LayerWorkspace& w, int workers, int groupSize)
+{
+    w.scores.resize(static_cast<std::size_t>(workers));
+    for (auto& buffer : w.scores)
+        buffer.resize(static_cast<std::size_t>(groupSize) * groupSize);
+    return w.scores;
+}
+
+} // namespace
+
+SlotProjections projectSlots(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
+                             const Grouping& grouping, const LayerWeights& weights)
+{
+    LayerWorkspace workspace;
+    projectSlotsInto(workspace, features, pe, order, grouping, weights);
+    return std::move(workspace.projected);
+}
+
+void attendGroupsInto(LayerWorkspace& w, const std::vector<float>& features, const std::vector<float>& pe,
+                      const std::vector<std::int32_t>& order, const Grouping& grouping, const LayerWeights& weights,
+                      const AttentionCore& core)
+{
+    const int C = weights.channels, H = weights.heads, D = C / H, G = grouping.groupSize;
+    const std::size_t slots = grouping.slotToOrder.size(), groups = grouping.groupCount();
+    projectSlotsInto(w, features, pe, order, grouping, weights);
+    const auto& [q, k, v] = w.projected;
+    if (core) {
+        w.heads = core(q, k, v, G, C, H, grouping.groupKeys);
+    } else {
+        // Softmax(q·kᵀ/√d)·v per group and head, fused: the group's scores stay in a per-thread
+        // buffer (in cache) between the softmax and the product with the values.
+        w.heads.resize(slots * C);
+        const LayerKernels& kernels = layerKernels();
+        const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+        const int workers = parallelWorkers(groups);
+        auto& scores = scoreBuffers(w, workers, G);
+        parallelFor(groups, workers, [&](std::size_t begin, std::size_t end, int worker) {
+            float* groupScores = scores[static_cast<std::size_t>(worker)].data();
+            for (std::size_t g = begin; g < end; ++g) {
+                const int keys = grouping.groupKeys[g];
+                for (int h = 0; h < H; ++h) {
+                    const std::size_t offset = g * G * C + static_cast<std::size_t>(h) * D;
+                    kernels.attentionWeights(q.data() + offset, k.data() + offset, G, keys, D, C, scale, groupScores);
+                    kernels.weightedValues(groupScores, v.data() + offset, G, keys, D, C, w.heads.data() + offset);
+                }
+            }
+        });
+    }
+    w.attended.resize(slots * C);
+    linear(w.heads.data(), slots, C, weights.outProjection.data(), weights.outBias.data(), C, w.attended.data());
 }
 
 std::vector<float> attendGroupsCpu(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
                                    const Grouping& grouping, const LayerWeights& weights, const AttentionCore& core)
 {
-    const int C = weights.channels, H = weights.heads, D = C / H, G = grouping.groupSize;
-    const std::size_t slots = grouping.slotToOrder.size();
-    auto [q, k, v] = projectSlots(features, pe, order, grouping, weights);
-    std::vector<float> headOutputs(slots * C);
-
-    // Softmax(q·kᵀ/√d)·v per group and head, as small GEMMs on strided views of the slot rows.
-    using HeadOut = Eigen::Map<RowMajor, 0, Eigen::OuterStride<>>;
-    if (core) {
-        headOutputs = core(q, k, v, G, C, H);
-        std::vector<float> attended(slots * C);
-        linear(headOutputs.data(), slots, C, weights.outProjection.data(), weights.outBias.data(), C, attended.data());
-        return attended;
-    }
-    const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-    RowMajor scores(G, G);
-    for (std::size_t g = 0; g < grouping.groupCount(); ++g)
-        for (int h = 0; h < H; ++h) {
-            const std::size_t offset = g * G * C + static_cast<std::size_t>(h) * D;
-            const HeadView qh(q.data() + offset, G, D, Eigen::OuterStride<>(C));
-            const HeadView kh(k.data() + offset, G, D, Eigen::OuterStride<>(C));
-            const HeadView vh(v.data() + offset, G, D, Eigen::OuterStride<>(C));
-            attentionScores(qh, kh, scale, scores);
-            HeadOut out(headOutputs.data() + offset, G, D, Eigen::OuterStride<>(C));
-            out.noalias() = scores * vh;
-        }
-    std::vector<float> attended(slots * C);
-    linear(headOutputs.data(), slots, C, weights.outProjection.data(), weights.outBias.data(), C, attended.data());
-    return attended;
+    LayerWorkspace workspace;
+    attendGroupsInto(workspace, features, pe, order, grouping, weights, core);
+    return std::move(workspace.attended);
 }
 
 std::vector<float> groupAttentionWeights(const std::vector<float>& features, const std::vector<float>& pe,
                                          const std::vector<std::int32_t>& order, const Grouping& grouping, const LayerWeights& weights)
 {
     const int C = weights.channels, H = weights.heads, D = C / H, G = grouping.groupSize;
-    const auto projected = projectSlots(features, pe, order, grouping, weights);
+    LayerWorkspace w;
+    projectSlotsInto(w, features, pe, order, grouping, weights);
+    const LayerKernels& kernels = layerKernels();
     const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-    std::vector<float> slotWeights(grouping.slotToOrder.size() * G, 0.0f); // [slots, G], head mean
-    RowMajor scores(G, G);
-    for (std::size_t g = 0; g < grouping.groupCount(); ++g)
-        for (int h = 0; h < H; ++h) {
-            const std::size_t offset = g * G * C + static_cast<std::size_t>(h) * D;
-            const HeadView qh(projected.q.data() + offset, G, D, Eigen::OuterStride<>(C));
-            const HeadView kh(projected.k.data() + offset, G, D, Eigen::OuterStride<>(C));
-            attentionScores(qh, kh, scale, scores);
-            for (int i = 0; i < G; ++i) {
-                float* mean = slotWeights.data() + (g * G + i) * G;
-                for (int j = 0; j < G; ++j)
-                    mean[j] += scores(i, j) / static_cast<float>(H);
+    const std::size_t groups = grouping.groupCount();
+    std::vector<float> slotWeights(grouping.slotToOrder.size() * G, 0.0f); // [slots, G], head mean; masked keys stay 0
+    const int workers = parallelWorkers(groups);
+    auto& scores = scoreBuffers(w, workers, G);
+    parallelFor(groups, workers, [&](std::size_t begin, std::size_t end, int worker) {
+        float* groupScores = scores[static_cast<std::size_t>(worker)].data();
+        for (std::size_t g = begin; g < end; ++g) {
+            const int keys = grouping.groupKeys[g];
+            for (int h = 0; h < H; ++h) {
+                const std::size_t offset = g * G * C + static_cast<std::size_t>(h) * D;
+                kernels.attentionWeights(w.projected.q.data() + offset, w.projected.k.data() + offset, G, keys, D, C, scale, groupScores);
+                for (int i = 0; i < G; ++i) {
+                    float* mean = slotWeights.data() + (g * G + i) * G;
+                    for (int j = 0; j < keys; ++j)
+                        mean[j] += groupScores[i * keys + j] / static_cast<float>(H);
+                }
             }
         }
+    });
     // Each pillar keeps its own slot's row.
     std::vector<float> pillarWeights(order.size() * G);
     for (std::size_t position = 0; position < order.size(); ++position)
@@ -206,27 +227,43 @@ void scatterResidual(std::vector<float>& features, const std::vector<float>& att
     }
 }
 
-void feedForwardCpu(std::vector<float>& features, const LayerWeights& weights)
+void feedForwardInto(LayerWorkspace& w, std::vector<float>& features, const LayerWeights& weights)
 {
     const int C = weights.channels;
     const std::size_t pillars = features.size() / C;
-    layerNorm(features.data(), pillars, C, weights.norm1Scale, weights.norm1Bias);
-    std::vector<float> hidden(pillars * 2 * C), projected(pillars * C);
-    linear(features.data(), pillars, C, weights.fc1.data(), weights.fc1Bias.data(), 2 * C, hidden.data());
-    for (auto& value : hidden)
-        value = gelu(value);
-    linear(hidden.data(), pillars, 2 * C, weights.fc2.data(), weights.fc2Bias.data(), C, projected.data());
-    for (std::size_t i = 0; i < features.size(); ++i)
-        features[i] += projected[i];
-    layerNorm(features.data(), pillars, C, weights.norm2Scale, weights.norm2Bias);
+    const LayerKernels& kernels = layerKernels();
+    w.hidden.resize(pillars * 2 * C);
+    w.mlpOut.resize(pillars * C);
+    // Row blocks go through LayerNorm₁, fc1, GELU, fc2, the residual and LayerNorm₂ on one thread
+    // each, so a block's hidden rows are still in cache when fc2 reads them.
+    forRowBlocks(pillars, [&](std::size_t begin, std::size_t end) {
+        const std::size_t rows = end - begin;
+        float* x = features.data() + begin * C;
+        float* hidden = w.hidden.data() + begin * 2 * C;
+        float* projected = w.mlpOut.data() + begin * C;
+        kernels.layerNorm(x, rows, C, weights.norm1Scale.data(), weights.norm1Bias.data());
+        kernels.linear(x, rows, C, weights.fc1.data(), weights.fc1Bias.data(), 2 * C, hidden);
+        kernels.gelu(hidden, rows * 2 * C);
+        kernels.linear(hidden, rows, 2 * C, weights.fc2.data(), weights.fc2Bias.data(), C, projected);
+        for (std::size_t i = 0; i < rows * C; ++i)
+            x[i] += projected[i];
+        kernels.layerNorm(x, rows, C, weights.norm2Scale.data(), weights.norm2Bias.data());
+    });
+}
+
+void feedForwardCpu(std::vector<float>& features, const LayerWeights& weights)
+{
+    LayerWorkspace workspace;
+    feedForwardInto(workspace, features, weights);
 }
 
 void flatFormerLayerCpu(std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& order,
                         const Grouping& grouping, const LayerWeights& weights)
 {
-    const auto attended = attendGroupsCpu(features, pe, order, grouping, weights);
-    scatterResidual(features, attended, order, grouping, weights.channels);
-    feedForwardCpu(features, weights);
+    LayerWorkspace workspace;
+    attendGroupsInto(workspace, features, pe, order, grouping, weights);
+    scatterResidual(features, workspace.attended, order, grouping, weights.channels);
+    feedForwardInto(workspace, features, weights);
 }
 
 } // namespace ls::pointcloud

@@ -34,10 +34,10 @@ public:
         }
         AttentionCore core;
         if (precisionOf(r_) == AttentionPrecision::Fp16) // the kernel's own body on the host: the same numbers, slowly
-            core = [](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int c, int h) {
-                return groupAttentionCoreOnHost(q, k, v, g, c, h, AttentionPrecision::Fp16);
-            };
-        attended_ = attendGroupsCpu(r_.features, pe_, order, grouping, weights, core);
+            core = [](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int c, int h,
+                      std::span<const std::int32_t> keys) { return groupAttentionCoreOnHost(q, k, v, g, c, h, keys, AttentionPrecision::Fp16); };
+        attendGroupsInto(workspace_, r_.features, pe_, order, grouping, weights, core);
+        attended_.swap(workspace_.attended); // keeps both buffers' capacity for the next layer
     }
 
     void scatter() override
@@ -49,7 +49,7 @@ public:
                 r_.features[i] += attended_[i];
     }
 
-    void feedForward(const LayerWeights& weights) override { feedForwardCpu(r_.features, weights); }
+    void feedForward(const LayerWeights& weights) override { feedForwardInto(workspace_, r_.features, weights); }
     const std::vector<float>& features() override { return r_.features; }
     std::string where() const override { return "CPU"; }
 
@@ -57,6 +57,7 @@ private:
     FlatFormerRunResult& r_;
     const std::vector<float>& pe_;
     std::vector<float> attended_;
+    LayerWorkspace workspace_; // every layer's buffers, allocated by the first
     const std::vector<std::int32_t>* order_ = nullptr;
     const Grouping* grouping_ = nullptr;
 };

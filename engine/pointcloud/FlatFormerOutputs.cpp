@@ -14,7 +14,7 @@ struct PillarViews {
 PillarViews pillarViews(const FlatFormerRunResult& r)
 {
     const std::size_t pillarCount = r.pillars.coords.size();
-    const LayerKind kind = kBlockLayers[r.shownLayer % 4];
+    const LayerKind kind = r.kindOf(r.shownLayer);
     PillarViews views{std::vector<float>(pillarCount), std::vector<float>(pillarCount), std::vector<float>(pillarCount),
                       std::vector<float>(pillarCount)};
     const int shift = kind.shifted ? r.windowEdge / 2 : 0;
@@ -22,7 +22,8 @@ PillarViews pillarViews(const FlatFormerRunResult& r)
     for (std::size_t position = 0; position < pillarCount; ++position) {
         const auto pillar = static_cast<std::size_t>(r.shownOrder[position]);
         const int wx = (r.pillars.coords.x[pillar] + shift) / r.windowEdge, wy = (r.pillars.coords.y[pillar] + shift) / r.windowEdge;
-        views.window[pillar] = static_cast<float>(wy * windowsX + wx);
+        if (kind.curve == Curve::Window)
+            views.window[pillar] = static_cast<float>(wy * windowsX + wx);
         views.group[pillar] = static_cast<float>(r.shownGrouping.orderToSlot[position] / r.groupSize);
         views.place[pillar] = pillarCount > 1 ? static_cast<float>(position) / static_cast<float>(pillarCount - 1) : 0.0f;
     }
@@ -54,36 +55,45 @@ PointCloud pointsDataset(const FlatFormerRunResult& r, const PillarViews& views)
         if (!r.surfaceLabels.empty())
             label.push_back(static_cast<float>(r.surfaceLabels[i]));
     }
-    cloud.attributes = {{"flattened order", 1, std::move(place)}, {"group", 1, std::move(group)},
-                        {"window", 1, std::move(window)},        {"output norm", 1, std::move(norm)},
-                        {"intensity", 1, std::move(intensity)},  {"pillar", 1, std::move(pillarIndex)}};
+    // "group" is a patch for the curve orders: coloured by it, the points follow the curve.
+    cloud.attributes = {{"flattened order", 1, std::move(place)}, {"group", 1, std::move(group)}};
+    if (r.kindOf(r.shownLayer).curve == Curve::Window)
+        cloud.attributes.push_back({"window", 1, std::move(window)});
+    cloud.attributes.push_back({"output norm", 1, std::move(norm)});
+    cloud.attributes.push_back({"intensity", 1, std::move(intensity)});
+    cloud.attributes.push_back({"pillar", 1, std::move(pillarIndex)});
     if (!label.empty())
         cloud.attributes.push_back({"surface", 1, std::move(label)}); // 0 ground, 1 car, 2 building, 3 pole (in the table)
     // Every layer's groups, so that "Colour by" steps through the alternation without a new run.
     const std::size_t pillarCount = r.pillars.coords.size();
-    static const char* const kKindNames[4] = {"x", "x shifted", "y", "y shifted"};
     for (int layer = 0; layer < r.layers; ++layer) {
         std::vector<float> groups;
         groups.reserve(cloud.pointCount());
         for (std::size_t i = 0; i < r.points.size(); ++i)
             if (const std::int32_t pillar = r.pillars.pointToPillar[i]; pillar >= 0)
                 groups.push_back(r.layerGroups[static_cast<std::size_t>(layer) * pillarCount + static_cast<std::size_t>(pillar)]);
-        cloud.attributes.push_back({"group, layer " + std::to_string(layer) + " (" + kKindNames[layer % 4] + ")", 1, std::move(groups)});
+        cloud.attributes.push_back({"group, layer " + std::to_string(layer) + " (" + layerKindName(r.kindOf(layer)) + ")", 1, std::move(groups)});
     }
     return cloud;
 }
 
 Table flatteningTable(const FlatFormerRunResult& r)
 {
-    const LayerKind kind = kBlockLayers[r.shownLayer % 4];
     const std::size_t pillarCount = r.pillars.coords.size();
+    std::string kinds;
+    for (const LayerKind kind : r.cycle)
+        kinds += (kinds.empty() ? "" : ", ") + layerKindName(kind);
+    char locality[96];
+    std::snprintf(locality, sizeof locality, "%.2f m RMS radius, %.2f m box diagonal", r.shownLocality.rmsRadiusM,
+                  r.shownLocality.boxDiagonalM);
     Table summary{{"quantity", "value"}, {}};
     summary.rows = {{"points read", std::to_string(r.points.size())},
                     {"dropped: not finite", std::to_string(r.pillars.droppedNonFinite)},
                     {"dropped: outside the range", std::to_string(r.pillars.droppedOutOfRange)},
                     {"pillars", std::to_string(pillarCount)},
                     {"grid", std::to_string(r.pillars.grid.nx) + " × " + std::to_string(r.pillars.grid.ny)},
-                    {"layers", std::to_string(r.layers) + " (x, x shifted, y, y shifted per block)"},
+                    {"order", r.order},
+                    {"layers", std::to_string(r.layers) + " (cycling through " + kinds + ")"},
                     {"groups per layer", std::to_string(r.shownGrouping.groupCount()) + " of " + std::to_string(r.groupSize)},
                     {"padding slots (repeated tokens)", std::to_string(r.shownGrouping.slotToOrder.size() - pillarCount)},
                     {"attention", r.attention},
@@ -91,8 +101,8 @@ Table flatteningTable(const FlatFormerRunResult& r)
                     {"weights", r.weightsSource},
                     {"layers ran on", r.layersRanOn},
                     {"surface (synthetic scans)", "0 ground, 1 car, 2 building, 3 pole"},
-                    {"shown layer", std::to_string(r.shownLayer) + " (" + (kind.axis == SortAxis::X ? "x" : "y") +
-                                        (kind.shifted ? ", shifted" : "") + ")"}};
+                    {"shown layer", std::to_string(r.shownLayer) + " (" + layerKindName(r.kindOf(r.shownLayer)) + ")"},
+                    {"shown layer's groups (mean over groups)", locality}};
     if (r.attention == "padded windows")
         summary.rows.push_back({"padded windows: windows / padded tokens",
                                 std::to_string(r.paddedStats.windows) + " / " + std::to_string(r.paddedStats.paddedTokens)});
@@ -118,6 +128,35 @@ void addBaselineComparison(const FlatFormerRunResult& r, std::vector<Dataset>& d
     datasets.push_back({"attention comparison table", std::move(table)});
 }
 
+void addOrderComparison(const FlatFormerRunResult& r, std::vector<Dataset>& datasets)
+{
+    if (r.orderComparison.empty())
+        return;
+    Series extent{"group extent per order (mean over groups, shown layer's input)", {}, {{"RMS radius m", 1, {}}}, SeriesStyle::Bars, {}};
+    Series latency{"sort and attention per order (CPU, shown layer's input)", {}, {{"sort ms", 1, {}}, {"attention ms", 1, {}}},
+                   SeriesStyle::Bars, {}};
+    Table table{{"order", "sort ms", "attention ms", "RMS radius m", "box diagonal m"}, {}};
+    auto format = [](double value) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.2f", value);
+        return std::string(text);
+    };
+    for (const auto& o : r.orderComparison) {
+        const auto x = static_cast<float>(extent.x.size());
+        extent.x.push_back(x);
+        extent.curves[0].values.push_back(static_cast<float>(o.locality.rmsRadiusM));
+        extent.xTicks.push_back(o.name);
+        latency.x.push_back(x);
+        latency.curves[0].values.push_back(static_cast<float>(o.sortMs));
+        latency.curves[1].values.push_back(static_cast<float>(o.attentionMs));
+        latency.xTicks.push_back(o.name);
+        table.rows.push_back({o.name, format(o.sortMs), format(o.attentionMs), format(o.locality.rmsRadiusM), format(o.locality.boxDiagonalM)});
+    }
+    datasets.push_back({"order comparison", std::move(extent)});
+    datasets.push_back({"order latency", std::move(latency)});
+    datasets.push_back({"order comparison table", std::move(table)});
+}
+
 } // namespace
 
 std::vector<Dataset> flatFormerDatasets(FlatFormerRunResult&& r)
@@ -127,6 +166,7 @@ std::vector<Dataset> flatFormerDatasets(FlatFormerRunResult&& r)
     datasets.push_back({kPointsDataset, pointsDataset(r, pillarViews(r))});
     datasets.push_back({"flattening", flatteningTable(r)});
     addBaselineComparison(r, datasets);
+    addOrderComparison(r, datasets);
 
     // For comparing with other implementations on the same input (`run --out` writes .npy); the
     // indices are floats, exact below 2^24 pillars.

@@ -70,7 +70,7 @@ std::optional<PickDetail> FlatFormerEngine::describePick(const std::vector<Datas
         for (std::size_t i = 0; i < cloud->pointCount(); ++i)
             if (groupOf->values[i] == group)
                 detail.pointValues[i] = 1.0f;
-        detail.facts.emplace_back("attention weights", "kept for flattened attention runs only");
+        detail.facts.emplace_back("attention weights", "kept by flattened attention runs made in the studio, or with attentionMaps on");
         return detail;
     }
 

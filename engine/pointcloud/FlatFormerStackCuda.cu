@@ -149,6 +149,7 @@ void FlatFormerStackCuda::attend(const std::vector<std::int32_t>& order, const G
     d.order = uploaded(order);
     d.orderToSlot = uploaded(grouping.orderToSlot);
     const auto slotToOrder = uploaded(grouping.slotToOrder);
+    const auto groupKeys = uploaded(grouping.groupKeys);
     cuda::DeviceBuffer<float> slotX(slotValues), slotQK(slotValues), q(slotValues), k(slotValues), v(slotValues), heads(slotValues);
     if (slots > 0)
         gatherSlots<<<blocksFor(slotValues), kThreads>>>(slotToOrder.data(), d.order.data(), d.features.data(), d.pe.data(), slots, C,
@@ -174,10 +175,10 @@ void FlatFormerStackCuda::attend(const std::vector<std::int32_t>& order, const G
             toHalfBits<<<blocksFor(slotValues), kThreads>>>(k.data(), static_cast<long>(slotValues), kh.data());
             toHalfBits<<<blocksFor(slotValues), kThreads>>>(v.data(), static_cast<long>(slotValues), vh.data());
             gpu::groupAttentionKernel<gpu::HalfBits><<<grid, gpu::kAttentionThreads, gpu::attentionSharedBytes<gpu::HalfBits>(G, D)>>>(
-                qh.data(), kh.data(), vh.data(), G, C, D, scale, heads.data());
+                qh.data(), kh.data(), vh.data(), groupKeys.data(), G, C, D, scale, heads.data());
         } else {
             gpu::groupAttentionKernel<float><<<grid, gpu::kAttentionThreads, gpu::attentionSharedBytes<float>(G, D)>>>(
-                q.data(), k.data(), v.data(), G, C, D, scale, heads.data());
+                q.data(), k.data(), v.data(), groupKeys.data(), G, C, D, scale, heads.data());
         }
         LS_CUDA_CHECK(cudaGetLastError());
     }

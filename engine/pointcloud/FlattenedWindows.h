@@ -13,6 +13,7 @@
 // Samples of a batch come first: the sample index sits above bit 40. (The reference adds
 // sample·nx·ny·10 instead, which is too small when windows are large against the grid — e.g.
 // 87 × 43 pillars with 9 × 7 windows — and then interleaves samples; within a sample the orders agree.)
+#include "SerializedOrder.h"
 #include "engine/core/HostDevice.h"
 
 #include <cstdint>
@@ -31,9 +32,14 @@ struct WindowShape {
 
 enum class SortAxis { X, Y };
 
+// What a layer sorts by: FlatFormer's windows, or a space-filling curve (SerializedOrder.h), for
+// which axis Y means transposed (x and y swapped) and `shifted` is unused.
+enum class Curve { Window, ZOrder, Hilbert };
+
 struct LayerKind {
     SortAxis axis = SortAxis::X;
     bool shifted = false;
+    Curve curve = Curve::Window;
 };
 
 // The reference's alternation inside one block: x, x shifted, y, y shifted.
@@ -50,6 +56,13 @@ struct PillarCoords {
 LS_HOST_DEVICE std::int64_t flattenKey(std::int32_t sample, std::int32_t x, std::int32_t y, GridShape grid, WindowShape window,
                                        LayerKind kind)
 {
+    if (kind.curve != Curve::Window) { // PTv3: the cell's code along the curve, samples first as below
+        const bool transposed = kind.axis == SortAxis::Y;
+        const auto cx = static_cast<std::uint32_t>(transposed ? y : x), cy = static_cast<std::uint32_t>(transposed ? x : y);
+        const int depth = curveDepth(grid.nx > grid.ny ? grid.nx : grid.ny); // ≤ 20 for any grid in memory: codes < 2^40
+        const std::int64_t code = kind.curve == Curve::ZOrder ? zOrderCode(cx, cy, depth) : hilbertCode(cx, cy, depth);
+        return code + (static_cast<std::int64_t>(sample) << 40);
+    }
     const std::int64_t sx = kind.shifted ? window.wx / 2 : 0, sy = kind.shifted ? window.wy / 2 : 0;
     const std::int64_t px = x + sx, py = y + sy;
     const std::int64_t x1 = px / window.wx, y1 = py / window.wy, x2 = px % window.wx, y2 = py % window.wy;
@@ -70,13 +83,18 @@ std::vector<std::int32_t> flattenOrderCpu(const PillarCoords& pillars, GridShape
 
 // Equal-size groups over a flattened order of a batch: each sample's run of the order is padded to
 // a multiple of `groupSize`. A padding slot repeats the token one group earlier (as the reference
-// does, so no attention mask is needed); a sample with fewer tokens than one group repeats its own
-// tokens cyclically; an empty sample has no groups. Samples never share a group.
+// does, so no attention mask is needed there); an empty sample has no groups. Samples never share
+// a group. A sample with fewer tokens than one group fills its one group cyclically, and that
+// group's keys are its real tokens only (`groupKeys`): repeating keys would weight some tokens
+// twice, which equals attention over the real pillars only when the group size is a multiple of
+// the count. Attention over the first groupKeys[g] slots is exactly what a reference gets by
+// dropping the padding.
 struct Grouping {
     int groupSize = 0;
     std::vector<std::int32_t> slotToOrder;  // [G·groupSize] position in the flattened order each slot holds
     std::vector<std::int32_t> orderToSlot;  // [P] the slot where each position's own result lives
     std::vector<std::int64_t> sampleSlots;  // [samples + 1] slot range of each sample
+    std::vector<std::int32_t> groupKeys;    // [G] keys each group attends to: its first groupKeys[g] slots
     std::size_t groupCount() const { return groupSize ? slotToOrder.size() / groupSize : 0; }
 };
 

@@ -46,6 +46,8 @@ Grouping groupEqualSize(std::span<const std::int32_t> samplesInOrder, int sample
                 grouping.orderToSlot[begin + j] = static_cast<std::int32_t>(firstSlot + j);
         }
         grouping.sampleSlots.push_back(firstSlot + padded);
+        for (std::int64_t g = 0; g < padded / groupSize; ++g)
+            grouping.groupKeys.push_back(static_cast<std::int32_t>(std::min<std::int64_t>(count, groupSize)));
         begin = end;
     }
     if (begin != samplesInOrder.size())

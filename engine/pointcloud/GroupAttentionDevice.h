@@ -41,17 +41,18 @@ LS_HOST_DEVICE float widen(HalfBits half)
 #endif
 }
 
-// `keys`/`values` point at the group's first slot, head slice included; `stride` is C. Storage is
-// float or HalfBits; scores, the softmax and the weighted sum are always accumulated in fp32.
+// `keys`/`values` point at the group's first slot, head slice included; `stride` is C; the query
+// attends to the first `keyCount` slots (the group size, or a small sample's real tokens). Storage
+// is float or HalfBits; scores, the softmax and the weighted sum are always accumulated in fp32.
 template <class Storage>
-LS_HOST_DEVICE void attendQuery(const Storage* query, const Storage* keys, const Storage* values, int groupSize, int headDim,
+LS_HOST_DEVICE void attendQuery(const Storage* query, const Storage* keys, const Storage* values, int keyCount, int headDim,
                                 int stride, float scale, float* out)
 {
     float accumulator[kMaxHeadDim];
     for (int d = 0; d < headDim; ++d)
         accumulator[d] = 0.0f;
     float runningMax = -INFINITY, runningSum = 0.0f;
-    for (int j = 0; j < groupSize; ++j) {
+    for (int j = 0; j < keyCount; ++j) {
         const Storage* key = keys + static_cast<long>(j) * stride;
         float score = 0.0f;
         for (int d = 0; d < headDim; ++d)
@@ -67,6 +68,12 @@ LS_HOST_DEVICE void attendQuery(const Storage* query, const Storage* keys, const
     }
     for (int d = 0; d < headDim; ++d)
         out[d] = accumulator[d] / runningSum;
+}
+
+// Keys group `group` attends to: all its slots unless `groupKeys` (may be null) says fewer.
+LS_HOST_DEVICE int keysOfGroup(const int32_t* groupKeys, long group, int groupSize)
+{
+    return groupKeys ? groupKeys[group] : groupSize;
 }
 
 } // namespace ls::pointcloud::gpu

@@ -11,7 +11,7 @@ namespace {
 
 template <class Storage>
 void attendAllQueries(const Storage* q, const Storage* k, const Storage* v, std::size_t groups, int groupSize, int channels, int heads,
-                      float* out)
+                      const std::int32_t* groupKeys, float* out)
 {
     const int headDim = channels / heads;
     const float scale = 1.0f / std::sqrt(static_cast<float>(headDim));
@@ -19,12 +19,24 @@ void attendAllQueries(const Storage* q, const Storage* k, const Storage* v, std:
         for (int h = 0; h < heads; ++h) {
             const std::size_t base = g * groupSize * channels + static_cast<std::size_t>(h) * headDim;
             for (int i = 0; i < groupSize; ++i)
-                gpu::attendQuery(q + base + static_cast<std::size_t>(i) * channels, k + base, v + base, groupSize, headDim, channels,
+                gpu::attendQuery(q + base + static_cast<std::size_t>(i) * channels, k + base, v + base,
+                                 gpu::keysOfGroup(groupKeys, static_cast<long>(g), groupSize), headDim, channels,
                                  scale, out + base + static_cast<std::size_t>(i) * channels);
         }
 }
 
 } // namespace
+
+void checkGroupKeys(std::span<const std::int32_t> groupKeys, std::size_t groups, int groupSize)
+{
+    if (groupKeys.empty())
+        return;
+    if (groupKeys.size() != groups)
+        throw ArgumentError("groupKeys holds " + std::to_string(groupKeys.size()) + " counts for " + std::to_string(groups) + " groups");
+    for (const std::int32_t keys : groupKeys)
+        if (keys < 1 || keys > groupSize)
+            throw ArgumentError("a group attends to 1 to " + std::to_string(groupSize) + " keys, not " + std::to_string(keys));
+}
 
 std::vector<gpu::HalfBits> toHalfBits(const std::vector<float>& values)
 {
@@ -35,16 +47,19 @@ std::vector<gpu::HalfBits> toHalfBits(const std::vector<float>& values)
 }
 
 std::vector<float> groupAttentionCoreOnHost(const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v,
-                                            int groupSize, int channels, int heads, AttentionPrecision precision)
+                                            int groupSize, int channels, int heads, std::span<const std::int32_t> groupKeys,
+                                            AttentionPrecision precision)
 {
     if (channels % heads != 0 || channels / heads > gpu::kMaxHeadDim)
         throw ArgumentError("the attention core takes heads of at most " + std::to_string(gpu::kMaxHeadDim) + " channels");
     const std::size_t groups = q.size() / channels / groupSize;
+    checkGroupKeys(groupKeys, groups, groupSize);
+    const std::int32_t* keys = groupKeys.empty() ? nullptr : groupKeys.data();
     std::vector<float> out(q.size());
     if (precision == AttentionPrecision::Fp16)
-        attendAllQueries(toHalfBits(q).data(), toHalfBits(k).data(), toHalfBits(v).data(), groups, groupSize, channels, heads, out.data());
+        attendAllQueries(toHalfBits(q).data(), toHalfBits(k).data(), toHalfBits(v).data(), groups, groupSize, channels, heads, keys, out.data());
     else
-        attendAllQueries(q.data(), k.data(), v.data(), groups, groupSize, channels, heads, out.data());
+        attendAllQueries(q.data(), k.data(), v.data(), groups, groupSize, channels, heads, keys, out.data());
     return out;
 }
 

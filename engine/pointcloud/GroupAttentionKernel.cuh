@@ -16,20 +16,22 @@ constexpr std::size_t kMaxAttentionSharedBytes = 48 * 1024; // without opting in
 
 template <class Storage>
 __global__ void groupAttentionKernel(const Storage* q, const Storage* k, const Storage* v, // [slots, C] each
+                                     const int32_t* groupKeys, // [groups] or null: every slot is a key
                                      int groupSize, int channels, int headDim, float scale, float* out)
 {
     extern __shared__ unsigned char stagedBytes[]; // keys [G, D], then values [G, D]
     Storage* keys = reinterpret_cast<Storage*>(stagedBytes);
     Storage* values = keys + groupSize * headDim;
     const long base = static_cast<long>(blockIdx.x) * groupSize * channels + static_cast<long>(blockIdx.y) * headDim;
-    for (int e = threadIdx.x; e < groupSize * headDim; e += blockDim.x) {
+    const int keyCount = keysOfGroup(groupKeys, blockIdx.x, groupSize);
+    for (int e = threadIdx.x; e < keyCount * headDim; e += blockDim.x) {
         const int row = e / headDim, column = e % headDim;
         keys[e] = k[base + static_cast<long>(row) * channels + column];
         values[e] = v[base + static_cast<long>(row) * channels + column];
     }
     __syncthreads();
     for (int i = threadIdx.x; i < groupSize; i += blockDim.x)
-        attendQuery(q + base + static_cast<long>(i) * channels, keys, values, groupSize, headDim, headDim, scale,
+        attendQuery(q + base + static_cast<long>(i) * channels, keys, values, keyCount, headDim, headDim, scale,
                     out + base + static_cast<long>(i) * channels);
 }
 

@@ -108,7 +108,7 @@ void CoreCuda(benchmark::State& state, AttentionPrecision precision)
     for (auto _ : state) {
         ls::LatencyRecorder recorder;
         recorder.beginRepeat(false);
-        benchmark::DoNotOptimize(groupAttentionCoreCuda(p.q, p.k, p.v, kGroupSize, kChannels, kHeads, 0, recorder, precision));
+        benchmark::DoNotOptimize(groupAttentionCoreCuda(p.q, p.k, p.v, kGroupSize, kChannels, kHeads, {}, 0, recorder, precision));
         recorder.endRepeat();
         const auto& record = recorder.record();
         double kernelUs = 0;

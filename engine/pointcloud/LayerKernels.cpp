@@ -1,0 +1,31 @@
+#include "LayerKernels.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace ls::pointcloud {
+
+bool cpuHasAvx2Fma()
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return false;
+#endif
+}
+
+const LayerKernels& layerKernels()
+{
+    static const LayerKernels& chosen = [&]() -> const LayerKernels& {
+        const char* forced = std::getenv("LATENCY_STUDIO_ISA");
+#if LS_HAS_AVX2_KERNELS
+        if (cpuHasAvx2Fma() && !(forced && std::strcmp(forced, "baseline") == 0))
+            return avx2::layerKernels();
+#endif
+        (void)forced;
+        return baseline::layerKernels();
+    }();
+    return chosen;
+}
+
+} // namespace ls::pointcloud
