@@ -9,6 +9,7 @@
 #include "engine/pointcloud/FlatFormerLayer.h"
 #include "engine/pointcloud/GroupAttentionCuda.h"
 #include "engine/pointcloud/LayerDevice.h"
+#include "engine/pointcloud/LayerKernels.h"
 #if LS_HAS_CUDA
 #include "engine/pointcloud/FlatFormerStackCuda.h"
 #endif
@@ -412,6 +413,65 @@ private slots:
             compareAttention(attendWith(c, AttentionPrecision::Fp32, groupAttentionCoreOnHost), c);
             compareAttention(attendWith(c, AttentionPrecision::Fp16, groupAttentionCoreOnHost), c, kFp16Tolerance);
         }
+    }
+
+    void isaKernelsAgree()
+    {
+        // The AVX2+FMA build of the layer kernels against the baseline build, on the same inputs:
+        // FMA and 8-wide sums round differently, so within 1e-5 of max(1, |baseline|); and GELU
+        // (Eigen's vectorised erf) against the exact form in double.
+        const LayerKernels& base = baseline::layerKernels();
+        std::vector<const LayerKernels*> variants{&base};
+        if (cpuHasAvx2Fma())
+            variants.push_back(&avx2::layerKernels());
+        else
+            qInfo("this CPU has no AVX2+FMA: only the baseline kernels are checked");
+        auto close = [](const std::vector<float>& got, const std::vector<float>& want, float bound) {
+            for (std::size_t i = 0; i < got.size(); ++i)
+                if (!(std::abs(got[i] - want[i]) <= bound * std::max(1.0f, std::abs(want[i]))))
+                    return false;
+            return true;
+        };
+        const int rows = static_cast<int>(test::uniformInt(1, 300)), in = static_cast<int>(test::uniformInt(1, 140));
+        const int out = static_cast<int>(test::uniformInt(1, 140)), keys = static_cast<int>(test::uniformInt(1, 150));
+        const int D = static_cast<int>(test::uniformInt(1, 32)), stride = D + static_cast<int>(test::uniformInt(0, 9));
+        const auto x = randomFloats(static_cast<std::size_t>(rows) * in, -2, 2), w = randomFloats(static_cast<std::size_t>(out) * in, -1, 1);
+        const auto b = randomFloats(out, -1, 1);
+        const auto q = randomFloats(static_cast<std::size_t>(rows) * stride, -2, 2);
+        const auto k = randomFloats(static_cast<std::size_t>(keys) * stride, -2, 2), v = randomFloats(static_cast<std::size_t>(keys) * stride, -2, 2);
+        const auto scale = randomFloats(in, 0.5f, 1.5f), shift = randomFloats(in, -1, 1);
+        std::vector<std::vector<float>> linear, weights, attended, normed, gelu;
+        for (const LayerKernels* kernels : variants) {
+            std::vector<float> y(static_cast<std::size_t>(rows) * out), p(static_cast<std::size_t>(rows) * keys);
+            std::vector<float> o(static_cast<std::size_t>(rows) * stride, 0.0f), n = x, g = x;
+            kernels->linear(x.data(), rows, in, w.data(), b.data(), out, y.data());
+            kernels->attentionWeights(q.data(), k.data(), rows, keys, D, stride, 0.25f, p.data());
+            kernels->weightedValues(p.data(), v.data(), rows, keys, D, stride, o.data());
+            kernels->layerNorm(n.data(), rows, in, scale.data(), shift.data());
+            kernels->gelu(g.data(), g.size());
+            linear.push_back(y);
+            weights.push_back(p);
+            attended.push_back(o);
+            normed.push_back(n);
+            gelu.push_back(g);
+        }
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            const double exact = 0.5 * x[i] * (1.0 + std::erf(x[i] / std::sqrt(2.0)));
+            QVERIFY2(std::abs(gelu[0][i] - exact) <= 1e-6 * std::max(1.0, std::abs(exact)), qPrintable(QString("gelu(%1)").arg(x[i])));
+        }
+        for (int r = 0; r < rows; ++r) { // each row of weights is a softmax
+            double total = 0;
+            for (int j = 0; j < keys; ++j) total += weights[0][static_cast<std::size_t>(r) * keys + j];
+            QVERIFY(std::abs(total - 1.0) < 1e-5);
+        }
+        for (std::size_t i = 1; i < variants.size(); ++i) {
+            QVERIFY(close(linear[i], linear[0], 1e-5f));
+            QVERIFY(close(weights[i], weights[0], 1e-5f));
+            QVERIFY(close(attended[i], attended[0], 1e-5f));
+            QVERIFY(close(normed[i], normed[0], 1e-5f));
+            QVERIFY(close(gelu[i], gelu[0], 1e-5f));
+        }
+        qInfo("kernels in use here: %s", layerKernels().isa);
     }
 
     void halfBitsWidenExactly()

@@ -59,12 +59,17 @@ PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent)
     auto* resetButton = new QToolButton(this);
     resetButton->setText(tr("Reset camera"));
     resetButton->setToolTip(tr("Fit the cloud in view (R, or double-click the view)"));
+    auto* aboveButton = new QToolButton(this);
+    aboveButton->setObjectName("viewFromAbove");
+    aboveButton->setText(tr("From above"));
+    aboveButton->setToolTip(tr("Look straight down, y up: the pillar grid as a map (T)"));
 
     auto* bar = new QHBoxLayout;
     bar->addWidget(titleLabel_, 1);
     bar->addWidget(new QLabel(tr("Colour by:"), this));
     bar->addWidget(colorByBox_);
     bar->addWidget(ellipsoidsBox_);
+    bar->addWidget(aboveButton);
     bar->addWidget(resetButton);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
@@ -159,6 +164,7 @@ PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent)
         emit colorByChanged(name);
     });
     connect(resetButton, &QToolButton::clicked, viewport_, &VtkViewport::resetCamera);
+    connect(aboveButton, &QToolButton::clicked, viewport_, &VtkViewport::viewFromAbove);
     connect(ellipsoidsBox_, &QCheckBox::toggled, this, &PointCloudView::setShowEllipsoids);
 }
 

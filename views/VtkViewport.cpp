@@ -201,6 +201,16 @@ void VtkViewport::resetCamera()
     update();
 }
 
+void VtkViewport::viewFromAbove()
+{
+    vtkCamera* camera = renderer_->GetActiveCamera();
+    camera->SetFocalPoint(0, 0, 0);
+    camera->SetPosition(0, 0, 1);
+    camera->SetViewUp(0, 1, 0);
+    renderer_->ResetCamera();
+    update();
+}
+
 void VtkViewport::setOverlayVisible(bool visible)
 {
     if (overlayVisible_ == visible)
@@ -345,6 +355,10 @@ void VtkViewport::keyPressEvent(QKeyEvent* event)
     }
     if (event->key() == Qt::Key_R) {
         resetCamera();
+        return;
+    }
+    if (event->key() == Qt::Key_T) {
+        viewFromAbove();
         return;
     }
     QOpenGLWidget::keyPressEvent(event);

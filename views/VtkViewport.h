@@ -37,6 +37,9 @@ public:
 
     vtkRenderer* renderer() const;
     void resetCamera();
+    // Looks straight down the z axis with y up, the scene fitted: a map view of a LiDAR sweep,
+    // where pillar orders and their groups read as on the grid.
+    void viewFromAbove();
 
     // ImGui calls drawn each frame inside the overlay (after the frame-time line).
     void setOverlayContent(std::function<void()> drawContent) { overlayContent_ = std::move(drawContent); }

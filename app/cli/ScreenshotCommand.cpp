@@ -32,6 +32,7 @@ int screenshotCommand(const QStringList& arguments)
         {"scale", "Resolution multiplier (default 1).", "K", "1"},
         {"color-by", "Attribute to colour by (default: the session's choice).", "name"},
         {"no-overlay", "Leave out the ImGui overlay."},
+        {"from-above", "Look straight down the z axis (y up) instead of the default oblique view."},
     });
     if (const auto done = parseArguments(parser, arguments, "screenshot"))
         return *done;
@@ -82,6 +83,8 @@ int screenshotCommand(const QStringList& arguments)
     view.viewport()->setOverlayVisible(!parser.isSet("no-overlay"));
     for (int i = 0; i < 10; ++i) // let the window map and the GL context come up
         QApplication::processEvents();
+    if (parser.isSet("from-above"))
+        view.viewport()->viewFromAbove();
     const QImage image = view.viewport()->renderImage(parser.value("scale").toDouble());
     if (image.isNull() || !image.save(parser.value("out"), "PNG")) {
         std::fprintf(stderr, "latency-studio-cli screenshot: could not render or write %s\n", qPrintable(parser.value("out")));

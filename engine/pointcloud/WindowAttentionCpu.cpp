@@ -1,8 +1,9 @@
 #include "WindowAttention.h"
 
+#include "LayerKernels.h"
 #include "engine/core/Error.h"
+#include "engine/core/ParallelFor.h"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -10,54 +11,52 @@
 namespace ls::pointcloud {
 namespace {
 
-using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+// One thread's buffers for a set of tokens: gathered inputs, q, k, v, head outputs, scores.
+struct TokenBuffers {
+    std::vector<float> x, qk, q, k, v, heads, projected, scores;
+};
 
-// Queries/keys from features + pe, values from features, for the given pillars in order: [n, C] each.
-void project(const std::vector<float>& features, const std::vector<float>& pe, const std::vector<std::int32_t>& members,
-             std::size_t rows, const LayerWeights& w, RowMajor& q, RowMajor& k, RowMajor& v)
+// Attention of `rows` gathered tokens (`members`, then padding rows of zeros up to `rows`) whose
+// keys are the first `valid`, on one thread with the CPU's layer kernels (the same as the
+// flattened path's, LayerKernels.h). Writes the output projection of the real rows to `out` rows
+// `members`. The padded rows are projected and attend, as padded windows do; the masked keys are
+// skipped rather than computed and zeroed, which only favours this baseline.
+void attendTokens(const std::vector<float>& features, const std::vector<float>& pe, const std::int32_t* members, std::size_t valid,
+                  std::size_t rows, const LayerWeights& w, TokenBuffers& b, std::vector<float>& out)
 {
-    const int C = w.channels;
-    RowMajor x = RowMajor::Zero(static_cast<Eigen::Index>(rows), C), qk = RowMajor::Zero(static_cast<Eigen::Index>(rows), C);
-    for (std::size_t i = 0; i < members.size(); ++i)
-        for (int c = 0; c < C; ++c) {
-            x(static_cast<Eigen::Index>(i), c) = features[members[i] * static_cast<std::size_t>(C) + c];
-            qk(static_cast<Eigen::Index>(i), c) = x(static_cast<Eigen::Index>(i), c) + pe[members[i] * static_cast<std::size_t>(C) + c];
-        }
-    q.resize(static_cast<Eigen::Index>(rows), C);
-    k.resize(static_cast<Eigen::Index>(rows), C);
-    v.resize(static_cast<Eigen::Index>(rows), C);
-    linear(qk.data(), rows, C, w.inProjection.data(), w.inBias.data(), C, q.data());
-    linear(qk.data(), rows, C, w.inProjection.data() + C * C, w.inBias.data() + C, C, k.data());
-    linear(x.data(), rows, C, w.inProjection.data() + 2 * C * C, w.inBias.data() + 2 * C, C, v.data());
-}
-
-// Multi-head attention of `rows` tokens whose first `valid` are real: keys past `valid` are masked.
-// Writes the output projection of the first `valid` rows to `out` rows `members`.
-void attendMasked(const RowMajor& q, const RowMajor& k, const RowMajor& v, Eigen::Index valid, const std::vector<std::int32_t>& members,
-                  const LayerWeights& w, std::vector<float>& out)
-{
+    const LayerKernels& kernels = layerKernels();
     const int C = w.channels, H = w.heads, D = C / H;
-    const Eigen::Index rows = q.rows();
-    const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-    RowMajor heads(rows, C), scores(rows, rows);
-    for (int h = 0; h < H; ++h) {
-        scores.noalias() = q.middleCols(h * D, D) * k.middleCols(h * D, D).transpose() * scale;
-        // Softmax over the real keys only; masked weights are set to exactly 0. (Eigen's vectorised
-        // exp turns a −∞ mask into about 2.8e-39, a denormal that slowed every scores × V product
-        // of this baseline many times over.)
-        for (Eigen::Index i = 0; i < rows; ++i) {
-            auto real = scores.row(i).head(valid);
-            real = (real.array() - real.maxCoeff()).exp();
-            real /= real.sum();
+    const std::size_t values = rows * static_cast<std::size_t>(C);
+    for (auto* buffer : {&b.x, &b.qk, &b.q, &b.k, &b.v, &b.heads, &b.projected})
+        buffer->assign(values, 0.0f);
+    for (std::size_t i = 0; i < valid; ++i) {
+        const float* f = features.data() + static_cast<std::size_t>(members[i]) * C;
+        const float* p = pe.data() + static_cast<std::size_t>(members[i]) * C;
+        for (int c = 0; c < C; ++c) {
+            b.x[i * C + c] = f[c];
+            b.qk[i * C + c] = f[c] + p[c];
         }
-        if (valid < rows)
-            scores.rightCols(rows - valid).setZero();
-        heads.middleCols(h * D, D).noalias() = scores * v.middleCols(h * D, D);
     }
-    RowMajor projected(rows, C);
-    linear(heads.data(), static_cast<std::size_t>(rows), C, w.outProjection.data(), w.outBias.data(), C, projected.data());
-    for (Eigen::Index i = 0; i < valid; ++i)
-        std::copy_n(projected.row(i).data(), C, out.data() + members[i] * static_cast<std::size_t>(C));
+    kernels.linear(b.qk.data(), rows, C, w.inProjection.data(), w.inBias.data(), C, b.q.data());
+    kernels.linear(b.qk.data(), rows, C, w.inProjection.data() + C * C, w.inBias.data() + C, C, b.k.data());
+    kernels.linear(b.x.data(), rows, C, w.inProjection.data() + 2 * C * C, w.inBias.data() + 2 * C, C, b.v.data());
+    const float scale = 1.0f / std::sqrt(static_cast<float>(D));
+    // Query rows in blocks, so a global attention's scores stay [block, keys], not [rows, rows].
+    constexpr std::size_t kRowBlock = 256;
+    b.scores.resize(std::min(rows, kRowBlock) * valid);
+    for (std::size_t first = 0; first < rows; first += kRowBlock) {
+        const int block = static_cast<int>(std::min(kRowBlock, rows - first));
+        for (int h = 0; h < H; ++h) {
+            const std::size_t offset = first * C + static_cast<std::size_t>(h) * D;
+            kernels.attentionWeights(b.q.data() + offset, b.k.data() + static_cast<std::size_t>(h) * D, block, static_cast<int>(valid), D, C,
+                                     scale, b.scores.data());
+            kernels.weightedValues(b.scores.data(), b.v.data() + static_cast<std::size_t>(h) * D, block, static_cast<int>(valid), D, C,
+                                   b.heads.data() + offset);
+        }
+    }
+    kernels.linear(b.heads.data(), valid, C, w.outProjection.data(), w.outBias.data(), C, b.projected.data());
+    for (std::size_t i = 0; i < valid; ++i)
+        std::copy_n(b.projected.data() + i * C, C, out.data() + static_cast<std::size_t>(members[i]) * C);
 }
 
 } // namespace
@@ -92,20 +91,27 @@ std::vector<float> attendPaddedWindowsCpu(const std::vector<float>& features, co
     const std::vector<int> buckets = windowBuckets(window);
     std::vector<float> out(count * C, 0.0f);
     PaddedWindowStats local;
-    RowMajor q, k, v;
+    std::vector<std::pair<std::size_t, std::size_t>> windows; // [begin, end) in byWindow
     for (std::size_t begin = 0; begin < count;) {
         std::size_t end = begin + 1;
         while (end < count && windowOf[byWindow[end]] == windowOf[byWindow[begin]])
             ++end;
-        const std::vector<std::int32_t> members(byWindow.begin() + static_cast<std::ptrdiff_t>(begin),
-                                                byWindow.begin() + static_cast<std::ptrdiff_t>(end));
-        const int bucket = *std::lower_bound(buckets.begin(), buckets.end(), static_cast<int>(members.size()));
-        project(features, pe, members, static_cast<std::size_t>(bucket), weights, q, k, v);
-        attendMasked(q, k, v, static_cast<Eigen::Index>(members.size()), members, weights, out);
+        windows.emplace_back(begin, end);
         ++local.windows;
-        local.paddedTokens += static_cast<std::size_t>(bucket);
+        local.paddedTokens += static_cast<std::size_t>(*std::lower_bound(buckets.begin(), buckets.end(), static_cast<int>(end - begin)));
         begin = end;
     }
+    // Windows spread over the threads, as the flattened path spreads its groups.
+    const int workers = parallelWorkers(windows.size());
+    std::vector<TokenBuffers> buffers(static_cast<std::size_t>(workers));
+    parallelFor(windows.size(), workers, [&](std::size_t first, std::size_t last, int worker) {
+        for (std::size_t i = first; i < last; ++i) {
+            const auto [begin, end] = windows[i];
+            const int bucket = *std::lower_bound(buckets.begin(), buckets.end(), static_cast<int>(end - begin));
+            attendTokens(features, pe, byWindow.data() + begin, end - begin, static_cast<std::size_t>(bucket), weights,
+                         buffers[static_cast<std::size_t>(worker)], out);
+        }
+    });
     if (stats)
         *stats = local;
     return out;
@@ -122,9 +128,8 @@ std::vector<float> attendGloballyCpu(const std::vector<float>& features, const s
     std::vector<float> out(features.size(), 0.0f);
     if (count == 0)
         return out;
-    RowMajor q, k, v;
-    project(features, pe, all, count, weights, q, k, v);
-    attendMasked(q, k, v, static_cast<Eigen::Index>(count), all, weights, out);
+    TokenBuffers buffers;
+    attendTokens(features, pe, all.data(), count, count, weights, buffers, out);
     return out;
 }
 

@@ -3,18 +3,26 @@
 // attention, at about 20k, 50k and 150k points; with a CUDA device, also the attention core on the
 // GPU in fp32 and fp16 (kernel time from CUDA events) against its host run. Prints ratios measured
 // in this run.
+//
+// Why the baselines are fair: every side uses the same layer kernels (LayerKernels.h: AVX2+FMA
+// where the CPU has them), the same weights and input, fp32, flush-to-zero, and one thread
+// (LATENCY_STUDIO_THREADS=1 unless set: global attention runs on one thread). Padded windows
+// project their padding and skip their masked keys, which only favours them. The whole 8-layer run
+// against NumPy + OpenBLAS, end to end, is tests/bench/flatformer_vs_numpy.py.
 #include "BenchRatios.h"
 #include "engine/core/Device.h"
 #include "engine/core/LatencyRecorder.h"
 #include "engine/core/VectorState.h"
 #include "engine/pointcloud/FlatFormerLayer.h"
 #include "engine/pointcloud/GroupAttentionCuda.h"
+#include "engine/pointcloud/LayerKernels.h"
 #include "engine/pointcloud/Pillarization.h"
 #include "engine/pointcloud/SyntheticLidar.h"
 #include "engine/pointcloud/WindowAttention.h"
 
 #include <benchmark/benchmark.h>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 namespace {
@@ -129,6 +137,8 @@ int main(int argc, char** argv)
     // against the flattened path was inflated by denormal arithmetic (10.2× instead of about 1.6×
     // on a nuScenes sweep, issue 19).
     const ls::FlushDenormals flushDenormals;
+    setenv("LATENCY_STUDIO_THREADS", "1", 0); // equal threads for every side (see the top)
+    std::printf("layer kernels: %s; threads: %s\n", layerKernels().isa, std::getenv("LATENCY_STUDIO_THREADS"));
     for (int k : {20, 50, 150}) {
         benchmark::RegisterBenchmark("Flattened", Flattened)->Arg(k)->Unit(benchmark::kMillisecond)->UseRealTime();
         benchmark::RegisterBenchmark("Padded", Padded)->Arg(k)->Unit(benchmark::kMillisecond)->UseRealTime();
