@@ -75,12 +75,15 @@ std::vector<float> positionalEncoding(const PillarCoords& pillars, int channels,
 {
     const int length = channels / 4 * 2; // frequencies per axis
     std::vector<float> pe(pillars.size() * static_cast<std::size_t>(channels), 0.0f);
+    std::vector<double> wavelength(static_cast<std::size_t>(length / 2));
+    for (int m = 0; m < length / 2; ++m)
+        wavelength[static_cast<std::size_t>(m)] = std::pow(temperature, 2.0 * m / length);
     for (std::size_t p = 0; p < pillars.size(); ++p) {
         float* row = pe.data() + p * channels;
         const double coordinate[2] = {static_cast<double>(pillars.x[p]), static_cast<double>(pillars.y[p])};
         for (int axis = 0; axis < 2; ++axis)
             for (int m = 0; m < length / 2; ++m) {
-                const double angle = coordinate[axis] / std::pow(temperature, 2.0 * m / length);
+                const double angle = coordinate[axis] / wavelength[static_cast<std::size_t>(m)];
                 row[axis * length + 2 * m] = static_cast<float>(std::sin(angle));
                 row[axis * length + 2 * m + 1] = static_cast<float>(std::cos(angle));
             }

@@ -1,5 +1,6 @@
 #include "Pillarization.h"
 
+#include "LayerKernels.h"
 #include "engine/core/CounterRng.h"
 #include "engine/core/Error.h"
 
@@ -28,6 +29,7 @@ Pillars pillarize(std::span<const float> points, int pointChannels, const Pillar
     const std::size_t count = points.size() / pointChannels;
     pillars.pointToPillar.assign(count, -1);
     std::unordered_map<std::int64_t, std::int32_t> cells; // y·nx + x → pillar
+    cells.reserve(std::min<std::size_t>(count, static_cast<std::size_t>(pillars.grid.nx) * pillars.grid.ny));
     for (std::size_t i = 0; i < count; ++i) {
         const float* p = points.data() + i * pointChannels;
         // x, y, z and the intensity (the 4th value, a feature of the encoder): one non-finite value
@@ -69,6 +71,23 @@ std::vector<float> encodePillars(std::span<const float> points, int pointChannel
     const int channels = static_cast<int>(weight.size() / kPointFeatures);
     // ReLU outputs are ≥ 0, so 0 is the identity of the max-pool.
     std::vector<float> features(pillars.coords.size() * channels, 0.0f);
+    // W·f for a batch of points at a time as one GEMM (LayerKernels.h), then the max-pool.
+    constexpr std::size_t kBatch = 4096;
+    const LayerKernels& kernels = layerKernels();
+    const std::vector<float> noBias(static_cast<std::size_t>(channels), 0.0f);
+    std::vector<float> inputs(kBatch * kPointFeatures), encoded(kBatch * channels);
+    std::vector<std::int32_t> batchPillars(kBatch);
+    std::size_t filled = 0;
+    auto pool = [&] {
+        kernels.linear(inputs.data(), filled, kPointFeatures, weight.data(), noBias.data(), channels, encoded.data());
+        for (std::size_t b = 0; b < filled; ++b) {
+            float* out = features.data() + static_cast<std::size_t>(batchPillars[b]) * channels;
+            const float* e = encoded.data() + b * channels;
+            for (int c = 0; c < channels; ++c)
+                out[c] = std::max(out[c], e[c]);
+        }
+        filled = 0;
+    };
     for (std::size_t i = 0; i < pillars.pointToPillar.size(); ++i) {
         const std::int32_t pillar = pillars.pointToPillar[i];
         if (pillar < 0)
@@ -77,14 +96,13 @@ std::vector<float> encodePillars(std::span<const float> points, int pointChannel
         const float centreX = spec.rangeMinM[0] + (pillars.coords.x[pillar] + 0.5f) * spec.pillarSizeM[0];
         const float centreY = spec.rangeMinM[1] + (pillars.coords.y[pillar] + 0.5f) * spec.pillarSizeM[1];
         const float f[kPointFeatures] = {p[0], p[1], p[2], pointChannels > 3 ? p[3] : 0.0f, p[0] - centreX, p[1] - centreY};
-        float* out = features.data() + static_cast<std::size_t>(pillar) * channels;
-        for (int c = 0; c < channels; ++c) {
-            float sum = 0;
-            for (int k = 0; k < kPointFeatures; ++k)
-                sum += weight[c * kPointFeatures + k] * f[k];
-            out[c] = std::max(out[c], sum);
-        }
+        std::copy_n(f, kPointFeatures, inputs.data() + filled * kPointFeatures);
+        batchPillars[filled++] = pillar;
+        if (filled == kBatch)
+            pool();
     }
+    if (filled > 0)
+        pool();
     return features;
 }
 

@@ -10,7 +10,7 @@ LATENCY_STUDIO_THREADS), and both run with denormals flushed (the engine does so
 inputs hold none). A third side is the engine with its baseline (SSE2) kernels
 (LATENCY_STUDIO_ISA=baseline), what AVX2+FMA brings. Runs alternate, so machine load hits every
 side alike; medians over the repeats. The time is end to end: the engine's whole repeat
-(reading the points, pillars, encoder, every layer) against the same in NumPy.
+(reading the points and weights files, pillars, encoder, every layer) against the same in NumPy.
 
     tests/bench/flatformer_vs_numpy.py --cli build/ci/bin/latency-studio-cli [--threads 1] [--repeats 5]
 
@@ -178,6 +178,10 @@ def main():
     parser.add_argument("--blocks", type=int, default=2)
     parser.add_argument("--json", help="write the measurements here")
     args = parser.parse_args()
+    if os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
+        # OpenBLAS reads its thread count when NumPy is imported: start again with it set.
+        os.environ.update(OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
+        os.execv(sys.executable, [sys.executable] + sys.argv)
     channels, heads, size, window, group, layers = 128, 8, 0.32, 13, 144, 4 * args.blocks
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads),
                LATENCY_STUDIO_THREADS=str(args.threads))
@@ -204,8 +208,10 @@ def main():
         subprocess.run(engine_cmd, check=True, env=env)
         record = json.loads((work / "engine" / "latency.json").read_text())
         engine_ms.append(repeat_total_ms(record))
-        start = time.perf_counter()
-        reference = numpy_run(points, weights, layers, heads, size, window, group)
+        start = time.perf_counter()  # from the files, as the engine reads them
+        with np.load(work / "weights.npz") as archive:
+            loaded = {name: archive[name] for name in archive.files}
+        reference = numpy_run(np.load(work / "points.npy"), loaded, layers, heads, size, window, group)
         numpy_ms.append((time.perf_counter() - start) * 1e3)
     ours = np.load(work / "engine" / "pillar features.values.npy").reshape(reference.shape)
     scale = np.abs(reference).max()
