@@ -297,13 +297,15 @@ private slots:
         for (std::size_t position = 0; position < order.size(); ++position) {
             const std::size_t pillar = order[position], group = grouping.orderToSlot[position] / G;
             const auto q = affine(keyInput(pillar), w.inProjection, w.inBias, 0, C);
+            // A cloud smaller than one group attends to its own pillars only; the rest weigh 0.
+            const int keyCount = std::min<int>(G, static_cast<int>(order.size()));
             Rows keys;
-            for (int j = 0; j < G; ++j)
+            for (int j = 0; j < keyCount; ++j)
                 keys.push_back(affine(keyInput(order[grouping.slotToOrder[group * G + j]]), w.inProjection, w.inBias, C, C));
             std::vector<double> mean(G, 0.0);
             for (int h = 0; h < heads; ++h) {
                 const auto weight = softmaxOfHead(q, keys, h, D);
-                for (int j = 0; j < G; ++j) mean[j] += weight[j] / heads;
+                for (int j = 0; j < keyCount; ++j) mean[j] += weight[j] / heads;
             }
             double total = 0;
             for (int j = 0; j < G; ++j) {
