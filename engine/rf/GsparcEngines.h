@@ -3,6 +3,8 @@
 //   rf.gsparc-train   trains a field on a dataset folder, scores held-out spectra against the
 //                     nearest-position baselines, hands over the checkpoint (checkpoint.npz)
 //   rf.gsparc-eval    scores a checkpoint on a split of a dataset (per-sample metrics, spectra)
+//   rf.gsparc-cv      cross-validates the training recipe: random folds and spatial blocks, with
+//                     the baselines on the same folds and bootstrap intervals
 //   rf.gsparc-render  renders the spectrum a checkpoint predicts for one transmitter position
 //   rf.multipath-sim  simulates a scene's spectra and CSI and writes them as a dataset
 #include "GsparcOutputs.h"
@@ -41,6 +43,21 @@ public:
         return rfReportSections("GSpaRC evaluation", datasets);
     }
     RepeatAdvice repeatAdvice() const override { return {1, 0}; }
+};
+
+class GsparcCrossValidationEngine final : public Engine {
+public:
+    std::string id() const override { return "rf.gsparc-cv"; }
+    std::string displayName() const override { return "GSpaRC: cross-validate"; }
+    std::string description() const override;
+    ParameterSchema parameterSchema() const override;
+    bool hasCudaPath() const override { return LS_HAS_CUDA != 0; } // each fold's training, as gsparc-train
+    RunOutput run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context) override;
+    std::vector<ReportSection> reportSections(const std::vector<Dataset>& datasets, const nlohmann::json&) const override
+    {
+        return rfReportSections("GSpaRC cross-validation", datasets);
+    }
+    RepeatAdvice repeatAdvice() const override { return {1, 0}; } // a field per fold: once, unwarmed
 };
 
 class GsparcRenderEngine final : public Engine {

@@ -21,7 +21,10 @@ SpectrumScores scoreSpectrum(const std::vector<float>& predicted, const std::vec
     return scores;
 }
 
-std::vector<float> nearestTrainingSpectrum(const RfDataset& dataset, const std::array<float, 3>& position, int k)
+namespace {
+
+// The k training samples nearest to `position`: (squared distance, sample index), nearest first.
+std::vector<std::pair<double, std::size_t>> nearestTraining(const RfDataset& dataset, const std::array<float, 3>& position, int k)
 {
     std::vector<std::pair<double, std::size_t>> distances;
     for (std::size_t index : dataset.train) {
@@ -33,13 +36,40 @@ std::vector<float> nearestTrainingSpectrum(const RfDataset& dataset, const std::
         throw ArgumentError("baseline: the dataset has no training spectra");
     const auto used = static_cast<std::size_t>(std::clamp<int>(k, 1, static_cast<int>(distances.size())));
     std::partial_sort(distances.begin(), distances.begin() + used, distances.end());
-    std::vector<float> mean(dataset.samples[distances[0].second].spectrum.size(), 0.0f);
-    for (std::size_t i = 0; i < used; ++i) {
-        const auto& spectrum = dataset.samples[distances[i].second].spectrum;
+    distances.resize(used);
+    return distances;
+}
+
+} // namespace
+
+std::vector<float> nearestTrainingSpectrum(const RfDataset& dataset, const std::array<float, 3>& position, int k)
+{
+    const auto nearest = nearestTraining(dataset, position, k);
+    std::vector<float> mean(dataset.samples[nearest[0].second].spectrum.size(), 0.0f);
+    for (const auto& [distance, index] : nearest) {
+        const auto& spectrum = dataset.samples[index].spectrum;
         for (std::size_t p = 0; p < mean.size(); ++p)
-            mean[p] += spectrum[p] / static_cast<float>(used);
+            mean[p] += spectrum[p] / static_cast<float>(nearest.size());
     }
     return mean;
+}
+
+std::vector<float> inverseDistanceSpectrum(const RfDataset& dataset, const std::array<float, 3>& position, int k)
+{
+    const auto nearest = nearestTraining(dataset, position, k);
+    if (nearest[0].first <= 0)
+        return dataset.samples[nearest[0].second].spectrum;
+    double total = 0;
+    for (const auto& entry : nearest)
+        total += 1.0 / entry.first; // squared distances: weights 1/d²
+    std::vector<float> blend(dataset.samples[nearest[0].second].spectrum.size(), 0.0f);
+    for (const auto& [squared, index] : nearest) {
+        const auto weight = static_cast<float>(1.0 / squared / total);
+        const auto& spectrum = dataset.samples[index].spectrum;
+        for (std::size_t p = 0; p < blend.size(); ++p)
+            blend[p] += weight * spectrum[p];
+    }
+    return blend;
 }
 
 HeldOutScores evaluateHeldOut(const TrainingState& state, const RfDataset& dataset, const std::vector<std::size_t>& indices, int k,
@@ -61,6 +91,7 @@ HeldOutScores evaluateHeldOut(const TrainingState& state, const RfDataset& datas
         scores.model.push_back(score(predicted));
         scores.nearest.push_back(score(nearestTrainingSpectrum(dataset, sample.movingEnd, 1)));
         scores.kNearest.push_back(score(nearestTrainingSpectrum(dataset, sample.movingEnd, k)));
+        scores.inverseDistance.push_back(score(inverseDistanceSpectrum(dataset, sample.movingEnd, k)));
         scores.predicted.push_back(std::move(predicted));
     }
     return scores;

@@ -16,8 +16,12 @@ SpectrumScores scoreSpectrum(const std::vector<float>& predicted, const std::vec
 // Mean spectrum of the k training samples whose moving end is nearest to `position`.
 std::vector<float> nearestTrainingSpectrum(const RfDataset& dataset, const std::array<float, 3>& position, int k);
 
+// Shepard's inverse-distance weighting over the k nearest training samples: weights 1/d², the
+// nearest alone when it sits at `position`.
+std::vector<float> inverseDistanceSpectrum(const RfDataset& dataset, const std::array<float, 3>& position, int k);
+
 struct HeldOutScores {
-    std::vector<SpectrumScores> model, nearest, kNearest; // one per test sample, in dataset.test order
+    std::vector<SpectrumScores> model, nearest, kNearest, inverseDistance; // one per test sample, in dataset.test order
     std::vector<std::vector<float>> predicted;            // the model's spectra [F, H, W], same order
     int k = 3;
 };
