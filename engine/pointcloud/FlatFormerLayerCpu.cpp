@@ -123,13 +123,23 @@ void projectSlotsInto(LayerWorkspace& w, const std::vector<float>& features, con
     linear(w.slotX.data(), slots, C, weights.inProjection.data() + 2 * C * C, weights.inBias.data() + 2 * C, C, w.projected.v.data());
 }
 
-// Per-thread [G, G] score buffers for `workers` threads.
-std::vector<std::vector<float>>& scoreBuffers(LayerWorkspace& w, int workers, int groupSize)
+// `body(group, keys, offset, scores)` for every group and head, the groups spread over the
+// threads: `offset` is where the head's columns of the group's first slot start in the [slots, C]
+// rows, `scores` a [G, G] buffer of the calling thread's own (in the workspace).
+template <class Body> void forEachGroupHead(LayerWorkspace& w, const Grouping& grouping, int heads, int channels, Body&& body)
 {
+    const int G = grouping.groupSize, D = channels / heads;
+    const std::size_t groups = grouping.groupCount();
+    const int workers = parallelWorkers(groups);
     w.scores.resize(static_cast<std::size_t>(workers));
     for (auto& buffer : w.scores)
-        buffer.resize(static_cast<std::size_t>(groupSize) * groupSize);
-    return w.scores;
+        buffer.resize(static_cast<std::size_t>(G) * G);
+    parallelFor(groups, workers, [&](std::size_t begin, std::size_t end, int worker) {
+        float* scores = w.scores[static_cast<std::size_t>(worker)].data();
+        for (std::size_t g = begin; g < end; ++g)
+            for (int h = 0; h < heads; ++h)
+                body(g, grouping.groupKeys[g], g * G * channels + static_cast<std::size_t>(h) * D, scores);
+    });
 }
 
 } // namespace
@@ -147,7 +157,7 @@ void attendGroupsInto(LayerWorkspace& w, const std::vector<float>& features, con
                       const AttentionCore& core)
 {
     const int C = weights.channels, H = weights.heads, D = C / H, G = grouping.groupSize;
-    const std::size_t slots = grouping.slotToOrder.size(), groups = grouping.groupCount();
+    const std::size_t slots = grouping.slotToOrder.size();
     projectSlotsInto(w, features, pe, order, grouping, weights);
     const auto& [q, k, v] = w.projected;
     if (core) {
@@ -158,18 +168,9 @@ void attendGroupsInto(LayerWorkspace& w, const std::vector<float>& features, con
         w.heads.resize(slots * C);
         const LayerKernels& kernels = layerKernels();
         const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-        const int workers = parallelWorkers(groups);
-        auto& scores = scoreBuffers(w, workers, G);
-        parallelFor(groups, workers, [&](std::size_t begin, std::size_t end, int worker) {
-            float* groupScores = scores[static_cast<std::size_t>(worker)].data();
-            for (std::size_t g = begin; g < end; ++g) {
-                const int keys = grouping.groupKeys[g];
-                for (int h = 0; h < H; ++h) {
-                    const std::size_t offset = g * G * C + static_cast<std::size_t>(h) * D;
-                    kernels.attentionWeights(q.data() + offset, k.data() + offset, G, keys, D, C, scale, groupScores);
-                    kernels.weightedValues(groupScores, v.data() + offset, G, keys, D, C, w.heads.data() + offset);
-                }
-            }
+        forEachGroupHead(w, grouping, H, C, [&](std::size_t, int keys, std::size_t offset, float* scores) {
+            kernels.attentionWeights(q.data() + offset, k.data() + offset, G, keys, D, C, scale, scores);
+            kernels.weightedValues(scores, v.data() + offset, G, keys, D, C, w.heads.data() + offset);
         });
     }
     w.attended.resize(slots * C);
@@ -192,23 +193,13 @@ std::vector<float> groupAttentionWeights(const std::vector<float>& features, con
     projectSlotsInto(w, features, pe, order, grouping, weights);
     const LayerKernels& kernels = layerKernels();
     const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-    const std::size_t groups = grouping.groupCount();
     std::vector<float> slotWeights(grouping.slotToOrder.size() * G, 0.0f); // [slots, G], head mean; masked keys stay 0
-    const int workers = parallelWorkers(groups);
-    auto& scores = scoreBuffers(w, workers, G);
-    parallelFor(groups, workers, [&](std::size_t begin, std::size_t end, int worker) {
-        float* groupScores = scores[static_cast<std::size_t>(worker)].data();
-        for (std::size_t g = begin; g < end; ++g) {
-            const int keys = grouping.groupKeys[g];
-            for (int h = 0; h < H; ++h) {
-                const std::size_t offset = g * G * C + static_cast<std::size_t>(h) * D;
-                kernels.attentionWeights(w.projected.q.data() + offset, w.projected.k.data() + offset, G, keys, D, C, scale, groupScores);
-                for (int i = 0; i < G; ++i) {
-                    float* mean = slotWeights.data() + (g * G + i) * G;
-                    for (int j = 0; j < keys; ++j)
-                        mean[j] += groupScores[i * keys + j] / static_cast<float>(H);
-                }
-            }
+    forEachGroupHead(w, grouping, H, C, [&](std::size_t g, int keys, std::size_t offset, float* scores) {
+        kernels.attentionWeights(w.projected.q.data() + offset, w.projected.k.data() + offset, G, keys, D, C, scale, scores);
+        for (int i = 0; i < G; ++i) {
+            float* mean = slotWeights.data() + (g * G + i) * G;
+            for (int j = 0; j < keys; ++j)
+                mean[j] += scores[i * keys + j] / static_cast<float>(H);
         }
     });
     // Each pillar keeps its own slot's row.
