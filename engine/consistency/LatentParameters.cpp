@@ -17,15 +17,13 @@ std::vector<ParameterSpec> trainingParameterSpecs()
          .help = "Of the consistency model and of the diffusion baseline, each."},
         {.key = "rateSchedule", .label = "Learning-rate schedule", .type = T::Enum, .defaultValue = std::string("cosine"),
          .help = "Both denoisers' Adam rate (1e-3): a cosine down to 0 at the last iteration, or constant. A resumed run keeps its "
-                 "checkpoint's. Over 3,000 iterations the cosine lowered every sampler's Fréchet distance (1-step 6.3–7.2 against "
-                 "8.1–11.5 constant, three seeds).", .choices = {"cosine", "constant"}},
+                 "checkpoint's (docs/latent-consistency.md compares the two).", .choices = {"cosine", "constant"}},
         {.key = "batch", .label = "Batch", .type = T::Int, .defaultValue = std::int64_t{128}, .minimum = 8, .maximum = 1024},
         {.key = "hidden", .label = "Network width", .type = T::Int, .defaultValue = std::int64_t{256}, .minimum = 16, .maximum = 2048},
         {.key = "blocks", .label = "Residual blocks", .type = T::Int, .defaultValue = std::int64_t{3}, .minimum = 0, .maximum = 16},
         {.key = "distance", .label = "Consistency distance", .type = T::Enum, .defaultValue = std::string("cauchy"),
-         .help = "cauchy: sLCT's ln(1 + mean(d²)/(2c²)), for latents with impulsive outliers; pseudo-huber: iCT's √(‖d‖² + c²) − c. "
-                 "In the default 16-d latents (nearly Gaussian) pseudo-Huber gave the better 1-step samples on three seeds of three "
-                 "(Fréchet distance 5.4–5.8 against 6.3–7.2).",
+         .help = "cauchy: sLCT's ln(1 + mean(d²)/(2c²)), for latents with impulsive outliers; pseudo-huber: iCT's √(‖d‖² + c²) − c "
+                 "(docs/latent-consistency.md compares them).",
          .choices = {"cauchy", "pseudo-huber"}},
         {.key = "adaptiveC", .label = "Adaptive c", .type = T::Bool, .defaultValue = true,
          .help = "c = exp(−1.15·ln(N−1) − 0.85) for N steps; off: c = 0.03."},
@@ -33,8 +31,8 @@ std::vector<ParameterSpec> trainingParameterSpecs()
          .help = "Adds 5·(1/σ² + 4)·‖f − x₀‖² on the lowest-noise quarter of the indices."},
         {.key = "otCoupling", .label = "OT coupling", .type = T::Bool, .defaultValue = false,
          .help = "Pairs noise with data by an exact assignment in each minibatch (sLCT's, for 4,096-d latents). Off by default: "
-                 "in a latent this narrow the matched noise leans towards its data point, the model learns on inputs its samplers "
-                 "never give it, and samples get worse (1-step Fréchet distance 13.3 with it, 5.0 without; seed 1, constant rate)."},
+                 "in a latent this narrow the matched noise leans towards its data point, and the model learns on inputs its "
+                 "samplers never give it (docs/latent-consistency.md: how much worse)."},
         {.key = "averageDecay", .label = "Weight average decay", .type = T::Float, .defaultValue = 0.0, .minimum = 0.0, .maximum = 0.99999,
          .help = "> 0: sampling uses an exponential moving average of the denoisers' weights with this decay (as iCT and sLCT "
                  "evaluate theirs after 400k iterations); 0: the raw weights, better for short runs. Training and the consistency "

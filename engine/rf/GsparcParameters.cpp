@@ -43,11 +43,10 @@ std::vector<ParameterSpec> trainingRecipeSpecs()
          .help = "Adam steps, `batch` spectra each (a resumed run continues up to this total)."},
         {.key = "batch", .label = "Spectra per step", .type = ParameterType::Int, .defaultValue = std::int64_t{1}, .minimum = 1, .maximum = 32,
          .help = "Spectra whose gradients each step averages (the reference: 1). They share one render: with the receiver fixed, "
-                 "projection, sorting and every pixel's α serve them all, so a batch costs little more than one spectrum. On the RFID "
-                 "sample 1,000 steps of 8 (9.5 min on 2 cores, MLP rate 1e-2) reach a held-out median SSIM of 0.919, what 6,000 "
-                 "steps of one reached in 31 min."},
+                 "projection, sorting and every pixel's α serve them all, so a batch costs little more than one spectrum "
+                 "(docs/gsparc.md: what batches of 8 reached)."},
         {.key = "spacing", .label = "Grid spacing", .type = ParameterType::Float, .defaultValue = 0.3, .minimum = 0.01, .maximum = 10.0, .units = "m",
-         .help = "Initial Gaussians sit on a grid of this spacing over the scene box (0.3 m: 2,400 on the RFID sample)."},
+         .help = "Initial Gaussians sit on a grid of this spacing over the scene box."},
         {.key = "margin", .label = "Box margin", .type = ParameterType::Float, .defaultValue = 1.0, .minimum = 0.0, .maximum = 100.0, .units = "m",
          .help = "The scene box covers the receiver and every transmitter position, padded by this much on each side."},
         {.key = "hidden", .label = "MLP width", .type = ParameterType::Int, .defaultValue = std::int64_t{32}, .minimum = 1, .maximum = 256,
@@ -55,18 +54,14 @@ std::vector<ParameterSpec> trainingRecipeSpecs()
         {.key = "emission", .label = "Emission", .type = ParameterType::Enum, .defaultValue = std::string("real-imaginary"),
          .help = "What each Gaussian's MLP emits per frequency, both with the 1/d fall-off: real and imaginary parts through a sigmoid "
                  "(GSpaRC; both positive, so emitters never cancel), or an amplitude through the sigmoid and a free phase (emitters "
-                 "interfere, as the paths behind a beamformed spectrum's nulls do). On the RFID sample (batch 8, MLP rate 1e-2, "
-                 "1,000 steps) held-out median SSIM 0.934 with amplitude-phase, 0.919 with real-imaginary.",
+                 "interfere, as the paths behind a beamformed spectrum's nulls do). docs/gsparc.md compares the two.",
          .choices = {"real-imaginary", "amplitude-phase"}},
         {.key = "mlpRate", .label = "MLP learning rate", .type = ParameterType::Float, .defaultValue = 2e-3, .minimum = 1e-6, .maximum = 1.0,
-         .help = "Adam's rate for the emission MLPs (2e-3: the reference code's). Short runs underfit at it: on the RFID sample, "
-                 "1e-2 reached a held-out median SSIM of 0.864 in 1,000 steps (0.819 at 2e-3), 0.905 in 3,000 and 0.923 in 6,000; "
-                 "5e-2 overshoots (0.818)."},
+         .help = "Adam's rate for the emission MLPs (2e-3: the reference code's). Short runs underfit at it; docs/gsparc.md "
+                 "gives what other rates reached."},
         {.key = "mlpRateEnd", .label = "MLP rate at the end", .type = ParameterType::Float, .defaultValue = 0.0, .minimum = 0.0, .maximum = 1.0,
          .help = "0: the MLP rate stays constant (the reference code). Else it falls log-linearly to this over the run, as the "
-                 "positions' rate does. On the RFID sample, a field trained 5,000 steps at 1e-2 and resumed for 500 at 2e-3 "
-                 "went from a held-out median SSIM of 0.953 to 0.963; a fresh 3,000-step run falling from 1e-2 to 4e-4 did no "
-                 "better than a constant 1e-2 (0.950 vs 0.953): let the field learn at the full rate first."},
+                 "positions' rate does (docs/gsparc.md: when that helped)."},
         {.key = "ssimWeight", .label = "SSIM weight λ", .type = ParameterType::Float, .defaultValue = 0.2, .minimum = 0.0, .maximum = 1.0,
          .help = "Loss (1 − λ)·L1 + λ·(1 − SSIM)."},
         {.key = "quantity", .label = "Spectrum", .type = ParameterType::Enum, .defaultValue = std::string("magnitude"),
