@@ -24,6 +24,76 @@ class GsparcRendererTest : public QObject {
     Q_OBJECT
 
 private slots:
+    void forwardCompositeStepByHand()
+    {
+        // The forward step the CPU loop and the CUDA kernel share (Compositing.h), case by case.
+        const float emission[2] = {0.8f, -0.4f};
+        const float threshold = kMinAlpha, noCut = -1e30f;
+        float accumulated[2] = {0, 0}, transmittance = 1;
+        // At the centre (power 0) of a splat of opacity 0.5: α = 0.5, weight 0.5.
+        QCOMPARE(forwardThroughSplat<float>(0, 0, 1, 0, 1, 0.5f, noCut, threshold, emission, 2, accumulated, transmittance),
+                 ForwardStep::Composited);
+        QCOMPARE(transmittance, 0.5f);
+        QCOMPARE(accumulated[0], 0.4f);
+        QCOMPARE(accumulated[1], -0.2f);
+        // Far out (power −½·10²): α below the threshold, nothing changes; cut by power first, likewise.
+        QCOMPARE(forwardThroughSplat<float>(10, 0, 1, 0, 1, 0.5f, noCut, threshold, emission, 2, accumulated, transmittance),
+                 ForwardStep::Skipped);
+        QCOMPARE(forwardThroughSplat<float>(1, 0, 1, 0, 1, 0.5f, alphaCutPower(0.5f, 0.9f), 0.9f, emission, 2, accumulated, transmittance),
+                 ForwardStep::Skipped);
+        QCOMPARE(transmittance, 0.5f);
+        // Opacity 1 is clamped to kMaxAlpha; a splat that would leave T under kMinTransmittance stops the walk.
+        QCOMPARE(forwardThroughSplat<float>(0, 0, 1, 0, 1, 1.0f, noCut, threshold, emission, 2, accumulated, transmittance),
+                 ForwardStep::Composited);
+        QVERIFY(std::abs(transmittance - 0.5f * (1 - kMaxAlpha)) < 1e-7f);
+        float saturated = 2e-4f;
+        const float before = accumulated[0];
+        QCOMPARE(forwardThroughSplat<float>(0, 0, 1, 0, 1, 1.0f, noCut, threshold, emission, 2, accumulated, saturated),
+                 ForwardStep::Saturated);
+        QCOMPARE(saturated, 2e-4f);
+        QCOMPARE(accumulated[0], before);
+        // The cut power is exactly where α meets the threshold.
+        const float opacity = test::uniform(0.05f, 0.9f), cut = alphaCutPower(opacity, threshold);
+        QVERIFY(std::abs(splatAlpha(opacity, cut) - threshold) < 1e-6f);
+        QCOMPARE(alphaCutPower(0.0f, threshold), 0.0f);
+    }
+
+    void forwardCompositeWalkMatchesTheSum()
+    {
+        // A pixel's walk through random splats against C = Σ eᵢ αᵢ Πⱼ<ᵢ (1 − αⱼ), written out.
+        const int count = static_cast<int>(test::uniformInt(1, 40));
+        std::vector<float> emission(2 * count), dx(count), dy(count), a(count), c(count), opacity(count);
+        for (int i = 0; i < count; ++i) {
+            emission[2 * i] = test::uniform(-1, 1);
+            emission[2 * i + 1] = test::uniform(-1, 1);
+            dx[i] = test::uniform(-3, 3);
+            dy[i] = test::uniform(-3, 3);
+            a[i] = test::uniform(0.1f, 2);
+            c[i] = test::uniform(0.1f, 2);
+            opacity[i] = test::uniform(0.01f, 1);
+        }
+        float accumulated[2] = {0, 0}, transmittance = 1;
+        for (int i = 0; i < count; ++i)
+            if (forwardThroughSplat<float>(dx[i], dy[i], a[i], 0, c[i], opacity[i], alphaCutPower(opacity[i], kMinAlpha), kMinAlpha,
+                                           emission.data() + 2 * i, 2, accumulated, transmittance) == ForwardStep::Saturated)
+                break;
+        double expected[2] = {0, 0}, light = 1;
+        for (int i = 0; i < count; ++i) {
+            const double alpha = std::min(0.99, opacity[i] * std::exp(-0.5 * (a[i] * dx[i] * dx[i] + c[i] * dy[i] * dy[i])));
+            if (alpha < kMinAlpha)
+                continue;
+            if (light * (1 - alpha) < 1e-4)
+                break;
+            for (int o = 0; o < 2; ++o)
+                expected[o] += emission[2 * i + o] * alpha * light;
+            light *= 1 - alpha;
+        }
+        for (int o = 0; o < 2; ++o)
+            QVERIFY2(std::abs(accumulated[o] - expected[o]) <= 1e-5 * std::max(1.0, std::abs(expected[o])),
+                     qPrintable(QString("channel %1: %2 vs %3").arg(o).arg(accumulated[o]).arg(expected[o])));
+        QVERIFY(std::abs(transmittance - light) <= 1e-5);
+    }
+
     void ssimMatchesScikitImage();
     void mappingFollowsTheDataAndItsJacobianIsExact();
     void splatsStraddlingTheSeamWrap();

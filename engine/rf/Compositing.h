@@ -1,6 +1,9 @@
 #pragma once
-// The per-pixel rules both renderers share: a splat's α at a pixel offset (dx, dy) from its centre,
-// and one step of the backward walk through a pixel's splats (CPU loop and CUDA kernel alike).
+// The per-splat and per-pixel rules both renderers share, each defined once and run by the CPU
+// loops and the CUDA kernels alike (so the host tests check what the GPU computes): a Gaussian's
+// opacity from its logit, its splat radius capped to the map, the moving end's normalisation, a
+// splat's α at a pixel offset (dx, dy) from its centre, and one step of the forward and of the
+// backward walk through a pixel's splats.
 #include "engine/core/HostDevice.h"
 
 #include <math.h>
@@ -11,6 +14,24 @@ inline constexpr float kMaxAlpha = 0.99f;              // no splat is fully opaq
 inline constexpr float kMinAlpha = 1.0f / 255.0f;      // below this a splat is skipped at that pixel
 inline constexpr float kMinTransmittance = 1e-4f;      // compositing stops once the pixel is this opaque
 
+// A Gaussian's opacity: the sigmoid of its logit.
+template <class B> LS_HOST_DEVICE B opacityFromLogit(B logit) { return B(1) / (B(1) + ::exp(-logit)); }
+
+// A splat's radius in pixels, capped: one wider than the map covers all of it anyway (and the int
+// must not overflow); `coverWholeMap` gives every splat the whole map (the untiled check).
+LS_HOST_DEVICE int cappedSplatRadius(int radius, int width, int height, bool coverWholeMap)
+{
+    const int wholeMap = 2 * (width + height);
+    return coverWholeMap || radius > wholeMap ? wholeMap : radius;
+}
+
+// The emission MLPs' input: the moving end's position, centred and scaled per axis.
+template <class B> LS_HOST_DEVICE void normaliseMovingEnd(const B position[3], const B centre[3], const B scale[3], B input[3])
+{
+    for (int axis = 0; axis < 3; ++axis)
+        input[axis] = (position[axis] - centre[axis]) / scale[axis];
+}
+
 // exp's argument −½ dᵀΣ⁻¹d for conic (a, b, c); positive values (numerically bad conics) → no splat.
 template <class B> LS_HOST_DEVICE B splatPower(B a, B b, B c, B dx, B dy)
 {
@@ -19,6 +40,39 @@ template <class B> LS_HOST_DEVICE B splatPower(B a, B b, B c, B dx, B dy)
 
 // α before clamping (o·G); the caller clamps to kMaxAlpha and skips below kMinAlpha.
 template <class B> LS_HOST_DEVICE B splatAlpha(B opacity, B power) { return power > B(0) ? B(0) : opacity * ::exp(power); }
+
+// α = o·e^power falls under `alphaThreshold` exactly when power < log(threshold / o): comparing
+// powers first skips the exponential for the many far pixels of a large splat.
+template <class B> LS_HOST_DEVICE B alphaCutPower(B opacity, B alphaThreshold)
+{
+    return opacity > B(0) ? ::log(alphaThreshold / opacity) : B(0);
+}
+
+enum class ForwardStep { Skipped, Composited, Saturated };
+
+// One splat of a pixel's front-to-back walk: C += e·α·T, T ← T·(1 − α). Skipped: α is cut at this
+// pixel (by its power, or below the threshold); Saturated: compositing it would leave the pixel
+// more opaque than kMinTransmittance, so the walk stops before it (nothing is added).
+template <class B>
+LS_HOST_DEVICE ForwardStep forwardThroughSplat(B dx, B dy, B a, B b, B c, B opacity, B minPower, B alphaThreshold, const float* emission,
+                                               int outputs, B* accumulated, B& transmittance)
+{
+    const B power = splatPower<B>(a, b, c, dx, dy);
+    if (power < minPower)
+        return ForwardStep::Skipped;
+    const B rawAlpha = splatAlpha<B>(opacity, power);
+    const B alpha = rawAlpha < B(kMaxAlpha) ? rawAlpha : B(kMaxAlpha);
+    if (alpha < alphaThreshold)
+        return ForwardStep::Skipped;
+    const B next = transmittance * (B(1) - alpha);
+    if (next < B(kMinTransmittance))
+        return ForwardStep::Saturated;
+    const B weight = alpha * transmittance;
+    for (int o = 0; o < outputs; ++o)
+        accumulated[o] += emission[o] * weight;
+    transmittance = next;
+    return ForwardStep::Composited;
+}
 
 // What one splat contributes to the gradients at one pixel.
 template <class B> struct SplatStepGradient {

@@ -1,5 +1,6 @@
 #include "Densification.h"
 
+#include "Compositing.h"
 #include "HemisphereProjection.h"
 
 #include "engine/core/CounterRng.h"
@@ -14,7 +15,6 @@ namespace {
 constexpr float kSplitScaleDivisor = 1.6f; // 3DGS: children are 1/1.6 the parent's size
 constexpr std::uint32_t kSplitStream = 0x5b117;
 
-float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
 // Diagonal of the box holding every mean: what "large" is measured against.
 float sceneExtent(const GaussianField& field)
@@ -98,7 +98,7 @@ DensifyTally densifyAndPrune(GaussianField& field, GaussianField& firstMoment, G
     DensifyTally tally;
     std::size_t room = settings.maxGaussians > n ? settings.maxGaussians - n : 0;
     for (std::size_t g = 0; g < n; ++g) {
-        if (sigmoid(field.opacityLogits[g]) < settings.pruneOpacity) {
+        if (opacityFromLogit(field.opacityLogits[g]) < settings.pruneOpacity) {
             ++tally.pruned;
             continue;
         }

@@ -1,5 +1,6 @@
 #include "GaussianField.h"
 
+#include "Compositing.h"
 #include "GaussianBackward.h"
 #include "engine/core/CounterRng.h"
 #include "engine/core/Error.h"
@@ -103,8 +104,7 @@ namespace {
 std::array<float, 3> normalisedInput(const GaussianField& field, const std::array<float, 3>& movingEnd)
 {
     std::array<float, 3> input{};
-    for (int axis = 0; axis < 3; ++axis)
-        input[axis] = (movingEnd[axis] - field.inputCentre[axis]) / field.inputScale[axis];
+    normaliseMovingEnd(movingEnd.data(), field.inputCentre.data(), field.inputScale.data(), input.data());
     return input;
 }
 

@@ -30,7 +30,7 @@ void compositeBackward(const RenderSettings& settings, int outputs, const Render
     const std::size_t tiles = state.bins.tileBegin.size(), pixels = static_cast<std::size_t>(width) * height;
     std::vector<double> minPower(state.opacity.size()); // as in the forward pass: skip exp where α is cut anyway
     for (std::size_t g = 0; g < minPower.size(); ++g)
-        minPower[g] = state.opacity[g] > 0 ? std::log(static_cast<double>(settings.alphaThreshold) / state.opacity[g]) : 0.0;
+        minPower[g] = alphaCutPower<double>(state.opacity[g], settings.alphaThreshold);
     struct Scratch {
         std::vector<double> upstream, emissionGradient;
         BackwardWalk<double, kMaxBackwardOutputs> walk;

@@ -21,12 +21,6 @@ ReceiverFrame<double> receiverFrame(const ReceiverPose& pose)
     return frame;
 }
 
-namespace {
-
-double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-
-} // namespace
-
 void projectSplatsCpu(const GaussianField& field, const ReceiverFrame<double>& frame, const RenderSettings& settings, RenderState& state)
 {
     const PixelMapping& mapping = settings.mapping;
@@ -55,10 +49,9 @@ void projectSplatsCpu(const GaussianField& field, const ReceiverFrame<double>& f
             state.conic[g * 3] = static_cast<float>(geometry.conicA);
             state.conic[g * 3 + 1] = static_cast<float>(geometry.conicB);
             state.conic[g * 3 + 2] = static_cast<float>(geometry.conicC);
-            state.opacity[g] = static_cast<float>(sigmoid(field.opacityLogits[g]));
-            // Capped: a splat wider than the map covers all of it anyway (and the int must not overflow).
-            const int wholeMap = 2 * (mapping.width + mapping.height);
-            state.radius[g] = settings.splatsCoverWholeMap ? wholeMap : std::min(splatRadius(geometry.covA, geometry.covB, geometry.covC), wholeMap);
+            state.opacity[g] = static_cast<float>(opacityFromLogit<double>(field.opacityLogits[g]));
+            state.radius[g] = cappedSplatRadius(splatRadius(geometry.covA, geometry.covB, geometry.covC), mapping.width, mapping.height,
+                                                settings.splatsCoverWholeMap);
         }
     });
 }
@@ -73,11 +66,9 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
     channels.assign(outputs * pixels, 0.0f);
     state.finalTransmittance.assign(pixels, 1.0f);
     state.contributors.assign(pixels, 0);
-    // α = o·e^power falls under the threshold exactly when power < log(threshold / o): comparing
-    // powers first skips the exponential for the many far pixels of a large splat.
     std::vector<float> minPower(state.opacity.size());
     for (std::size_t g = 0; g < minPower.size(); ++g)
-        minPower[g] = state.opacity[g] > 0 ? std::log(settings.alphaThreshold / state.opacity[g]) : 0.0f;
+        minPower[g] = alphaCutPower<float>(state.opacity[g], settings.alphaThreshold);
     const int workers = parallelWorkers(tiles);
     std::vector<std::vector<float>> accumulators(workers, std::vector<float>(outputs)); // float: what the GPU path computes in, and twice as fast
     parallelForStrided(tiles, workers, [&](std::size_t tile, int worker) {
@@ -91,20 +82,14 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
                 for (std::uint32_t entry = state.bins.tileBegin[tile]; entry < state.bins.tileEnd[tile]; ++entry) {
                     const std::uint32_t g = state.bins.gaussianIds[entry];
                     const float dx = wrappedColumnOffset<float>(static_cast<float>(column), state.u[g], width), dy = row - state.v[g];
-                    const float power = splatPower<float>(state.conic[g * 3], state.conic[g * 3 + 1], state.conic[g * 3 + 2], dx, dy);
-                    if (power < minPower[g])
-                        continue;
-                    const float alpha = std::min(kMaxAlpha, splatAlpha<float>(state.opacity[g], power));
-                    if (alpha < settings.alphaThreshold)
-                        continue;
-                    const float next = transmittance * (1 - alpha);
-                    if (next < kMinTransmittance)
+                    const ForwardStep step = forwardThroughSplat<float>(dx, dy, state.conic[g * 3], state.conic[g * 3 + 1], state.conic[g * 3 + 2],
+                                                                        state.opacity[g], minPower[g], settings.alphaThreshold,
+                                                                        state.emission.data() + static_cast<std::size_t>(g) * outputs, outputs,
+                                                                        accumulated.data(), transmittance);
+                    if (step == ForwardStep::Saturated)
                         break;
-                    const float weight = alpha * transmittance;
-                    for (int o = 0; o < outputs; ++o)
-                        accumulated[o] += state.emission[g * outputs + o] * weight;
-                    transmittance = next;
-                    contributors = entry - state.bins.tileBegin[tile] + 1;
+                    if (step == ForwardStep::Composited)
+                        contributors = entry - state.bins.tileBegin[tile] + 1;
                 }
                 const std::size_t pixel = static_cast<std::size_t>(row) * width + column;
                 for (int o = 0; o < outputs; ++o)

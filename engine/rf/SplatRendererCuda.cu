@@ -31,9 +31,10 @@ struct MovingEndsView {
 
 __device__ void normalisedInput(const FieldView& field, float3 movingEnd, float input[3])
 {
-    input[0] = (movingEnd.x - field.inputCentre.x) / field.inputScale.x;
-    input[1] = (movingEnd.y - field.inputCentre.y) / field.inputScale.y;
-    input[2] = (movingEnd.z - field.inputCentre.z) / field.inputScale.z;
+    const float position[3] = {movingEnd.x, movingEnd.y, movingEnd.z};
+    const float centre[3] = {field.inputCentre.x, field.inputCentre.y, field.inputCentre.z};
+    const float scale[3] = {field.inputScale.x, field.inputScale.y, field.inputScale.z};
+    normaliseMovingEnd(position, centre, scale, input);
 }
 
 __global__ void projectKernel(FieldView field, ReceiverFrame<float> frame, PixelMapping mapping, MovingEndsView movingEnds, bool coverWholeMap,
@@ -67,9 +68,8 @@ __global__ void projectKernel(FieldView field, ReceiverFrame<float> frame, Pixel
     conic[g * 3] = geometry.conicA;
     conic[g * 3 + 1] = geometry.conicB;
     conic[g * 3 + 2] = geometry.conicC;
-    opacity[g] = 1.0f / (1.0f + expf(-field.opacityLogits[g]));
-    const int wholeMap = 2 * (mapping.width + mapping.height);
-    const int r = coverWholeMap ? wholeMap : min(splatRadius(geometry.covA, geometry.covB, geometry.covC), wholeMap);
+    opacity[g] = opacityFromLogit(field.opacityLogits[g]);
+    const int r = cappedSplatRadius(splatRadius(geometry.covA, geometry.covB, geometry.covC), mapping.width, mapping.height, coverWholeMap);
     TileFootprint footprint;
     const int tiles = tileFootprint(geometry.u, geometry.v, r, mapping, footprint);
     radius[g] = tiles > 0 ? r : 0;
@@ -114,7 +114,7 @@ __global__ void compositeKernel(PixelMapping mapping, int outputs, float alphaTh
                                 const float* emission, float* channels, float* finalTransmittance, std::uint32_t* contributors)
 {
     constexpr int kBatch = kTileSize * kTileSize;
-    __shared__ float sharedU[kBatch], sharedV[kBatch], sharedConic[kBatch * 3], sharedOpacity[kBatch];
+    __shared__ float sharedU[kBatch], sharedV[kBatch], sharedConic[kBatch * 3], sharedOpacity[kBatch], sharedMinPower[kBatch];
     __shared__ std::uint32_t sharedId[kBatch];
     const int across = tilesAcross(mapping);
     const int tile = blockIdx.x;
@@ -142,26 +142,22 @@ __global__ void compositeKernel(PixelMapping mapping, int outputs, float alphaTh
             sharedConic[rank * 3 + 1] = conic[g * 3 + 1];
             sharedConic[rank * 3 + 2] = conic[g * 3 + 2];
             sharedOpacity[rank] = opacity[g];
+            sharedMinPower[rank] = alphaCutPower(opacity[g], alphaThreshold);
         }
         __syncthreads();
         const int inBatch = static_cast<int>(end - batch < kBatch ? end - batch : kBatch);
         for (int j = 0; j < inBatch && !done; ++j) {
             const float dx = wrappedColumnOffset<float>(static_cast<float>(column), sharedU[j], mapping.width), dy = row - sharedV[j];
-            const float power = splatPower<float>(sharedConic[j * 3], sharedConic[j * 3 + 1], sharedConic[j * 3 + 2], dx, dy);
-            const float alpha = fminf(kMaxAlpha, splatAlpha<float>(sharedOpacity[j], power));
-            if (alpha < alphaThreshold)
-                continue;
-            const float next = transmittance * (1 - alpha);
-            if (next < kMinTransmittance) {
+            const ForwardStep step = forwardThroughSplat<float>(dx, dy, sharedConic[j * 3], sharedConic[j * 3 + 1], sharedConic[j * 3 + 2],
+                                                                sharedOpacity[j], sharedMinPower[j], alphaThreshold,
+                                                                emission + static_cast<long>(sharedId[j]) * outputs, outputs, accumulated,
+                                                                transmittance);
+            if (step == ForwardStep::Saturated) {
                 done = true;
                 break;
             }
-            const float weight = alpha * transmittance;
-            const float* e = emission + static_cast<long>(sharedId[j]) * outputs;
-            for (int o = 0; o < outputs; ++o)
-                accumulated[o] += e[o] * weight;
-            transmittance = next;
-            counted = batch - begin + j + 1;
+            if (step == ForwardStep::Composited)
+                counted = batch - begin + j + 1;
         }
     }
     if (!inside)
@@ -200,7 +196,7 @@ __global__ void compositeBackwardKernel(PixelMapping mapping, int outputs, float
     for (std::uint32_t entry = first + contributors[pixel]; entry-- > first;) {
         const std::uint32_t g = ids[entry];
         const float dx = wrappedColumnOffset<float>(static_cast<float>(column), u[g], mapping.width), dy = row - v[g];
-        const float minPower = opacity[g] > 0 ? logf(alphaThreshold / opacity[g]) : 0.0f;
+        const float minPower = alphaCutPower(opacity[g], alphaThreshold);
         SplatStepGradient<float> step;
         if (!backwardThroughSplat<float, kCudaMaxOutputs>(dx, dy, conic[g * 3], conic[g * 3 + 1], conic[g * 3 + 2], opacity[g], minPower, alphaThreshold,
                                                           emission + static_cast<long>(g) * outputs, outputs, upstream, walk, emissionStep, step))
