@@ -3,6 +3,7 @@
 #include "FlatFormerLayer.h"
 #include "FlatFormerLayerRunner.h"
 #include "FlatFormerOutputs.h"
+#include "FlatFormerSettings.h"
 #include "FlatFormerWeights.h"
 #include "SyntheticLidar.h"
 #if LS_HAS_CUDA
@@ -26,7 +27,7 @@ std::vector<std::pair<std::string, double>> timeAttentionVariants(const std::vec
     const auto order = flattenOrderCpu(pillars.coords, pillars.grid, window, kind);
     const auto grouping = groupEqualSize(std::vector<std::int32_t>(order.size(), 0), 1, groupSize);
     attendGroupsCpu(features, pe, order, grouping, weights);
-    timings.emplace_back("flattened", (clock.nowUs() - start) / 1000.0);
+    timings.emplace_back(attentionName(AttentionKind::Flattened), (clock.nowUs() - start) / 1000.0);
     start = clock.nowUs();
     attendPaddedWindowsCpu(features, pe, pillars.coords, window, weights);
     timings.emplace_back("padded windows", (clock.nowUs() - start) / 1000.0);
@@ -65,9 +66,9 @@ std::vector<OrderComparison> compareOrders(const std::vector<float>& features, c
     return compared;
 }
 
-void loadPoints(const RunInputs& inputs, const ParameterValues& parameters, std::uint64_t seed, FlatFormerRunResult& r)
+void loadPoints(const RunInputs& inputs, const FlatFormerSettings& settings, FlatFormerRunResult& r)
 {
-    const std::string path = stringParameter(parameters, "points");
+    const std::string& path = settings.pointsFile;
     if (const auto found = inputs.find("points"); found != inputs.end()) {
         found->second.requireShape({-1, -1}, "input 'points'");
         r.points.channels = static_cast<int>(found->second.shape[1]);
@@ -76,12 +77,12 @@ void loadPoints(const RunInputs& inputs, const ParameterValues& parameters, std:
         const auto values = found->second.view<float>("input 'points'");
         r.points.values.assign(values.begin(), values.end());
     } else if (!path.empty()) {
-        r.points = readPointFile(path, static_cast<int>(intParameter(parameters, "binChannels")));
+        r.points = readPointFile(path, settings.binChannels);
     } else {
         LidarScanSpec spec;
-        spec.beams = static_cast<int>(intParameter(parameters, "beams"));
-        spec.azimuthSteps = static_cast<int>(intParameter(parameters, "azimuthSteps"));
-        spec.seed = seed;
+        spec.beams = settings.beams;
+        spec.azimuthSteps = settings.azimuthSteps;
+        spec.seed = settings.seed;
         LidarScan scan = scanStreetScene(spec);
         r.points.values = std::move(scan.points);
         r.points.channels = 4;
@@ -90,10 +91,11 @@ void loadPoints(const RunInputs& inputs, const ParameterValues& parameters, std:
 }
 
 // Seeded, or from the 'weights' .npz, whose channels and layer count must match the parameters.
-FlatFormerWeights loadWeights(const ParameterValues& parameters, int channels, int heads, int layers, std::uint64_t seed,
-                              std::string& source)
+FlatFormerWeights loadWeights(const FlatFormerSettings& settings, std::string& source)
 {
-    const std::string path = stringParameter(parameters, "weights");
+    const std::string& path = settings.weightsFile;
+    const int channels = settings.channels, heads = settings.heads, layers = settings.layers;
+    const std::uint64_t seed = settings.seed;
     if (path.empty()) {
         source = "seeded (seed " + std::to_string(seed) + ")";
         return randomFlatFormerWeights(channels, heads, layers, seed);
@@ -153,10 +155,10 @@ ParameterSchema FlatFormerEngine::parameterSchema() const
          .help = "Each block is four layers: x, x shifted, y, y shifted."},
         {.key = "shownLayer", .label = "Shown layer", .type = ParameterType::Int, .defaultValue = std::int64_t{0}, .minimum = 0,
          .maximum = 31, .help = "Whose windows, groups and flattened order colour the points (0 = the first layer)."},
-        {.key = "attention", .label = "Attention", .type = ParameterType::Enum, .defaultValue = std::string("flattened"),
+        {.key = "attention", .label = "Attention", .type = ParameterType::Enum, .defaultValue = std::string(attentionName(AttentionKind::Flattened)),
          .help = "flattened: FlatFormer's equal-size groups; padded windows: SST-style equal-shape windows padded to buckets "
                  "with masks (the baseline); global: all pillars at once (small clouds). Same weights and inputs.",
-         .choices = {"flattened", "padded windows", "global"}},
+         .choices = attentionChoices()},
         {.key = "precision", .label = "Precision", .type = ParameterType::Enum, .defaultValue = std::string("fp32"),
          .help = "Of the attention core (softmax(q·kᵀ/√d)·v): fp16 rounds q, k, v to half precision and accumulates in fp32 "
                  "(the CUDA kernel; on a CPU its body runs on the host, same numbers, slowly). Flattened attention only.",
@@ -184,36 +186,29 @@ std::vector<InputSpec> FlatFormerEngine::inputSpecs() const
 RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& parameters, RunContext& context)
 {
     auto& recorder = context.recorder();
+    const FlatFormerSettings settings = readFlatFormerSettings(parameters);
     FlatFormerRunResult r;
-    const auto seed = static_cast<std::uint64_t>(intParameter(parameters, "seed"));
-    r.channels = static_cast<int>(intParameter(parameters, "channels"));
-    const int heads = static_cast<int>(intParameter(parameters, "heads"));
-    r.layers = 4 * static_cast<int>(intParameter(parameters, "blocks"));
-    r.groupSize = static_cast<int>(intParameter(parameters, "groupSize"));
-    r.shownLayer = static_cast<int>(intParameter(parameters, "shownLayer"));
-    r.windowEdge = static_cast<int>(intParameter(parameters, "window"));
-    r.order = stringParameter(parameters, "order");
-    r.cycle = orderCycle(r.order);
-    r.attention = stringParameter(parameters, "attention");
-    r.precision = stringParameter(parameters, "precision");
-    if (r.precision == "fp16" && r.attention != "flattened")
-        throw ArgumentError("precision fp16 is offered for flattened attention; the baselines run in fp32");
-    if (r.shownLayer >= r.layers)
-        throw ArgumentError("shownLayer: " + std::to_string(r.shownLayer) + " is past the last layer (" + std::to_string(r.layers) + " layers)");
-    if (r.channels % heads != 0)
-        throw ArgumentError("channels (" + std::to_string(r.channels) + ") must be a multiple of heads (" + std::to_string(heads) + ")");
+    r.channels = settings.channels;
+    r.layers = settings.layers;
+    r.groupSize = settings.groupSize;
+    r.shownLayer = settings.shownLayer;
+    r.windowEdge = settings.windowEdge;
+    r.order = settings.order;
+    r.cycle = settings.cycle;
+    r.attention = settings.attention;
+    r.precision = settings.precision;
     const WindowShape window{r.windowEdge, r.windowEdge};
 
     FlatFormerWeights weights;
     {
         auto stage = recorder.stage("load");
-        loadPoints(inputs, parameters, seed, r);
-        weights = loadWeights(parameters, r.channels, heads, r.layers, seed, r.weightsSource);
+        loadPoints(inputs, settings, r);
+        weights = loadWeights(settings, r.weightsSource);
     }
     context.throwIfCancelled();
 
     PillarSpec pillarSpec;
-    pillarSpec.pillarSizeM[0] = pillarSpec.pillarSizeM[1] = static_cast<float>(floatParameter(parameters, "pillarSize"));
+    pillarSpec.pillarSizeM[0] = pillarSpec.pillarSizeM[1] = settings.pillarSizeM;
     r.pillarSizeM = pillarSpec.pillarSizeM[0];
     std::vector<float> pe;
     {
@@ -223,7 +218,7 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
         pe = positionalEncoding(r.pillars.coords, r.channels);
     }
     const std::size_t pillarCount = r.pillars.coords.size();
-    if (r.attention == "global" && pillarCount > kMaxGlobalAttentionTokens)
+    if (r.attention == AttentionKind::Global && pillarCount > kMaxGlobalAttentionTokens)
         throw ArgumentError("attention 'global' is offered up to " + std::to_string(kMaxGlobalAttentionTokens) + " pillars; this cloud has " +
                             std::to_string(pillarCount) + " (use a larger pillar size or 'flattened')");
 
@@ -252,7 +247,7 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
             grouping = groupEqualSize(std::vector<std::int32_t>(pillarCount, 0), 1, r.groupSize); // one sample
         }
         const bool shown = layer == r.shownLayer;
-        if (shown && r.attention == "flattened" && (context.publishes() || boolParameter(parameters, "attentionMaps"))) {
+        if (shown && r.attention == AttentionKind::Flattened && (context.publishes() || settings.attentionMaps)) {
             auto stage = recorder.stage("attention maps"); // for picking in the studio; not part of the layer
             r.shownAttention = groupAttentionWeights(layers->features(), pe, order, grouping, layerWeights);
         }
@@ -260,11 +255,11 @@ RunOutput FlatFormerEngine::run(const RunInputs& inputs, const ParameterValues& 
             auto stage = recorder.stage("attention");
             layers->attend(order, grouping, layerWeights);
         }
-        if (shown && boolParameter(parameters, "compareBaselines")) {
+        if (shown && settings.compareBaselines) {
             auto stage = recorder.stage("baselines");
             r.baselineMs = timeAttentionVariants(layers->features(), pe, r.pillars, window, r.groupSize, kind, layerWeights, recorder);
         }
-        if (shown && boolParameter(parameters, "compareOrders")) {
+        if (shown && settings.compareOrders) {
             auto stage = recorder.stage("order comparison");
             r.orderComparison = compareOrders(layers->features(), pe, r, layerWeights, recorder);
         }

@@ -10,11 +10,6 @@ namespace ls::pointcloud {
 
 namespace {
 
-AttentionPrecision precisionOf(const FlatFormerRunResult& r)
-{
-    return r.precision == "fp16" ? AttentionPrecision::Fp16 : AttentionPrecision::Fp32;
-}
-
 class HostLayers final : public LayerRunner {
 public:
     HostLayers(FlatFormerRunResult& r, const std::vector<float>& pe) : r_(r), pe_(pe) {}
@@ -23,17 +18,17 @@ public:
     {
         order_ = &order;
         grouping_ = &grouping;
-        if (r_.attention == "padded windows") {
+        if (r_.attention == AttentionKind::PaddedWindows) {
             attended_ = attendPaddedWindowsCpu(r_.features, pe_, r_.pillars.coords, WindowShape{r_.windowEdge, r_.windowEdge}, weights,
                                                &r_.paddedStats);
             return;
         }
-        if (r_.attention == "global") {
+        if (r_.attention == AttentionKind::Global) {
             attended_ = attendGloballyCpu(r_.features, pe_, weights);
             return;
         }
         AttentionCore core;
-        if (precisionOf(r_) == AttentionPrecision::Fp16) // the kernel's own body on the host: the same numbers, slowly
+        if (r_.precision == AttentionPrecision::Fp16) // the kernel's own body on the host: the same numbers, slowly
             core = [](const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v, int g, int c, int h,
                       std::span<const std::int32_t> keys) { return groupAttentionCoreOnHost(q, k, v, g, c, h, keys, AttentionPrecision::Fp16); };
         attendGroupsInto(workspace_, r_.features, pe_, order, grouping, weights, core);
@@ -42,7 +37,7 @@ public:
 
     void scatter() override
     {
-        if (r_.attention == "flattened")
+        if (r_.attention == AttentionKind::Flattened)
             scatterResidual(r_.features, attended_, *order_, *grouping_, r_.channels);
         else // the baselines answer in pillar order already
             for (std::size_t i = 0; i < r_.features.size(); ++i)
@@ -66,7 +61,7 @@ private:
 class DeviceLayers final : public LayerRunner {
 public:
     DeviceLayers(FlatFormerRunResult& r, const std::vector<float>& pe, RunContext& context)
-        : stack_(context.device().index, r.features, pe, r.channels), precision_(precisionOf(r)), context_(context)
+        : stack_(context.device().index, r.features, pe, r.channels), precision_(r.precision), context_(context)
     {
     }
 
@@ -105,7 +100,7 @@ private:
 std::unique_ptr<LayerRunner> makeLayerRunner(FlatFormerRunResult& r, const std::vector<float>& pe, RunContext& context)
 {
 #if LS_HAS_CUDA
-    if (context.device().isCuda() && r.attention == "flattened")
+    if (context.device().isCuda() && r.attention == AttentionKind::Flattened)
         return std::make_unique<DeviceLayers>(r, pe, context);
 #else
     (void)context;

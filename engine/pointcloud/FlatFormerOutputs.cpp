@@ -96,14 +96,14 @@ Table flatteningTable(const FlatFormerRunResult& r)
                     {"layers", std::to_string(r.layers) + " (cycling through " + kinds + ")"},
                     {"groups per layer", std::to_string(r.shownGrouping.groupCount()) + " of " + std::to_string(r.groupSize)},
                     {"padding slots (repeated tokens)", std::to_string(r.shownGrouping.slotToOrder.size() - pillarCount)},
-                    {"attention", r.attention},
-                    {"attention core precision", r.precision == "fp16" ? "fp16 q, k, v; fp32 accumulation" : "fp32"},
+                    {"attention", attentionName(r.attention)},
+                    {"attention core precision", r.precision == AttentionPrecision::Fp16 ? "fp16 q, k, v; fp32 accumulation" : "fp32"},
                     {"weights", r.weightsSource},
                     {"layers ran on", r.layersRanOn},
                     {"surface (synthetic scans)", "0 ground, 1 car, 2 building, 3 pole"},
                     {"shown layer", std::to_string(r.shownLayer) + " (" + layerKindName(r.kindOf(r.shownLayer)) + ")"},
                     {"shown layer's groups (mean over groups)", locality}};
-    if (r.attention == "padded windows")
+    if (r.attention == AttentionKind::PaddedWindows)
         summary.rows.push_back({"padded windows: windows / padded tokens",
                                 std::to_string(r.paddedStats.windows) + " / " + std::to_string(r.paddedStats.paddedTokens)});
     return summary;

@@ -3,6 +3,7 @@
 // and grouped in the shown layer, the flattening table, the baseline comparison, and arrays to
 // check other implementations against (pillar cells, every layer's order and groups, features),
 // plus what picking a point needs (each pillar's attention over its group in the shown layer).
+#include "FlatFormerSettings.h"
 #include "FlattenedWindows.h"
 #include "LayerOrders.h"
 #include "Pillarization.h"
@@ -39,8 +40,8 @@ struct FlatFormerRunResult {
     std::string order = kWindowSnakeOrder;        // the `order` choice
     std::vector<LayerKind> cycle{std::begin(kBlockLayers), std::end(kBlockLayers)}; // what layers cycle through
     LayerKind kindOf(int layer) const { return cycle[static_cast<std::size_t>(layer) % cycle.size()]; }
-    std::string attention;        // "flattened", "padded windows", "global"
-    std::string precision;        // of the attention core: "fp32", "fp16"
+    AttentionKind attention = AttentionKind::Flattened;
+    AttentionPrecision precision = AttentionPrecision::Fp32; // of the attention core
     std::string weightsSource;    // "seed 1" or the .npz path
     std::string layersRanOn;      // "CPU", or the GPU and how
     std::vector<float> features;  // [P, C] after the last layer
