@@ -172,6 +172,9 @@ void GsparcTrainingTest::learningRatesFollowTheirSchedules()
     QVERIFY(near(rf::learningRate("opacity_logits", rates, half, total), rates.opacity));
     QVERIFY(near(rf::learningRate("log_scales", rates, total, total), rates.scale));
     QVERIFY(near(rf::learningRate("rotations", rates, total, total), rates.rotation));
+    for (const auto& [group, array] : rf::GaussianField{}.parameterArrays()) // every group has a rate of its own kind
+        QVERIFY(rf::learningRate(group, rates, 0, total) > 0);
+    QVERIFY_THROWS_EXCEPTION(ArgumentError, rf::learningRate("mean", rates, 0, total)); // misspelt: refused, not the MLP's rate
     rates.mlpEnd = 0;
     QVERIFY(near(rf::learningRate("mlp_w1", rates, total, total), rates.mlp));
 }

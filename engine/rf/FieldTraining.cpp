@@ -29,7 +29,10 @@ double learningRate(const std::string& group, const LearningRates& rates, long s
         return rates.rotation;
     if (group == "opacity_logits")
         return rates.opacity;
-    return rates.mlpEnd > 0 ? logLinear(rates.mlp, rates.mlpEnd) : rates.mlp;
+    if (group.starts_with("mlp_")) // mlp_w1, mlp_b1, mlp_w2, mlp_b2
+        return rates.mlpEnd > 0 ? logLinear(rates.mlp, rates.mlpEnd) : rates.mlp;
+    // A misspelt group used to get the MLP's rate without a word.
+    throw ArgumentError("learningRate: no rate for the parameter group '" + group + "'");
 }
 
 namespace {
