@@ -8,6 +8,7 @@
 // relocatable device code needed).
 #include "Layers.h"
 #include "engine/core/CounterRng.h"
+#include "engine/core/LayerNormEpsilon.h"
 #include "engine/core/cuda/CublasCheck.h"
 #include "engine/core/cuda/CublasHandle.h"
 #include "engine/core/cuda/DeviceBuffer.h"
@@ -19,7 +20,7 @@ namespace ls::consistency {
 namespace {
 
 constexpr int kThreads = 256;
-constexpr float kLayerNormEpsilon = 1e-5f; // as NonScalingLayerNorm (PyTorch's default)
+using ls::kLayerNormEpsilon; // as NonScalingLayerNorm (PyTorch's default)
 
 unsigned blocksFor(std::size_t elements)
 {

@@ -1,6 +1,7 @@
 #include "Layers.h"
 
 #include "engine/core/CounterRng.h"
+#include "engine/core/LayerNormEpsilon.h"
 
 #include <cmath>
 
@@ -71,7 +72,7 @@ template <class S> NonScalingLayerNormOf<S>::NonScalingLayerNormOf(std::string n
 
 template <class S> MatrixOf<S> NonScalingLayerNormOf<S>::forward(const MatrixOf<S>& x)
 {
-    constexpr S kEpsilon = S(1e-5); // PyTorch's default
+    constexpr S kEpsilon = S(kLayerNormEpsilon); // PyTorch's default
     normalised_.resize(x.rows(), x.cols());
     inverseStd_.resize(x.rows());
     for (Eigen::Index r = 0; r < x.rows(); ++r) {

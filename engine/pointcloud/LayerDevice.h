@@ -3,12 +3,13 @@
 // kernels (FlatFormerStackCuda.cu) and a host run, so the tests check them on every machine:
 // LayerNorm of one row (fp32 sums, PyTorch's ε) and the exact (erf) GELU.
 #include "engine/core/HostDevice.h"
+#include "engine/core/LayerNormEpsilon.h"
 
 #include <math.h> // erff, sqrtf: the same global names on the host and in device code
 
 namespace ls::pointcloud::gpu {
 
-constexpr float kLayerNormEpsilon = 1e-5f; // PyTorch's default
+using ls::kLayerNormEpsilon; // PyTorch's default
 
 LS_HOST_DEVICE void layerNormRow(float* row, int channels, const float* scale, const float* bias)
 {
