@@ -1,7 +1,7 @@
 #pragma once
 // How a Gaussian's MLP outputs z (2 per frequency) and its distance feature log(‖x − μ‖ + ε) become
 // the complex value it emits, and the way back; shared by the CPU (GaussianField.cpp,
-// GaussianBackward.h) and the CUDA kernels (SplatRendererCuda.cu).
+// GaussianBackward.h) and the CUDA kernels (SplatRendererCuda.cu, SplatBackwardCuda.cu).
 //  - RealImaginary (GSpaRC): re = σ(z₀ − log d), im = σ(z₁ − log d). Both parts are positive, so
 //    contributions never cancel: a pixel is dark only where nothing emits towards it.
 //  - AmplitudePhase: a = σ(z₀ − log d), φ = z₁; re = a·cos φ, im = a·sin φ. The same 1/d fall-off

@@ -1,7 +1,7 @@
 #pragma once
 // One Gaussian's emission (its MLP's forward pass), and its backward pass once compositing has its
 // splat's gradients, shared by the CPU loops (GaussianField.cpp, SplatBackwardCpu.cpp, in double
-// for the backward) and the CUDA kernels (SplatRendererCuda.cu, in float), so the
+// for the backward) and the CUDA kernels (SplatRendererCuda.cu and SplatBackwardCuda.cu, in float), so the
 // finite-difference tests of the CPU path check the GPU's arithmetic too:
 //  - the projection (mean, log-scale, quaternion → pixel centre and conic), evaluated on duals
 //    (Dual.h), chained with dL/d(u, v, conic); the opacity logit through the sigmoid;
