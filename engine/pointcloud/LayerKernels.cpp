@@ -14,6 +14,17 @@ bool cpuHasAvx2Fma()
 #endif
 }
 
+#if !LS_HAS_AVX2_KERNELS
+// Not an x86-64 GCC/Clang build: no AVX2 variant, and cpuHasAvx2Fma() is false; callers that
+// name the variant (the agreement test) still link.
+namespace avx2 {
+const LayerKernels& layerKernels()
+{
+    return baseline::layerKernels();
+}
+} // namespace avx2
+#endif
+
 const LayerKernels& layerKernels()
 {
     static const LayerKernels& chosen = [&]() -> const LayerKernels& {
