@@ -159,7 +159,10 @@ void attendGroupsInto(LayerWorkspace& w, const std::vector<float>& features, con
     const int C = weights.channels, H = weights.heads, D = C / H, G = grouping.groupSize;
     const std::size_t slots = grouping.slotToOrder.size();
     projectSlotsInto(w, features, pe, order, grouping, weights);
-    const auto& [q, k, v] = w.projected;
+    // Plain references, not a structured binding: clang 14 cannot capture those in the lambda below.
+    const std::vector<float>& q = w.projected.q;
+    const std::vector<float>& k = w.projected.k;
+    const std::vector<float>& v = w.projected.v;
     if (core) {
         w.heads = core(q, k, v, G, C, H, grouping.groupKeys);
     } else {
