@@ -13,6 +13,21 @@
 class ParallelForTest : public QObject {
     Q_OBJECT
 private slots:
+    void threadCapIsReadOrRefused()
+    {
+        const QByteArray saved = qgetenv("LATENCY_STUDIO_THREADS");
+        qputenv("LATENCY_STUDIO_THREADS", "1");
+        QCOMPARE(ls::parallelWorkers(1000), 1);
+        for (const char* bad : {"two", "0", "-3", "4x"}) {
+            qputenv("LATENCY_STUDIO_THREADS", bad);
+            QVERIFY_THROWS_EXCEPTION(ls::ArgumentError, ls::parallelWorkers(1000));
+        }
+        if (saved.isNull())
+            qunsetenv("LATENCY_STUDIO_THREADS");
+        else
+            qputenv("LATENCY_STUDIO_THREADS", saved);
+    }
+
     void chunksCoverEveryItemOnce()
     {
         const std::size_t count = ls::test::uniformInt(1, 5000);

@@ -2,22 +2,30 @@
 // Splits [0, count) into contiguous chunks, one per hardware thread, and runs `body(begin, end,
 // worker)` on each; `worker` (0 … workers−1) lets callers keep per-thread accumulators instead
 // of locking. Exceptions thrown by a chunk are rethrown on the calling thread.
+#include "Error.h"
 #include "VectorState.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
+#include <string>
 #include <thread>
 #include <vector>
 
 namespace ls {
 
-// LATENCY_STUDIO_THREADS=N caps the workers (benchmarks compare at equal thread counts).
+// LATENCY_STUDIO_THREADS=N caps the workers (benchmarks compare at equal thread counts); anything
+// but a whole number ≥ 1 is refused, not ignored.
 inline int parallelWorkers(std::size_t count)
 {
     unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
-    if (const char* cap = std::getenv("LATENCY_STUDIO_THREADS"); cap && std::atoi(cap) > 0)
-        hardware = std::min(hardware, static_cast<unsigned>(std::atoi(cap)));
+    if (const char* cap = std::getenv("LATENCY_STUDIO_THREADS"); cap && *cap) {
+        char* end = nullptr;
+        const long threads = std::strtol(cap, &end, 10);
+        if (*end != '\0' || threads < 1)
+            throw ArgumentError(std::string("LATENCY_STUDIO_THREADS is '") + cap + "'; give a whole number of threads, at least 1");
+        hardware = std::min(hardware, static_cast<unsigned>(std::min<long>(threads, 1 << 16)));
+    }
     return static_cast<int>(std::min<std::size_t>(hardware, std::max<std::size_t>(count, 1)));
 }
 

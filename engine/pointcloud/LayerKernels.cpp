@@ -1,7 +1,10 @@
 #include "LayerKernels.h"
 
+#include "engine/core/Error.h"
+
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace ls::pointcloud {
 
@@ -29,11 +32,13 @@ const LayerKernels& layerKernels()
 {
     static const LayerKernels& chosen = [&]() -> const LayerKernels& {
         const char* forced = std::getenv("LATENCY_STUDIO_ISA");
+        const bool baselineForced = forced && std::strcmp(forced, "baseline") == 0;
+        if (forced && *forced && !baselineForced && std::strcmp(forced, "auto") != 0)
+            throw ArgumentError(std::string("LATENCY_STUDIO_ISA is '") + forced + "'; give 'baseline' or 'auto'");
 #if LS_HAS_AVX2_KERNELS
-        if (cpuHasAvx2Fma() && !(forced && std::strcmp(forced, "baseline") == 0))
+        if (cpuHasAvx2Fma() && !baselineForced)
             return avx2::layerKernels();
 #endif
-        (void)forced;
         return baseline::layerKernels();
     }();
     return chosen;
