@@ -11,6 +11,7 @@
 #include "engine/consistency/Layers.h"
 #include "engine/consistency/FashionMnist.h"
 #include "engine/consistency/FeatureClassifier.h"
+#include "engine/consistency/FeatureNetwork.h"
 #include "engine/consistency/FrechetDistance.h"
 #include "engine/consistency/Sampling.h"
 #include "engine/consistency/Training.h"
@@ -238,6 +239,119 @@ private slots:
         QCOMPARE(adaptiveC(11), std::exp(-1.15 * std::log(10.0) - 0.85));
         QVERIFY(adaptiveC(641) < adaptiveC(11)); // c shrinks as the discretisation refines
         QCOMPARE(diffusionWeight(0.5), 8.0); // 1/σ² + 4
+    }
+
+    void recipeCIsEachPapersOwn()
+    {
+        ConsistencyRecipe cauchy;
+        // sLCT: the fixed c through the curriculum's first stage (N = 11), its adaptive c after it.
+        QCOMPARE(distanceC(cauchy, cauchy.curriculumStart + 1, 16), cauchy.fixedC);
+        QCOMPARE(distanceC(cauchy, 2 * cauchy.curriculumStart + 1, 16), adaptiveC(2 * cauchy.curriculumStart + 1));
+        QCOMPARE(distanceC(cauchy, 641, 16), adaptiveC(641));
+        // iCT: 0.00054·√d whatever the stage — 0.00216 for 16-d latents, 0.0299 for 32×32×3 images.
+        ConsistencyRecipe huber;
+        huber.distance = Distance::PseudoHuber;
+        QVERIFY(std::abs(distanceC(huber, 11, 16) - 0.00216) < 1e-12);
+        QVERIFY(std::abs(distanceC(huber, 641, 3072) - 0.00054 * std::sqrt(3072.0)) < 1e-12);
+        // Off: the fixed c for both.
+        cauchy.adaptiveC = huber.adaptiveC = false;
+        QCOMPARE(distanceC(cauchy, 641, 16), cauchy.fixedC);
+        QCOMPARE(distanceC(huber, 641, 16), huber.fixedC);
+    }
+
+    void earlyDiffusionLossIsAMeanOverItsOwnRows()
+    {
+        // Random student, teacher and clean rows; every other row is early. Expected values written
+        // out plainly here, in double, from the papers' formulas.
+        constexpr int batch = 12, d = 5;
+        Matrix student(batch, d), teacher(batch, d), clean(batch, d);
+        for (Matrix* m : {&student, &teacher, &clean})
+            for (Eigen::Index i = 0; i < m->size(); ++i)
+                m->data()[i] = test::uniform(-1.5f, 1.5f);
+        std::vector<double> teacherSigma(batch), studentSigma(batch);
+        std::vector<char> early(batch);
+        for (int r = 0; r < batch; ++r) {
+            teacherSigma[r] = test::uniform(0.01f, 2.0f);
+            studentSigma[r] = teacherSigma[r] * test::uniform(1.05f, 1.5f);
+            early[r] = r % 2 == 0;
+        }
+        for (const Distance distance : {Distance::Cauchy, Distance::PseudoHuber}) {
+            ConsistencyRecipe recipe;
+            recipe.distance = distance;
+            const double c = test::uniform(0.01f, 0.2f);
+            const BatchLoss loss = consistencyBatchLoss(student, teacher, clean, teacherSigma, studentSigma, early, recipe, c);
+            double consistencyPart = 0, diffusionPart = 0;
+            for (int r = 0; r < batch; ++r) {
+                double squares = 0, errors = 0;
+                for (int j = 0; j < d; ++j) {
+                    squares += std::pow(double(student(r, j)) - teacher(r, j), 2);
+                    errors += std::pow(double(student(r, j)) - clean(r, j), 2);
+                }
+                const double distanceValue = distance == Distance::Cauchy ? std::log1p(squares / d / (2 * c * c))
+                                                                          : std::sqrt(squares + c * c) - c;
+                consistencyPart += distanceValue / (studentSigma[r] - teacherSigma[r]) / batch;
+                if (early[r])
+                    diffusionPart += 5.0 * (1 / (studentSigma[r] * studentSigma[r]) + 4) * errors / d / (batch / 2); // 6 early rows
+            }
+            QVERIFY2(std::abs(loss.value - (consistencyPart + diffusionPart)) < 1e-4 * (consistencyPart + diffusionPart),
+                     qPrintable(QString("%1 vs %2").arg(loss.value).arg(consistencyPart + diffusionPart)));
+
+            // The gradient against central differences of the same function (float outputs, so 2e-2 relative).
+            const double step = 1e-3;
+            for (int probe = 0; probe < 6; ++probe) {
+                const int r = static_cast<int>(test::uniformInt(0, batch - 1)), j = static_cast<int>(test::uniformInt(0, d - 1));
+                Matrix up = student, down = student;
+                up(r, j) += static_cast<float>(step);
+                down(r, j) -= static_cast<float>(step);
+                const double numeric = (consistencyBatchLoss(up, teacher, clean, teacherSigma, studentSigma, early, recipe, c).value -
+                                        consistencyBatchLoss(down, teacher, clean, teacherSigma, studentSigma, early, recipe, c).value) /
+                                       (double(up(r, j)) - down(r, j));
+                QVERIFY2(std::abs(numeric - loss.gradient(r, j)) <= 2e-2 * std::abs(numeric) + 1e-3,
+                         qPrintable(QString("row %1 col %2: %3 vs %4").arg(r).arg(j).arg(loss.gradient(r, j)).arg(numeric)));
+            }
+        }
+        // The diffusion part's weight does not shrink as non-early rows are added to the batch.
+        ConsistencyRecipe recipe;
+        std::vector<char> none(batch, 0);
+        const double withoutEarly = consistencyBatchLoss(student, teacher, clean, teacherSigma, studentSigma, none, recipe, 0.05).value;
+        std::vector<char> one(batch, 0);
+        one[3] = 1;
+        const double withOne = consistencyBatchLoss(student, teacher, clean, teacherSigma, studentSigma, one, recipe, 0.05).value;
+        const double expectedOne = 5.0 * (1 / (studentSigma[3] * studentSigma[3]) + 4) * (student.row(3) - clean.row(3)).squaredNorm() / d;
+        QVERIFY(std::abs((withOne - withoutEarly) - expectedOne) < 1e-4 * expectedOne);
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, consistencyBatchLoss(student, teacher, clean, teacherSigma, studentSigma,
+                                                                     std::vector<char>(batch - 1), recipe, 0.05));
+    }
+
+    void bundledFeatureNetworkIsTheCommittedOne()
+    {
+        // The compiled-in network is the committed file: same checksum, same facts, and it still
+        // classifies the test split as its facts say it did when it was trained.
+        const FeatureNetworkFacts& facts = bundledFeatureNetworkFacts();
+        std::ifstream committed(std::string(STUDIO_FD_FEATURES) + ".sha256");
+        std::string checksum;
+        committed >> checksum;
+        QCOMPARE(facts.sha256, checksum);
+        QCOMPARE(facts.trainImages, std::int64_t{60000});
+        QVERIFY(facts.steps > 0 && facts.seed > 0);
+        FeatureNetworkFacts fromFile;
+        FeatureClassifier onDisk = featureNetworkFrom(readNpz(STUDIO_FD_FEATURES), STUDIO_FD_FEATURES, &fromFile);
+        QCOMPARE(fromFile.testAccuracy, facts.testAccuracy);
+        FeatureClassifier bundled = bundledFeatureNetwork();
+        const auto a = bundled.parameters(), b = onDisk.parameters();
+        QCOMPARE(a.size(), b.size());
+        for (std::size_t i = 0; i < a.size(); ++i)
+            QVERIFY(a[i]->value == b[i]->value);
+        if (std::filesystem::exists(kFashionMnistFolder)) { // (the rest of the suite skips without it, this part too)
+            const ImageSet test = loadFashionMnist(Split::Test);
+            QVERIFY(std::abs(bundled.accuracy(pixelMatrix(test), test.labels) - facts.testAccuracy) < 2e-3);
+        }
+        QVERIFY2(facts.testAccuracy > 0.88, qPrintable(QString::number(facts.testAccuracy)));
+        QVERIFY(QString::fromStdString(featureNetworkLabel()).startsWith(QString::fromStdString("fd-features " + checksum.substr(0, 12))));
+        // Not a feature network: refused with the source named.
+        NpzArchive other;
+        other["facts.json"] = NpyArray::from<std::uint8_t>({2}, std::vector<std::uint8_t>{'{', '}'});
+        QVERIFY_THROWS_EXCEPTION(FormatError, featureNetworkFrom(other, "other.npz"));
     }
 
     void layersBackwardMatchFiniteDifferences()

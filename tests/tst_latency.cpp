@@ -32,6 +32,19 @@ private slots:
         QVERIFY(qAbs(s.cv - 3.0276503540974917 / 5.5) < 1e-12);
     }
 
+    void studentIntervalMatchesScipy()
+    {
+        // scipy.stats.t.ppf(0.975, dof), an independent implementation.
+        const std::pair<int, double> quantiles[] = {{1, 12.706204736}, {2, 4.302652730}, {4, 2.776445105}, {9, 2.262157163},
+                                                    {29, 2.045229642}, {40, 2.021075390}, {120, 1.979930405}, {1000, 1.962339081}};
+        for (const auto& [dof, expected] : quantiles)
+            QVERIFY2(std::abs(studentT975(dof) - expected) < 2e-3, qPrintable(QString("dof %1: %2").arg(dof).arg(studentT975(dof))));
+        // scipy.stats.t.interval(0.95, 2, loc=mean, scale=sem) for 3.66, 3.20, 3.28: half-width 0.6105.
+        const double values[] = {3.66, 3.20, 3.28};
+        QVERIFY(std::abs(meanHalfWidth95(values) - 0.6105) < 1e-3);
+        QCOMPARE(meanHalfWidth95(std::span<const double>(values, 1)), 0.0);
+    }
+
     void statisticsOfEdgeCases()
     {
         QCOMPARE(computeStats({}).count, std::size_t(0));

@@ -335,9 +335,32 @@ private slots:
         for (const auto& row : rows)
             QVERIFY2(std::isfinite(std::stod(row[3])), row[0].c_str());
         QCOMPARE(rows[4][0], std::string("50-step Euler (diffusion)"));
-        QCOMPARE(rows[4][4], std::string("1.0×")); // the reference, though Heun rows follow
+        QCOMPARE(rows[4][6], std::string("1.0×")); // the reference, though Heun rows follow
         QCOMPARE(rows[6][0], std::string("50-step Heun (diffusion)"));
         QCOMPARE(rows[6][1], std::string("99"));
+        for (const auto& row : rows) { // three evaluation seeds (the default): a mean with a real interval
+            QCOMPARE(row[5], std::string("3"));
+            QVERIFY2(std::stod(row[4]) > 0 && std::stod(row[4]) < std::stod(row[3]), (row[0] + ": ± " + row[4]).c_str());
+        }
+        // Latency: every sampler at each default batch size (1, 64), 15 timed calls after warm-up, in
+        // the table and as repeated stages in the run's recorder.
+        const Dataset* latency = nullptr;
+        for (const auto& d : evaluated.output.datasets)
+            if (d.name == "sampler latency")
+                latency = &d;
+        QVERIFY(latency);
+        const auto& latencyRows = std::get<Table>(latency->content).rows;
+        QCOMPARE(latencyRows.size(), std::size_t(14));
+        QCOMPARE(latencyRows[0][1], std::string("1"));
+        QCOMPARE(latencyRows[1][1], std::string("64"));
+        for (const auto& row : latencyRows) {
+            QCOMPARE(row[2], std::string("15"));
+            QVERIFY(std::stod(row[3]) > 0 && std::stod(row[3]) <= std::stod(row[4]) && std::stod(row[4]) <= std::stod(row[7]));
+        }
+        std::size_t timedStages = 0;
+        for (const auto& stage : evaluated.latency.samples)
+            timedStages += stage.leafName() == "latency: 50-step Euler (diffusion), batch 64";
+        QCOMPARE(timedStages, std::size_t(15));
     }
 };
 

@@ -91,6 +91,11 @@ double adaptiveC(int steps)
     return std::exp(-1.15 * std::log(static_cast<double>(steps - 1)) - 0.85);
 }
 
+double ictPseudoHuberC(int dimensions)
+{
+    return 0.00054 * std::sqrt(static_cast<double>(dimensions));
+}
+
 double diffusionWeight(double sigma, const Edm& edm)
 {
     return 1.0 / (sigma * sigma) + 1.0 / (edm.sigmaData * edm.sigmaData);

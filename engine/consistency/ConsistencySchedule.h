@@ -42,6 +42,8 @@ double pseudoHuberLoss(std::span<const float> difference, double c); // √(‖d
 double cauchyLoss(std::span<const float> difference, double c);      // ln(1 + mean(d²) / (2c²))  (sLCT)
 // sLCT's adaptive c for N discretisation steps: exp(−1.15 · ln(N − 1) − 0.85).
 double adaptiveC(int steps);
+// iCT's pseudo-Huber c for d-dimensional data: 0.00054 · √d (0.03 for 32×32×3 images).
+double ictPseudoHuberC(int dimensions);
 
 // Diffusion loss weight at σ (added on the lowest-noise quarter of the indices, times 5): 1/σ² + 4,
 // which is 1/σ² + 1/σ_d² at σ_d = 0.5.

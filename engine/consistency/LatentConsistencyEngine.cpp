@@ -28,13 +28,13 @@ RunOutput LatentConsistencyEngine::run(const RunInputs&, const ParameterValues& 
     {
         auto stage = context.recorder().stage("load");
         train = loadFashionMnist(Split::Train, spec.trainImages);
-        test = loadFashionMnist(Split::Test, static_cast<std::size_t>(comparison.samples));
+        test = referenceImages();
     }
     LatentModels models(spec);
     TrainingSettings settings = trainingSettingsFrom(parameters);
     settings.cudaDevice = context.device().isCuda() ? context.device().index : -1;
     TrainingRecord record = trainLatentModels(models, train, test, settings, context, 0.85);
-    const QualityJudge judge(models, test);
+    const QualityJudge judge(test);
     const bool tauGiven = comparison.twoStepTau > 0;
     const auto samplers = compareSamplers(models, judge, comparison, context, 0.85);
     models.twoStepTau = comparison.twoStepTau; // the τ the 2-step sampler used, for the model table

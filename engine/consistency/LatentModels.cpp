@@ -1,5 +1,7 @@
 #include "LatentModels.h"
 
+#include "ParameterArchive.h"
+
 #include "engine/core/Error.h"
 #include "engine/core/JsonFields.h"
 
@@ -32,20 +34,9 @@ AutoencoderSpec autoencoderSpec(const LatentModelSpec& spec)
     return autoencoder;
 }
 
-NpyArray matrixArray(const Matrix& m)
-{
-    return NpyArray::from<float>({m.rows(), m.cols()}, std::span<const float>(m.data(), static_cast<std::size_t>(m.size())));
-}
-
 NpyArray vectorArray(const std::vector<float>& v)
 {
     return NpyArray::from<float>({static_cast<std::int64_t>(v.size())}, v);
-}
-
-void storeParameters(const std::string& prefix, const std::vector<Parameter*>& parameters, NpzArchive& archive)
-{
-    for (const Parameter* p : parameters)
-        archive[prefix + "/" + p->name] = matrixArray(p->value);
 }
 
 void storeOptimiser(const std::string& prefix, const std::vector<Parameter*>& parameters, const OptimiserState& state, NpzArchive& archive)
@@ -69,24 +60,8 @@ class Reader {
 public:
     Reader(const NpzArchive& archive, std::string source) : archive_(archive), source_(std::move(source)) {}
 
-    const NpyArray& member(const std::string& name) const
-    {
-        const auto found = archive_.find(name);
-        if (found == archive_.end())
-            throw FormatError(source_, "member '" + name + ".npy' is missing");
-        return found->second;
-    }
-    void into(const std::string& name, Matrix& target) const
-    {
-        const NpyArray& array = member(name);
-        const std::string what = source_ + " member '" + name + "'";
-        array.requireShape({target.rows(), target.cols()}, what);
-        const auto values = array.toFloat();
-        for (const float v : values)
-            if (!std::isfinite(v))
-                throw FormatError(source_, "member '" + name + "' holds NaN or infinity");
-        target = Eigen::Map<const Matrix>(values.data(), target.rows(), target.cols());
-    }
+    const NpyArray& member(const std::string& name) const { return archiveMember(archive_, name, source_); }
+    void into(const std::string& name, Matrix& target) const { readMatrix(archive_, name, target, source_); }
     std::vector<float> vector(const std::string& name, std::int64_t size) const
     {
         const NpyArray& array = member(name);
@@ -95,8 +70,7 @@ public:
     }
     void parameters(const std::string& prefix, const std::vector<Parameter*>& parameters) const
     {
-        for (Parameter* p : parameters)
-            into(prefix + "/" + p->name, p->value);
+        readParameters(archive_, prefix, parameters, source_);
     }
     OptimiserState optimiser(const std::string& prefix, const std::vector<Parameter*>& parameters, long steps) const
     {

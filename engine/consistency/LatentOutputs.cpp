@@ -1,6 +1,7 @@
 #include "LatentOutputs.h"
 
 #include "FashionMnist.h"
+#include "FeatureNetwork.h"
 #include "LatentTraining.h"
 
 #include <Eigen/Eigenvalues>
@@ -94,14 +95,28 @@ Table samplersTable(const std::vector<SamplerResult>& samplers)
     // The most-step Euler sampler (the last Euler one) is the reference; Heun rows may follow it.
     const auto euler = std::find_if(samplers.rbegin(), samplers.rend(), [](const auto& s) { return s.name.find("Euler") != std::string::npos; });
     const SamplerResult& reference = euler != samplers.rend() ? *euler : samplers.back();
-    Table table{{"sampler", "network evaluations", "ms per sample", "Fréchet distance", "faster than " + reference.name,
+    // ms per sample: the median call at the largest latency batch over that batch (the latency table
+    // has each batch); the distance: the mean over evaluation seeds, with its 95 % t-interval.
+    Table table{{"sampler", "network evaluations", "ms per sample", "Fréchet distance", "Fréchet distance 95 % half-width",
+                 "evaluation seeds", "faster than " + reference.name,
                  "Fréchet distance / " + reference.name + "'s", "ms per network evaluation", "precision (k = 3)", "recall (k = 3)"},
                 {}};
     for (const auto& s : samplers)
         table.rows.push_back({s.name, std::to_string(s.evaluations), format("%.4f", s.msPerSample), format("%.2f", s.frechet),
-                              format("%.1f×", reference.msPerSample / s.msPerSample), format("%.2f", s.frechet / reference.frechet),
-                              format("%.4f", s.msPerSample / std::max(1, s.evaluations)), format("%.3f", s.coverage.precision),
-                              format("%.3f", s.coverage.recall)});
+                              format("%.2f", s.frechetHalfWidth), std::to_string(s.frechetBySeed.size()), format("%.1f×", reference.msPerSample / s.msPerSample),
+                              format("%.2f", s.frechet / reference.frechet), format("%.4f", s.msPerSample / std::max(1, s.evaluations)),
+                              format("%.3f", s.coverage.precision), format("%.3f", s.coverage.recall)});
+    return table;
+}
+
+Table samplerLatencyTable(const std::vector<SamplerResult>& samplers)
+{
+    Table table{{"sampler", "batch", "timed calls", "median ms", "p90 ms", "p99 ms", "min ms", "max ms", "ms per sample (median)"}, {}};
+    for (const auto& s : samplers)
+        for (const BatchLatency& latency : s.latency)
+            table.rows.push_back({s.name, std::to_string(latency.batch), std::to_string(latency.ms.count), format("%.4f", latency.ms.median),
+                                  format("%.4f", latency.ms.p90), format("%.4f", latency.ms.p99), format("%.4f", latency.ms.min),
+                                  format("%.4f", latency.ms.max), format("%.5f", latency.ms.median / std::max(1, latency.batch))});
     return table;
 }
 
@@ -152,7 +167,7 @@ Table modelTable(LatentModels& models, const Matrix& testImages, const QualityJu
     const LatentStatistics& stats = models.latentStatistics;
     Table table{{"quantity", "value"}, {}};
     table.rows = {
-        {"feature classifier (784-256-128-10 MLP) test accuracy", format("%.3f", models.classifierAccuracy)},
+        {"feature network of the distances (bundled, fixed)", featureNetworkLabel()},
         {"autoencoder held-out reconstruction (BCE per image)", format("%.1f", models.autoencoder.reconstructionLoss(testImages))},
         {"Fréchet distance of reconstructions (the autoencoder's floor)",
          format("%.2f", judge(models.autoencoder.decode(models.autoencoder.encodeMean(testImages))))},
@@ -165,8 +180,8 @@ Table modelTable(LatentModels& models, const Matrix& testImages, const QualityJu
         {"sampling weights", models.consistencyAverage.empty() ? std::string("raw (no moving average)")
                                                                : format("moving average, decay %.4g", models.spec.averageDecay)},
         {"trained", std::to_string(models.consistencyIterations) + " of " + std::to_string(models.plannedIterations) +
-                        " iterations (consistency), " + std::to_string(models.diffusionIterations) + " (diffusion); classifier " +
-                        std::to_string(models.classifierSteps) + " steps, autoencoder " + std::to_string(models.autoencoderSteps) +
+                        " iterations (consistency), " + std::to_string(models.diffusionIterations) + " (diffusion); autoencoder " +
+                        std::to_string(models.autoencoderSteps) +
                         (models.cosineRate ? "; learning rate: cosine to 0" : "; learning rate: constant")},
     };
     return table;
@@ -183,6 +198,7 @@ std::vector<Dataset> comparisonDatasets(LatentModels& models, const std::vector<
     return {{"latents", latentView(models.encode(testImages), test.labels, samplers)},
             {"gallery", samplerGallery(samplers)},
             {"samplers", samplersTable(samplers)},
+            {"sampler latency", samplerLatencyTable(samplers)},
             {"quality vs latency", qualityVersusLatency(samplers)},
             {"model", modelTable(models, testImages, judge, tauSource)}};
 }

@@ -18,6 +18,8 @@ Grid samplerGallery(const std::vector<SamplerResult>& samplers, int columns = 8)
 // Data latents and each sampler's, in the data's first three principal axes.
 PointCloud latentView(const Matrix& data, const std::vector<std::uint8_t>& labels, const std::vector<SamplerResult>& samplers);
 
+// Per sampler and batch size: the repeated calls' percentiles (after warm-up), from the run's recorder.
+Table samplerLatencyTable(const std::vector<SamplerResult>& samplers);
 Table samplersTable(const std::vector<SamplerResult>& samplers);       // the last one is the speed reference
 Series qualityVersusLatency(const std::vector<SamplerResult>& samplers); // by increasing latency
 // Classifier accuracy, autoencoder floors, latent tails, τ, recipe, training progress.

@@ -11,8 +11,10 @@ std::vector<ParameterSpec> trainingParameterSpecs()
         {.key = "trainImages", .label = "Training images", .type = T::Int, .defaultValue = std::int64_t{16384}, .minimum = 512, .maximum = 60000},
         {.key = "latent", .label = "Latent width", .type = T::Int, .defaultValue = std::int64_t{16}, .minimum = 2, .maximum = 64},
         {.key = "autoencoderSteps", .label = "Autoencoder steps", .type = T::Int, .defaultValue = std::int64_t{1500}, .minimum = 10, .maximum = 100000},
-        {.key = "classifierSteps", .label = "Classifier steps", .type = T::Int, .defaultValue = std::int64_t{800}, .minimum = 10, .maximum = 100000,
-         .help = "Training of the classifier whose features the Fréchet distances use."},
+        {.key = "classifierSteps", .label = "Run's own classifier steps", .type = T::Int, .defaultValue = std::int64_t{0}, .minimum = 0,
+         .maximum = 100000,
+         .help = "0: none. The distances use the bundled, fixed feature network (the same for every run and checkpoint); a run's own "
+                 "classifier made distances comparable only within that run, and is kept only so older sessions and checkpoints load."},
         {.key = "iterations", .label = "Training iterations", .type = T::Int, .defaultValue = std::int64_t{3000}, .minimum = 10, .maximum = 1000000,
          .help = "Of the consistency model and of the diffusion baseline, each."},
         {.key = "rateSchedule", .label = "Learning-rate schedule", .type = T::Enum, .defaultValue = std::string("cosine"),
@@ -26,9 +28,10 @@ std::vector<ParameterSpec> trainingParameterSpecs()
                  "(docs/latent-consistency.md compares them).",
          .choices = {"cauchy", "pseudo-huber"}},
         {.key = "adaptiveC", .label = "Adaptive c", .type = T::Bool, .defaultValue = true,
-         .help = "c = exp(−1.15·ln(N−1) − 0.85) for N steps; off: c = 0.03."},
+         .help = "Each distance's published c. Cauchy (sLCT): 0.03 in the curriculum's first stage, then exp(−1.15·ln(N−1) − 0.85) "
+                 "for N steps; pseudo-Huber (iCT): 0.00054·√d for d-dimensional latents. Off: c = 0.03 for both."},
         {.key = "diffusionLoss", .label = "Early diffusion loss", .type = T::Bool, .defaultValue = true,
-         .help = "Adds 5·(1/σ² + 4)·‖f − x₀‖² on the lowest-noise quarter of the indices."},
+         .help = "Adds 5·(1/σ² + 4)·‖f − x₀‖²/d, averaged over the pairs drawn from the lowest-noise quarter of the indices (LCT's)."},
         {.key = "otCoupling", .label = "OT coupling", .type = T::Bool, .defaultValue = false,
          .help = "Pairs noise with data by an exact assignment in each minibatch (sLCT's, for 4,096-d latents). Off by default: "
                  "in a latent this narrow the matched noise leans towards its data point, and the model learns on inputs its "
@@ -54,8 +57,15 @@ std::vector<ParameterSpec> comparisonParameterSpecs()
          .choices = {"50", "10, 50", "10, 20, 50", "5, 10, 20, 50"}},
         {.key = "heun", .label = "Also Heun", .type = T::Bool, .defaultValue = false,
          .help = "Adds the baseline's Heun sampler at each Euler step count (2·steps − 1 network evaluations)."},
-        {.key = "samples", .label = "Samples per sampler", .type = T::Int, .defaultValue = std::int64_t{2000}, .minimum = 16, .maximum = 4096,
-         .help = "The Fréchet distance of fewer samples is biased upwards, by different amounts per sampler."},
+        {.key = "samples", .label = "Samples per sampler", .type = T::Int, .defaultValue = std::int64_t{2000}, .minimum = 16, .maximum = 10000,
+         .help = "Per evaluation seed. The Fréchet distance of fewer samples is biased upwards, by different amounts per sampler."},
+        {.key = "evaluationSeeds", .label = "Evaluation seeds", .type = T::Int, .defaultValue = std::int64_t{3}, .minimum = 1, .maximum = 20,
+         .help = "Draws of the samples per sampler, each from its own noise; the distance is their mean with a 95 % t-interval."},
+        {.key = "latencyBatches", .label = "Latency batch sizes", .type = T::Enum, .defaultValue = std::string("1, 64"),
+         .help = "Each sampler is timed at these batch sizes; ms per sample and the speed-ups use the last one's median.",
+         .choices = {"1, 64", "64", "1", "1, 16, 256", "1, 64, 512"}},
+        {.key = "latencyRepeats", .label = "Latency repeats", .type = T::Int, .defaultValue = std::int64_t{15}, .minimum = 1, .maximum = 1000,
+         .help = "Timed calls per sampler and batch size, after 2 warm-up calls; the latency view shows their percentiles."},
     };
 }
 
@@ -99,6 +109,9 @@ ComparisonSettings comparisonSettingsFrom(const ParameterValues& values)
     settings.diffusionSteps = parseStepList(stringParameter(values, "diffusionSteps"), "diffusionSteps");
     settings.heun = boolParameter(values, "heun");
     settings.samples = static_cast<int>(intParameter(values, "samples"));
+    settings.evaluationSeeds = static_cast<int>(intParameter(values, "evaluationSeeds"));
+    settings.latencyBatches = parseStepList(stringParameter(values, "latencyBatches"), "latencyBatches");
+    settings.latencyRepeats = static_cast<int>(intParameter(values, "latencyRepeats"));
     settings.seed = static_cast<std::uint64_t>(intParameter(values, "seed"));
     settings.twoStepTau = floatParameter(values, "twoStepTau");
     return settings;

@@ -12,7 +12,7 @@ namespace ls::consistency {
 
 struct TrainingSettings {
     int batch = 128;
-    std::int64_t classifierSteps = 800, autoencoderSteps = 1500, iterations = 3000; // totals, not increments
+    std::int64_t classifierSteps = 0, autoencoderSteps = 1500, iterations = 3000; // totals, not increments
     float learningRate = 1e-3f;
     // The denoisers' rate over the run: constant, or a cosine from learningRate down to 0 at the last
     // iteration (the same for both, so the comparison stays fair).

@@ -7,7 +7,8 @@ namespace ls::consistency {
 std::string LcmEvalEngine::description() const
 {
     return "Compares the samplers of a latent consistency checkpoint (from lcm-train) on the same seeds: Fréchet distance to "
-           "the test images and milliseconds per sample for 1, 2 … N consistency steps and Euler. CLI: latency-studio-cli run "
+           "the 10,000 test images in the bundled feature network's features (mean and 95 % interval over evaluation seeds) and "
+           "latency percentiles per batch size for 1, 2 … N consistency steps and Euler. CLI: latency-studio-cli run "
            "lcm-eval --checkpoint ckpt.npz --out DIR (samplers.csv holds the distances)";
 }
 
@@ -27,11 +28,11 @@ RunOutput LcmEvalEngine::run(const RunInputs&, const ParameterValues& parameters
     ImageSet test;
     LatentModels models = [&] {
         auto stage = context.recorder().stage("load");
-        test = loadFashionMnist(Split::Test, static_cast<std::size_t>(comparison.samples));
+        test = referenceImages();
         return checkpointFromParameter(parameters, "checkpoint");
     }();
     const bool tauInCheckpoint = models.twoStepTau > 0;
-    const QualityJudge judge(models, test);
+    const QualityJudge judge(test);
     const auto samplers = compareSamplers(models, judge, comparison, context, 0.0);
     models.twoStepTau = comparison.twoStepTau;
     RunOutput output;

@@ -47,10 +47,10 @@ RunOutput LcmTrainEngine::run(const RunInputs&, const ParameterValues& parameter
     {
         auto stage = context.recorder().stage("load");
         train = loadFashionMnist(Split::Train, models.spec.trainImages);
-        test = loadFashionMnist(Split::Test, 1000);
+        test = referenceImages();
     }
     TrainingRecord record = trainLatentModels(models, train, test, settings, context, 0.92);
-    const QualityJudge judge(models, test);
+    const QualityJudge judge(test);
     if (!record.stoppedEarly) {
         context.progress(0.92, "searching the 2-step τ");
         models.twoStepTau = searchTwoStepTau(models, judge, kTauProbe, models.spec.seed, context);

@@ -1,5 +1,6 @@
 #include "SamplerComparison.h"
 
+#include "FeatureNetwork.h"
 #include "Sampling.h"
 #if LS_HAS_CUDA
 #include "DenoiserCuda.h"
@@ -27,20 +28,26 @@ std::vector<double> consistencyTaus(int steps, double twoStepTau, const std::vec
     return std::vector<double>(grid.begin() + 1, grid.end() - 1);
 }
 
-QualityJudge::QualityJudge(LatentModels& models, const ImageSet& test)
-    : models_(models), dataFeatures_(models.classifier.features(pixelMatrix(test))), data_(fitGaussian(dataFeatures_))
+ImageSet referenceImages()
+{
+    return loadFashionMnist(Split::Test);
+}
+
+QualityJudge::QualityJudge(const ImageSet& reference)
+    : network_(bundledFeatureNetwork()), dataFeatures_(network_.features(pixelMatrix(reference))), data_(fitGaussian(dataFeatures_))
 {
 }
 
 SampleQuality QualityJudge::assess(const Matrix& images) const
 {
-    const Matrix features = models_.classifier.features(images);
-    return {frechetDistance(fitGaussian(features), data_), precisionRecall(dataFeatures_, features)};
+    const Matrix features = network_.features(images);
+    const Eigen::Index equal = std::min(dataFeatures_.rows(), features.rows());
+    return {frechetDistance(fitGaussian(features), data_), precisionRecall(dataFeatures_.topRows(equal), features)};
 }
 
 double QualityJudge::operator()(const Matrix& images) const
 {
-    return frechetDistance(fitGaussian(models_.classifier.features(images)), data_);
+    return frechetDistance(fitGaussian(network_.features(images)), data_);
 }
 
 namespace {
@@ -113,21 +120,22 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const QualityJu
     Denoiser consistency = models.samplingConsistency(), diffusion = models.samplingDiffusion();
     std::vector<SamplerResult> results;
     const std::size_t total = settings.consistencySteps.size() + settings.diffusionSteps.size() * (settings.heun ? 2 : 1);
-    // `sample(count, estimates)`: the first rows of a larger batch draw the same noise, so the
+    // `sample(count, seed, estimates)`: the first rows of a larger batch draw the same noise, so the
     // trajectories (recorded apart, untimed) are those of the first samples.
-    using Sampler = std::function<Matrix(int, std::vector<Matrix>*)>;
-    auto timeSampler = [&](const std::string& name, int evaluations, const Sampler& sample) {
+    using Sampler = std::function<Matrix(int, std::uint64_t, std::vector<Matrix>*)>;
+    const std::uint64_t firstSeed = settings.seed + 1;
+    auto runSampler = [&](const std::string& name, int evaluations, const Sampler& sample) {
         context.throwIfCancelled();
-        SamplerResult result{name, evaluations, 0, 0, {}, {}, {}, {}};
+        SamplerResult result;
+        result.name = name;
+        result.evaluations = evaluations;
         {
             auto stage = recorder.stage("sample: " + name);
-            const double start = recorder.nowUs();
-            result.latents = sample(samples, nullptr);
-            result.msPerSample = (recorder.nowUs() - start) / 1000.0 / samples;
+            result.latents = sample(samples, firstSeed, nullptr);
         }
         {
             auto stage = recorder.stage("trajectories");
-            sample(std::min(kTrajectorySamples, samples), &result.trajectory);
+            sample(std::min(kTrajectorySamples, samples), firstSeed, &result.trajectory);
         }
         {
             auto stage = recorder.stage("decode");
@@ -136,9 +144,40 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const QualityJu
         {
             auto stage = recorder.stage("evaluate");
             const SampleQuality quality = judge.assess(result.images);
-            result.frechet = quality.frechet;
+            result.frechetBySeed.push_back(quality.frechet);
             result.coverage = quality.coverage;
         }
+        // Further evaluation seeds: the spread between draws is as large as many effects compared.
+        for (int k = 1; k < settings.evaluationSeeds; ++k) {
+            context.throwIfCancelled();
+            auto stage = recorder.stage("evaluation seeds");
+            result.frechetBySeed.push_back(judge(models.decode(sample(samples, firstSeed + 7919ull * static_cast<std::uint64_t>(k), nullptr))));
+        }
+        double sum = 0;
+        for (const double value : result.frechetBySeed)
+            sum += value;
+        result.frechet = sum / static_cast<double>(result.frechetBySeed.size());
+        result.frechetHalfWidth = meanHalfWidth95(result.frechetBySeed);
+        // Latency: warm-up calls, then repeats, each a stage of its own so the latency view shows
+        // their percentiles; the speed-ups come from medians, not from one timed batch.
+        for (const int batch : settings.latencyBatches) {
+            const std::string stageName = "latency: " + name + ", batch " + std::to_string(batch);
+            for (int w = 0; w < settings.latencyWarmup; ++w)
+                sample(batch, firstSeed, nullptr);
+            std::vector<double> ms;
+            for (int r = 0; r < settings.latencyRepeats; ++r) {
+                context.throwIfCancelled();
+                const double start = recorder.nowUs();
+                {
+                    auto stage = recorder.stage(stageName);
+                    sample(batch, firstSeed + static_cast<std::uint64_t>(r), nullptr);
+                }
+                ms.push_back((recorder.nowUs() - start) / 1000.0);
+            }
+            result.latency.push_back({batch, computeStats(ms)});
+        }
+        if (!result.latency.empty())
+            result.msPerSample = result.latency.back().ms.median / result.latency.back().batch;
         results.push_back(std::move(result));
         context.progress(progressFrom + (1 - progressFrom) * static_cast<double>(results.size()) / total, "sampled " + name);
     };
@@ -152,30 +191,30 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const QualityJu
         diffusionGpu.emplace(diffusion, context.device().index);
     }
 #endif
-    auto sampleConsistencyOn = [&](int count, const std::vector<double>& taus, std::vector<Matrix>* estimates) {
+    auto sampleConsistencyOn = [&](int count, const std::vector<double>& taus, std::uint64_t seed, std::vector<Matrix>* estimates) {
 #if LS_HAS_CUDA
         if (onGpu && !estimates)
-            return consistencyGpu->sampleConsistency(count, taus, settings.seed + 1, &recorder);
+            return consistencyGpu->sampleConsistency(count, taus, seed, &recorder);
 #endif
-        return sampleConsistency(consistency, count, taus, settings.seed + 1, {}, estimates);
+        return sampleConsistency(consistency, count, taus, seed, {}, estimates);
     };
-    auto sampleDiffusionOn = [&](int count, int steps, bool heun, std::vector<Matrix>* estimates) {
+    auto sampleDiffusionOn = [&](int count, int steps, bool heun, std::uint64_t seed, std::vector<Matrix>* estimates) {
 #if LS_HAS_CUDA
         if (onGpu && !estimates)
-            return diffusionGpu->sampleDiffusion(count, steps, heun, settings.seed + 1, &recorder);
+            return diffusionGpu->sampleDiffusion(count, steps, heun, seed, &recorder);
 #endif
-        return sampleDiffusion(diffusion, count, steps, heun, settings.seed + 1, {}, estimates);
+        return sampleDiffusion(diffusion, count, steps, heun, seed, {}, estimates);
     };
     for (const int steps : settings.consistencySteps)
-        timeSampler(std::to_string(steps) + "-step consistency", steps, [&](int count, std::vector<Matrix>* estimates) {
-            return sampleConsistencyOn(count, consistencyTaus(steps, settings.twoStepTau, settings.laterTaus), estimates);
+        runSampler(std::to_string(steps) + "-step consistency", steps, [&](int count, std::uint64_t seed, std::vector<Matrix>* estimates) {
+            return sampleConsistencyOn(count, consistencyTaus(steps, settings.twoStepTau, settings.laterTaus), seed, estimates);
         });
     for (const int steps : settings.diffusionSteps)
-        timeSampler(std::to_string(steps) + "-step Euler (diffusion)", steps,
-                    [&](int count, std::vector<Matrix>* estimates) { return sampleDiffusionOn(count, steps, false, estimates); });
+        runSampler(std::to_string(steps) + "-step Euler (diffusion)", steps,
+                   [&](int count, std::uint64_t seed, std::vector<Matrix>* estimates) { return sampleDiffusionOn(count, steps, false, seed, estimates); });
     for (const int steps : settings.heun ? settings.diffusionSteps : std::vector<int>{})
-        timeSampler(std::to_string(steps) + "-step Heun (diffusion)", 2 * steps - 1,
-                    [&](int count, std::vector<Matrix>* estimates) { return sampleDiffusionOn(count, steps, true, estimates); });
+        runSampler(std::to_string(steps) + "-step Heun (diffusion)", 2 * steps - 1,
+                   [&](int count, std::uint64_t seed, std::vector<Matrix>* estimates) { return sampleDiffusionOn(count, steps, true, seed, estimates); });
     return results;
 }
 

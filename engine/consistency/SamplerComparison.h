@@ -1,22 +1,36 @@
 #pragma once
 // Samplers of a trained LatentModels side by side, from the same seeds: multistep consistency with
-// 1, 2 … N steps and the diffusion baseline's Euler at several step counts; each timed per sample,
-// decoded, and judged by its Fréchet distance to the test images in the classifier's features.
+// 1, 2 … N steps and the diffusion baseline's Euler at several step counts. Each is judged by its
+// Fréchet distance to a fixed reference set (all 10,000 test images) in the bundled feature network's
+// features (FeatureNetwork.h), over several evaluation seeds with a 95 % interval, and timed through
+// the run's latency recorder: warm-up calls, then repeated calls per batch size, with percentiles.
 #include "FashionMnist.h"
 #include "FrechetDistance.h"
 #include "PrecisionRecall.h"
 #include "LatentTraining.h"
 #include "engine/core/Engine.h"
+#include "engine/core/Statistics.h"
 
 #include <string>
 #include <vector>
 
 namespace ls::consistency {
 
+// One sampler's repeated calls at one batch size (milliseconds per call, after the warm-up calls).
+struct BatchLatency {
+    int batch = 0;
+    SampleStats ms;
+};
+
 struct SamplerResult {
     std::string name; // "2-step consistency", "50-step Euler (diffusion)"
     int evaluations = 0;
-    double msPerSample = 0, frechet = 0;
+    // Median ms per call at the largest latency batch, divided by that batch.
+    double msPerSample = 0;
+    double frechet = 0;               // the mean over evaluation seeds
+    double frechetHalfWidth = 0;      // of its 95 % t-interval (0 with one seed)
+    std::vector<double> frechetBySeed;
+    std::vector<BatchLatency> latency;
     PrecisionRecall coverage;
     Matrix latents; // standardised, [samples, d]
     Matrix images;  // decoded, [samples, 784]
@@ -36,18 +50,23 @@ struct SampleQuality {
     PrecisionRecall coverage; // k = 3
 };
 
-// Generated images against the test images, in the features of the models' classifier.
+// Generated images against a reference set (the engines give all 10,000 test images), in the
+// bundled feature network's features. Precision and recall compare equal numbers of reference and
+// generated images (the first rows of the reference), as Kynkäänniemi et al. define them.
 class QualityJudge {
 public:
-    QualityJudge(LatentModels& models, const ImageSet& test);
+    explicit QualityJudge(const ImageSet& reference);
     double operator()(const Matrix& images) const; // the Fréchet distance
     SampleQuality assess(const Matrix& images) const;
 
 private:
-    LatentModels& models_;
+    mutable FeatureClassifier network_; // features() keeps its activations
     Matrix dataFeatures_;
     FeatureGaussian data_;
 };
+
+// The reference set of every distance: Fashion-MNIST's whole test split.
+ImageSet referenceImages();
 
 // Ternary search of ln τ ∈ [ln 0.02, ln 20] for the 2-step sampler on the Fréchet distance of
 // `probe` samples (as the consistency-models authors did; unimodal in practice).
@@ -64,6 +83,9 @@ struct ComparisonSettings {
     std::vector<int> consistencySteps{1, 2, 4}, diffusionSteps{10, 20, 50};
     bool heun = false; // also the Heun sampler at each diffusion step count (2·steps − 1 evaluations)
     int samples = 1000;
+    int evaluationSeeds = 3; // draws of `samples` per sampler, each with its own noise; the distance is their mean
+    std::vector<int> latencyBatches{1, 64};
+    int latencyRepeats = 15, latencyWarmup = 2;
     std::uint64_t seed = 1;
     double twoStepTau = 0; // > 0: use it; else the models' searched τ, searched now if there is none
     std::vector<double> laterTaus; // out: the levels the 3-, 4- … step samplers used (searchLaterTaus)

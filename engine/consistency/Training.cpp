@@ -2,6 +2,7 @@
 
 #include "LinearAssignment.h"
 #include "engine/core/CounterRng.h"
+#include "engine/core/Error.h"
 
 #include <algorithm>
 #include <cmath>
@@ -32,6 +33,51 @@ Matrix normalNoise(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, std
     return noise;
 }
 
+double distanceC(const ConsistencyRecipe& recipe, int discretisation, int dimensions)
+{
+    if (!recipe.adaptiveC)
+        return recipe.fixedC;
+    if (recipe.distance == Distance::PseudoHuber)
+        return ictPseudoHuberC(dimensions);
+    // sLCT keeps the fixed c through the curriculum's first stage and adapts it from the second on.
+    return discretisation > recipe.curriculumStart + 1 ? adaptiveC(discretisation) : recipe.fixedC;
+}
+
+BatchLoss consistencyBatchLoss(const Matrix& student, const Matrix& teacher, const Matrix& clean, std::span<const double> teacherSigma,
+                               std::span<const double> studentSigma, std::span<const char> early, const ConsistencyRecipe& recipe, double c)
+{
+    const Eigen::Index batch = student.rows(), d = student.cols();
+    const auto rows = static_cast<std::size_t>(batch);
+    if (teacher.rows() != batch || teacher.cols() != d || clean.rows() != batch || clean.cols() != d || teacherSigma.size() != rows ||
+        studentSigma.size() != rows || early.size() != rows)
+        throw ArgumentError("consistencyBatchLoss: the batch's student, teacher, clean latents, noise levels and early flags differ in size");
+    // The diffusion term is a mean over the rows it applies to (LCT's), not over the whole batch: the
+    // weight 5 then means what the paper says whatever share of the batch falls in the low quarter.
+    const auto earlyRows = static_cast<double>(std::count_if(early.begin(), early.end(), [](char flag) { return flag != 0; }));
+    BatchLoss result{0.0, Matrix(batch, d)};
+    for (Eigen::Index r = 0; r < batch; ++r) {
+        const double weight = pairWeight(teacherSigma[r], studentSigma[r]) / static_cast<double>(batch);
+        const Eigen::RowVectorXf difference = student.row(r) - teacher.row(r);
+        const std::span<const float> dRow(difference.data(), static_cast<std::size_t>(d));
+        if (recipe.distance == Distance::Cauchy) {
+            const double meanSquare = difference.squaredNorm() / static_cast<double>(d);
+            result.value += weight * cauchyLoss(dRow, c);
+            // d/dd_j ln(1 + m/(2c²)) = d_j / (D·c²·(1 + m/(2c²)))
+            result.gradient.row(r) = difference * static_cast<float>(weight / (static_cast<double>(d) * c * c * (1 + meanSquare / (2 * c * c))));
+        } else {
+            result.value += weight * pseudoHuberLoss(dRow, c);
+            result.gradient.row(r) = difference * static_cast<float>(weight / std::sqrt(difference.squaredNorm() + c * c));
+        }
+        if (early[r]) { // ‖f − x₀‖², EDM-weighted
+            const double diffusionWeight_ = recipe.diffusionLossWeight * diffusionWeight(studentSigma[r]) / (earlyRows * static_cast<double>(d));
+            const Eigen::RowVectorXf error = student.row(r) - clean.row(r);
+            result.value += diffusionWeight_ * error.squaredNorm();
+            result.gradient.row(r) += error * static_cast<float>(2 * diffusionWeight_);
+        }
+    }
+    return result;
+}
+
 ConsistencyTrainer::ConsistencyTrainer(Denoiser& model, const ConsistencyRecipe& recipe, std::int64_t totalIterations, float learningRate,
                                        std::uint64_t seed, int cudaDevice)
     : model_(model), recipe_(recipe), totalIterations_(std::max<std::int64_t>(1, totalIterations)), seed_(seed),
@@ -55,7 +101,7 @@ StepReport ConsistencyTrainer::step(const Matrix& latents, const std::vector<int
     report.discretisation = curriculumSteps(iteration_, totalIterations_, recipe_.curriculumStart, recipe_.curriculumEnd);
     const auto sigmas = karrasSigmas(report.discretisation);
     const auto probabilities = lognormalIndexProbabilities(sigmas);
-    report.c = recipe_.adaptiveC ? adaptiveC(report.discretisation) : recipe_.fixedC;
+    report.c = distanceC(recipe_, report.discretisation, static_cast<int>(d));
 
     std::vector<float> noise = [&] {
         const Matrix z = normalNoise(batch, d, stepSeed, 1);
@@ -85,33 +131,14 @@ StepReport ConsistencyTrainer::step(const Matrix& latents, const std::vector<int
     const Matrix student = network.forward(studentInput, studentSigma, labels);
 
     const std::size_t lowQuarter = (sigmas.size() - 1) / 4;
-    Matrix dStudent(batch, d);
-    double total = 0;
-    const double c = report.c;
-    for (Eigen::Index r = 0; r < batch; ++r) {
-        const double weight = pairWeight(teacherSigma[r], studentSigma[r]) / static_cast<double>(batch);
-        const Eigen::RowVectorXf difference = student.row(r) - teacher.row(r);
-        const std::span<const float> dRow(difference.data(), static_cast<std::size_t>(d));
-        if (recipe_.distance == Distance::Cauchy) {
-            const double meanSquare = difference.squaredNorm() / static_cast<double>(d);
-            total += weight * cauchyLoss(dRow, c);
-            // d/dd_j ln(1 + m/(2c²)) = d_j / (D·c²·(1 + m/(2c²)))
-            dStudent.row(r) = difference * static_cast<float>(weight / (static_cast<double>(d) * c * c * (1 + meanSquare / (2 * c * c))));
-        } else {
-            total += weight * pseudoHuberLoss(dRow, c);
-            dStudent.row(r) = difference * static_cast<float>(weight / std::sqrt(difference.squaredNorm() + c * c));
-        }
-        if (recipe_.diffusionLoss && index[r] < lowQuarter) { // on the lowest-noise quarter: ‖f − x₀‖², EDM-weighted
-            const double diffusionWeight_ = recipe_.diffusionLossWeight * diffusionWeight(studentSigma[r]) / static_cast<double>(batch * d);
-            const Eigen::RowVectorXf error = student.row(r) - latents.row(r);
-            total += diffusionWeight_ * error.squaredNorm();
-            dStudent.row(r) += error * static_cast<float>(2 * diffusionWeight_);
-        }
-    }
-    network.gradients(dStudent);
+    std::vector<char> early(index.size());
+    for (std::size_t r = 0; r < index.size(); ++r)
+        early[r] = recipe_.diffusionLoss && index[r] < lowQuarter;
+    const BatchLoss loss = consistencyBatchLoss(student, teacher, latents, teacherSigma, studentSigma, early, recipe_, report.c);
+    network.gradients(loss.gradient);
     network.step();
     ++iteration_;
-    report.loss = total;
+    report.loss = loss.value;
     return report;
 }
 

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace ls::consistency {
@@ -20,8 +21,8 @@ enum class Distance { Cauchy, PseudoHuber };
 
 struct ConsistencyRecipe {
     Distance distance = Distance::Cauchy;
-    bool adaptiveC = true;
-    double fixedC = 0.03;              // when not adaptive
+    bool adaptiveC = true;             // the recipe's c (distanceC); off: fixedC throughout
+    double fixedC = 0.03;              // when not adaptive, and in the Cauchy recipe's first curriculum stage
     bool diffusionLoss = true;
     double diffusionLossWeight = 5.0;  // sLCT's weight
     // Off by default: sLCT couples noise and data in 4,096-d latents, where the matched noise is nearly
@@ -38,6 +39,23 @@ struct StepReport {
     int discretisation = 0; // N (consistency)
     double c = 0;           // the distance's c (consistency)
 };
+
+// The distance's c at N discretisation steps for d-dimensional latents, as each recipe publishes it:
+// Cauchy (sLCT) fixedC in the curriculum's first stage, adaptiveC(N) after it; pseudo-Huber (iCT)
+// 0.00054·√d throughout; with adaptiveC off, fixedC for both.
+double distanceC(const ConsistencyRecipe& recipe, int discretisation, int dimensions);
+
+struct BatchLoss {
+    double value = 0;
+    Matrix gradient; // d value / d student, [B, d]
+};
+
+// The consistency loss of one batch and its gradient with respect to the student's outputs: the
+// weighted distance between student and teacher averaged over the batch, plus, on the rows marked
+// early (the lowest-noise quarter of the indices), diffusionLossWeight·(1/σ² + 4)·‖f − x₀‖²/d averaged
+// over those rows only.
+BatchLoss consistencyBatchLoss(const Matrix& student, const Matrix& teacher, const Matrix& clean, std::span<const double> teacherSigma,
+                               std::span<const double> studentSigma, std::span<const char> early, const ConsistencyRecipe& recipe, double c);
 
 class ConsistencyTrainer {
 public:

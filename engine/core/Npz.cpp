@@ -69,6 +69,29 @@ std::vector<std::byte> readMember(zip_file_t* file, const zip_stat_t& stat, cons
     return bytes;
 }
 
+// Every member of an open archive, each read and CRC-checked (readMember).
+NpzArchive readMembers(zip_t* archive, const std::string& source)
+{
+    NpzArchive arrays;
+    const zip_int64_t count = zip_get_num_entries(archive, 0);
+    for (zip_int64_t i = 0; i < count; ++i) {
+        zip_stat_t stat;
+        if (zip_stat_index(archive, i, 0, &stat) != 0)
+            throw FormatError(source, "cannot read entry " + std::to_string(i) + " of the archive");
+        std::string name = stat.name;
+        const std::string member = source + "[" + name + "]";
+        if (!name.ends_with(".npy"))
+            throw FormatError(member, "archive member is not a .npy array");
+        std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file(zip_fopen_index(archive, i, 0), &zip_fclose);
+        if (!file)
+            throw FormatError(member, std::string("cannot open member: ") + zip_strerror(archive));
+        const std::vector<std::byte> bytes = readMember(file.get(), stat, member);
+        name.resize(name.size() - 4);
+        arrays.emplace(name, parseNpy(bytes, member));
+    }
+    return arrays;
+}
+
 } // namespace
 
 NpzArchive readNpz(const std::filesystem::path& path)
@@ -80,24 +103,28 @@ NpzArchive readNpz(const std::filesystem::path& path)
             throw FileError(path.string(), "cannot open: " + zipErrorText(errorCode));
         throw FormatError(path.string(), "not a valid .npz (zip) archive: " + zipErrorText(errorCode));
     }
-    NpzArchive arrays;
-    const zip_int64_t count = zip_get_num_entries(archive.get(), 0);
-    for (zip_int64_t i = 0; i < count; ++i) {
-        zip_stat_t stat;
-        if (zip_stat_index(archive.get(), i, 0, &stat) != 0)
-            throw FormatError(path.string(), "cannot read entry " + std::to_string(i) + " of the archive");
-        std::string name = stat.name;
-        const std::string member = path.string() + "[" + name + "]";
-        if (!name.ends_with(".npy"))
-            throw FormatError(member, "archive member is not a .npy array");
-        std::unique_ptr<zip_file_t, decltype(&zip_fclose)> file(zip_fopen_index(archive.get(), i, 0), &zip_fclose);
-        if (!file)
-            throw FormatError(member, std::string("cannot open member: ") + zip_strerror(archive.get()));
-        const std::vector<std::byte> bytes = readMember(file.get(), stat, member);
-        name.resize(name.size() - 4);
-        arrays.emplace(name, parseNpy(bytes, member));
+    return readMembers(archive.get(), path.string());
+}
+
+NpzArchive readNpz(std::span<const std::byte> bytes, const std::string& source)
+{
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* data = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
+    if (!data) {
+        const std::string problem = zip_error_strerror(&error);
+        zip_error_fini(&error);
+        throw FormatError(source, "cannot read the archive: " + problem);
     }
-    return arrays;
+    ZipHandle archive(zip_open_from_source(data, ZIP_RDONLY, &error));
+    if (!archive) {
+        zip_source_free(data); // still ours when the open failed
+        const std::string problem = zip_error_strerror(&error);
+        zip_error_fini(&error);
+        throw FormatError(source, "not a valid .npz (zip) archive: " + problem);
+    }
+    zip_error_fini(&error);
+    return readMembers(archive.get(), source);
 }
 
 void writeNpz(const std::filesystem::path& path, const NpzArchive& arrays)

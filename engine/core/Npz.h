@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <span>
 #include <string>
 
 namespace ls {
@@ -13,6 +14,8 @@ namespace ls {
 using NpzArchive = std::map<std::string, NpyArray>; // member name without ".npy" -> array
 
 NpzArchive readNpz(const std::filesystem::path& path);
+// An archive held in memory (a compiled-in asset); `source` names it in errors.
+NpzArchive readNpz(std::span<const std::byte> bytes, const std::string& source);
 void writeNpz(const std::filesystem::path& path, const NpzArchive& arrays); // atomic
 
 } // namespace ls

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace ls {
@@ -38,6 +39,26 @@ SampleStats computeStats(std::vector<double> samples)
     stats.p99 = percentileOfSorted(samples, 0.99);
     stats.p999 = percentileOfSorted(samples, 0.999);
     return stats;
+}
+
+double studentT975(int degreesOfFreedom)
+{
+    static constexpr double kTable[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                                        2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                                        2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+    if (degreesOfFreedom < 1)
+        return std::numeric_limits<double>::infinity();
+    if (degreesOfFreedom <= 30)
+        return kTable[degreesOfFreedom - 1];
+    return 1.959964 + (kTable[29] - 1.959964) * 30.0 / degreesOfFreedom; // within 0.002 of the exact quantile
+}
+
+double meanHalfWidth95(std::span<const double> values)
+{
+    if (values.size() < 2)
+        return 0;
+    const SampleStats stats = computeStats(std::vector<double>(values.begin(), values.end()));
+    return studentT975(static_cast<int>(values.size()) - 1) * stats.stddev / std::sqrt(static_cast<double>(values.size()));
 }
 
 } // namespace ls

@@ -18,4 +18,10 @@ double percentileOfSorted(std::span<const double> sorted, double fraction);
 
 SampleStats computeStats(std::vector<double> samples);
 
+// Student's t quantile t(0.975, dof): the multiplier of a two-sided 95 % interval of a mean from
+// dof + 1 values (tabled to 30 degrees of freedom, then interpolated in 1/dof towards 1.96).
+double studentT975(int degreesOfFreedom);
+// Half the width of the 95 % t-interval of the mean of `values` (0 for fewer than two).
+double meanHalfWidth95(std::span<const double> values);
+
 } // namespace ls
