@@ -91,6 +91,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         if (pick_)
             views::drawPickOverlay(*pick_, pickAttributes_);
         drawHandlePanel();
+        drawParameterOverlay();
     });
 
     connect(&runs_, &RunController::progressed, this, [this](double fraction, const QString& message) {

@@ -9,6 +9,7 @@
 #include "app/report/ReportBuilder.h"
 #include "engine/core/PickDetail.h"
 #include "views/HandleOverlay.h"
+#include "views/ParameterOverlay.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -73,6 +74,10 @@ public:
     bool compareRowsOfRun(int runId, int firstRow, int secondRow);
     // Selects the engine, shows `values` in the parameter panel and starts a run.
     bool runEngineWith(const QString& engineId, const ParameterValues& values);
+    // The overlay's parameter window for the shown run, and what a change made there does: the
+    // shown run's engine runs again with that one parameter changed.
+    const views::ParameterOverlay& parameterOverlay() const { return parameterOverlay_; }
+    void rerunFromOverlay(const std::string& key, const ParameterValue& value);
 
     // The live-trace window (created on first use); a trace it saves joins the session as a run of
     // the instability engine.
@@ -138,6 +143,8 @@ private:
     bool grabHandle(std::size_t pointIndex); // makes the follower when the drag starts
     void onHandleFollowed(const FollowResult& result);
     void drawHandlePanel();
+    void refreshParameterOverlay(const host::RunRecord& run);
+    void drawParameterOverlay();
     void addOverlayTabs(const host::RunRecord& run);
     void showDatasetTabs(const host::RunRecord& run);
     static bool refreshDatasetView(QWidget* view, const Dataset& dataset); // false: the view shows another kind
@@ -181,6 +188,8 @@ private:
     views::HandlePanel handlePanel_;       // the overlay's handle window
     views::OverlayImage handleMap_;        // its map
     LatencyRecord handleLatency_;          // every follow since the handle was grabbed
+    views::ParameterOverlay parameterOverlay_; // the shown run's quick parameters in the overlay
+    views::OverlayImage overlayPicture_;       // and its picture
 
     QTreeWidget* engineTree_ = nullptr;
     views::ParameterPanel* parameterPanel_ = nullptr;

@@ -217,6 +217,7 @@ void MainWindow::showRun(int runId)
     if (const Dataset* cloud = shownPointCloudOf(*run))
         pointCloudView_->showPointCloud(std::get<PointCloud>(cloud->content), QString::fromStdString(run->label));
     showDragHandles(*run);
+    refreshParameterOverlay(*run);
     showDatasetTabs(*run);
     pointCloudView_->viewport()->update();
 }

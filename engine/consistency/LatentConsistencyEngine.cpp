@@ -42,6 +42,8 @@ RunOutput LatentConsistencyEngine::run(const RunInputs&, const ParameterValues& 
     RunOutput output;
     auto stage = context.recorder().stage("outputs");
     output.datasets = comparisonDatasets(models, samplers, test, judge, tauGiven ? "given" : "ternary search");
+    for (auto& dataset : conditionalDatasets(models, judge, comparison, context))
+        output.datasets.push_back(std::move(dataset));
     output.datasets.push_back({"training", std::move(record.consistencyCurves)});
     output.datasets.push_back({"diffusion training", std::move(record.diffusionCurves)});
     output.datasets.push_back({"autoencoder training", std::move(record.autoencoderCurve)});

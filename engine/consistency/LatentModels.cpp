@@ -1,5 +1,6 @@
 #include "LatentModels.h"
 
+#include "FashionMnist.h"
 #include "ParameterArchive.h"
 
 #include "engine/core/Error.h"
@@ -21,6 +22,7 @@ DenoiserSpec denoiserSpec(const LatentModelSpec& spec)
     denoiser.latent = spec.latent;
     denoiser.hidden = spec.hidden;
     denoiser.blocks = spec.blocks;
+    denoiser.classes = spec.classes;
     denoiser.seed = spec.seed;
     return denoiser;
 }
@@ -198,6 +200,8 @@ NpzArchive checkpointArchive(LatentModels& models)
         {"seed", s.seed},
         {"trainImages", s.trainImages},
         {"averageDecay", s.averageDecay},
+        {"classes", s.classes},
+        {"labelDropout", s.labelDropout},
         {"averaged", !models.consistencyAverage.empty()},
         {"recipe",
          {{"distance", s.recipe.distance == Distance::Cauchy ? "cauchy" : "pseudo-huber"},
@@ -259,6 +263,10 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
     spec.seed = metaField<std::uint64_t>(meta, "seed", source);
     spec.trainImages = metaField<std::size_t>(meta, "trainImages", source);
     spec.averageDecay = optionalField<double>(meta, "averageDecay", 0.0, source);
+    spec.classes = optionalField<int>(meta, "classes", 0, source); // absent before class conditioning: unconditional
+    spec.labelDropout = optionalField<double>(meta, "labelDropout", 0.0, source);
+    if ((spec.classes != 0 && spec.classes != kClasses) || !(spec.labelDropout >= 0 && spec.labelDropout < 1))
+        throw FormatError(source, "checkpoint.json classes must be 0 or " + std::to_string(kClasses) + " and labelDropout in [0, 1)");
     if (spec.latent < 1 || spec.latent > 4096 || spec.autoencoderHidden < 1 || spec.hidden < 1 || spec.blocks < 0 || spec.blocks > 64)
         throw FormatError(source, "checkpoint.json gives sizes out of range");
     // The models are allocated from these sizes before their arrays are read: a checkpoint holds
@@ -274,7 +282,10 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
                                       std::to_string(storedValues) + " stored values");
     const nlohmann::json recipe = metaField<nlohmann::json>(meta, "recipe", source);
     const std::string recipeSource = source + " checkpoint.json recipe";
-    spec.recipe.distance = optionalField<std::string>(recipe, "distance", "cauchy", recipeSource) == "pseudo-huber" ? Distance::PseudoHuber : Distance::Cauchy;
+    const std::string distance = optionalField<std::string>(recipe, "distance", "cauchy", recipeSource);
+    if (distance != "cauchy" && distance != "pseudo-huber")
+        throw FormatError(source, "checkpoint.json recipe distance must be \"cauchy\" or \"pseudo-huber\", not \"" + distance.substr(0, 40) + "\"");
+    spec.recipe.distance = distance == "pseudo-huber" ? Distance::PseudoHuber : Distance::Cauchy;
     spec.recipe.adaptiveC = optionalField<bool>(recipe, "adaptiveC", true, recipeSource);
     spec.recipe.diffusionLoss = optionalField<bool>(recipe, "diffusionLoss", true, recipeSource);
     spec.recipe.otCoupling = optionalField<bool>(recipe, "otCoupling", true, recipeSource);

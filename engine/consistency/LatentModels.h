@@ -30,6 +30,11 @@ struct LatentModelSpec {
     // 1-step FD 19.9 with 0.999 vs 13.3 without, docs/latent-consistency.md).
     double averageDecay = 0;
     std::size_t trainImages = 16384; // the first N of Fashion-MNIST's training split
+    // Class-conditional denoisers (a learned class embedding, Fashion-MNIST's 10 classes) trained
+    // with label dropout: each pair's label is dropped with this probability, so the same network
+    // is also unconditional and sampling can use classifier-free guidance. 0 classes: unconditional.
+    int classes = 0;
+    double labelDropout = 0.1;
 };
 
 // Adam's moments and step count, so a resumed training continues exactly.

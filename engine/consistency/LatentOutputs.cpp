@@ -203,6 +203,27 @@ std::vector<Dataset> comparisonDatasets(LatentModels& models, const std::vector<
             {"model", modelTable(models, testImages, judge, tauSource)}};
 }
 
+std::vector<Dataset> conditionalDatasets(LatentModels& models, const QualityJudge& judge, const ComparisonSettings& settings,
+                                         RunContext& context)
+{
+    if (models.spec.classes <= 0)
+        return {};
+    constexpr int kColumns = 8;
+    const std::vector<GuidanceResult> guided = compareGuidance(models, judge, settings, context);
+    auto stage = context.recorder().stage("class samples");
+    const int steps = settings.consistencySteps.empty() ? 1 : *std::min_element(settings.consistencySteps.begin(), settings.consistencySteps.end());
+    Grid classes = imageGallery(classSamples(models, settings, kColumns), kColumns,
+                                "class 0 … 9 (T-shirt/top … ankle boot), " + std::to_string(steps) + "-step consistency, guidance " +
+                                    format("%.2g", settings.guidance));
+    Table table{{"sampler", "guidance scale", "Fréchet distance", "Fréchet distance 95 % half-width", "evaluation seeds", "precision (k = 3)",
+                 "recall (k = 3)"},
+                {}};
+    for (const GuidanceResult& g : guided)
+        table.rows.push_back({g.sampler, format("%.2g", g.scale), format("%.2f", g.frechet), format("%.2f", g.frechetHalfWidth),
+                              std::to_string(settings.evaluationSeeds), format("%.3f", g.coverage.precision), format("%.3f", g.coverage.recall)});
+    return {{"classes", std::move(classes)}, {"guidance", std::move(table)}};
+}
+
 std::vector<ReportSection> comparisonReport(const std::vector<Dataset>& datasets)
 {
     ReportSection section{"Latent consistency sampling", {}};
@@ -213,6 +234,8 @@ std::vector<ReportSection> comparisonReport(const std::vector<Dataset>& datasets
             section.blocks.push_back(ReportPlot{"Fréchet distance against log₁₀ milliseconds per sample", *series});
         else if (const auto* grid = std::get_if<Grid>(&dataset.content); grid && dataset.name == "gallery")
             section.blocks.push_back(ReportPlot{"Samples: a row per sampler in the samplers table's order, the same seeds in every row", *grid});
+        else if (grid && dataset.name == "classes")
+            section.blocks.push_back(ReportPlot{"Samples per class: a row per class, the same noise in every row", *grid});
     }
     return section.blocks.empty() ? std::vector<ReportSection>{} : std::vector<ReportSection>{section};
 }

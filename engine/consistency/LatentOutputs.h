@@ -33,6 +33,11 @@ namespace ls::consistency {
 // latency, model. `test` gives the data latents of the 3D view and the model table's floors.
 std::vector<Dataset> comparisonDatasets(LatentModels& models, const std::vector<SamplerResult>& samplers, const ImageSet& test,
                                         const QualityJudge& judge, const std::string& tauSource);
+// For class-conditional models: "classes" (a row of samples per class at the settings' guidance,
+// the same noise in every row) and "guidance" (Fréchet distance per sampler and guidance scale).
+// Empty for unconditional ones.
+std::vector<Dataset> conditionalDatasets(LatentModels& models, const QualityJudge& judge, const ComparisonSettings& settings,
+                                         RunContext& context);
 // The report section of such a run: its tables and the frontier plot.
 std::vector<ReportSection> comparisonReport(const std::vector<Dataset>& datasets);
 

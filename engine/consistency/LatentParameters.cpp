@@ -40,14 +40,32 @@ std::vector<ParameterSpec> trainingParameterSpecs()
          .help = "> 0: sampling uses an exponential moving average of the denoisers' weights with this decay (as iCT and sLCT "
                  "evaluate theirs after 400k iterations); 0: the raw weights, better for short runs. Training and the consistency "
                  "teacher always use the raw weights."},
+        {.key = "classConditional", .label = "Class-conditional", .type = T::Bool, .defaultValue = false,
+         .help = "Both denoisers learn a class embedding (Fashion-MNIST's 10 classes) with label dropout, so sampling can pick a class "
+                 "and use classifier-free guidance. CPU only."},
+        {.key = "labelDropout", .label = "Label dropout", .type = T::Float, .defaultValue = 0.1, .minimum = 0.0, .maximum = 0.9,
+         .help = "Share of training pairs whose label is dropped (the unconditional model guidance needs)."},
         {.key = "seed", .label = "Seed", .type = T::Int, .defaultValue = std::int64_t{1}, .minimum = 0, .maximum = 9.0e15},
+    };
+}
+
+std::vector<ParameterSpec> classParameterSpecs()
+{
+    using T = ParameterType;
+    return {
+        {.key = "sampleClass", .label = "Class", .type = T::Int, .defaultValue = std::int64_t{-1}, .minimum = -1, .maximum = kClasses - 1,
+         .help = "Class-conditional checkpoints: the class to sample (0 T-shirt/top, 1 trouser, 2 pullover, 3 dress, 4 coat, 5 sandal, "
+                 "6 shirt, 7 sneaker, 8 bag, 9 ankle boot); −1: every class in turn."},
+        {.key = "guidance", .label = "Guidance scale", .type = T::Float, .defaultValue = 1.0, .minimum = 0.0, .maximum = 10.0,
+         .help = "Classifier-free guidance w (class-conditional checkpoints): u + w·(c − u) of the unconditional and conditional outputs "
+                 "at every evaluation; 1: plain conditional sampling, 0: unconditional. w ≠ 1 costs two evaluations a step."},
     };
 }
 
 std::vector<ParameterSpec> comparisonParameterSpecs()
 {
     using T = ParameterType;
-    return {
+    std::vector<ParameterSpec> specs{
         {.key = "consistencySteps", .label = "Consistency steps", .type = T::Enum, .defaultValue = std::string("1, 2, 4"),
          .help = "Sampler step counts; 2 steps use the searched (or given) τ.", .choices = {"1", "1, 2", "1, 2, 4", "1, 2, 4, 8", "1, 2, 3, 4"}},
         {.key = "twoStepTau", .label = "2-step τ", .type = T::Float, .defaultValue = 0.0, .minimum = 0.0, .maximum = 80.0,
@@ -66,7 +84,14 @@ std::vector<ParameterSpec> comparisonParameterSpecs()
          .choices = {"1, 64", "64", "1", "1, 16, 256", "1, 64, 512"}},
         {.key = "latencyRepeats", .label = "Latency repeats", .type = T::Int, .defaultValue = std::int64_t{15}, .minimum = 1, .maximum = 1000,
          .help = "Timed calls per sampler and batch size, after 2 warm-up calls; the latency view shows their percentiles."},
+        {.key = "guidanceScales", .label = "Guidance scales compared", .type = T::Enum, .defaultValue = std::string("1, 2"),
+         .help = "Class-conditional checkpoints: the guidance table's scales (every class in turn, each consistency sampler and the "
+                 "last Euler).",
+         .choices = {"1, 2", "1", "0, 1, 2, 3", "1, 1.5, 2, 3, 4"}},
     };
+    for (auto& spec : classParameterSpecs())
+        specs.push_back(std::move(spec));
+    return specs;
 }
 
 ParameterSpec checkpointParameterSpec(std::string key, std::string label, std::string help)
@@ -88,6 +113,8 @@ LatentModelSpec modelSpecFrom(const ParameterValues& values)
     spec.recipe.adaptiveC = boolParameter(values, "adaptiveC");
     spec.recipe.diffusionLoss = boolParameter(values, "diffusionLoss");
     spec.recipe.otCoupling = boolParameter(values, "otCoupling");
+    spec.classes = boolParameter(values, "classConditional") ? kClasses : 0;
+    spec.labelDropout = floatParameter(values, "labelDropout");
     return spec;
 }
 
@@ -112,6 +139,9 @@ ComparisonSettings comparisonSettingsFrom(const ParameterValues& values)
     settings.evaluationSeeds = static_cast<int>(intParameter(values, "evaluationSeeds"));
     settings.latencyBatches = parseStepList(stringParameter(values, "latencyBatches"), "latencyBatches");
     settings.latencyRepeats = static_cast<int>(intParameter(values, "latencyRepeats"));
+    settings.sampleClass = static_cast<int>(intParameter(values, "sampleClass"));
+    settings.guidance = floatParameter(values, "guidance");
+    settings.guidanceScales = parseScaleList(stringParameter(values, "guidanceScales"), "guidanceScales");
     settings.seed = static_cast<std::uint64_t>(intParameter(values, "seed"));
     settings.twoStepTau = floatParameter(values, "twoStepTau");
     return settings;
@@ -141,6 +171,32 @@ std::vector<int> parseStepList(const std::string& text, const std::string& what)
     if (steps.empty())
         throw ArgumentError(what + ": give at least one step count");
     return steps;
+}
+
+std::vector<double> parseScaleList(const std::string& text, const std::string& what)
+{
+    std::vector<double> scales;
+    std::stringstream stream(text);
+    std::string item;
+    while (std::getline(stream, item, ',')) {
+        const auto first = item.find_first_not_of(' '), last = item.find_last_not_of(' ');
+        if (first == std::string::npos)
+            continue;
+        item = item.substr(first, last - first + 1);
+        std::size_t used = 0;
+        double value = -1;
+        try {
+            value = std::stod(item, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != item.size() || !(value >= 0 && value <= 10))
+            throw ArgumentError(what + ": '" + item + "' is not a guidance scale from 0 to 10 (write e.g. 1, 2, 3)");
+        scales.push_back(value);
+    }
+    if (scales.empty())
+        throw ArgumentError(what + ": give at least one guidance scale");
+    return scales;
 }
 
 LatentModels checkpointFromParameter(const ParameterValues& values, const std::string& key)

@@ -11,13 +11,16 @@
 namespace ls::consistency {
 
 std::vector<ParameterSpec> trainingParameterSpecs();   // data, sizes, steps, the recipe's switches, seed
-std::vector<ParameterSpec> comparisonParameterSpecs(); // step lists, 2-step τ, samples
+std::vector<ParameterSpec> comparisonParameterSpecs(); // step lists, 2-step τ, samples, seeds, latency, class and guidance
+std::vector<ParameterSpec> classParameterSpecs();      // sampleClass, guidance (class-conditional checkpoints)
 ParameterSpec checkpointParameterSpec(std::string key, std::string label, std::string help);
 
 LatentModelSpec modelSpecFrom(const ParameterValues& values);
 TrainingSettings trainingSettingsFrom(const ParameterValues& values);
 ComparisonSettings comparisonSettingsFrom(const ParameterValues& values); // seed included
 
+// "1, 1.5,2" → {1, 1.5, 2}, each in [0, 10]; throws ArgumentError naming `what` on anything else.
+std::vector<double> parseScaleList(const std::string& text, const std::string& what);
 // "1, 2,4" → {1, 2, 4}; throws ArgumentError naming `what` on anything else.
 std::vector<int> parseStepList(const std::string& text, const std::string& what);
 

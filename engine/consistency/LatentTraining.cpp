@@ -1,5 +1,6 @@
 #include "LatentTraining.h"
 
+#include "engine/core/CounterRng.h"
 #include "engine/core/ParallelFor.h"
 #include "engine/core/PublishThrottle.h"
 
@@ -35,6 +36,18 @@ template <class Work> Span timed(const LatencyRecorder& recorder, Work&& work)
 }
 
 } // namespace
+
+std::vector<int> trainingLabels(const std::vector<std::uint8_t>& labels, Eigen::Index start, int batch, double dropout, std::uint64_t seed,
+                                std::int64_t iteration)
+{
+    std::vector<int> out(static_cast<std::size_t>(batch));
+    for (int r = 0; r < batch; ++r) {
+        const bool dropped = rng::uniform(rng::mix64(seed ^ 0x6c61626cu), static_cast<std::uint64_t>(iteration) * static_cast<std::uint64_t>(batch) + r, 5) <
+                             static_cast<float>(dropout);
+        out[static_cast<std::size_t>(r)] = dropped ? -1 : static_cast<int>(labels.at(static_cast<std::size_t>(start + r)));
+    }
+    return out;
+}
 
 float denoiserLearningRate(const TrainingSettings& settings, std::int64_t iteration, std::int64_t total)
 {
@@ -104,6 +117,10 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
     }
 
     const std::int64_t iterations = settings.iterations;
+    const bool conditional = models.spec.classes > 0;
+    if (conditional && settings.cudaDevice >= 0)
+        throw ArgumentError("class-conditional training runs on the CPU only (the GPU denoiser kernels have no class embedding yet): "
+                            "choose the CPU device, or train unconditionally");
     models.plannedIterations = iterations;
     models.batch = batch;
     models.cosineRate = settings.cosineDecay;
@@ -130,7 +147,11 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
             record.stoppedEarly = true;
             break;
         }
-        const Matrix x = latents.middleRows(batchStart(it, latents.rows(), batch), batch);
+        const Eigen::Index start = batchStart(it, latents.rows(), batch);
+        const Matrix x = latents.middleRows(start, batch);
+        // The same labels (and drops) for both denoisers: the batch they share.
+        const std::vector<int> labels =
+            conditional ? trainingLabels(train.labels, start, batch, models.spec.labelDropout, models.spec.seed, it) : std::vector<int>{};
         consistency.optimiser().setLearningRate(denoiserLearningRate(settings, it, iterations));
         diffusion.optimiser().setLearningRate(denoiserLearningRate(settings, it, iterations));
         Span consistencySpan, diffusionSpan;
@@ -138,7 +159,7 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
             if (it < models.consistencyIterations)
                 return;
             consistencySpan = timed(recorder, [&] {
-                const StepReport report = consistency.step(x);
+                const StepReport report = consistency.step(x, labels);
                 consistencyLoss += report.loss;
                 discretisation = report.discretisation;
                 if (averaging)
@@ -150,7 +171,7 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
             if (it < models.diffusionIterations)
                 return;
             diffusionSpan = timed(recorder, [&] {
-                diffusionLoss += diffusion.step(x).loss;
+                diffusionLoss += diffusion.step(x, labels).loss;
                 if (averaging)
                     diffusion.synchronise(false);
                 LatentModels::updateAverage(models.diffusionAverage, models.diffusion, models.spec.averageDecay);

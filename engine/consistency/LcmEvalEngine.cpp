@@ -39,6 +39,8 @@ RunOutput LcmEvalEngine::run(const RunInputs&, const ParameterValues& parameters
     auto stage = context.recorder().stage("outputs");
     output.datasets = comparisonDatasets(models, samplers, test, judge,
                                          tauGiven ? "given" : tauInCheckpoint ? "lcm-train's ternary search" : "ternary search");
+    for (auto& dataset : conditionalDatasets(models, judge, comparison, context))
+        output.datasets.push_back(std::move(dataset));
     return output;
 }
 

@@ -31,7 +31,7 @@ std::string LcmSampleEngine::description() const
 ParameterSchema LcmSampleEngine::parameterSchema() const
 {
     using T = ParameterType;
-    return {{
+    ParameterSchema schema{{
         checkpointParameterSpec("checkpoint", "Checkpoint", "A checkpoint .npz written by lcm-train."),
         {.key = "sampler", .label = "Sampler", .type = T::Enum, .defaultValue = std::string("consistency"),
          .help = "consistency: the consistency model; euler, heun: the diffusion baseline's deterministic samplers.",
@@ -43,6 +43,13 @@ ParameterSchema LcmSampleEngine::parameterSchema() const
         {.key = "n", .label = "Samples", .type = T::Int, .defaultValue = std::int64_t{64}, .minimum = 1, .maximum = 4096},
         {.key = "seed", .label = "Seed", .type = T::Int, .defaultValue = std::int64_t{1}, .minimum = 0, .maximum = 9.0e15},
     }};
+    for (auto& spec : classParameterSpecs())
+        schema.specs.push_back(std::move(spec));
+    // Sampling answers in well under a second: the class, guidance, sampler, steps and seed are also
+    // controls in the 3D view's overlay, where a change re-runs and shows the new samples.
+    for (auto& spec : schema.specs)
+        spec.overlay = spec.key == "sampleClass" || spec.key == "guidance" || spec.key == "sampler" || spec.key == "steps" || spec.key == "seed";
+    return schema;
 }
 
 RunOutput LcmSampleEngine::run(const RunInputs&, const ParameterValues& parameters, RunContext& context)
@@ -61,6 +68,13 @@ RunOutput LcmSampleEngine::run(const RunInputs&, const ParameterValues& paramete
         tau = models.twoStepTau > 0 ? models.twoStepTau : 0.8;
     // The searched later levels go with the τ they were searched after; another τ takes a Karras grid's.
     const std::vector<double> laterTaus = tau == models.twoStepTau ? models.laterTaus : std::vector<double>{};
+    const int sampleClass = static_cast<int>(intParameter(parameters, "sampleClass"));
+    const double guidance = floatParameter(parameters, "guidance");
+    const bool conditional = models.spec.classes > 0;
+    if (!conditional && (sampleClass >= 0 || guidance != 1.0))
+        throw ArgumentError("sampleClass and guidance: " + stringParameter(parameters, "checkpoint") +
+                            " holds unconditional models (train with classConditional on)");
+    const std::vector<int> labels = conditional ? sampleLabels(count, models.spec.classes, sampleClass) : std::vector<int>{};
     context.throwIfCancelled();
 
     Matrix latents;
@@ -68,15 +82,15 @@ RunOutput LcmSampleEngine::run(const RunInputs&, const ParameterValues& paramete
         auto stage = recorder.stage("sample");
         const bool consistency = sampler == "consistency";
         Denoiser model = consistency ? models.samplingConsistency() : models.samplingDiffusion();
-        if (context.device().isCuda()) {
+        if (context.device().isCuda() && !conditional) { // the GPU kernels have no class embedding
 #if LS_HAS_CUDA
             DenoiserCuda gpu(model, context.device().index);
             latents = consistency ? gpu.sampleConsistency(count, consistencyTaus(steps, tau, laterTaus), seed, &recorder)
                                   : gpu.sampleDiffusion(count, steps, sampler == "heun", seed, &recorder);
 #endif
         } else {
-            latents = consistency ? sampleConsistency(model, count, consistencyTaus(steps, tau, laterTaus), seed)
-                                  : sampleDiffusion(model, count, steps, sampler == "heun", seed);
+            latents = consistency ? sampleConsistency(model, count, consistencyTaus(steps, tau, laterTaus), seed, labels, nullptr, guidance)
+                                  : sampleDiffusion(model, count, steps, sampler == "heun", seed, labels, nullptr, guidance);
         }
     }
     Matrix images;
@@ -86,7 +100,10 @@ RunOutput LcmSampleEngine::run(const RunInputs&, const ParameterValues& paramete
     }
     RunOutput output;
     auto stage = recorder.stage("outputs");
-    const std::string name = std::to_string(steps) + "-step " + sampler + (sampler == "consistency" && steps == 2 ? " (τ = " + std::to_string(tau) + ")" : "");
+    std::string name = std::to_string(steps) + "-step " + sampler + (sampler == "consistency" && steps == 2 ? " (τ = " + std::to_string(tau).substr(0, 5) + ")" : "");
+    if (conditional)
+        name += std::string(", ") + (sampleClass >= 0 ? fashionMnistClassName(sampleClass) : "every class in turn") + ", guidance " +
+                std::to_string(guidance).substr(0, 4);
     output.datasets.push_back({"samples", imageGallery(images, kGalleryColumns, name + ", seed " + std::to_string(seed))});
     output.datasets.push_back({"latents", matrixGrid(latents, "latent dimension (standardised, σ_data = 0.5)")});
     output.datasets.push_back({"images", matrixGrid(images, "pixel (28 × 28, row-major, 0 … 1)")});

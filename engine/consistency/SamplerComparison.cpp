@@ -118,6 +118,12 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const QualityJu
     }
 
     Denoiser consistency = models.samplingConsistency(), diffusion = models.samplingDiffusion();
+    const bool conditional = models.spec.classes > 0;
+    if (!conditional && (settings.sampleClass >= 0 || settings.guidance != 1.0))
+        throw ArgumentError("sampleClass and guidance: the checkpoint's models are unconditional (train with classConditional on)");
+    // Labels for a batch of `count`: the same function of the row index whatever the batch, so the
+    // first rows of a larger batch are the same samples.
+    auto labelsFor = [&](int count) { return conditional ? sampleLabels(count, models.spec.classes, settings.sampleClass) : std::vector<int>{}; };
     std::vector<SamplerResult> results;
     const std::size_t total = settings.consistencySteps.size() + settings.diffusionSteps.size() * (settings.heun ? 2 : 1);
     // `sample(count, seed, estimates)`: the first rows of a larger batch draw the same noise, so the
@@ -183,7 +189,7 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const QualityJu
     };
     // On a GPU the timed batch is sampled there (same noise, same function); the few trajectory
     // rows stay on the CPU.
-    const bool onGpu = context.device().isCuda();
+    const bool onGpu = context.device().isCuda() && !conditional; // the GPU kernels have no class embedding
 #if LS_HAS_CUDA
     std::optional<DenoiserCuda> consistencyGpu, diffusionGpu;
     if (onGpu) {
@@ -196,14 +202,14 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const QualityJu
         if (onGpu && !estimates)
             return consistencyGpu->sampleConsistency(count, taus, seed, &recorder);
 #endif
-        return sampleConsistency(consistency, count, taus, seed, {}, estimates);
+        return sampleConsistency(consistency, count, taus, seed, labelsFor(count), estimates, settings.guidance);
     };
     auto sampleDiffusionOn = [&](int count, int steps, bool heun, std::uint64_t seed, std::vector<Matrix>* estimates) {
 #if LS_HAS_CUDA
         if (onGpu && !estimates)
             return diffusionGpu->sampleDiffusion(count, steps, heun, seed, &recorder);
 #endif
-        return sampleDiffusion(diffusion, count, steps, heun, seed, {}, estimates);
+        return sampleDiffusion(diffusion, count, steps, heun, seed, labelsFor(count), estimates, settings.guidance);
     };
     for (const int steps : settings.consistencySteps)
         runSampler(std::to_string(steps) + "-step consistency", steps, [&](int count, std::uint64_t seed, std::vector<Matrix>* estimates) {
@@ -216,6 +222,72 @@ std::vector<SamplerResult> compareSamplers(LatentModels& models, const QualityJu
         runSampler(std::to_string(steps) + "-step Heun (diffusion)", 2 * steps - 1,
                    [&](int count, std::uint64_t seed, std::vector<Matrix>* estimates) { return sampleDiffusionOn(count, steps, true, seed, estimates); });
     return results;
+}
+
+std::vector<GuidanceResult> compareGuidance(LatentModels& models, const QualityJudge& judge, const ComparisonSettings& settings,
+                                            RunContext& context)
+{
+    std::vector<GuidanceResult> results;
+    if (models.spec.classes <= 0)
+        return results;
+    auto stage = context.recorder().stage("guidance");
+    Denoiser consistency = models.samplingConsistency(), diffusion = models.samplingDiffusion();
+    const std::vector<int> labels = sampleLabels(settings.samples, models.spec.classes, -1);
+    using Draw = std::function<Matrix(std::uint64_t seed, double scale)>;
+    auto measure = [&](const std::string& sampler, const Draw& draw) {
+        for (const double scale : settings.guidanceScales) {
+            context.throwIfCancelled();
+            GuidanceResult result{sampler, scale, 0, 0, {}};
+            std::vector<double> distances;
+            for (int k = 0; k < settings.evaluationSeeds; ++k) {
+                const Matrix images = models.decode(draw(settings.seed + 1 + 7919ull * static_cast<std::uint64_t>(k), scale));
+                if (k == 0) {
+                    const SampleQuality quality = judge.assess(images);
+                    distances.push_back(quality.frechet);
+                    result.coverage = quality.coverage;
+                } else {
+                    distances.push_back(judge(images));
+                }
+            }
+            double sum = 0;
+            for (const double value : distances)
+                sum += value;
+            result.frechet = sum / static_cast<double>(distances.size());
+            result.frechetHalfWidth = meanHalfWidth95(distances);
+            results.push_back(result);
+        }
+    };
+    for (const int steps : settings.consistencySteps)
+        measure(std::to_string(steps) + "-step consistency", [&](std::uint64_t seed, double scale) {
+            return sampleConsistency(consistency, settings.samples, consistencyTaus(steps, settings.twoStepTau, settings.laterTaus), seed,
+                                     labels, nullptr, scale);
+        });
+    if (!settings.diffusionSteps.empty()) {
+        const int steps = settings.diffusionSteps.back();
+        measure(std::to_string(steps) + "-step Euler (diffusion)", [&](std::uint64_t seed, double scale) {
+            return sampleDiffusion(diffusion, settings.samples, steps, false, seed, labels, nullptr, scale);
+        });
+    }
+    return results;
+}
+
+Matrix classSamples(LatentModels& models, const ComparisonSettings& settings, int columns)
+{
+    const int classes = models.spec.classes;
+    if (classes <= 0)
+        throw ArgumentError("class samples need a class-conditional model");
+    const int steps = settings.consistencySteps.empty() ? 1 : *std::min_element(settings.consistencySteps.begin(), settings.consistencySteps.end());
+    Denoiser consistency = models.samplingConsistency();
+    // Row k·columns + c: class k from noise c (each class drawn from the same seed, so a column
+    // shares its noise and only the class differs).
+    Matrix images(classes * columns, kImagePixels);
+    for (int k = 0; k < classes; ++k) {
+        const std::vector<int> rowLabels(static_cast<std::size_t>(columns), k);
+        images.middleRows(k * columns, columns) =
+            models.decode(sampleConsistency(consistency, columns, consistencyTaus(steps, settings.twoStepTau, settings.laterTaus),
+                                            settings.seed + 1, rowLabels, nullptr, settings.guidance));
+    }
+    return images;
 }
 
 } // namespace ls::consistency

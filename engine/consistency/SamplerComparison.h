@@ -86,13 +86,35 @@ struct ComparisonSettings {
     int evaluationSeeds = 3; // draws of `samples` per sampler, each with its own noise; the distance is their mean
     std::vector<int> latencyBatches{1, 64};
     int latencyRepeats = 15, latencyWarmup = 2;
+    // Class-conditional models only: which class to sample (−1: every class in turn) and the
+    // classifier-free guidance scale of every sampler; the guidance table's scales.
+    int sampleClass = -1;
+    double guidance = 1.0;
+    std::vector<double> guidanceScales{1.0, 2.0};
     std::uint64_t seed = 1;
     double twoStepTau = 0; // > 0: use it; else the models' searched τ, searched now if there is none
     std::vector<double> laterTaus; // out: the levels the 3-, 4- … step samplers used (searchLaterTaus)
 };
 
+// One sampler at one guidance scale, all classes in turn (class-conditional models).
+struct GuidanceResult {
+    std::string sampler;
+    double scale = 1, frechet = 0, frechetHalfWidth = 0;
+    PrecisionRecall coverage;
+};
+
+// Each consistency sampler of `settings` and its last Euler sampler at each of its guidance scales,
+// over its evaluation seeds. Empty for an unconditional model.
+std::vector<GuidanceResult> compareGuidance(LatentModels& models, const QualityJudge& judge, const ComparisonSettings& settings,
+                                            RunContext& context);
+
+// `columns` samples of each class from the fewest-step consistency sampler of `settings` at its
+// guidance scale, the same noise in every row: [classes × columns, 784] (class-conditional models).
+Matrix classSamples(LatentModels& models, const ComparisonSettings& settings, int columns);
+
 // Consistency samplers, then Euler, then Heun; the last Euler step count is the reference
-// ("faster than …") of the tables built from this.
+// ("faster than …") of the tables built from this. A class-conditional model samples the class
+// and guidance of `settings`.
 std::vector<SamplerResult> compareSamplers(LatentModels& models, const QualityJudge& judge, ComparisonSettings& settings,
                                            RunContext& context, double progressFrom);
 

@@ -31,6 +31,9 @@ struct ParameterSpec {
     std::vector<std::string> choices; // Enum
     int vectorSize = 0;               // Vector: number of elements; 0: one or more (a sweep's values)
     std::string fileFilter;           // File: "NumPy arrays (*.npy)", or "folder" for a directory
+    // Also a control in the 3D view's overlay, for quick what-ifs: changing it there re-runs the
+    // engine with the shown run's other parameters (for engines that answer in about a second).
+    bool overlay = false;
 };
 
 struct ParameterSchema {
