@@ -246,6 +246,61 @@ private slots:
         QCOMPARE(modelsFromCheckpoint(checkpointArchive(models), "ok.npz").laterTaus, models.laterTaus);
     }
 
+    void distillationLearnsTheTeachersOdeMap()
+    {
+        if (!std::filesystem::exists(kFashionMnistFolder))
+            QSKIP("Debian's dataset-fashion-mnist is not installed (scripts/install-deps installs it)");
+        // Consistency distillation learns the teacher's map from noise at σ_max to the end of its
+        // probability-flow ODE: 1-step samples land near what 40 Heun steps of the trained diffusion
+        // model reach from the same noise, much nearer than the untrained network's.
+        LatentModelSpec spec = tinySpec();
+        spec.averageDecay = 0;
+        spec.hidden = 32;
+        spec.recipe.distillation = true;
+        spec.recipe.distillationLevels = 18;
+        const LatentModels untrained(spec);
+        LatentModels models = trainTiny(spec, 800, nullptr);
+        QCOMPARE(models.diffusionIterations, std::int64_t{800});
+        QCOMPARE(models.consistencyIterations, std::int64_t{800});
+        Denoiser teacher = models.samplingDiffusion(), student = models.samplingConsistency();
+        LatentModels fresh(spec);
+        const Matrix target = sampleDiffusion(teacher, 256, 40, true, 9);
+        const double distilled = (sampleConsistency(student, 256, {}, 9) - target).rowwise().norm().mean();
+        const double initial = (sampleConsistency(fresh.consistency, 256, {}, 9) - target).rowwise().norm().mean();
+        // Consistency training on the same batches (and the same diffusion baseline), for the log.
+        LatentModelSpec trainedSpec = spec;
+        trainedSpec.recipe.distillation = false;
+        LatentModels trained = trainTiny(trainedSpec, 800, nullptr);
+        Denoiser trainedStudent = trained.samplingConsistency();
+        const double selfTrained = (sampleConsistency(trainedStudent, 256, {}, 9) - target).rowwise().norm().mean();
+        qInfo("1-step samples from the 40-step Heun teacher's: %.4f distilled, %.4f trained, %.4f untrained", distilled, selfTrained, initial);
+        // Measured over four seeds: distilled / untrained 0.31–0.50; consistency training came nearer
+        // on one seed of the four, so only the first is asserted.
+        QVERIFY2(distilled < 0.65 * initial, qPrintable(QString("%1 vs %2 (trained %3)").arg(distilled).arg(initial).arg(selfTrained)));
+
+        // heunStep is Karras et al.'s step: the average of the slopes at both ends.
+        Matrix x(3, spec.latent);
+        for (Eigen::Index i = 0; i < x.size(); ++i)
+            x.data()[i] = test::uniform(-2, 2);
+        const std::vector<double> from{3.0, 1.0, 0.5}, to{2.0, 0.5, 0.2};
+        const Matrix stepped = heunStep(teacher, x, from, to);
+        for (Eigen::Index r = 0; r < 3; ++r) {
+            const Matrix row = x.row(r);
+            const Matrix slope = (row - teacher.forward(row, {from[r]})) / static_cast<float>(from[r]);
+            const Matrix euler = row + static_cast<float>(to[r] - from[r]) * slope;
+            const Matrix slopeTo = (euler - teacher.forward(euler, {to[r]})) / static_cast<float>(to[r]);
+            const Matrix expected = row + static_cast<float>(0.5 * (to[r] - from[r])) * (slope + slopeTo);
+            QVERIFY((stepped.row(r) - expected).cwiseAbs().maxCoeff() < 1e-4f);
+        }
+        // The mode and its grid survive a checkpoint.
+        QTemporaryDir folder;
+        const std::filesystem::path file = folder.filePath("distilled.npz").toStdString();
+        writeNpz(file, checkpointArchive(models));
+        const LatentModels read = loadCheckpoint(file);
+        QVERIFY(read.spec.recipe.distillation);
+        QCOMPARE(read.spec.recipe.distillationLevels, 18);
+    }
+
     void classConditionalSamplingFollowsTheClass()
     {
         if (!std::filesystem::exists(kFashionMnistFolder))

@@ -184,7 +184,9 @@ std::string LatentModels::recipeText() const
 {
     const ConsistencyRecipe& r = spec.recipe;
     return std::string(r.distance == Distance::Cauchy ? "Cauchy" : "pseudo-Huber") + (r.adaptiveC ? ", adaptive c" : ", c = 0.03") +
-           (r.diffusionLoss ? ", diffusion loss" : "") + (r.otCoupling ? ", OT coupling" : "");
+           (r.diffusionLoss ? ", diffusion loss" : "") + (r.otCoupling ? ", OT coupling" : "") +
+           (r.distillation ? ", distilled from the diffusion model (Heun, " + std::to_string(r.distillationLevels) + " levels)" : "") +
+           (spec.classes > 0 ? ", class-conditional (label dropout " + std::to_string(spec.labelDropout).substr(0, 4) + ")" : "");
 }
 
 NpzArchive checkpointArchive(LatentModels& models)
@@ -207,7 +209,9 @@ NpzArchive checkpointArchive(LatentModels& models)
          {{"distance", s.recipe.distance == Distance::Cauchy ? "cauchy" : "pseudo-huber"},
           {"adaptiveC", s.recipe.adaptiveC},
           {"diffusionLoss", s.recipe.diffusionLoss},
-          {"otCoupling", s.recipe.otCoupling}}},
+          {"otCoupling", s.recipe.otCoupling},
+          {"distillation", s.recipe.distillation},
+          {"distillationLevels", s.recipe.distillationLevels}}},
         {"classifierSteps", models.classifierSteps},
         {"autoencoderSteps", models.autoencoderSteps},
         {"consistencyIterations", models.consistencyIterations},
@@ -289,6 +293,10 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
     spec.recipe.adaptiveC = optionalField<bool>(recipe, "adaptiveC", true, recipeSource);
     spec.recipe.diffusionLoss = optionalField<bool>(recipe, "diffusionLoss", true, recipeSource);
     spec.recipe.otCoupling = optionalField<bool>(recipe, "otCoupling", true, recipeSource);
+    spec.recipe.distillation = optionalField<bool>(recipe, "distillation", false, recipeSource); // absent before distillation: training
+    spec.recipe.distillationLevels = optionalField<int>(recipe, "distillationLevels", 18, recipeSource);
+    if (spec.recipe.distillationLevels < 2 || spec.recipe.distillationLevels > 1000)
+        throw FormatError(source, "checkpoint.json recipe distillationLevels must be from 2 to 1000");
 
     LatentModels models(spec);
     models.classifierSteps = metaField<std::int64_t>(meta, "classifierSteps", source);

@@ -23,6 +23,13 @@ std::vector<ParameterSpec> trainingParameterSpecs()
         {.key = "batch", .label = "Batch", .type = T::Int, .defaultValue = std::int64_t{128}, .minimum = 8, .maximum = 1024},
         {.key = "hidden", .label = "Network width", .type = T::Int, .defaultValue = std::int64_t{256}, .minimum = 16, .maximum = 2048},
         {.key = "blocks", .label = "Residual blocks", .type = T::Int, .defaultValue = std::int64_t{3}, .minimum = 0, .maximum = 16},
+        {.key = "mode", .label = "Consistency model from", .type = T::Enum, .defaultValue = std::string("training"),
+         .help = "training: consistency training (iCT/sLCT), beside the diffusion baseline. distillation: consistency distillation "
+                 "(CD; LCD in the LCM paper): the diffusion baseline trains first, then each pair's target is f after one Heun step "
+                 "of it; the same loss otherwise (docs/latent-consistency.md compares the two).",
+         .choices = {"training", "distillation"}},
+        {.key = "distillationLevels", .label = "Distillation levels", .type = T::Int, .defaultValue = std::int64_t{18}, .minimum = 2,
+         .maximum = 1000, .help = "Distillation: the fixed Karras grid the teacher steps along (CD's 18)."},
         {.key = "distance", .label = "Consistency distance", .type = T::Enum, .defaultValue = std::string("cauchy"),
          .help = "cauchy: sLCT's ln(1 + mean(d²)/(2c²)), for latents with impulsive outliers; pseudo-huber: iCT's √(‖d‖² + c²) − c "
                  "(docs/latent-consistency.md compares them).",
@@ -113,6 +120,8 @@ LatentModelSpec modelSpecFrom(const ParameterValues& values)
     spec.recipe.adaptiveC = boolParameter(values, "adaptiveC");
     spec.recipe.diffusionLoss = boolParameter(values, "diffusionLoss");
     spec.recipe.otCoupling = boolParameter(values, "otCoupling");
+    spec.recipe.distillation = stringParameter(values, "mode") == "distillation";
+    spec.recipe.distillationLevels = static_cast<int>(intParameter(values, "distillationLevels"));
     spec.classes = boolParameter(values, "classConditional") ? kClasses : 0;
     spec.labelDropout = floatParameter(values, "labelDropout");
     return spec;

@@ -124,8 +124,9 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
     models.plannedIterations = iterations;
     models.batch = batch;
     models.cosineRate = settings.cosineDecay;
+    const bool distilling = models.spec.recipe.distillation;
     ConsistencyTrainer consistency(models.consistency, models.spec.recipe, iterations, settings.learningRate, models.spec.seed,
-                                   settings.cudaDevice);
+                                   settings.cudaDevice, distilling ? &models.diffusion : nullptr);
     DiffusionTrainer diffusion(models.diffusion, settings.learningRate, models.spec.seed, settings.cudaDevice);
     const bool averaging = models.spec.averageDecay > 0; // the average follows the weights, which a GPU holds until synchronised
     models.consistencyOptimiser.restore(consistency.optimiser());
@@ -134,75 +135,97 @@ TrainingRecord trainLatentModels(LatentModels& models, const ImageSet& train, co
     diffusion.resumeAt(models.diffusionIterations);
     double consistencyLoss = 0, diffusionLoss = 0;
     int averaged = 0, discretisation = 0;
-    const std::int64_t first = std::min(models.consistencyIterations, models.diffusionIterations);
     // The two denoisers share nothing but the batch, so on the CPU each iteration trains them side by
     // side: the same arithmetic in the same order as one after the other, in less wall time on two
     // cores (41 ms an iteration against 29.6 + 22.0 ms at defaults; the two share caches). On a GPU
     // they take turns: one device serialises them anyway.
     const int denoiserThreads = settings.cudaDevice < 0 ? std::clamp(std::min(settings.denoiserThreads, parallelWorkers(2)), 1, 2) : 1;
-    for (std::int64_t it = first; it < iterations; ++it) {
-        if (context.cancelRequested()) {
-            if (!settings.keepOnCancel)
-                throw CancelledError();
-            record.stoppedEarly = true;
-            break;
-        }
-        const Eigen::Index start = batchStart(it, latents.rows(), batch);
-        const Matrix x = latents.middleRows(start, batch);
-        // The same labels (and drops) for both denoisers: the batch they share.
-        const std::vector<int> labels =
-            conditional ? trainingLabels(train.labels, start, batch, models.spec.labelDropout, models.spec.seed, it) : std::vector<int>{};
-        consistency.optimiser().setLearningRate(denoiserLearningRate(settings, it, iterations));
-        diffusion.optimiser().setLearningRate(denoiserLearningRate(settings, it, iterations));
-        Span consistencySpan, diffusionSpan;
-        auto trainConsistency = [&] {
-            if (it < models.consistencyIterations)
-                return;
-            consistencySpan = timed(recorder, [&] {
-                const StepReport report = consistency.step(x, labels);
-                consistencyLoss += report.loss;
-                discretisation = report.discretisation;
-                if (averaging)
-                    consistency.synchronise(false);
-                LatentModels::updateAverage(models.consistencyAverage, models.consistency, models.spec.averageDecay);
+    // One pass over the iterations for the denoisers named: both side by side (consistency training),
+    // or the diffusion model and then its distillation (it needs the trained teacher).
+    auto trainPass = [&](bool withConsistency, bool withDiffusion, double progressFrom, double progressSpan, const std::string& what) {
+        std::int64_t first = iterations;
+        if (withConsistency)
+            first = std::min(first, models.consistencyIterations);
+        if (withDiffusion)
+            first = std::min(first, models.diffusionIterations);
+        for (std::int64_t it = first; it < iterations; ++it) {
+            if (context.cancelRequested()) {
+                if (!settings.keepOnCancel)
+                    throw CancelledError();
+                record.stoppedEarly = true;
+                break;
+            }
+            const Eigen::Index start = batchStart(it, latents.rows(), batch);
+            const Matrix x = latents.middleRows(start, batch);
+            // The same labels (and drops) for both denoisers: the batch they share.
+            const std::vector<int> labels =
+                conditional ? trainingLabels(train.labels, start, batch, models.spec.labelDropout, models.spec.seed, it) : std::vector<int>{};
+            consistency.optimiser().setLearningRate(denoiserLearningRate(settings, it, iterations));
+            diffusion.optimiser().setLearningRate(denoiserLearningRate(settings, it, iterations));
+            Span consistencySpan, diffusionSpan;
+            auto trainConsistency = [&] {
+                if (!withConsistency || it < models.consistencyIterations)
+                    return;
+                consistencySpan = timed(recorder, [&] {
+                    const StepReport report = consistency.step(x, labels);
+                    consistencyLoss += report.loss;
+                    discretisation = report.discretisation;
+                    if (averaging)
+                        consistency.synchronise(false);
+                    LatentModels::updateAverage(models.consistencyAverage, models.consistency, models.spec.averageDecay);
+                });
+            };
+            auto trainDiffusion = [&] {
+                if (!withDiffusion || it < models.diffusionIterations)
+                    return;
+                diffusionSpan = timed(recorder, [&] {
+                    diffusionLoss += diffusion.step(x, labels).loss;
+                    if (averaging)
+                        diffusion.synchronise(false);
+                    LatentModels::updateAverage(models.diffusionAverage, models.diffusion, models.spec.averageDecay);
+                });
+            };
+            parallelFor(2, denoiserThreads, [&](std::size_t begin, std::size_t end, int) {
+                for (std::size_t task = begin; task < end; ++task)
+                    task == 0 ? trainConsistency() : trainDiffusion();
             });
-        };
-        auto trainDiffusion = [&] {
-            if (it < models.diffusionIterations)
-                return;
-            diffusionSpan = timed(recorder, [&] {
-                diffusionLoss += diffusion.step(x, labels).loss;
-                if (averaging)
-                    diffusion.synchronise(false);
-                LatentModels::updateAverage(models.diffusionAverage, models.diffusion, models.spec.averageDecay);
-            });
-        };
-        parallelFor(2, denoiserThreads, [&](std::size_t begin, std::size_t end, int) {
-            for (std::size_t task = begin; task < end; ++task)
-                task == 0 ? trainConsistency() : trainDiffusion();
-        });
-        if (consistencySpan.ran()) {
-            recorder.addMeasuredStage("consistency training", "cpu", consistencySpan.startUs, consistencySpan.durationUs);
-            models.consistencyIterations = it + 1;
+            if (consistencySpan.ran()) {
+                recorder.addMeasuredStage("consistency training", "cpu", consistencySpan.startUs, consistencySpan.durationUs);
+                models.consistencyIterations = it + 1;
+            }
+            if (diffusionSpan.ran()) {
+                recorder.addMeasuredStage("diffusion training", denoiserThreads > 1 ? kSecondThreadLane : "cpu", diffusionSpan.startUs,
+                                          diffusionSpan.durationUs);
+                models.diffusionIterations = it + 1;
+            }
+            if (++averaged == 20 || it + 1 == iterations) { // a point per 20 iterations, their mean
+                if (withConsistency) {
+                    record.consistencyCurves.x.push_back(static_cast<float>(it));
+                    record.consistencyCurves.curves[0].values.push_back(static_cast<float>(consistencyLoss / averaged));
+                    record.consistencyCurves.curves[1].values.push_back(static_cast<float>(discretisation));
+                    curves.offer([&] { return Dataset{"training", record.consistencyCurves}; });
+                }
+                if (withDiffusion) {
+                    record.diffusionCurves.x.push_back(static_cast<float>(it));
+                    record.diffusionCurves.curves[0].values.push_back(static_cast<float>(diffusionLoss / averaged));
+                    diffusionCurves.offer([&] { return Dataset{"diffusion training", record.diffusionCurves}; });
+                }
+                consistencyLoss = diffusionLoss = 0;
+                averaged = 0;
+            }
+            if (it % 50 == 0)
+                progress(progressFrom, progressSpan, static_cast<double>(it) / iterations,
+                         what + " iteration " + std::to_string(it) + " of " + std::to_string(iterations));
         }
-        if (diffusionSpan.ran()) {
-            recorder.addMeasuredStage("diffusion training", denoiserThreads > 1 ? kSecondThreadLane : "cpu", diffusionSpan.startUs,
-                                      diffusionSpan.durationUs);
-            models.diffusionIterations = it + 1;
+    };
+    if (!distilling) {
+        trainPass(true, true, 0.35, 0.65, "training");
+    } else {
+        trainPass(false, true, 0.35, 0.3, "diffusion training (the teacher)");
+        if (!record.stoppedEarly) {
+            diffusion.synchronise(false); // the teacher's weights, where the distillation reads them
+            trainPass(true, false, 0.65, 0.35, "distillation");
         }
-        if (++averaged == 20 || it + 1 == iterations) { // a point per 20 iterations, their mean
-            record.consistencyCurves.x.push_back(static_cast<float>(it));
-            record.consistencyCurves.curves[0].values.push_back(static_cast<float>(consistencyLoss / averaged));
-            record.consistencyCurves.curves[1].values.push_back(static_cast<float>(discretisation));
-            record.diffusionCurves.x.push_back(static_cast<float>(it));
-            record.diffusionCurves.curves[0].values.push_back(static_cast<float>(diffusionLoss / averaged));
-            curves.offer([&] { return Dataset{"training", record.consistencyCurves}; });
-            diffusionCurves.offer([&] { return Dataset{"diffusion training", record.diffusionCurves}; });
-            consistencyLoss = diffusionLoss = 0;
-            averaged = 0;
-        }
-        if (it % 50 == 0)
-            progress(0.35, 0.65, static_cast<double>(it) / iterations, "training iteration " + std::to_string(it) + " of " + std::to_string(iterations));
     }
     consistency.synchronise();
     diffusion.synchronise();

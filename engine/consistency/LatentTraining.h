@@ -36,13 +36,13 @@ struct TrainingRecord {
     bool stoppedEarly = false;
 };
 
-// The denoisers' Adam rate at iteration `iteration` of `total`: settings.learningRate, or its cosine
-// fall to 0 at the last iteration.
 // The class labels of the batch of rows [start, start + batch): each dropped to −1 (none) with
 // probability `dropout`, drawn from (seed, iteration, row) so a resumed run drops the same ones.
 std::vector<int> trainingLabels(const std::vector<std::uint8_t>& labels, Eigen::Index start, int batch, double dropout, std::uint64_t seed,
                                 std::int64_t iteration);
 
+// The denoisers' Adam rate at iteration `iteration` of `total`: settings.learningRate, or its cosine
+// fall to 0 at the last iteration.
 float denoiserLearningRate(const TrainingSettings& settings, std::int64_t iteration, std::int64_t total);
 
 // `progressShare`: the fraction of the run's progress bar training takes (it starts at 0).

@@ -78,9 +78,32 @@ BatchLoss consistencyBatchLoss(const Matrix& student, const Matrix& teacher, con
     return result;
 }
 
+Matrix heunStep(Denoiser& diffusion, const Matrix& x, const std::vector<double>& sigma, const std::vector<double>& sigmaTo,
+                const std::vector<int>& labels)
+{
+    const Eigen::Index rows = x.rows();
+    if (sigma.size() != static_cast<std::size_t>(rows) || sigmaTo.size() != sigma.size())
+        throw ArgumentError("heunStep: one σ and one σ_to per row");
+    auto slope = [&](const Matrix& at, const std::vector<double>& levels) {
+        Matrix s = at - diffusion.forward(at, levels, labels);
+        for (Eigen::Index r = 0; r < rows; ++r)
+            s.row(r) /= static_cast<float>(levels[static_cast<std::size_t>(r)]);
+        return s;
+    };
+    const Matrix first = slope(x, sigma);
+    Matrix euler = x;
+    for (Eigen::Index r = 0; r < rows; ++r)
+        euler.row(r) += static_cast<float>(sigmaTo[r] - sigma[r]) * first.row(r);
+    const Matrix second = slope(euler, sigmaTo);
+    Matrix out = x;
+    for (Eigen::Index r = 0; r < rows; ++r)
+        out.row(r) += static_cast<float>(0.5 * (sigmaTo[r] - sigma[r])) * (first.row(r) + second.row(r));
+    return out;
+}
+
 ConsistencyTrainer::ConsistencyTrainer(Denoiser& model, const ConsistencyRecipe& recipe, std::int64_t totalIterations, float learningRate,
-                                       std::uint64_t seed, int cudaDevice)
-    : model_(model), recipe_(recipe), totalIterations_(std::max<std::int64_t>(1, totalIterations)), seed_(seed),
+                                       std::uint64_t seed, int cudaDevice, Denoiser* teacher)
+    : model_(model), teacher_(teacher), recipe_(recipe), totalIterations_(std::max<std::int64_t>(1, totalIterations)), seed_(seed),
       adam_(model.parameters(), learningRate, 0.9f, 0.995f), // iCT's β₂
       cudaDevice_(cudaDevice)
 {
@@ -98,7 +121,10 @@ StepReport ConsistencyTrainer::step(const Matrix& latents, const std::vector<int
     const Eigen::Index batch = latents.rows(), d = latents.cols();
     const std::uint64_t stepSeed = rng::mix64(seed_ ^ static_cast<std::uint64_t>(iteration_));
     StepReport report;
-    report.discretisation = curriculumSteps(iteration_, totalIterations_, recipe_.curriculumStart, recipe_.curriculumEnd);
+    if (recipe_.distillation && !teacher_)
+        throw ArgumentError("consistency distillation needs the trained diffusion model as its teacher");
+    report.discretisation = recipe_.distillation ? recipe_.distillationLevels
+                                                 : curriculumSteps(iteration_, totalIterations_, recipe_.curriculumStart, recipe_.curriculumEnd);
     const auto sigmas = karrasSigmas(report.discretisation);
     const auto probabilities = lognormalIndexProbabilities(sigmas);
     report.c = distanceC(recipe_, report.discretisation, static_cast<int>(d));
@@ -124,6 +150,8 @@ StepReport ConsistencyTrainer::step(const Matrix& latents, const std::vector<int
         teacherInput.row(r) = latents.row(r) + static_cast<float>(teacherSigma[r]) * z.row(r);
         studentInput.row(r) = latents.row(r) + static_cast<float>(studentSigma[r]) * z.row(r);
     }
+    if (recipe_.distillation) // the teacher's ODE step from the student's point, not the same noise at σ_i
+        teacherInput = heunStep(*teacher_, studentInput, studentSigma, teacherSigma, labels);
     // The teacher is the current model with its gradient stopped (no EMA): evaluated first, never
     // back-propagated; the student's forward is the one backward() sees.
     DenoiserBackend& network = backend();

@@ -32,6 +32,14 @@ struct ConsistencyRecipe {
     // 13.3 with it, 5.03 without (docs/latent-consistency.md). The switch stays for the ablation.
     bool otCoupling = false;
     int curriculumStart = 10, curriculumEnd = 640; // N from 11 to 641
+    // Consistency distillation (CD, Song et al. 2023; LCD in the LCM paper) instead of training: the
+    // target of a pair is f at the point one Heun step of the trained diffusion model takes from
+    // x + σ_{i+1}z down to σ_i, not f at x + σ_i z. The grid is fixed at distillationLevels (CD's 18)
+    // rather than the curriculum's; index distribution, weighting, distance and c stay as above, so
+    // a comparison with training differs only in the target. lcm-train first trains the diffusion
+    // model, then distils it.
+    bool distillation = false;
+    int distillationLevels = 18;
 };
 
 struct StepReport {
@@ -61,8 +69,10 @@ class ConsistencyTrainer {
 public:
     // cudaDevice ≥ 0: the network's passes and Adam run on that GPU (DenoiserTrainingCuda.h) from the
     // first step on; synchronise() brings the weights and Adam's state back into `model` and optimiser().
+    // With recipe.distillation, `teacher` is the trained diffusion model the targets come from (read
+    // on the CPU, never changed).
     ConsistencyTrainer(Denoiser& model, const ConsistencyRecipe& recipe, std::int64_t totalIterations, float learningRate,
-                       std::uint64_t seed, int cudaDevice = -1);
+                       std::uint64_t seed, int cudaDevice = -1, Denoiser* teacher = nullptr);
     StepReport step(const Matrix& latents, const std::vector<int>& labels = {});
     std::int64_t iteration() const { return iteration_; }
     void resumeAt(std::int64_t iteration) { iteration_ = iteration; } // the curriculum and noise continue from there
@@ -71,6 +81,7 @@ public:
 
 private:
     Denoiser& model_;
+    Denoiser* teacher_;
     ConsistencyRecipe recipe_;
     std::int64_t totalIterations_, iteration_ = 0;
     std::uint64_t seed_;
@@ -99,6 +110,12 @@ private:
     std::unique_ptr<DenoiserBackend> backend_;
     DenoiserBackend& backend();
 };
+
+// One Heun step of the probability-flow ODE dx/dσ = (x − D(x, σ))/σ of a diffusion denoiser D, from
+// each row's σ to its σ_to (> 0): Karras et al.'s second-order step, as consistency distillation's
+// teacher takes it.
+Matrix heunStep(Denoiser& diffusion, const Matrix& x, const std::vector<double>& sigma, const std::vector<double>& sigmaTo,
+                const std::vector<int>& labels = {});
 
 // Normal noise [rows, cols] from (seed, stream): the same numbers on every run and device.
 Matrix normalNoise(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, std::uint32_t stream);
