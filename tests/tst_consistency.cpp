@@ -664,6 +664,11 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(ArgumentError, parseStepList("1, two", "steps"));
         QVERIFY_THROWS_EXCEPTION(ArgumentError, parseStepList("0", "steps"));
         QVERIFY_THROWS_EXCEPTION(ArgumentError, parseStepList(" , ", "steps"));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, parseStepList("1.5", "steps"));
+        QCOMPARE(parseScaleList("1, 1.5,0", "scales"), (std::vector<double>{1.0, 1.5, 0.0}));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, parseScaleList("-1", "scales"));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, parseScaleList("nan", "scales"));
+        QVERIFY_THROWS_EXCEPTION(ArgumentError, parseScaleList("2x", "scales"));
     }
 
     void assignmentIsOptimal()

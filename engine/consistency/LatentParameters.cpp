@@ -1,5 +1,6 @@
 #include "LatentParameters.h"
 
+#include <cmath>
 #include <sstream>
 
 namespace ls::consistency {
@@ -156,9 +157,12 @@ ComparisonSettings comparisonSettingsFrom(const ParameterValues& values)
     return settings;
 }
 
-std::vector<int> parseStepList(const std::string& text, const std::string& what)
+namespace {
+// "a, b,c" → numbers in [low, high] (integers only when `integers`); `kind` and `example` word the error.
+std::vector<double> parseNumberList(const std::string& text, const std::string& what, double low, double high, bool integers,
+                                    const std::string& kind, const std::string& example)
 {
-    std::vector<int> steps;
+    std::vector<double> numbers;
     std::stringstream stream(text);
     std::string item;
     while (std::getline(stream, item, ',')) {
@@ -167,45 +171,32 @@ std::vector<int> parseStepList(const std::string& text, const std::string& what)
             continue;
         item = item.substr(first, last - first + 1);
         std::size_t used = 0;
-        int value = 0;
-        try {
-            value = std::stoi(item, &used);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        if (used != item.size() || value < 1 || value > 1000)
-            throw ArgumentError(what + ": '" + item + "' is not a step count from 1 to 1000 (write e.g. 1, 2, 4)");
-        steps.push_back(value);
-    }
-    if (steps.empty())
-        throw ArgumentError(what + ": give at least one step count");
-    return steps;
-}
-
-std::vector<double> parseScaleList(const std::string& text, const std::string& what)
-{
-    std::vector<double> scales;
-    std::stringstream stream(text);
-    std::string item;
-    while (std::getline(stream, item, ',')) {
-        const auto first = item.find_first_not_of(' '), last = item.find_last_not_of(' ');
-        if (first == std::string::npos)
-            continue;
-        item = item.substr(first, last - first + 1);
-        std::size_t used = 0;
-        double value = -1;
+        double value = 0;
         try {
             value = std::stod(item, &used);
         } catch (const std::exception&) {
             used = 0;
         }
-        if (used != item.size() || !(value >= 0 && value <= 10))
-            throw ArgumentError(what + ": '" + item + "' is not a guidance scale from 0 to 10 (write e.g. 1, 2, 3)");
-        scales.push_back(value);
+        if (used != item.size() || !(value >= low && value <= high) || (integers && value != std::floor(value)))
+            throw ArgumentError(what + ": '" + item + "' is not a " + kind + " from " + std::to_string(static_cast<int>(low)) + " to " +
+                                std::to_string(static_cast<int>(high)) + " (write e.g. " + example + ")");
+        numbers.push_back(value);
     }
-    if (scales.empty())
-        throw ArgumentError(what + ": give at least one guidance scale");
-    return scales;
+    if (numbers.empty())
+        throw ArgumentError(what + ": give at least one " + kind);
+    return numbers;
+}
+} // namespace
+
+std::vector<int> parseStepList(const std::string& text, const std::string& what)
+{
+    const std::vector<double> numbers = parseNumberList(text, what, 1, 1000, true, "step count", "1, 2, 4");
+    return std::vector<int>(numbers.begin(), numbers.end());
+}
+
+std::vector<double> parseScaleList(const std::string& text, const std::string& what)
+{
+    return parseNumberList(text, what, 0, 10, false, "guidance scale", "1, 2, 3");
 }
 
 LatentModels checkpointFromParameter(const ParameterValues& values, const std::string& key)
