@@ -95,7 +95,7 @@ std::vector<ParameterSpec> comparisonParameterSpecs()
         {.key = "guidanceScales", .label = "Guidance scales compared", .type = T::Enum, .defaultValue = std::string("1, 2"),
          .help = "Class-conditional checkpoints: the guidance table's scales (every class in turn, each consistency sampler and the "
                  "last Euler).",
-         .choices = {"1, 2", "1", "0, 1, 2, 3", "1, 1.5, 2, 3, 4"}},
+         .choices = {"1, 2", "1", "1, 1.5, 2", "0, 1, 2, 3", "1, 1.5, 2, 3, 4"}},
     };
     for (auto& spec : classParameterSpecs())
         specs.push_back(std::move(spec));
