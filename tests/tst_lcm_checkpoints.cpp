@@ -33,6 +33,7 @@ struct TinyOptions {
     LatencyRecorder* timings = nullptr; // where the stages go (else nowhere)
     int autoencoderSteps = 20;
     int batch = 32;
+    std::string cancelAt = "training iteration 50 "; // the progress message after which a checkpointed run is cancelled
 };
 
 class TestLcmCheckpoints : public QObject {
@@ -56,7 +57,7 @@ class TestLcmCheckpoints : public QObject {
         LatencyRecorder& recorder = options.timings ? *options.timings : ownRecorder;
         std::atomic<bool> cancel{false};
         RunContext context(cpu, recorder, [&](double, const std::string& message) {
-            cancel = checkpoint && (cancel || message.starts_with("training iteration 50 "));
+            cancel = checkpoint && (cancel || message.starts_with(options.cancelAt));
         }, &cancel);
         LatentModels models(spec);
         const TrainingRecord record = trainLatentModels(models, train, test, settings, context, 1.0);
@@ -299,6 +300,27 @@ private slots:
         const LatentModels read = loadCheckpoint(file);
         QVERIFY(read.spec.recipe.distillation);
         QCOMPARE(read.spec.recipe.distillationLevels, 18);
+    }
+
+    void distillationResumesExactly()
+    {
+        if (!std::filesystem::exists(kFashionMnistFolder))
+            QSKIP("Debian's dataset-fashion-mnist is not installed (scripts/install-deps installs it)");
+        // Cancelled in the distillation (after the teacher trained), written, read and resumed: the
+        // same models as a run that was not interrupted, bit for bit.
+        QTemporaryDir folder;
+        LatentModelSpec spec = tinySpec();
+        spec.recipe.distillation = true;
+        const std::int64_t total = test::uniformInt(60, 90);
+        const std::filesystem::path file = folder.filePath("half.npz").toStdString();
+        TinyOptions options;
+        options.cancelAt = "distillation iteration 50 ";
+        LatentModels straight = trainTiny(spec, total, nullptr, options);
+        LatentModels resumed = trainTiny(spec, total, &file, options);
+        QCOMPARE(resumed.consistencyIterations, total);
+        QCOMPARE(resumed.diffusionIterations, total);
+        QVERIFY(sameValues(straight.diffusion.parameters(), resumed.diffusion.parameters()));
+        QVERIFY(sameValues(straight.consistency.parameters(), resumed.consistency.parameters()));
     }
 
     void classConditionalSamplingFollowsTheClass()
