@@ -7,8 +7,13 @@
 // plugin built for another SDK ABI is reported as incompatible without any of its code running.
 //
 // ABI promise: within one LATENCY_STUDIO_SDK_ABI value, this header, engine/core/Engine.h and the
-// dataset kinds in engine/core/Dataset.h only gain members at the end of structs and new virtual
-// functions at the end of classes. Anything else bumps the ABI, and with it the interface id.
+// headers it includes (docs/architecture.md lists them) only gain new virtual functions at the end
+// of classes, and structs that the host alone creates and a plugin only reads may gain members at
+// their end. A struct a plugin creates and hands over by value (a ParameterSpec in a schema, a
+// Dataset) changes size when it gains a member, and the two sides would disagree on every element
+// after the first: that bumps the ABI, and with it the interface id, as does anything else.
+//
+// ABI 2 (2026-12-07): ParameterSpec gained `overlay`. ABI 1 plugins are refused, by metadata.
 //
 // Declare a plugin in CMake with latency_studio_add_plugin() (cmake/LatencyStudioPlugin.cmake).
 #include "engine/core/Engine.h"
@@ -17,9 +22,9 @@
 #include <memory>
 #include <vector>
 
-#define LATENCY_STUDIO_SDK_ABI 1
+#define LATENCY_STUDIO_SDK_ABI 2
 #define LATENCY_STUDIO_PLUGIN_IID_PREFIX "org.latency-studio.StudioPlugin/"
-#define LATENCY_STUDIO_PLUGIN_IID "org.latency-studio.StudioPlugin/1"
+#define LATENCY_STUDIO_PLUGIN_IID "org.latency-studio.StudioPlugin/2"
 
 struct ImGuiContext;
 
