@@ -682,6 +682,12 @@ private slots:
         QCOMPARE(rerun.parameters.at("guidance").get<double>(), 3.0); // the run's other parameters kept
         QVERIFY(std::get<Grid>(rerun.datasets.at(0).content).values != first.values);
         QCOMPARE(std::get<std::int64_t>(window.parameterOverlay().values.at("sampleClass")), std::int64_t{9});
+        // A re-run that fails says so in the overlay (and adds no run).
+        window.rerunFromOverlay("checkpoint", dir.filePath("absent.npz").toStdString());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning(), 60000);
+        QVERIFY2(window.parameterOverlay().status.starts_with("the re-run failed: "), window.parameterOverlay().status.c_str());
+        QVERIFY(window.parameterOverlay().status.find("absent.npz") != std::string::npos);
+        QCOMPARE(window.session().runs.size(), runsBefore + 1);
         auto* tabs = window.findChild<QTabWidget*>();
         tabs->setCurrentIndex(0);
         QCoreApplication::processEvents();

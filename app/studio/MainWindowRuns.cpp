@@ -84,6 +84,8 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
             if (!pendingTraceFiles_.isEmpty() && !runs_.isRunning())
                 addTraceFileToSession(pendingTraceFiles_.takeFirst());
         }, Qt::QueuedConnection);
+    if (!parameterOverlay_.status.empty()) // a re-run from the overlay ends here too (success: showRun refreshes it)
+        parameterOverlay_.status = outcome.cancelled ? "cancelled" : outcome.completed ? "" : "the re-run failed: " + outcome.error.left(300).toStdString();
     if (outcome.cancelled) {
         runStatus_->setText(tr("Cancelled"));
         log(tr("Run cancelled; nothing was added to the session."));
