@@ -62,15 +62,19 @@ std::vector<double> affine(const std::vector<double>& x, const std::vector<float
     return y;
 }
 
-void normalise(std::vector<double>& x, const std::vector<float>& scale, const std::vector<float>& bias)
+// Returns the step's condition number, max|x| / spread: fp32 rounds the input relative to its
+// magnitude, and normalising divides that error by the spread.
+double normalise(std::vector<double>& x, const std::vector<float>& scale, const std::vector<float>& bias)
 {
-    double mean = 0, variance = 0;
+    double mean = 0, variance = 0, largest = 0;
+    for (double v : x) largest = std::max(largest, std::abs(v));
     for (double v : x) mean += v;
     mean /= x.size();
     for (double v : x) variance += (v - mean) * (v - mean);
     variance /= x.size();
     for (std::size_t c = 0; c < x.size(); ++c)
         x[c] = (x[c] - mean) / std::sqrt(variance + 1e-5) * scale[c] + bias[c];
+    return largest / std::sqrt(variance + 1e-5);
 }
 
 // softmax_j(q·k_j/√d) of head h.
@@ -89,9 +93,11 @@ std::vector<double> softmaxOfHead(const std::vector<double>& q, const Rows& keys
 }
 
 // The layer written out per token: its group is the slots of the group holding its own slot.
+// `conditioning`, when given, receives each row's product of the two LayerNorms' condition numbers.
 Rows referenceLayer(const Rows& x, const Rows& pe, const std::vector<std::int32_t>& order, const Grouping& grouping,
-                    const LayerWeights& w)
+                    const LayerWeights& w, std::vector<double>* conditioning = nullptr)
 {
+    if (conditioning) conditioning->assign(x.size(), 1.0);
     const int C = w.channels, H = w.heads, D = C / H, G = grouping.groupSize;
     Rows out = x;
     for (std::size_t position = 0; position < order.size(); ++position) {
@@ -126,12 +132,13 @@ Rows referenceLayer(const Rows& x, const Rows& pe, const std::vector<std::int32_
         const auto attended = affine(heads, w.outProjection, w.outBias, 0, C);
         std::vector<double> y(C);
         for (int c = 0; c < C; ++c) y[c] = x[pillar][c] + attended[c];
-        normalise(y, w.norm1Scale, w.norm1Bias);
+        const double condition1 = normalise(y, w.norm1Scale, w.norm1Bias);
         auto hidden = affine(y, w.fc1, w.fc1Bias, 0, 2 * C);
         for (auto& v : hidden) v = 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
         const auto projected = affine(hidden, w.fc2, w.fc2Bias, 0, C);
         for (int c = 0; c < C; ++c) y[c] += projected[c];
-        normalise(y, w.norm2Scale, w.norm2Bias);
+        const double condition2 = normalise(y, w.norm2Scale, w.norm2Bias);
+        if (conditioning) (*conditioning)[pillar] = condition1 * condition2;
         out[pillar] = y;
     }
     return out;
@@ -144,13 +151,17 @@ Rows rowsOf(const std::vector<float>& flat, int C)
     return rows;
 }
 
-// fp32 against double: relative 1e-5 of the values' scale (LayerNorm outputs are O(1)).
-void compareRows(const std::vector<float>& got, const Rows& expected, int C)
+// fp32 against double: relative 1e-5 of the values' scale (LayerNorm outputs are O(1)). Where the
+// row's conditioning is known the bound is 5e-6 times it instead: a pre-norm row that is nearly
+// constant (condition 2,000 in one seed of 1,200) amplifies fp32 rounding by as much; a typical
+// row's conditioning is 2 to 5, and the worst error seen over 1,200 seeds was 8e-7 of it.
+void compareRows(const std::vector<float>& got, const Rows& expected, int C, const std::vector<double>& conditioning = {})
 {
     for (std::size_t i = 0; i < got.size(); ++i) {
         const double want = expected[i / C][i % C];
-        QVERIFY2(std::abs(got[i] - want) <= 1e-5 * std::max(1.0, std::abs(want)),
-                 qPrintable(QString("element %1: %2 vs %3").arg(i).arg(got[i]).arg(want)));
+        const double relative = conditioning.empty() ? 1e-5 : 5e-6 * conditioning[i / C];
+        QVERIFY2(std::abs(got[i] - want) <= relative * std::max(1.0, std::abs(want)),
+                 qPrintable(QString("element %1: %2 vs %3 (bound %4 relative)").arg(i).arg(got[i]).arg(want).arg(relative)));
     }
 }
 
@@ -268,9 +279,10 @@ private slots:
             const Grouping grouping = groupEqualSize(samplesOrdered, samples, groupSize);
             std::vector<float> features = randomFloats(pillars.size() * C, -1, 1);
             const std::vector<float> pe = positionalEncoding(pillars, C);
-            const Rows expected = referenceLayer(rowsOf(features, C), rowsOf(pe, C), order, grouping, weights);
+            std::vector<double> conditioning;
+            const Rows expected = referenceLayer(rowsOf(features, C), rowsOf(pe, C), order, grouping, weights, &conditioning);
             flatFormerLayerCpu(features, pe, order, grouping, weights);
-            compareRows(features, expected, C);
+            compareRows(features, expected, C, conditioning);
         }
     }
 
