@@ -13,8 +13,8 @@ set_target_properties(latency-studio latency-studio-cli PROPERTIES INSTALL_RPATH
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/engine/core DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/latency-studio/engine
         FILES_MATCHING PATTERN "*.h")
-install(FILES ${PROJECT_SOURCE_DIR}/plugins/sdk/StudioPlugin.h ${PROJECT_SOURCE_DIR}/plugins/sdk/ImGuiBridge.h
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/latency-studio/plugins/sdk)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/plugins/sdk DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/latency-studio/plugins
+        FILES_MATCHING PATTERN "*.h")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/plugins/template DESTINATION ${CMAKE_INSTALL_DATADIR}/latency-studio/plugin-template)
 
 install(EXPORT LatencyStudioTargets NAMESPACE LatencyStudio:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/LatencyStudio)

@@ -3,7 +3,7 @@
 // HTTP — whole, with a malformed chunk, cut off, refused, with an HTTP error, and cancelled.
 #include "ChatStreamFixture.h"
 #include "ReplayServer.h"
-#include "app/live/LiveTraceClient.h"
+#include "plugins/signals/live/LiveTraceClient.h"
 #include "engine/signals/ServerSentEvents.h"
 #include "engine/signals/TraceExport.h"
 #include "engine/signals/TraceImport.h"

@@ -2,6 +2,7 @@
 // distributions, the per-step index, every importer on good and malformed input, and the dataset
 // metrics on hand-computed cases.
 #include "TestSupport.h"
+#include "engine/core/DatasetIO.h"
 #include "engine/core/Error.h"
 #include "engine/core/EngineRunner.h"
 #include "engine/signals/DatasetMetrics.h"
@@ -340,6 +341,62 @@ private slots:
         const double auc = areaUnderRoc(scores, positive);
         const auto [low, high] = bootstrapAucInterval(scores, positive, 400, 0.95, 7);
         QVERIFY2(low <= auc && auc <= high && low > 0.5 && high <= 1.0, qPrintable(QString("%1 [%2, %3]").arg(auc).arg(low).arg(high)));
+    }
+
+    void datasetsSayHowTheyAreLinked()
+    {
+        // The studio links views by these roles, never by dataset names (docs/architecture.md).
+        InstabilityEngine engine;
+        RunRequest request;
+        request.parameters = defaultValues(engine.parameterSchema());
+        request.parameters["traces"] = std::string(STUDIO_SAMPLE_TRACES);
+        const auto shown = test::uniformInt(0, 47);
+        auto compared = test::uniformInt(0, 46);
+        compared += compared >= shown;
+        request.parameters["traceIndex"] = shown;
+        request.parameters["compareIndex"] = compared;
+        request.parameters["earlyEnd"] = test::uniform(0.1, 0.4);
+        request.parameters["lateStart"] = test::uniform(0.6, 0.9);
+        request.warmupRepeats = 0;
+        const CompletedRun run = runEngine(engine, request);
+        std::map<std::string, const Dataset*> byName;
+        for (const auto& d : run.output.datasets)
+            byName[d.name] = &d;
+        const auto expect = [&](const char* name, DatasetRole role, const char* linkedTo) {
+            QVERIFY2(byName.contains(name), name);
+            QCOMPARE(byName[name]->role, role);
+            QCOMPARE(byName[name]->linkedTo, std::string(linkedTo));
+            QVERIFY2(role == DatasetRole::Own || byName.contains(linkedTo), linkedTo);
+        };
+        expect("trace", DatasetRole::Own, "");
+        expect("signals", DatasetRole::Shades, "trace");
+        expect("compared trace", DatasetRole::ComparedWith, "trace");
+        expect("compared signals", DatasetRole::Shades, "compared trace");
+        expect("instability of both", DatasetRole::BothSides, "compared trace");
+        expect("metrics", DatasetRole::Own, "");
+        // The phase boundaries are the series' own markers, at the run's fractions of its steps.
+        const auto& series = std::get<Series>(byName["signals"]->content);
+        QCOMPARE(series.markers.size(), std::size_t(2));
+        const double steps = static_cast<double>(series.x.size());
+        QVERIFY(std::abs(series.markers[0].x - std::get<double>(request.parameters["earlyEnd"]) * steps) < 1e-3 * steps);
+        QVERIFY(std::abs(series.markers[1].x - std::get<double>(request.parameters["lateStart"]) * steps) < 1e-3 * steps);
+        QCOMPARE(series.markers[0].label, std::string("early | middle"));
+
+        // Roles, links and markers survive a session or --out round trip; an unknown role is refused.
+        NpzArchive archive;
+        auto descriptor = storeDataset(*byName["compared signals"], "d", archive);
+        const Dataset back = loadDataset(descriptor, "d", archive, "test.lstudio");
+        QCOMPARE(back.role, DatasetRole::Shades);
+        QCOMPARE(back.linkedTo, std::string("compared trace"));
+        QCOMPARE(std::get<Series>(back.content).markers.size(), std::size_t(2));
+        QCOMPARE(std::get<Series>(back.content).markers[1].label, std::string("middle | late"));
+        descriptor["role"] = "shadows";
+        try {
+            loadDataset(descriptor, "d", archive, "test.lstudio");
+            QFAIL("an unknown role was accepted");
+        } catch (const FormatError& error) {
+            QVERIFY2(QString(error.what()).contains("test.lstudio") && QString(error.what()).contains("unknown role 'shadows'"), error.what());
+        }
     }
 
     void engineRunsOnTheSampleTraces()

@@ -29,6 +29,8 @@ void SeriesView::setSeries(const Series& series, const QString& title)
     series_ = series;
     title_ = title;
     markers_.clear();
+    for (const auto& marker : series.markers) // the engine's own (phase boundaries, thresholds)
+        markers_.emplace_back(marker.x, QString::fromStdString(marker.label));
     highlightFirst_ = highlightLast_ = -1;
     xMin_ = 0, xMax_ = 1, yMin_ = 0, yMax_ = 1;
     if (!series_.x.empty()) {
@@ -51,9 +53,9 @@ void SeriesView::setSeries(const Series& series, const QString& title)
     update();
 }
 
-void SeriesView::setMarkers(std::vector<std::pair<double, QString>> markers)
+void SeriesView::addMarkers(const std::vector<std::pair<double, QString>>& markers)
 {
-    markers_ = std::move(markers);
+    markers_.insert(markers_.end(), markers.begin(), markers.end());
     update();
 }
 

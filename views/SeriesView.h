@@ -14,7 +14,8 @@ public:
     explicit SeriesView(QWidget* parent = nullptr);
 
     void setSeries(const Series& series, const QString& title);
-    void setMarkers(std::vector<std::pair<double, QString>> markers); // x positions with labels
+    // Marks x positions with labels, beside the series' own markers (setSeries draws those).
+    void addMarkers(const std::vector<std::pair<double, QString>>& markers);
     void setHighlight(int firstIndex, int lastIndex);                 // -1: none
     const Series& series() const { return series_; }
     int indexAt(QPoint position) const;

@@ -85,7 +85,7 @@ void TraceComparisonView::setTraces(const TokenTrace& first, const Series& first
         peaks.emplace_back(first_->peakStep(), tr("peak 1"));
     if (second_->peakStep() >= 0)
         peaks.emplace_back(second_->peakStep(), tr("peak 2"));
-    plot_->setMarkers(peaks);
+    plot_->addMarkers(peaks);
 }
 
 } // namespace ls::views

@@ -19,7 +19,10 @@ int describeCommand(const QStringList& arguments);
 int runCommand(const QStringList& arguments);
 int screenshotCommand(const QStringList& arguments); // needs a QApplication and a display
 int reportCommand(const QStringList& arguments);     // needs a QApplication (any platform)
-int liveCommand(const QStringList& arguments);
+// A command a plugin adds (SDK CliCommand.h): its exit code, or nothing when no plugin adds `name`.
+std::optional<int> pluginCommand(const QString& name, const QStringList& arguments);
+// The usage lines of the plugins' commands, for --help; `builtIn` names the CLI's own commands.
+void printPluginCommandUsage(const QStringList& builtIn);
 // Runs one command; anything it throws is printed (naming the command) and mapped to an exit
 // code: a studio error by its category, a JSON library error or an allocation failure on input as
 // a file error (4), anything else as a failed run (1).

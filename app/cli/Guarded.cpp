@@ -1,5 +1,5 @@
 #include "Commands.h"
-#include "ExitCodes.h"
+#include "plugins/sdk/ExitCodes.h"
 
 #include "engine/core/Error.h"
 

@@ -1,5 +1,5 @@
 #include "Commands.h"
-#include "ExitCodes.h"
+#include "plugins/sdk/ExitCodes.h"
 #include "ProgressLine.h"
 #include "app/host/PluginRegistry.h"
 #include "app/host/FileParameterRecords.h"

@@ -1,5 +1,5 @@
 #include "Commands.h"
-#include "ExitCodes.h"
+#include "plugins/sdk/ExitCodes.h"
 #include "app/host/Session.h"
 #include "engine/core/Error.h"
 #include "views/GlFormat.h"

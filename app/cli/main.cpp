@@ -1,7 +1,7 @@
 // latency-studio-cli: the studio's work without a window. Same plugins, engines and sessions as the
 // studio; outputs as NumPy arrays and latency as JSON/CSV/Chrome trace for other tools.
 #include "Commands.h"
-#include "ExitCodes.h"
+#include "plugins/sdk/ExitCodes.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -11,6 +11,8 @@
 #include <memory>
 
 namespace {
+
+const QStringList kBuiltInCommands = {"plugins", "describe", "run", "report", "screenshot"};
 
 void printUsage()
 {
@@ -22,15 +24,13 @@ void printUsage()
         "  run <engine> [--param k=v ...] [--input [key=]f.npy] [--repeat N] [--warmup N]\n"
         "      [--device cpu|cuda:N] [--out DIR] [--session-out S.lstudio]\n"
         "                                   run an engine; write outputs and latency to DIR\n"
-        "  live --prompt P --out T.jsonl [--base-url URL] [--model M] [--max-tokens N] [--top-logprobs K]\n"
-        "      [--key-env VAR]              stream a completion with log-probabilities from an OpenAI-compatible\n"
-        "                                   server and save the trace (then: run reasoning.instability)\n"
         "  report --session S --out R.pdf|R.html [--runs 1,2] [--compare 1:2 ...]\n"
         "                                   export runs, comparisons and latency as a report\n"
         "  screenshot --session S --out F.png [--width W] [--height H] [--scale K] [--color-by A]\n"
         "                                   render a session's latest point cloud to PNG (needs a display,\n"
         "                                   e.g. xvfb-run -a latency-studio-cli screenshot ...)\n\n"
-        "exit codes: 0 ok, 1 run failed, 2 usage, 3 environment (engine/display missing), 4 file error, 5 cancelled\n");
+        "exit codes: 0 ok, 1 run failed, 2 usage, 3 environment (engine/display missing), 4 file error, 5 cancelled\n\n");
+    ls::cli::printPluginCommandUsage(kBuiltInCommands);
 }
 
 } // namespace
@@ -99,7 +99,8 @@ int main(int argc, char** argv)
         if (command == "run") return ls::cli::runCommand(arguments);
         if (command == "screenshot") return ls::cli::screenshotCommand(arguments);
         if (command == "report") return ls::cli::reportCommand(arguments);
-        if (command == "live") return ls::cli::liveCommand(arguments);
+        if (const auto status = ls::cli::pluginCommand(command, arguments))
+            return *status;
         std::fprintf(stderr, "latency-studio-cli: unknown command '%s'\n\n", qPrintable(command));
         printUsage();
         return ls::cli::kUsage;

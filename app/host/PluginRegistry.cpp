@@ -215,4 +215,12 @@ const PluginEntry* PluginRegistry::pluginOfEngine(const std::string& engineId) c
     return nullptr;
 }
 
+const PluginEntry* PluginRegistry::entryOf(const QString& path) const
+{
+    for (const auto& entry : plugins_)
+        if (entry->path == path)
+            return entry.get();
+    return nullptr;
+}
+
 } // namespace ls::host

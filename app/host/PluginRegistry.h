@@ -53,6 +53,7 @@ public:
     const std::vector<std::unique_ptr<PluginEntry>>& plugins() const { return plugins_; }
     std::shared_ptr<Engine> findEngine(const std::string& engineId) const;
     const PluginEntry* pluginOfEngine(const std::string& engineId) const;
+    const PluginEntry* entryOf(const QString& path) const; // null when no library there was scanned
 
 signals:
     void pluginsChanged();

@@ -339,10 +339,9 @@ void MainWindow::buildMenus()
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(tr("&Run"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { startRun(); });
     run->addAction(tr("&Cancel"), QKeySequence(Qt::Key_Escape), this, &MainWindow::cancelRun);
-    run->addSeparator();
-    run->addAction(tr("Stream a &live trace…"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] { showLiveWindow(); });
+    run->addSeparator(); // plugins' actions follow (SDK StudioContext::addMenuAction)
 
-    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QMenu* view = viewMenu_ = menuBar()->addMenu(tr("&View"));
     QAction* overlay = view->addAction(tr("ImGui &overlay (F2)"));
     overlay->setCheckable(true);
     overlay->setChecked(true);
@@ -358,15 +357,7 @@ void MainWindow::buildMenus()
     QMenu* plugins = menuBar()->addMenu(tr("&Plugins"));
     plugins->addAction(tr("&Manage plugins…"), this, [this] {
         PluginsDialog dialog(registry_, this);
-        connect(&dialog, &PluginsDialog::reloadRequested, this, [this](const QString& path) {
-            if (runs_.isRunning()) {
-                log(tr("Wait for the run to finish before reloading a plugin."), true);
-                return;
-            }
-            const auto& entry = registry_.reload(path);
-            log(entry.status == host::PluginStatus::Loaded ? tr("Reloaded %1").arg(path) : entry.reason,
-                entry.status != host::PluginStatus::Loaded);
-        });
+        connect(&dialog, &PluginsDialog::reloadRequested, this, &MainWindow::reloadPlugin);
         dialog.exec();
     });
     QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -391,6 +382,7 @@ void MainWindow::loadPlugins(const QStringList& folders)
     if (registry_.plugins().empty())
         log(tr("No plugins found in: %1").arg(folders.join("; ")), true);
     refreshEngineTree();
+    extendByPlugins();
 }
 
 void MainWindow::refreshEngineTree()
@@ -500,11 +492,8 @@ void MainWindow::onPluginChangedOnDisk(const QString& path)
         return;
     const auto answer = QMessageBox::question(this, tr("Plugin changed"),
                                               tr("%1 was rebuilt. Reload it now? (Runs already made are kept.)").arg(path));
-    if (answer != QMessageBox::Yes)
-        return;
-    const auto& entry = registry_.reload(path);
-    log(entry.status == host::PluginStatus::Loaded ? tr("Reloaded %1").arg(path) : entry.reason,
-        entry.status != host::PluginStatus::Loaded);
+    if (answer == QMessageBox::Yes)
+        reloadPlugin(path);
 }
 
 void MainWindow::setDirty(bool dirty)

@@ -8,6 +8,7 @@
 #include "app/host/Session.h"
 #include "app/report/ReportBuilder.h"
 #include "engine/core/PickDetail.h"
+#include "plugins/sdk/StudioExtension.h"
 #include "views/HandleOverlay.h"
 #include "views/ParameterOverlay.h"
 
@@ -37,10 +38,11 @@ class TraceComparisonView;
 
 namespace ls::studio {
 
-class LiveStreamWindow;
+class PluginContext;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
+    friend class PluginContext; // the SDK's StudioContext reaches the window's log, menus and runs
 public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -79,12 +81,16 @@ public:
     const views::ParameterOverlay& parameterOverlay() const { return parameterOverlay_; }
     void rerunFromOverlay(const std::string& key, const ParameterValue& value);
 
-    // The live-trace window (created on first use); a trace it saves joins the session as a run of
-    // the instability engine.
-    LiveStreamWindow* showLiveWindow();
-    // Runs the instability engine on a saved trace file (now, or when the current run ends).
-    void addTraceFileToSession(const QString& path);
-    QString liveTraceFolder() const;
+    // Adds a run of the engine with the user's settings for it, then `overrides`: now, or when the
+    // current run ends. False (logged) when no loaded plugin provides the engine.
+    bool addRun(const std::string& engineId, const ParameterValues& overrides);
+    // What plugins added to the window (SDK StudioExtension.h), a line each:
+    // "<plugin id>: action <menu> → <text> [<shortcut>]" or "<plugin id>: dock <title>".
+    QStringList pluginContributions() const;
+    // `--plugin-option name=value` from the command line, for the plugins' extensions to read.
+    void setStartupOptions(std::map<QString, QString> options) { startupOptions_ = std::move(options); }
+    // Unloads and loads a plugin again, its window extension with it; logs the outcome.
+    void reloadPlugin(const QString& path);
 
     // For scripted use (--screenshot): closing will not ask about unsaved runs.
     void setPromptOnClose(bool prompt) { promptOnClose_ = prompt; }
@@ -157,6 +163,10 @@ private:
     void resolveSessionRelativeFiles(const ParameterSchema& schema, ParameterValues& values) const;
     void onRunFinished(const RunOutcome& outcome);
     void onPluginChangedOnDisk(const QString& path);
+    // Makes the studio extension of each loaded plugin that has none yet.
+    void extendByPlugins();
+    void dropExtension(const QString& pluginPath);
+    QMenu* menuTitled(const QString& title); // a top-level menu by its text without '&', made if missing
     void storeViewState();
     void applyViewState();
     void setDirty(bool dirty);
@@ -212,8 +222,17 @@ private:
     QPointer<QWidget> tabBeforeLive_;          // in front before the live tabs took over
     bool handleWasShown_ = false;              // the last shown run had drag handles (overlay folded)
     QMenu* recentMenu_ = nullptr;
-    LiveStreamWindow* liveWindow_ = nullptr;
-    QStringList pendingTraceFiles_; // live traces waiting for the current run to end
+    QMenu* viewMenu_ = nullptr;
+    std::vector<std::pair<std::string, ParameterValues>> pendingRuns_; // addRun while a run went on
+    std::map<QString, QString> startupOptions_;
+    // Each loaded plugin's extension and the context it reaches the window by, by library path.
+    // Declared after registry_, so destroyed before the libraries are unloaded.
+    struct PluginPresence {
+        std::unique_ptr<PluginContext> context;
+        std::unique_ptr<StudioExtension> extension;
+        ~PluginPresence(); // the extension first: it may still use the context
+    };
+    std::map<QString, PluginPresence> extensions_;
 };
 
 } // namespace ls::studio

@@ -1,6 +1,7 @@
 // MainWindow: a tab per dataset of the shown run (token traces, series, tables; point clouds go to
-// the 3D view). A token trace and a series over the same steps are linked: the trace is shaded by
-// the series' last curve, clicking either moves the other, selecting text highlights the span.
+// the 3D view). Datasets are linked by the roles their engine gives them, never by name: a series
+// that shades a token trace colours it by its last curve, and clicking either moves the other,
+// selecting text highlights the span; a trace compared with another shares one side-by-side tab.
 #include "MainWindow.h"
 
 #include "engine/core/Error.h"
@@ -21,8 +22,32 @@
 
 namespace ls::studio {
 namespace {
-const QStringList kComparisonDatasets = {"compared trace", "compared signals", "instability of both"};
+
+const Dataset* findDataset(const host::RunRecord& run, const std::string& name)
+{
+    const auto found = std::find_if(run.datasets.begin(), run.datasets.end(), [&](const Dataset& d) { return d.name == name; });
+    return found == run.datasets.end() ? nullptr : &*found;
 }
+
+// The Series with role Shades linked to the trace `traceName`, if any.
+const Dataset* shadingOf(const host::RunRecord& run, const std::string& traceName)
+{
+    for (const auto& dataset : run.datasets)
+        if (dataset.role == DatasetRole::Shades && dataset.linkedTo == traceName && std::holds_alternative<Series>(dataset.content))
+            return &dataset;
+    return nullptr;
+}
+
+// Shown only inside a side-by-side tab: the compared trace, what shades it, and the curves of both.
+bool insideComparison(const host::RunRecord& run, const Dataset& dataset)
+{
+    if (dataset.role == DatasetRole::ComparedWith || dataset.role == DatasetRole::BothSides)
+        return true;
+    const Dataset* linked = dataset.role == DatasetRole::Shades ? findDataset(run, dataset.linkedTo) : nullptr;
+    return linked && linked->role == DatasetRole::ComparedWith;
+}
+
+} // namespace
 
 void MainWindow::showDatasetTabs(const host::RunRecord& run)
 {
@@ -35,12 +60,14 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
     }
     datasetTabs_.clear();
 
-    // The first token trace is the one shown in full; the "compared …" datasets of a comparison
-    // run share one side-by-side tab.
-    const TokenTrace* trace = nullptr;
+    // The first token trace outside a comparison is the one shown in full, linked to the series
+    // that shades it; a comparison's datasets share one side-by-side tab.
+    const Dataset* traceDataset = nullptr;
     for (const auto& dataset : run.datasets)
-        if (const auto* t = std::get_if<TokenTrace>(&dataset.content); t && !trace)
-            trace = t;
+        if (std::holds_alternative<TokenTrace>(dataset.content) && !insideComparison(run, dataset) && !traceDataset)
+            traceDataset = &dataset;
+    const TokenTrace* trace = traceDataset ? &std::get<TokenTrace>(traceDataset->content) : nullptr;
+    const Dataset* shading = traceDataset ? shadingOf(run, traceDataset->name) : nullptr;
     views::TokenTraceView* traceView = nullptr;
     views::SeriesView* linkedSeries = nullptr;
     if (auto* comparison = comparisonViewOf(run))
@@ -48,14 +75,14 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
 
     for (const auto& dataset : run.datasets) {
         const QString name = QString::fromStdString(dataset.name);
-        if (kComparisonDatasets.contains(name))
+        if (insideComparison(run, dataset))
             continue;
         if (const auto* series = std::get_if<Series>(&dataset.content)) {
             auto* view = new views::SeriesView(this);
             view->setObjectName("series:" + name);
             view->setSeries(*series, name);
             datasetTabs_.push_back(view);
-            if (trace && !linkedSeries && series->x.size() == trace->tokens.size() && !series->curves.empty())
+            if (&dataset == shading && !series->curves.empty())
                 linkedSeries = view;
         } else if (const auto* grid = std::get_if<Grid>(&dataset.content); grid && grid->showAsImage) {
             auto* view = new views::GridImageView(this);
@@ -75,7 +102,7 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
             view->setComparable(engine && engine->parameterSchema().find("compareIndex"));
             connect(view, &views::TableView::rowsCompared, this,
                     [this, runId = run.id](int first, int second) { compareRowsOfRun(runId, first, second); });
-        } else if (std::holds_alternative<TokenTrace>(dataset.content) && &std::get<TokenTrace>(dataset.content) == trace) {
+        } else if (&dataset == traceDataset) {
             traceView = new views::TokenTraceView(this);
             traceView->setObjectName("trace:" + name);
             datasetTabs_.insert(datasetTabs_.begin(), traceView);
@@ -94,16 +121,9 @@ void MainWindow::showDatasetTabs(const host::RunRecord& run)
         }
         traceView->setTrace(*trace, shading, shadingName, details);
         if (linkedSeries) {
-            // Markers: the peak, and the early/late boundaries when the run was made with them.
-            std::vector<std::pair<double, QString>> markers;
-            const double steps = static_cast<double>(trace->tokens.size());
-            if (run.parameters.contains("earlyEnd"))
-                markers.emplace_back(run.parameters["earlyEnd"].get<double>() * steps, tr("early | middle"));
-            if (run.parameters.contains("lateStart"))
-                markers.emplace_back(run.parameters["lateStart"].get<double>() * steps, tr("middle | late"));
+            // The series' own markers (the engine's) and the trace's peak.
             if (traceView->peakStep() >= 0)
-                markers.emplace_back(traceView->peakStep(), tr("peak"));
-            linkedSeries->setMarkers(markers);
+                linkedSeries->addMarkers({{traceView->peakStep(), tr("peak")}});
             connect(linkedSeries, &views::SeriesView::indexClicked, traceView, &views::TokenTraceView::scrollToStep);
             connect(traceView, &views::TokenTraceView::stepClicked, linkedSeries,
                     [linkedSeries](int step) { linkedSeries->setHighlight(step, step); });
@@ -263,22 +283,23 @@ bool MainWindow::rerunWith(int runId, const ParameterValues& overrides)
 
 views::TraceComparisonView* MainWindow::comparisonViewOf(const host::RunRecord& run)
 {
-    const TokenTrace* traces[2] = {};
-    const Series* signalCurves[2] = {};
-    const Series* both = nullptr;
-    for (const auto& dataset : run.datasets) {
-        const bool compared = dataset.name == "compared trace" || dataset.name == "compared signals";
-        if (const auto* t = std::get_if<TokenTrace>(&dataset.content))
-            traces[compared] = traces[compared] ? traces[compared] : t;
-        else if (const auto* series = std::get_if<Series>(&dataset.content)) {
-            if (dataset.name == "signals" || compared)
-                signalCurves[compared] = series;
-            else if (dataset.name == "instability of both")
-                both = series;
-        }
-    }
-    if (!traces[0] || !traces[1] || !signalCurves[0] || !signalCurves[1] || !both)
+    // Second side: a trace ComparedWith the first; both sides' curves: a series BothSides of it.
+    const Dataset* second = nullptr;
+    for (const auto& dataset : run.datasets)
+        if (dataset.role == DatasetRole::ComparedWith && std::holds_alternative<TokenTrace>(dataset.content) && !second)
+            second = &dataset;
+    if (!second)
         return nullptr;
+    const Dataset* first = findDataset(run, second->linkedTo);
+    const Dataset* shades[2] = {first ? shadingOf(run, first->name) : nullptr, shadingOf(run, second->name)};
+    const Series* both = nullptr;
+    for (const auto& dataset : run.datasets)
+        if (dataset.role == DatasetRole::BothSides && dataset.linkedTo == second->name && !both)
+            both = std::get_if<Series>(&dataset.content);
+    if (!first || !std::holds_alternative<TokenTrace>(first->content) || !shades[0] || !shades[1] || !both)
+        return nullptr;
+    const TokenTrace* traces[2] = {&std::get<TokenTrace>(first->content), &std::get<TokenTrace>(second->content)};
+    const Series* signalCurves[2] = {&std::get<Series>(shades[0]->content), &std::get<Series>(shades[1]->content)};
     auto* view = new views::TraceComparisonView(this);
     view->setObjectName("comparison:side by side");
     view->setTraces(*traces[0], *signalCurves[0], *traces[1], *signalCurves[1], *both);

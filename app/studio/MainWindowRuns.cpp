@@ -79,10 +79,13 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
     runButton_->setEnabled(activeEngine() && parameterPanel_->problems().isEmpty());
     cancelButton_->setEnabled(false);
     const std::string liveInFront = clearPublished();
-    if (!pendingTraceFiles_.isEmpty()) // after this outcome is handled
+    if (!pendingRuns_.empty()) // after this outcome is handled
         QMetaObject::invokeMethod(this, [this] {
-            if (!pendingTraceFiles_.isEmpty() && !runs_.isRunning())
-                addTraceFileToSession(pendingTraceFiles_.takeFirst());
+            if (pendingRuns_.empty() || runs_.isRunning())
+                return;
+            const auto [engineId, overrides] = pendingRuns_.front();
+            pendingRuns_.erase(pendingRuns_.begin());
+            addRun(engineId, overrides);
         }, Qt::QueuedConnection);
     if (!parameterOverlay_.status.empty()) // a re-run from the overlay ends here too (success: showRun refreshes it)
         parameterOverlay_.status = outcome.cancelled ? "cancelled" : outcome.completed ? "" : "the re-run failed: " + outcome.error.left(300).toStdString();

@@ -1,7 +1,6 @@
 // MainWindow: opening, saving, autosaving and recovering sessions; recent files.
 #include "MainWindow.h"
 
-#include "LiveStreamWindow.h"
 
 #include "engine/core/JsonFields.h"
 #include "views/LatencyView.h"
@@ -70,8 +69,10 @@ void MainWindow::storeViewState()
     session_.viewState["pointCloud"] = {{"colorBy", pointCloudView_->colorBy().toStdString()},
                                         {"overlay", pointCloudView_->viewport()->overlayVisible()}};
     session_.viewState["shownRun"] = shownRunId_;
-    if (liveWindow_)
-        session_.viewState["live"] = liveWindow_->settings(); // no key: settings() leaves it out
+    for (const auto& [path, presence] : extensions_)
+        if (const auto* entry = registry_.entryOf(path); entry && presence.extension)
+            if (auto state = presence.extension->state(); !state.is_null())
+                session_.viewState["plugins"][entry->id.toStdString()] = std::move(state);
 }
 
 void MainWindow::applyViewState()
@@ -84,8 +85,10 @@ void MainWindow::applyViewState()
             pointCloudView_->setColorBy(QString::fromStdString(optionalField<std::string>(state["pointCloud"], "colorBy", "", where)));
             pointCloudView_->viewport()->setOverlayVisible(optionalField<bool>(state["pointCloud"], "overlay", true, where));
         }
-        if (liveWindow_ && state.contains("live"))
-            liveWindow_->applySettings(state["live"]);
+        if (state.contains("plugins") && state["plugins"].is_object())
+            for (const auto& [path, presence] : extensions_)
+                if (const auto* entry = registry_.entryOf(path); entry && presence.extension && state["plugins"].contains(entry->id.toStdString()))
+                    presence.extension->restoreState(state["plugins"][entry->id.toStdString()]);
     } catch (const std::exception& error) {
         log(tr("Part of the saved view state was ignored: %1").arg(QString::fromUtf8(error.what())), true);
     }

@@ -1,7 +1,6 @@
 // latency-studio: the desktop studio. Opens the session given on the command line (the README's
 // launcher passes the bundled sample), loads plugins, and offers recovery after a crash.
 #include "GuardedApplication.h"
-#include "LiveStreamWindow.h"
 #include "MainWindow.h"
 #include "views/LatencyView.h"
 #include "views/GlFormat.h"
@@ -15,6 +14,7 @@
 #include <QPlainTextEdit>
 #include <QTimer>
 #include <cstdio>
+#include <map>
 
 int main(int argc, char** argv)
 {
@@ -47,16 +47,32 @@ int main(int argc, char** argv)
         {"compare", "With --screenshot: compare the shown run with run N (the latency dock's \"compare with\").", "N"},
         {"show", "With --screenshot: bring this tab forward first (\"Timeline\", or a dataset's name).", "tab"},
         {"no-recovery", "Do not offer to recover an autosaved session."},
-        {"live-url", "Open the live-trace window on this server (e.g. scripts/local-llm's URL) and stream at once.", "url"},
-        {"live-prompt", "The prompt streamed with --live-url.", "text"},
-        {"live-screenshot", "With --live-url: when the stream ends, save the live window to this PNG and quit.", "file.png"},
+        {"plugin-option", "An option for the plugins' windows and actions, e.g. live-url=URL (the signals plugin's "
+                          "live window streams from URL at once; see each plugin's documentation). Repeatable.", "name=value"},
+        {"list-extensions", "Print the actions and docks the plugins add to the window, then quit."},
     });
     parser.process(app);
 
     ls::studio::MainWindow window;
+    std::map<QString, QString> pluginOptions;
+    for (const QString& option : parser.values("plugin-option")) {
+        if (!option.contains('=')) {
+            std::fprintf(stderr, "latency-studio: --plugin-option takes name=value, not '%s'\n", qPrintable(option));
+            return 2;
+        }
+        pluginOptions[option.section('=', 0, 0)] = option.section('=', 1);
+    }
+    window.setStartupOptions(std::move(pluginOptions));
     window.loadPlugins(ls::host::PluginRegistry::defaultSearchFolders());
-    // Scripted captures keep the built-in layout, so that they look the same on every machine.
-    const bool scripted = parser.isSet("screenshot") || parser.isSet("live-screenshot");
+    if (parser.isSet("list-extensions")) {
+        for (const QString& line : window.pluginContributions())
+            std::printf("%s\n", qPrintable(line));
+        window.setPromptOnClose(false);
+        return 0;
+    }
+    // Scripted use (a screenshot, or plugin options such as a live stream) keeps the built-in
+    // layout, so that captures look the same on every machine.
+    const bool scripted = parser.isSet("screenshot") || parser.isSet("plugin-option");
     if (!scripted)
         window.restoreLayout();
     window.show();
@@ -74,31 +90,6 @@ int main(int argc, char** argv)
     // Queued behind the first paint: the time a user waits for a usable window.
     QTimer::singleShot(0, &window, [&] { window.logStartupTime(startup.elapsed()); });
 
-    if (parser.isSet("live-url")) {
-        // A live stream from the command line: the same window and client as Run → Stream a live trace….
-        QTimer::singleShot(300, &window, [&] {
-            ls::studio::LiveStreamWindow* live = window.showLiveWindow();
-            live->baseUrlEdit()->setText(parser.value("live-url"));
-            if (parser.isSet("live-prompt"))
-                live->promptEdit()->setPlainText(parser.value("live-prompt"));
-            if (!live->start()) {
-                std::fprintf(stderr, "latency-studio: the live stream did not start: %s\n", qPrintable(live->statusLabel()->text()));
-                QApplication::exit(4);
-                return;
-            }
-            if (!parser.isSet("live-screenshot"))
-                return;
-            QObject::connect(&live->client(), &ls::live::LiveTraceClient::ended, live, [&, live](ls::live::LiveState, const QString& message) {
-                QTimer::singleShot(500, live, [&, live, message] {
-                    std::printf("%s\n", qPrintable(message));
-                    const int status = live->grab().save(parser.value("live-screenshot")) ? 0 : 4;
-                    window.setPromptOnClose(false);
-                    window.close();
-                    QApplication::exit(status);
-                });
-            });
-        });
-    }
     if (parser.isSet("screenshot")) {
         // Scripted capture (used to check the GUI by looking): let the window settle, run, grab, quit.
         QTimer::singleShot(300, &window, [&] {

@@ -46,12 +46,19 @@ struct Grid {
 // Curves sharing one x axis, drawn as lines, or as bars for few categories (buckets, bins).
 enum class SeriesStyle { Lines, Bars };
 
+// A labelled vertical line at x (a phase boundary, a threshold).
+struct SeriesMarker {
+    float x = 0;
+    std::string label;
+};
+
 struct Series {
     std::string xLabel;
     std::vector<float> x;         // [M]
     std::vector<Attribute> curves; // each [M] (components = 1); name is the legend
     SeriesStyle style = SeriesStyle::Lines;
     std::vector<std::string> xTicks; // [M] or empty: a label under each x (e.g. "0.21–0.35")
+    std::vector<SeriesMarker> markers;
 };
 
 // Small tables for summaries; cells are text as shown.
@@ -82,11 +89,27 @@ struct GaussianSet {
 
 using DatasetContent = std::variant<PointCloud, Grid, Series, Table, TokenTrace, GaussianSet>;
 
+// How the studio links a dataset with others of its run. The engine says it, so the host connects
+// views without knowing any engine's dataset names (docs/architecture.md, "Dataset roles").
+enum class DatasetRole : std::uint8_t {
+    Own,          // a tab of its own, linked to nothing
+    Shades,       // a Series over the steps of the TokenTrace `linkedTo`: its last curve shades the
+                  // trace, its other curves are the trace's per-step details, and clicks or a text
+                  // selection in either move the other. Also a tab of its own.
+    ComparedWith, // a TokenTrace shown beside the TokenTrace `linkedTo` in one side-by-side tab
+                  // (with the Series that shade each); no tab of its own, nor has its shading
+    BothSides,    // a Series with one curve per side of the comparison whose second side is `linkedTo`;
+                  // shown in that side-by-side tab
+};
+
 struct Dataset {
     std::string name; // unique within a run: "samples", "spectrum", ...
     DatasetContent content;
+    DatasetRole role = DatasetRole::Own;
+    std::string linkedTo; // another dataset of the run, by name (every role but Own)
 };
 
 const char* datasetKindName(const DatasetContent& content); // "pointcloud", "grid", ...
+const char* toString(DatasetRole role);                     // "own", "shades", "compared-with", "both-sides"
 
 } // namespace ls

@@ -3,6 +3,9 @@
 #include "Error.h"
 #include "JsonFields.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace ls {
 namespace {
 
@@ -76,9 +79,22 @@ const char* datasetKindName(const DatasetContent& content)
     return names[content.index()];
 }
 
+namespace {
+constexpr const char* kRoleNames[] = {"own", "shades", "compared-with", "both-sides"};
+}
+
+const char* toString(DatasetRole role)
+{
+    return kRoleNames[static_cast<int>(role)];
+}
+
 nlohmann::json storeDataset(const Dataset& dataset, const std::string& prefix, NpzArchive& archive)
 {
     nlohmann::json descriptor{{"name", dataset.name}, {"kind", datasetKindName(dataset.content)}};
+    if (dataset.role != DatasetRole::Own) {
+        descriptor["role"] = toString(dataset.role);
+        descriptor["linkedTo"] = dataset.linkedTo;
+    }
     const std::string p = prefix + "/";
     std::visit(
         [&](const auto& d) {
@@ -120,6 +136,8 @@ nlohmann::json storeDataset(const Dataset& dataset, const std::string& prefix, N
                     descriptor["style"] = "bars";
                 if (!d.xTicks.empty())
                     descriptor["xTicks"] = d.xTicks;
+                for (const auto& marker : d.markers)
+                    descriptor["markers"].push_back({{"x", marker.x}, {"label", marker.label}});
             } else if constexpr (std::is_same_v<T, Table>) {
                 descriptor["columns"] = d.columns;
                 descriptor["rows"] = d.rows;
@@ -151,6 +169,14 @@ Dataset loadDataset(const nlohmann::json& descriptor, const std::string& prefix,
     try {
         dataset.name = descriptor.at("name").get<std::string>();
         const auto kind = descriptor.at("kind").get<std::string>();
+        if (descriptor.contains("role")) { // sessions written before roles have none: each dataset its own tab
+            const auto role = descriptor["role"].get<std::string>();
+            const auto known = std::find(std::begin(kRoleNames), std::end(kRoleNames), role);
+            if (known == std::end(kRoleNames))
+                throw FormatError(source, "dataset '" + dataset.name + "' has unknown role '" + role + "'");
+            dataset.role = static_cast<DatasetRole>(known - std::begin(kRoleNames));
+            dataset.linkedTo = requiredField<std::string>(descriptor, "linkedTo", source + " dataset '" + dataset.name + "'");
+        }
         if (kind == "pointcloud") {
             PointCloud cloud;
             cloud.positions = read.floats("positions", {-1, 3});
@@ -197,6 +223,8 @@ Dataset loadDataset(const nlohmann::json& descriptor, const std::string& prefix,
             if (!series.xTicks.empty() && series.xTicks.size() != series.x.size())
                 throw FormatError(source, "series '" + dataset.name + "': " + std::to_string(series.xTicks.size()) +
                                                                 " x tick labels for " + std::to_string(series.x.size()) + " points");
+            for (const auto& marker : descriptor.value("markers", nlohmann::json::array()))
+                series.markers.push_back({marker.at("x").get<float>(), marker.at("label").get<std::string>()});
             for (const auto& name : descriptor.at("curves"))
                 series.curves.push_back({name.get<std::string>(), 1,
                                          read.floats("y_" + name.get<std::string>(), {static_cast<std::int64_t>(series.x.size())})});

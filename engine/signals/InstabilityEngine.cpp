@@ -253,7 +253,14 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
             throw ArgumentError("traceIndex: " + std::to_string(shown) + " is past the last trace (" +
                                 std::to_string(set.traces.size()) + " traces)");
         const auto& s = signals[shown];
-        output.datasets.insert(output.datasets.begin(), {"signals", signalSeriesOf(s)});
+        // The phase boundaries the dataset metrics use, where they fall on this trace's steps.
+        const auto withPhases = [&settings](Series series) {
+            const double steps = static_cast<double>(series.x.size());
+            series.markers = {{static_cast<float>(settings.earlyEnd * steps), "early | middle"},
+                              {static_cast<float>(settings.lateStart * steps), "middle | late"}};
+            return series;
+        };
+        output.datasets.insert(output.datasets.begin(), {"signals", withPhases(signalSeriesOf(s)), DatasetRole::Shades, "trace"});
         output.datasets.insert(output.datasets.begin(), {"trace", tokenTraceOf(set.traces[shown], set.vocabulary)});
         if (const auto compared = intParameter(parameters, "compareIndex"); compared >= 0) {
             const auto other = static_cast<std::size_t>(compared);
@@ -274,9 +281,12 @@ RunOutput InstabilityEngine::run(const RunInputs&, const ParameterValues& parame
                 both.curves.push_back({"I of " + trace.id + (trace.correct ? (*trace.correct ? " (correct)" : " (wrong)") : ""), 1,
                                        std::move(values)});
             }
-            output.datasets.insert(output.datasets.begin() + 2, {"compared trace", tokenTraceOf(set.traces[other], set.vocabulary)});
-            output.datasets.insert(output.datasets.begin() + 3, {"compared signals", signalSeriesOf(o)});
-            output.datasets.insert(output.datasets.begin() + 4, {"instability of both", std::move(both)});
+            output.datasets.insert(output.datasets.begin() + 2, {"compared trace", tokenTraceOf(set.traces[other], set.vocabulary),
+                                                                 DatasetRole::ComparedWith, "trace"});
+            output.datasets.insert(output.datasets.begin() + 3, {"compared signals", withPhases(signalSeriesOf(o)),
+                                                                 DatasetRole::Shades, "compared trace"});
+            output.datasets.insert(output.datasets.begin() + 4, {"instability of both", std::move(both), DatasetRole::BothSides,
+                                                                 "compared trace"});
         }
         const std::string segmentationName = stringParameter(parameters, "segmentation");
         const Segmentation segmentation = segmentationName == "step markers" ? Segmentation::StepMarkers

@@ -13,10 +13,14 @@
 // Dataset) changes size when it gains a member, and the two sides would disagree on every element
 // after the first: that bumps the ABI, and with it the interface id, as does anything else.
 //
-// ABI 2 (2026-12-07): ParameterSpec gained `overlay`. ABI 1 plugins are refused, by metadata.
+// ABI 2 (2026-12-07): ParameterSpec gained `overlay`; Dataset gained `role` and `linkedTo`, Series
+// `markers`; a plugin may add studio actions, docks and windows (extendStudio, StudioExtension.h)
+// and CLI commands (cliCommands, CliCommand.h). ABI 1 plugins are refused, by metadata.
 //
 // Declare a plugin in CMake with latency_studio_add_plugin() (cmake/LatencyStudioPlugin.cmake).
 #include "engine/core/Engine.h"
+#include "plugins/sdk/CliCommand.h"
+#include "plugins/sdk/StudioExtension.h"
 
 #include <QtPlugin>
 #include <memory>
@@ -53,6 +57,17 @@ public:
 
     // Draws the plugin's own panel in the viewport's ImGui overlay (host context current).
     virtual void drawOverlay() {}
+
+    // GUI only, once per studio window after createEngines(): adds the plugin's actions, docks and
+    // windows through `studio` (StudioExtension.h says for how long each lives). Null: nothing.
+    virtual std::unique_ptr<StudioExtension> extendStudio(StudioContext& studio)
+    {
+        (void)studio;
+        return nullptr;
+    }
+
+    // The CLI's commands this plugin adds (CliCommand.h); the CLI asks after createEngines().
+    virtual std::vector<CliCommand> cliCommands() { return {}; }
 };
 
 } // namespace ls

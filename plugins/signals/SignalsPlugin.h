@@ -5,7 +5,8 @@
 
 namespace ls::reasoning {
 
-// Adapts the reasoning-instability engine (engine/signals) to the studio.
+// Adapts the reasoning-instability engine (engine/signals) to the studio, with its live streaming:
+// the studio's live window (live/LiveExtension.h) and the CLI's `live` command (live/LiveCommand.h).
 class SignalsPlugin final : public QObject, public StudioPlugin {
     Q_OBJECT
     Q_PLUGIN_METADATA(IID LATENCY_STUDIO_PLUGIN_IID FILE "signals.json")
@@ -13,6 +14,8 @@ class SignalsPlugin final : public QObject, public StudioPlugin {
 
 public:
     std::vector<std::shared_ptr<Engine>> createEngines() override;
+    std::unique_ptr<StudioExtension> extendStudio(StudioContext& studio) override;
+    std::vector<CliCommand> cliCommands() override;
 };
 
 } // namespace ls::reasoning

@@ -6,7 +6,7 @@
 //
 // The API key comes from an environment variable or is typed for this session; it is held in the
 // password field only, never written to the session, settings, logs or the saved trace.
-#include "app/live/LiveTraceClient.h"
+#include "plugins/signals/live/LiveTraceClient.h"
 
 #include <QElapsedTimer>
 #include <QTimer>
@@ -24,7 +24,7 @@ class SeriesView;
 class TokenTraceView;
 } // namespace ls::views
 
-namespace ls::studio {
+namespace ls::live {
 
 class LiveStreamWindow : public QWidget {
     Q_OBJECT
@@ -83,4 +83,4 @@ private:
     views::SeriesView* seriesView_;
 };
 
-} // namespace ls::studio
+} // namespace ls::live

@@ -1,5 +1,6 @@
 #pragma once
-// Exit codes of latency-studio-cli; scripts may rely on them (documented in the README).
+// Exit codes of latency-studio-cli, its own commands and those plugins add (CliCommand.h); scripts
+// may rely on them (documented in the README).
 namespace ls::cli {
 enum ExitCode : int {
     kOk = 0,

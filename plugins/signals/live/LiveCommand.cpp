@@ -1,10 +1,10 @@
-// latency-studio-cli live: stream one completion with log-probabilities from an OpenAI-compatible
-// server, echo the text as it arrives, and save the trace as JSONL for `run reasoning.instability`.
-#include "Commands.h"
-#include "ExitCodes.h"
+// latency-studio-cli live (a command the signals plugin adds): stream one completion with
+// log-probabilities from an OpenAI-compatible server, echo the text as it arrives, and save the
+// trace as JSONL for `run reasoning.instability`.
+#include "LiveCommand.h"
 
-#include "app/live/LiveTraceClient.h"
 #include "engine/signals/TraceExport.h"
+#include "plugins/signals/live/LiveTraceClient.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -14,13 +14,13 @@
 #include <csignal>
 #include <cstdio>
 
-namespace ls::cli {
+namespace ls::live {
 namespace {
+
+using namespace ls::cli; // the exit codes
 
 std::atomic<bool> gInterrupted{false};
 void onInterrupt(int) { gInterrupted = true; }
-
-} // namespace
 
 int liveCommand(const QStringList& arguments)
 {
@@ -40,13 +40,19 @@ int liveCommand(const QStringList& arguments)
         {"out", "Trace file to write (JSONL, OpenAI chat-completion shape).", "file.jsonl"},
         {"quiet", "Do not echo the text."},
     });
-    if (const auto done = parseArguments(parser, arguments, "live"))
-        return *done;
+    if (!parser.parse(arguments)) {
+        std::fprintf(stderr, "latency-studio-cli live: %s\n", qPrintable(parser.errorText()));
+        return kUsage;
+    }
+    if (parser.isSet("help")) {
+        std::printf("%s", qPrintable(parser.helpText()));
+        return kOk;
+    }
     if (!parser.isSet("prompt") || !parser.isSet("out")) {
         std::fprintf(stderr, "latency-studio-cli live: --prompt and --out are required (see --help)\n");
         return kUsage;
     }
-    live::LiveRequest request;
+    LiveRequest request;
     request.baseUrl = QUrl::fromUserInput(parser.value("base-url"));
     request.model = parser.value("model");
     request.prompt = parser.value("prompt");
@@ -60,17 +66,17 @@ int liveCommand(const QStringList& arguments)
     }
     request.apiKey = qEnvironmentVariable(parser.value("key-env").toLocal8Bit().constData());
 
-    live::LiveTraceClient client;
+    LiveTraceClient client;
     const bool echo = !parser.isSet("quiet");
     std::size_t echoed = 0;
-    QObject::connect(&client, &live::LiveTraceClient::tokensArrived, [&](int total) {
+    QObject::connect(&client, &LiveTraceClient::tokensArrived, [&](int total) {
         for (; echo && echoed < static_cast<std::size_t>(total); ++echoed) {
             std::fputs(client.received().vocabulary.text(client.trace().steps[echoed].chosen).c_str(), stdout);
             std::fflush(stdout);
         }
     });
     QEventLoop loop;
-    QObject::connect(&client, &live::LiveTraceClient::ended, &loop, &QEventLoop::quit);
+    QObject::connect(&client, &LiveTraceClient::ended, &loop, &QEventLoop::quit);
     QTimer interruptPoll;
     QObject::connect(&interruptPoll, &QTimer::timeout, [&] {
         if (gInterrupted)
@@ -87,8 +93,8 @@ int liveCommand(const QStringList& arguments)
     std::fprintf(stderr, "%s\n", qPrintable(client.message()));
     if (!client.trace().steps.empty()) {
         try {
-            nlohmann::json extra = live::describe(request);
-            extra["stream_state"] = live::toString(state);
+            nlohmann::json extra = describe(request);
+            extra["stream_state"] = toString(state);
             reasoning::writeChatCompletionsJsonl(parser.value("out").toStdString(), client.received(), {{"live", extra}});
             std::fprintf(stderr, "trace written to %s\n", qPrintable(parser.value("out")));
         } catch (const std::exception& error) {
@@ -96,7 +102,18 @@ int liveCommand(const QStringList& arguments)
             return kFileError;
         }
     }
-    return state == live::LiveState::Finished ? kOk : state == live::LiveState::Cancelled ? kCancelled : kRunFailed;
+    return state == LiveState::Finished ? kOk : state == LiveState::Cancelled ? kCancelled : kRunFailed;
 }
 
-} // namespace ls::cli
+} // namespace
+
+CliCommand liveCliCommand()
+{
+    return {"live",
+            "  live --prompt P --out T.jsonl [--base-url URL] [--model M] [--max-tokens N] [--top-logprobs K]\n"
+            "      [--key-env VAR]              stream a completion with log-probabilities from an OpenAI-compatible\n"
+            "                                   server and save the trace (then: run reasoning.instability)\n",
+            liveCommand};
+}
+
+} // namespace ls::live

@@ -22,7 +22,7 @@
 #include <QTextEdit>
 #include <QVBoxLayout>
 
-namespace ls::studio {
+namespace ls::live {
 
 namespace {
 constexpr int kRefreshIntervalMs = 100;
@@ -65,6 +65,14 @@ LiveStreamWindow::LiveStreamWindow(QWidget* parent)
     cancelButton_->setEnabled(false);
     status_->setWordWrap(true);
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Names for scripts and tests, which reach this window through the studio, not this class.
+    baseUrl_->setObjectName("baseUrl");
+    prompt_->setObjectName("prompt");
+    typedKey_->setObjectName("typedKey");
+    startButton_->setObjectName("start");
+    cancelButton_->setObjectName("cancel");
+    status_->setObjectName("status");
+    traceView_->setObjectName("liveTrace");
 
     auto* form = new QFormLayout;
     form->addRow(tr("Base URL"), baseUrl_);
@@ -214,7 +222,7 @@ void LiveStreamWindow::refreshViews()
     const Series series = reasoning::signalSeriesOf(signals_);
     seriesView_->setSeries(series, tr("Live signals"));
     if (!trace.steps.empty())
-        seriesView_->setMarkers({{static_cast<double>(signals_.peakStep), tr("peak")}});
+        seriesView_->addMarkers({{static_cast<double>(signals_.peakStep), tr("peak")}});
     traceView_->setTrace(reasoning::tokenTraceOf(trace, set.vocabulary), signals_.instability, tr("instability I"),
                          {{tr("JSD shift D"), signals_.divergence}, {tr("entropy H"), signals_.entropy}});
     // Follow the newest token while streaming.
@@ -263,4 +271,4 @@ void LiveStreamWindow::onEnded(live::LiveState state, const QString& message)
     emit traceSaved(path, message);
 }
 
-} // namespace ls::studio
+} // namespace ls::live
