@@ -19,6 +19,10 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QPointer>
+#include <QSpinBox>
+#include <QMenuBar>
+#include <QDockWidget>
 #include <vtkRenderer.h>
 #include <QLabel>
 #include <QDir>
@@ -390,6 +394,56 @@ private slots:
             QVERIFY2(coloured > 500, qPrintable(QString::number(coloured)));
         }
         keepArtifact(window.captureWindow(1.0), "compare-traces.png");
+    }
+
+    void pluginDocksAndActionsWorkAndSurviveAReload()
+    {
+        // The template's dock and action (SDK StudioExtension.h), reached as a user would.
+        QTemporaryDir dir;
+        studio::MainWindow window;
+        showStudio(window);
+        auto* dock = window.findChild<QDockWidget*>("template.panel");
+        QVERIFY2(dock, "the template adds its dock");
+        QVERIFY(dock->isVisible());
+        const auto viewActions = window.menuBar()->actions();
+        QVERIFY(std::any_of(viewActions.begin(), viewActions.end(), [](QAction* a) { return a->text().remove('&') == "Tools"; }));
+        auto* points = dock->findChild<QSpinBox*>("pointCount");
+        const int count = static_cast<int>(test::uniformInt(1000, 9000));
+        points->setValue(count);
+        dock->findChild<QPushButton*>("sampleAgain")->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.session().runs.size() == 1 && !window.isRunning(), 30000);
+        const auto& run = window.session().runs.front();
+        QCOMPARE(run.engineId, std::string("template.surface-sampler"));
+        QCOMPARE(run.parameters["pointCount"].get<int>(), count);
+        QTRY_COMPARE(dock->findChild<QLabel*>("shownRun")->text(), QString("Run 1 sampled %1 points.").arg(count));
+
+        // The action does the same from the menu; the second run waits for nothing.
+        QAction* action = window.findChild<QAction*>("template.sampleAgain");
+        QVERIFY(action);
+        action->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.session().runs.size() == 2 && !window.isRunning(), 30000);
+        keepArtifact(window.captureWindow(1.0), "plugin-dock.png");
+
+        // The dock's state travels with the session, under the plugin's id.
+        QVERIFY(window.saveSessionTo(dir.filePath("dock.lstudio")));
+        QFile saved(dir.filePath("dock.lstudio"));
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        const auto document = nlohmann::json::parse(saved.readAll().toStdString());
+        QCOMPARE(document["viewState"]["plugins"]["template"]["pointCount"].get<int>(), count);
+        points->setValue(500);
+        QVERIFY(window.openSession(dir.filePath("dock.lstudio")));
+        QCOMPARE(points->value(), count);
+
+        // A reload takes the plugin's dock and action away before its library goes, and the new
+        // copy adds them again, with the state kept.
+        const QString library = QString::fromStdString(std::string(STUDIO_PLUGIN_DIR) + "/liblatency_studio_template.so");
+        QPointer<QDockWidget> before = dock;
+        window.reloadPlugin(library);
+        QVERIFY2(!before, "the old dock outlived its plugin's library");
+        auto* again = window.findChild<QDockWidget*>("template.panel");
+        QVERIFY(again);
+        QCOMPARE(again->findChild<QSpinBox*>("pointCount")->value(), count);
+        QCOMPARE(window.findChildren<QAction*>("template.sampleAgain").size(), qsizetype(1));
     }
 
     void liveTraceStreamsAndJoinsTheSession()

@@ -11,8 +11,9 @@ namespace ls { class StudioError; }
 namespace ls::cli {
 
 // Parses `arguments` for `command`; returns an exit code when the command is done already
-// (usage error printed, or --help shown), nothing when it should go on.
-std::optional<int> parseArguments(QCommandLineParser& parser, const QStringList& arguments, const char* command);
+// (usage error printed, a `required` option missing, or --help shown), nothing when it should go on.
+std::optional<int> parseArguments(QCommandLineParser& parser, const QStringList& arguments, const char* command,
+                                  const QStringList& required = {});
 
 int pluginsCommand(const QStringList& arguments);
 int describeCommand(const QStringList& arguments);

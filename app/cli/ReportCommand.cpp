@@ -33,12 +33,8 @@ int reportCommand(const QStringList& arguments)
         {"runs", "Runs to include, e.g. 1,3 (default: all).", "ids"},
         {"compare", "Add a comparison of run A with run B (repeatable).", "A:B"},
     });
-    if (const auto done = parseArguments(parser, arguments, "report"))
+    if (const auto done = parseArguments(parser, arguments, "report", {"session", "out"}))
         return *done;
-    if (!parser.isSet("session") || !parser.isSet("out")) {
-        std::fprintf(stderr, "latency-studio-cli report: --session and --out are required\n");
-        return kUsage;
-    }
     try {
         const host::Session session = host::loadSession(parser.value("session").toStdString());
         report::ReportOptions options;

@@ -34,12 +34,8 @@ int screenshotCommand(const QStringList& arguments)
         {"no-overlay", "Leave out the ImGui overlay."},
         {"from-above", "Look straight down the z axis (y up) instead of the default oblique view."},
     });
-    if (const auto done = parseArguments(parser, arguments, "screenshot"))
+    if (const auto done = parseArguments(parser, arguments, "screenshot", {"session", "out"}))
         return *done;
-    if (!parser.isSet("session") || !parser.isSet("out")) {
-        std::fprintf(stderr, "latency-studio-cli screenshot: --session and --out are required\n");
-        return kUsage;
-    }
     host::Session session;
     try {
         session = host::loadSession(parser.value("session").toStdString());

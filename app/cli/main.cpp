@@ -7,6 +7,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QGuiApplication>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -35,7 +36,8 @@ void printUsage()
 
 } // namespace
 
-std::optional<int> ls::cli::parseArguments(QCommandLineParser& parser, const QStringList& arguments, const char* command)
+std::optional<int> ls::cli::parseArguments(QCommandLineParser& parser, const QStringList& arguments, const char* command,
+                                           const QStringList& required)
 {
     if (!parser.parse(arguments)) {
         std::fprintf(stderr, "latency-studio-cli %s: %s\n", command, qPrintable(parser.errorText()));
@@ -44,6 +46,14 @@ std::optional<int> ls::cli::parseArguments(QCommandLineParser& parser, const QSt
     if (parser.isSet("help")) {
         std::printf("%s", qPrintable(parser.helpText()));
         return kOk;
+    }
+    if (std::any_of(required.begin(), required.end(), [&](const QString& name) { return !parser.isSet(name); })) {
+        QStringList options;
+        for (const QString& name : required)
+            options << "--" + name;
+        std::fprintf(stderr, "latency-studio-cli %s: %s %s required\n", command, qPrintable(options.join(" and ")),
+                     required.size() == 1 ? "is" : "are");
+        return kUsage;
     }
     return std::nullopt;
 }

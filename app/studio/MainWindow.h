@@ -166,6 +166,7 @@ private:
     // Makes the studio extension of each loaded plugin that has none yet.
     void extendByPlugins();
     void dropExtension(const QString& pluginPath);
+    void tellExtensionsTheShownRun();
     QMenu* menuTitled(const QString& title); // a top-level menu by its text without '&', made if missing
     void storeViewState();
     void applyViewState();

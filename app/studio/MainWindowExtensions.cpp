@@ -143,6 +143,13 @@ void MainWindow::reloadPlugin(const QString& path)
     extendByPlugins();
 }
 
+void MainWindow::tellExtensionsTheShownRun()
+{
+    for (const auto& [path, presence] : extensions_)
+        if (presence.extension)
+            presence.extension->runShown(presence.context->currentRun());
+}
+
 QStringList MainWindow::pluginContributions() const
 {
     QStringList lines;

@@ -211,6 +211,7 @@ void MainWindow::showRun(int runId)
     if (!run)
         return;
     shownRunId_ = runId;
+    tellExtensionsTheShownRun();
     // With a comparison chosen in the latency dock, the timeline stacks both runs.
     const host::RunRecord* compared = session_.findRun(latencyView_->comparedRun());
     if (compared && compared != run)

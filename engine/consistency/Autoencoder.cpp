@@ -15,11 +15,6 @@ template <class S> S softplus(S x)
     return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
 }
 
-template <class S> S sigmoid(S x)
-{
-    return S(1) / (S(1) + std::exp(-x));
-}
-
 constexpr double kLogVarianceClamp = 12; // log σ² limits that keep exp() finite
 
 } // namespace

@@ -9,6 +9,7 @@
 #include "Layers.h"
 #include "engine/core/CounterRng.h"
 #include "engine/core/LayerNormEpsilon.h"
+#include "engine/core/Sigmoid.h"
 #include "engine/core/cuda/CublasCheck.h"
 #include "engine/core/cuda/CublasHandle.h"
 #include "engine/core/cuda/DeviceBuffer.h"
@@ -29,13 +30,13 @@ unsigned blocksFor(std::size_t elements)
 
 __device__ float silu(float v)
 {
-    return v / (1.0f + expf(-v));
+    return v / (1.0f + expf(-v)); // v·σ(v) with one rounding less, as the CPU path computes it
 }
 
 // d SiLU / dv = s·(1 + v·(1 − s)), s = sigmoid(v): the CPU's ActivationOf::backward.
 __device__ float siluSlope(float v)
 {
-    const float s = 1.0f / (1.0f + expf(-v));
+    const float s = sigmoid(v);
     return s * (1.0f + v * (1.0f - s));
 }
 

@@ -2,6 +2,7 @@
 
 #include "engine/core/CounterRng.h"
 #include "engine/core/LayerNormEpsilon.h"
+#include "engine/core/Sigmoid.h"
 
 #include <cmath>
 
@@ -44,7 +45,7 @@ template <class S> MatrixOf<S> ActivationOf<S>::forward(const MatrixOf<S>& x)
     switch (kind_) {
     case ActivationKind::Relu: return x.cwiseMax(S(0));
     case ActivationKind::LeakyRelu: return x.unaryExpr([](S v) { return v > 0 ? v : S(0.01) * v; });
-    case ActivationKind::Silu: return x.unaryExpr([](S v) { return v / (S(1) + std::exp(-v)); });
+    case ActivationKind::Silu: return x.unaryExpr([](S v) { return v / (S(1) + std::exp(-v)); }); // v·σ(v), one rounding less
     }
     return x;
 }
@@ -56,7 +57,7 @@ template <class S> MatrixOf<S> ActivationOf<S>::backward(const MatrixOf<S>& dy) 
     case ActivationKind::LeakyRelu: return dy.cwiseProduct(input_.unaryExpr([](S v) { return v > 0 ? S(1) : S(0.01); }));
     case ActivationKind::Silu:
         return dy.cwiseProduct(input_.unaryExpr([](S v) {
-            const S s = S(1) / (S(1) + std::exp(-v));
+            const S s = sigmoid(v);
             return s * (S(1) + v * (S(1) - s));
         }));
     }

@@ -5,6 +5,7 @@
 // splat's α at a pixel offset (dx, dy) from its centre, and one step of the forward and of the
 // backward walk through a pixel's splats.
 #include "engine/core/HostDevice.h"
+#include "engine/core/Sigmoid.h"
 
 #include <math.h>
 
@@ -15,7 +16,7 @@ inline constexpr float kMinAlpha = 1.0f / 255.0f;      // below this a splat is 
 inline constexpr float kMinTransmittance = 1e-4f;      // compositing stops once the pixel is this opaque
 
 // A Gaussian's opacity: the sigmoid of its logit.
-template <class B> LS_HOST_DEVICE B opacityFromLogit(B logit) { return B(1) / (B(1) + ::exp(-logit)); }
+template <class B> LS_HOST_DEVICE B opacityFromLogit(B logit) { return sigmoid(logit); }
 
 // A splat's radius in pixels, capped: one wider than the map covers all of it anyway (and the int
 // must not overflow); `coverWholeMap` gives every splat the whole map (the untiled check).

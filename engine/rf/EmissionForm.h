@@ -8,6 +8,7 @@
 //    of the amplitude, and a free phase per Gaussian and position of the moving end, so emitters
 //    can interfere — the narrow nulls of a beamformed spectrum are where paths cancel.
 #include "engine/core/HostDevice.h"
+#include "engine/core/Sigmoid.h"
 
 #include <cmath>
 
@@ -15,18 +16,16 @@ namespace ls::rf {
 
 enum class EmissionForm : int { RealImaginary = 0, AmplitudePhase = 1 };
 
-template <class T> LS_HOST_DEVICE T emissionSigmoid(T x) { return T(1) / (T(1) + ::exp(-x)); }
-
 // z [2F] and log(d + ε) → emission [2F].
 template <class T> LS_HOST_DEVICE void emissionFromOutputs(EmissionForm form, const T* z, T logDistance, int outputs, T* emission)
 {
     if (form == EmissionForm::RealImaginary) {
         for (int o = 0; o < outputs; ++o)
-            emission[o] = emissionSigmoid(z[o] - logDistance);
+            emission[o] = sigmoid(z[o] - logDistance);
         return;
     }
     for (int o = 0; o + 1 < outputs; o += 2) {
-        const T amplitude = emissionSigmoid(z[o] - logDistance);
+        const T amplitude = sigmoid(z[o] - logDistance);
         emission[o] = amplitude * ::cos(z[o + 1]);
         emission[o + 1] = amplitude * ::sin(z[o + 1]);
     }

@@ -1,5 +1,6 @@
 #include "GsparcOutputs.h"
 
+#include "engine/core/Sigmoid.h"
 #include "engine/core/TextFormat.h"
 
 #include <algorithm>
@@ -163,7 +164,7 @@ PointCloud gaussianCloud(const GaussianField& field, const ReceiverPose& receive
         role{kMarkerRoleAttribute, 1, {}};
     float brightest = 0;
     for (std::size_t g = 0; g < field.count(); ++g) {
-        const float o = 1.0f / (1.0f + std::exp(-field.opacityLogits[g]));
+        const float o = sigmoid(field.opacityLogits[g]);
         if (o < minimumOpacity)
             continue;
         double power = 0;
@@ -205,7 +206,7 @@ GaussianSet gaussianSet(const GaussianField& field)
     std::transform(field.logScales.begin(), field.logScales.end(), set.scales.begin(), [](float s) { return std::exp(s); });
     set.rotations = field.rotations;
     set.opacities.resize(field.count());
-    std::transform(field.opacityLogits.begin(), field.opacityLogits.end(), set.opacities.begin(), [](float l) { return 1.0f / (1.0f + std::exp(-l)); });
+    std::transform(field.opacityLogits.begin(), field.opacityLogits.end(), set.opacities.begin(), [](float l) { return sigmoid(l); });
     return set;
 }
 

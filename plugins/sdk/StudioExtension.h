@@ -7,7 +7,8 @@
 // registered, and destroys the returned extension before the plugin's library is unloaded (a
 // reload, or the window closing). Actions and docks handed to the context are deleted by the studio
 // at that point if the extension has not deleted them itself, since their connections run the
-// plugin's code.
+// plugin's code. Windows the plugin makes with window() as their parent are its own to delete in
+// the extension's destructor, for the same reason.
 #include "engine/core/Dataset.h"
 #include "engine/core/Parameters.h"
 
@@ -70,6 +71,8 @@ public:
     // handed back when a session is opened.
     virtual nlohmann::json state() const { return nullptr; }
     virtual void restoreState(const nlohmann::json& state) { (void)state; }
+    // The studio now shows this run (a finished run, or one picked in the latency dock).
+    virtual void runShown(const StudioRunView& run) { (void)run; }
 };
 
 } // namespace ls

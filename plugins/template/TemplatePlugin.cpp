@@ -1,5 +1,6 @@
 #include "TemplatePlugin.h"
 
+#include "SurfacePanel.h"
 #include "engine/SurfaceSamplerEngine.h"
 #include "plugins/sdk/ImGuiBridge.h"
 
@@ -20,6 +21,11 @@ void TemplatePlugin::drawOverlay()
     if (!imguiAttached_)
         return;
     ImGui::TextDisabled("template plugin: %s", LS_PLUGIN_HAS_CUDA ? "CPU + CUDA paths" : "CPU path only");
+}
+
+std::unique_ptr<StudioExtension> TemplatePlugin::extendStudio(StudioContext& studio)
+{
+    return std::make_unique<SurfacePanel>(studio);
 }
 
 } // namespace ls::surface

@@ -5,8 +5,8 @@
 
 namespace ls::surface {
 
-// The Qt side of the template: metadata, engine list, and a small ImGui panel drawn in the
-// studio's overlay with the host's context.
+// The Qt side of the template: metadata, engine list, a small ImGui panel drawn in the studio's
+// overlay with the host's context, and a dock and an action in the window (SurfacePanel.h).
 class TemplatePlugin final : public QObject, public StudioPlugin {
     Q_OBJECT
     Q_PLUGIN_METADATA(IID LATENCY_STUDIO_PLUGIN_IID FILE "template.json")
@@ -16,6 +16,7 @@ public:
     std::vector<std::shared_ptr<Engine>> createEngines() override;
     void attachHost(const HostServices& services) override;
     void drawOverlay() override;
+    std::unique_ptr<StudioExtension> extendStudio(StudioContext& studio) override;
 
 private:
     bool imguiAttached_ = false;

@@ -79,10 +79,11 @@ void LiveExtension::streamFromStartupOptions()
     const QString screenshot = studio_.startupOption("live-screenshot");
     if (screenshot.isEmpty())
         return;
-    QObject::connect(&live->client(), &LiveTraceClient::ended, live, [this, live, screenshot](LiveState, const QString& message) {
-        QTimer::singleShot(500, live, [this, live, screenshot, message] {
+    // Exit status as the CLI's: 0 finished or cancelled, 1 the stream failed, 4 the PNG was not written.
+    QObject::connect(&live->client(), &LiveTraceClient::ended, live, [this, live, screenshot](LiveState state, const QString& message) {
+        QTimer::singleShot(500, live, [this, live, screenshot, message, state] {
             std::printf("%s\n", qPrintable(message));
-            studio_.quit(live->grab().save(screenshot) ? 0 : 4);
+            studio_.quit(!live->grab().save(screenshot) ? 4 : state == LiveState::Failed ? 1 : 0);
         });
     });
 }
