@@ -63,10 +63,15 @@ ScriptedRun runAgainstScript(const ServerSettings& settings, const TimingScript&
     return out;
 }
 
-double median(std::vector<double> v)
+double quantile(std::vector<double> v, double q)
 {
     std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
+    return v[static_cast<std::size_t>(q * (v.size() - 1) + 0.5)];
+}
+
+double median(const std::vector<double>& v)
+{
+    return quantile(v, 0.5);
 }
 
 ServerSettings settingsFor(const ScriptedTimingServer& server)
@@ -100,14 +105,17 @@ private slots:
             QVERIFY(m.ttftMs < m.e2eMs);
             QCOMPARE(m.itlMs.size(), std::size_t(11));
         }
-        // Bound: each TTFT within 25 ms of the queue model, their median within 5 ms; each TPOT
-        // within 3 ms of the script's 8 ms (a late token moves TPOT by its delay / 11).
+        // Bound: 90 % of the TTFTs within 25 ms of the queue model and their median within 5 ms;
+        // 90 % of the TPOTs within 3 ms of the script's 8 ms (a late token moves TPOT by its
+        // delay / 11). Not every one: on a loaded 2-core machine a thread descheduled for 30 ms
+        // moved one request past 25 ms once, while a wrong queue model or clock moves most of them.
         const double worstTtft = *std::max_element(ttftErrors.begin(), ttftErrors.end());
-        QVERIFY2(worstTtft < 25, qPrintable(QString("worst TTFT error %1 ms").arg(worstTtft)));
-        QVERIFY2(median(ttftErrors) < 5, qPrintable(QString("median TTFT error %1 ms").arg(median(ttftErrors))));
         const double worstTpot = *std::max_element(tpotErrors.begin(), tpotErrors.end());
-        qInfo("TTFT error: worst %.2f ms, median %.2f ms; TPOT error: worst %.3f ms", worstTtft, median(ttftErrors), worstTpot);
-        QVERIFY2(worstTpot < 3, qPrintable(QString("worst TPOT error %1 ms").arg(worstTpot)));
+        qInfo("TTFT error: worst %.2f ms, p90 %.2f ms, median %.2f ms; TPOT error: worst %.3f ms, p90 %.3f ms", worstTtft,
+              quantile(ttftErrors, 0.9), median(ttftErrors), worstTpot, quantile(tpotErrors, 0.9));
+        QVERIFY2(quantile(ttftErrors, 0.9) < 25, qPrintable(QString("p90 TTFT error %1 ms").arg(quantile(ttftErrors, 0.9))));
+        QVERIFY2(median(ttftErrors) < 5, qPrintable(QString("median TTFT error %1 ms").arg(median(ttftErrors))));
+        QVERIFY2(quantile(tpotErrors, 0.9) < 3, qPrintable(QString("p90 TPOT error %1 ms").arg(quantile(tpotErrors, 0.9))));
         // The client's own cost, as the engine reports it: a chunk is handled in well under a ms.
         QVERIFY(!run.overhead.chunkHandlingUs.empty());
         QVERIFY2(median(run.overhead.chunkHandlingUs) < 1000, "chunk handling took over 1 ms");
@@ -119,12 +127,15 @@ private slots:
         const TimingScript script{20, 5, 1};
         ScriptedTimingServer server(script);
         const auto [requests, run, expected] = runAgainstScript(settingsFor(server), script, 16, 8, 30, 3);
-        double worst = 0;
+        std::vector<double> errors;
         for (std::size_t i = 0; i < run.requests.size(); ++i)
-            worst = std::max(worst, std::abs(metricsOf(run.requests[i]).ttftMs - expected[i]));
-        qInfo("overloaded: worst TTFT error %.2f ms, largest modelled TTFT %.0f ms", worst, *std::max_element(expected.begin(), expected.end()));
+            errors.push_back(std::abs(metricsOf(run.requests[i]).ttftMs - expected[i]));
+        const double p90 = quantile(errors, 0.9);
+        qInfo("overloaded: worst TTFT error %.2f ms, p90 %.2f ms, largest modelled TTFT %.0f ms",
+              *std::max_element(errors.begin(), errors.end()), p90, *std::max_element(expected.begin(), expected.end()));
         QVERIFY2(*std::max_element(expected.begin(), expected.end()) > 200, "the script did not overload the server");
-        QVERIFY2(worst < 25, qPrintable(QString("worst TTFT error %1 ms").arg(worst)));
+        // As above: 90 % within 25 ms, since one descheduled thread must not fail the check.
+        QVERIFY2(p90 < 25, qPrintable(QString("p90 TTFT error %1 ms").arg(p90)));
     }
 
     void goodputMatchesTheScript()

@@ -2,6 +2,7 @@
 
 #include "engine/core/CounterRng.h"
 #include "engine/core/Error.h"
+#include "engine/core/Sigmoid.h"
 
 #include <cmath>
 

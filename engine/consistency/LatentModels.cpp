@@ -103,13 +103,6 @@ private:
     std::string source_;
 };
 
-template <class T> T metaField(const nlohmann::json& meta, const char* key, const std::string& source)
-{
-    if (!meta.contains(key))
-        throw FormatError(source, std::string("checkpoint.json lacks '") + key + "'");
-    return jsonAs<T>(meta.at(key), source + " checkpoint.json field '" + key + "'");
-}
-
 } // namespace
 
 void OptimiserState::capture(Adam& adam)
@@ -256,16 +249,16 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
     }
     if (optionalField<std::string>(meta, "format", "", source) != kFormat)
         throw FormatError(source, "not a latent consistency checkpoint (checkpoint.json's format is not '" + std::string(kFormat) + "')");
-    if (const int version = metaField<int>(meta, "version", source); version != kVersion)
+    if (const int version = requiredField<int>(meta, "version", source + " checkpoint.json"); version != kVersion)
         throw FormatError(source, "checkpoint version " + std::to_string(version) + " is not one this build reads (" +
                                       std::to_string(kVersion) + ")");
     LatentModelSpec spec;
-    spec.latent = metaField<int>(meta, "latent", source);
-    spec.autoencoderHidden = metaField<int>(meta, "autoencoderHidden", source);
-    spec.hidden = metaField<int>(meta, "hidden", source);
-    spec.blocks = metaField<int>(meta, "blocks", source);
-    spec.seed = metaField<std::uint64_t>(meta, "seed", source);
-    spec.trainImages = metaField<std::size_t>(meta, "trainImages", source);
+    spec.latent = requiredField<int>(meta, "latent", source + " checkpoint.json");
+    spec.autoencoderHidden = requiredField<int>(meta, "autoencoderHidden", source + " checkpoint.json");
+    spec.hidden = requiredField<int>(meta, "hidden", source + " checkpoint.json");
+    spec.blocks = requiredField<int>(meta, "blocks", source + " checkpoint.json");
+    spec.seed = requiredField<std::uint64_t>(meta, "seed", source + " checkpoint.json");
+    spec.trainImages = requiredField<std::size_t>(meta, "trainImages", source + " checkpoint.json");
     spec.averageDecay = optionalField<double>(meta, "averageDecay", 0.0, source);
     spec.classes = optionalField<int>(meta, "classes", 0, source); // absent before class conditioning: unconditional
     spec.labelDropout = optionalField<double>(meta, "labelDropout", 0.0, source);
@@ -284,7 +277,7 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
         throw FormatError(source, "checkpoint.json declares hidden " + std::to_string(spec.hidden) + " and autoencoderHidden " +
                                       std::to_string(spec.autoencoderHidden) + ", more parameters than the archive's " +
                                       std::to_string(storedValues) + " stored values");
-    const nlohmann::json recipe = metaField<nlohmann::json>(meta, "recipe", source);
+    const nlohmann::json recipe = requiredField<nlohmann::json>(meta, "recipe", source + " checkpoint.json");
     const std::string recipeSource = source + " checkpoint.json recipe";
     const std::string distance = optionalField<std::string>(recipe, "distance", "cauchy", recipeSource);
     if (distance != "cauchy" && distance != "pseudo-huber")
@@ -299,19 +292,19 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
         throw FormatError(source, "checkpoint.json recipe distillationLevels must be from 2 to 1000");
 
     LatentModels models(spec);
-    models.classifierSteps = metaField<std::int64_t>(meta, "classifierSteps", source);
-    models.autoencoderSteps = metaField<std::int64_t>(meta, "autoencoderSteps", source);
-    models.consistencyIterations = metaField<std::int64_t>(meta, "consistencyIterations", source);
-    models.diffusionIterations = metaField<std::int64_t>(meta, "diffusionIterations", source);
-    models.plannedIterations = metaField<std::int64_t>(meta, "plannedIterations", source);
-    models.batch = metaField<int>(meta, "batch", source);
+    models.classifierSteps = requiredField<std::int64_t>(meta, "classifierSteps", source + " checkpoint.json");
+    models.autoencoderSteps = requiredField<std::int64_t>(meta, "autoencoderSteps", source + " checkpoint.json");
+    models.consistencyIterations = requiredField<std::int64_t>(meta, "consistencyIterations", source + " checkpoint.json");
+    models.diffusionIterations = requiredField<std::int64_t>(meta, "diffusionIterations", source + " checkpoint.json");
+    models.plannedIterations = requiredField<std::int64_t>(meta, "plannedIterations", source + " checkpoint.json");
+    models.batch = requiredField<int>(meta, "batch", source + " checkpoint.json");
     // absent before the cosine schedule: constant
     const std::string schedule = optionalField<std::string>(meta, "rateSchedule", "constant", source);
     if (schedule != "constant" && schedule != "cosine")
         throw FormatError(source, "checkpoint.json rateSchedule must be \"constant\" or \"cosine\", not \"" + schedule.substr(0, 40) + "\"");
     models.cosineRate = schedule == "cosine";
-    models.classifierAccuracy = metaField<double>(meta, "classifierAccuracy", source);
-    models.twoStepTau = metaField<double>(meta, "twoStepTau", source);
+    models.classifierAccuracy = requiredField<double>(meta, "classifierAccuracy", source + " checkpoint.json");
+    models.twoStepTau = requiredField<double>(meta, "twoStepTau", source + " checkpoint.json");
     if (meta.contains("laterTaus")) { // absent in checkpoints written before the N-step search
         if (!meta["laterTaus"].is_array())
             throw FormatError(source, "checkpoint.json laterTaus must be an array of noise levels");
@@ -332,9 +325,9 @@ LatentModels modelsFromCheckpoint(const NpzArchive& archive, const std::string& 
         models.diffusionAverage = read.average("diffusion.average", models.diffusion.parameters());
     }
     models.consistencyOptimiser =
-        read.optimiser("consistency.adam", models.consistency.parameters(), metaField<long>(meta, "consistencyAdamSteps", source));
+        read.optimiser("consistency.adam", models.consistency.parameters(), requiredField<long>(meta, "consistencyAdamSteps", source + " checkpoint.json"));
     models.diffusionOptimiser =
-        read.optimiser("diffusion.adam", models.diffusion.parameters(), metaField<long>(meta, "diffusionAdamSteps", source));
+        read.optimiser("diffusion.adam", models.diffusion.parameters(), requiredField<long>(meta, "diffusionAdamSteps", source + " checkpoint.json"));
     LatentStatistics& stats = models.latentStatistics;
     stats.mean = read.vector("latents/mean", spec.latent);
     stats.std = read.vector("latents/std", spec.latent);
