@@ -24,6 +24,42 @@ class GsparcRendererTest : public QObject {
     Q_OBJECT
 
 private slots:
+    void cutExtentHoldsEveryPixelTheStepKeeps()
+    {
+        // Binning lists a splat on the tiles of its cut extent only (Compositing.h), so no pixel
+        // outside that box may pass the composite step's power test, within the ±3σ-radius square
+        // that binning used before (and that still caps the box). Random covariances (the conic
+        // is their inverse, as projection makes them), opacities and offsets.
+        int kept = 0, outside = 0;
+        for (int trial = 0; trial < 2000; ++trial) {
+            const double sx = test::uniform(0.3, 40), sy = test::uniform(0.3, 40), rho = test::uniform(-0.95, 0.95);
+            const double covA = sx * sx, covC = sy * sy, covB = rho * sx * sy, det = covA * covC - covB * covB;
+            const float a = static_cast<float>(covC / det), b = static_cast<float>(-covB / det), c = static_cast<float>(covA / det);
+            const float opacity = test::uniform(0.001f, 0.99f);
+            const int radius = splatRadius<double>(covA, covB, covC);
+            const CutExtent extent = cutExtent<double>(covA, covC, opacity, kMinAlpha, radius, false);
+            QVERIFY(extent.columns <= radius && extent.rows <= radius);
+            const float minPower = alphaCutPower<float>(opacity, kMinAlpha);
+            for (int probe = 0; probe < 50; ++probe) {
+                const float dx = test::uniform(-1.2f, 1.2f) * radius, dy = test::uniform(-1.2f, 1.2f) * radius;
+                float accumulated[1] = {0}, transmittance = 1;
+                const float emission[1] = {1};
+                const bool composited = forwardThroughSplat<float>(dx, dy, a, b, c, opacity, minPower, kMinAlpha, emission, 1, accumulated,
+                                                                   transmittance) == ForwardStep::Composited;
+                if (std::abs(dx) > radius || std::abs(dy) > radius)
+                    continue; // the radius cut, as before
+                const bool inside = std::abs(dx) <= extent.columns && std::abs(dy) <= extent.rows;
+                kept += composited;
+                outside += !inside;
+                QVERIFY2(inside || !composited, qPrintable(QString("kept at (%1, %2) outside the box ±%3 × ±%4").arg(dx).arg(dy).arg(extent.columns).arg(extent.rows)));
+            }
+        }
+        QVERIFY(kept > 1000 && outside > 1000); // both kinds of pixel were probed
+        // An opacity under the threshold is never drawn; the untiled check keeps the whole radius.
+        QCOMPARE(cutExtent<double>(4.0, 4.0, kMinAlpha * 0.5, kMinAlpha, 6, false).columns, 0);
+        QCOMPARE(cutExtent<double>(4.0, 4.0, 0.5, kMinAlpha, 6, true).rows, 6);
+    }
+
     void forwardCompositeStepByHand()
     {
         // The forward step the CPU loop and the CUDA kernel share (Compositing.h), case by case.
@@ -162,7 +198,7 @@ void GsparcRendererTest::splatsStraddlingTheSeamWrap()
     QVERIFY2(left > 0.01f && right > 0.01f, "both sides of the seam must be lit");
     QVERIFY2(std::abs(left - right) < 1e-3f * std::max(left, right) + 1e-6f, qPrintable(QString("columns 359 and 0: %1 vs %2").arg(left).arg(right)));
     TileFootprint footprint;
-    tileFootprint(result.state.u[0], result.state.v[0], result.state.radius[0], settings.mapping, footprint);
+    tileFootprint(result.state.u[0], result.state.v[0], result.state.extent[0], result.state.extent[1], settings.mapping, footprint);
     QCOMPARE(footprint.runs, 2);
     QCOMPARE(footprint.columnBegin[1], 0);
     QCOMPARE(footprint.columnEnd[0], tilesAcross(settings.mapping));
@@ -198,7 +234,8 @@ void GsparcRendererTest::binsAreSortedByTileThenRange()
     std::size_t expected = 0;
     for (std::size_t g = 0; g < field.count(); ++g) {
         TileFootprint footprint;
-        expected += tileFootprint(result.state.u[g], result.state.v[g], result.state.radius[g], settings.mapping, footprint);
+        expected += tileFootprint(result.state.u[g], result.state.v[g], result.state.extent[g * 2], result.state.extent[g * 2 + 1], settings.mapping,
+                                  footprint);
     }
     QCOMPARE(bins.keys.size(), expected);
 }
@@ -206,8 +243,9 @@ void GsparcRendererTest::binsAreSortedByTileThenRange()
 void GsparcRendererTest::compositingMatchesABruteForceSum()
 {
     // Brute force (renderUntiledCpu): every pixel walks every Gaussian in range order with the
-    // same α rules, no tiles, no radius. The 3σ radius leaves out nothing the rules keep while
-    // o·e^{-4.5} < 1/255, i.e. o < 0.35 (larger opacities may differ slightly at the rim).
+    // same α rules, no tiles, no radius. The 3σ radius (which caps the cut extent binning uses)
+    // leaves out nothing the rules keep while o·e^{-4.5} < 1/255, i.e. o < 0.35 (larger opacities
+    // may differ slightly at the rim).
     const ReceiverPose receiver = test::randomReceiver();
     GaussianField field = test::randomField(receiver, 120, 2, 4);
     for (float& logit : field.opacityLogits)

@@ -49,6 +49,26 @@ template <class B> LS_HOST_DEVICE B alphaCutPower(B opacity, B alphaThreshold)
     return opacity > B(0) ? ::log(alphaThreshold / opacity) : B(0);
 }
 
+// The box around a splat's centre outside which it is cut at every pixel, as half-widths in pixels.
+// α = o·e^{−½dᵀΣ⁻¹d} reaches the threshold t only inside the ellipse dᵀΣ⁻¹d ≤ 2·log(o/t), whose box
+// has half-widths √(2·log(o/t)·Σ₁₁) across and √(2·log(o/t)·Σ₂₂) down; one more pixel covers the
+// float test at its edge, and the 3σ radius caps both. Binning by it lists a splat only on tiles
+// where it can be composited: the 3σ circle also listed the many tiles its faint rim never reaches
+// (4 of 5 tile-list entries were skipped by their power in a training step). Zero: never drawn.
+struct CutExtent {
+    int columns = 0, rows = 0;
+};
+template <class B> LS_HOST_DEVICE CutExtent cutExtent(B covA, B covC, B opacity, B alphaThreshold, int radius, bool coverWholeMap)
+{
+    if (coverWholeMap || radius <= 0)
+        return {radius, radius};
+    const B level = B(-2) * alphaCutPower<B>(opacity, alphaThreshold);
+    if (!(level > B(0)))
+        return {};
+    const B columns = ::ceil(::sqrt(level * covA)) + B(1), rows = ::ceil(::sqrt(level * covC)) + B(1);
+    return {columns < B(radius) ? static_cast<int>(columns) : radius, rows < B(radius) ? static_cast<int>(rows) : radius};
+}
+
 enum class ForwardStep { Skipped, Composited, Saturated };
 
 // One splat of a pixel's front-to-back walk: C += e·α·T, T ← T·(1 − α). Skipped: α is cut at this

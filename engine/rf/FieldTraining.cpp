@@ -73,7 +73,8 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
     if (state.field.frequencies != dataset.frequencies)
         throw ArgumentError("checkpoint: the field renders " + std::to_string(state.field.frequencies) + " frequencies, the dataset holds "
                             + std::to_string(dataset.frequencies));
-    const RenderSettings render{state.mapping, state.quantity};
+    RenderSettings render{state.mapping, state.quantity};
+    render.binBy3SigmaRadius = settings.binBy3SigmaRadius;
 #if LS_HAS_CUDA
     const std::unique_ptr<SplatRendererCuda> gpu = settings.cudaDevice >= 0 ? std::make_unique<SplatRendererCuda>(settings.cudaDevice) : nullptr;
 #else

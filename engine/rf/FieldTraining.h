@@ -41,6 +41,7 @@ struct TrainingSettings {
     // run on this CUDA device (SplatRendererCuda); the loss and Adam stay on the CPU, with the field
     // uploaded and its gradients downloaded each step.
     int cudaDevice = -1;
+    bool binBy3SigmaRadius = false; // benchmark baseline only (RenderSettings)
 };
 
 // What a run carries from step to step (and what a checkpoint holds).

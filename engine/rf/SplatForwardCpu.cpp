@@ -31,6 +31,7 @@ void projectSplatsCpu(const GaussianField& field, const ReceiverFrame<double>& f
     state.opacity.assign(n, 0);
     state.conic.assign(n * 3, 0);
     state.radius.assign(n, 0);
+    state.extent.assign(n * 2, 0);
     parallelFor(n, parallelWorkers(n / 1024), [&](std::size_t begin, std::size_t end, int) {
         for (std::size_t g = begin; g < end; ++g) {
             double mean[3], logScale[3], quaternion[4];
@@ -52,6 +53,11 @@ void projectSplatsCpu(const GaussianField& field, const ReceiverFrame<double>& f
             state.opacity[g] = static_cast<float>(opacityFromLogit<double>(field.opacityLogits[g]));
             state.radius[g] = cappedSplatRadius(splatRadius(geometry.covA, geometry.covB, geometry.covC), mapping.width, mapping.height,
                                                 settings.splatsCoverWholeMap);
+            // From the float opacity the composite tests against, so the box holds every pixel it keeps.
+            const CutExtent extent = cutExtent<double>(geometry.covA, geometry.covC, state.opacity[g], settings.alphaThreshold, state.radius[g],
+                                                       settings.splatsCoverWholeMap || settings.binBy3SigmaRadius);
+            state.extent[g * 2] = extent.columns;
+            state.extent[g * 2 + 1] = extent.rows;
         }
     });
 }
@@ -124,7 +130,7 @@ RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver,
         projectSplatsCpu(field, receiverFrame(receiver), settings, state);
         state.emission = emissions(field, movingEnds);
     }
-    state.bins = binAndSortCpu(state.u, state.v, state.radius, state.range, settings.mapping, recorder);
+    state.bins = binAndSortCpu(state.u, state.v, state.extent, state.range, settings.mapping, recorder);
     {
         OptionalStage stage(recorder, "composite");
         composite(settings, positions * field.outputs(), state, result.channels);

@@ -36,6 +36,9 @@ struct RenderSettings {
     // smooth, so finite differences see exactly what the backward pass computes.
     float alphaThreshold = kMinAlpha;
     bool splatsCoverWholeMap = false;
+    // Benchmark baseline only: bin each splat by its 3σ radius, as every render did before the cut
+    // extent (2026-12-07). The image is the same; only the tile lists are longer.
+    bool binBy3SigmaRadius = false;
 };
 
 // What the forward pass keeps for the backward pass (the "geometry, binning, image" state).
@@ -43,7 +46,8 @@ struct RenderState {
     // Per Gaussian [N]: radius 0 = not drawn (culled near the receiver or off the map).
     std::vector<float> u, v, range, opacity;
     std::vector<float> conic;    // [N, 3]
-    std::vector<int> radius;     // pixels
+    std::vector<int> radius;     // pixels, 3σ
+    std::vector<int> extent;     // [N, 2]: the cut extent's columns and rows (Compositing.h), what binning used
     std::vector<float> emission; // [N, 2F]
     TileBins bins;
     std::vector<float> finalTransmittance;   // [H, W]
@@ -56,7 +60,7 @@ struct RenderResult {
     RenderState state;
 };
 
-// The projection stage alone (fills u, v, range, opacity, conic, radius of `state`).
+// The projection stage alone (fills u, v, range, opacity, conic, radius, extent of `state`).
 void projectSplatsCpu(const GaussianField& field, const ReceiverFrame<double>& frame, const RenderSettings& settings, RenderState& state);
 
 // Several positions of the moving end in one pass (a training batch): projection, binning, sorting

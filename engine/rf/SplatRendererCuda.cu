@@ -7,8 +7,8 @@ namespace ls::rf {
 namespace {
 
 __global__ void projectKernel(FieldView field, ReceiverFrame<float> frame, PixelMapping mapping, MovingEndsView movingEnds, bool coverWholeMap,
-                              float* u, float* v, float* range, float* opacity, float* conic, int* radius, unsigned* tilesTouched,
-                              float* emission)
+                              bool binByRadius, float alphaThreshold, float* u, float* v, float* range, float* opacity, float* conic, int* radius, int* extent,
+                              unsigned* tilesTouched, float* emission)
 {
     const int g = blockIdx.x * blockDim.x + threadIdx.x;
     if (g >= field.count)
@@ -27,6 +27,7 @@ __global__ void projectKernel(FieldView field, ReceiverFrame<float> frame, Pixel
     }
 
     radius[g] = 0;
+    extent[g * 2] = extent[g * 2 + 1] = 0;
     tilesTouched[g] = 0;
     SplatGeometry<float> geometry{};
     if (!projectGaussian(mean, field.logScales + g * 3, field.rotations + g * 4, frame, mapping, geometry))
@@ -39,20 +40,23 @@ __global__ void projectKernel(FieldView field, ReceiverFrame<float> frame, Pixel
     conic[g * 3 + 2] = geometry.conicC;
     opacity[g] = opacityFromLogit(field.opacityLogits[g]);
     const int r = cappedSplatRadius(splatRadius(geometry.covA, geometry.covB, geometry.covC), mapping.width, mapping.height, coverWholeMap);
+    const CutExtent cut = cutExtent<float>(geometry.covA, geometry.covC, opacity[g], alphaThreshold, r, coverWholeMap || binByRadius);
     TileFootprint footprint;
-    const int tiles = tileFootprint(geometry.u, geometry.v, r, mapping, footprint);
+    const int tiles = tileFootprint(geometry.u, geometry.v, cut.columns, cut.rows, mapping, footprint);
     radius[g] = tiles > 0 ? r : 0;
+    extent[g * 2] = cut.columns;
+    extent[g * 2 + 1] = cut.rows;
     tilesTouched[g] = tiles;
 }
 
-__global__ void duplicateKernel(int count, PixelMapping mapping, const float* u, const float* v, const int* radius, const float* range,
+__global__ void duplicateKernel(int count, PixelMapping mapping, const float* u, const float* v, const int* radius, const int* extent, const float* range,
                                 const unsigned* offsets, std::uint64_t* keys, std::uint32_t* ids)
 {
     const int g = blockIdx.x * blockDim.x + threadIdx.x;
     if (g >= count || radius[g] == 0)
         return;
     TileFootprint footprint;
-    tileFootprint(u[g], v[g], radius[g], mapping, footprint);
+    tileFootprint(u[g], v[g], extent[g * 2], extent[g * 2 + 1], mapping, footprint);
     const int across = tilesAcross(mapping);
     unsigned slot = offsets[g];
     for (int row = footprint.rowBegin; row < footprint.rowEnd; ++row)
@@ -197,15 +201,15 @@ RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, MovingEnds 
     const FieldView view = buffers_->view();
 
     DeviceBuffer<float> u(n), v(n), range(n), opacity(n), conic(n * 3), emission(static_cast<std::size_t>(n) * outputs);
-    DeviceBuffer<int> radius(n);
+    DeviceBuffer<int> radius(n), extent(n * 2);
     DeviceBuffer<unsigned> touched(n), offsets(n);
     cuda::GpuStageTimer timer;
     const double startUs = recorder ? recorder->nowUs() : 0;
 
     timer.begin("project");
-    projectKernel<<<blocksFor(n), kThreads>>>(view, frame, mapping, ends, settings.splatsCoverWholeMap,
-                                               u.data(), v.data(), range.data(), opacity.data(), conic.data(), radius.data(), touched.data(),
-                                               emission.data());
+    projectKernel<<<blocksFor(n), kThreads>>>(view, frame, mapping, ends, settings.splatsCoverWholeMap, settings.binBy3SigmaRadius, settings.alphaThreshold,
+                                               u.data(), v.data(), range.data(), opacity.data(), conic.data(), radius.data(), extent.data(),
+                                               touched.data(), emission.data());
     LS_CUDA_CHECK(cudaGetLastError());
     timer.end();
 
@@ -223,7 +227,8 @@ RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, MovingEnds 
     DeviceBuffer<std::uint64_t> keys(entries), sortedKeys(entries);
     DeviceBuffer<std::uint32_t> ids(entries), sortedIds(entries);
     if (entries > 0) {
-        duplicateKernel<<<blocksFor(n), kThreads>>>(n, mapping, u.data(), v.data(), radius.data(), range.data(), offsets.data(), keys.data(), ids.data());
+        duplicateKernel<<<blocksFor(n), kThreads>>>(n, mapping, u.data(), v.data(), radius.data(), extent.data(), range.data(), offsets.data(),
+                                                    keys.data(), ids.data());
         LS_CUDA_CHECK(cudaGetLastError());
     }
     timer.end();
@@ -269,7 +274,8 @@ RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, MovingEnds 
     state.u.resize(n), state.v.resize(n), state.range.resize(n), state.opacity.resize(n), state.conic.resize(n * 3), state.radius.resize(n);
     state.emission.resize(static_cast<std::size_t>(n) * outputs);
     u.download(state.u), v.download(state.v), range.download(state.range), opacity.download(state.opacity), conic.download(state.conic);
-    radius.download(state.radius), emission.download(state.emission);
+    state.extent.resize(static_cast<std::size_t>(n) * 2);
+    radius.download(state.radius), extent.download(state.extent), emission.download(state.emission);
     state.bins.keys.resize(entries);
     state.bins.gaussianIds.resize(entries);
     state.bins.tileBegin.resize(tiles);

@@ -18,25 +18,26 @@ inline constexpr int kTileSize = 16;
 LS_HOST_DEVICE int tilesAcross(const PixelMapping& mapping) { return (mapping.width + kTileSize - 1) / kTileSize; }
 LS_HOST_DEVICE int tilesDown(const PixelMapping& mapping) { return (mapping.height + kTileSize - 1) / kTileSize; }
 
-// The tiles a splat of `radius` pixels at (u, v) touches: rows [rowBegin, rowEnd) of tiles and up
-// to two runs of tile columns (two when it straddles the azimuth seam). Returns the tile count.
+// The tiles a splat at (u, v) reaching `columns` pixels across and `rows` down either side touches:
+// rows [rowBegin, rowEnd) of tiles and up to two runs of tile columns (two when it straddles the
+// azimuth seam). Returns the tile count.
 struct TileFootprint {
     int rowBegin = 0, rowEnd = 0;
     int columnBegin[2] = {0, 0}, columnEnd[2] = {0, 0};
     int runs = 0;
 };
 
-LS_HOST_DEVICE int tileFootprint(float u, float v, int radius, const PixelMapping& mapping, TileFootprint& footprint)
+LS_HOST_DEVICE int tileFootprint(float u, float v, int columns, int rows, const PixelMapping& mapping, TileFootprint& footprint)
 {
     footprint = TileFootprint{};
-    const int firstRow = static_cast<int>(::floor(v - radius)), lastRow = static_cast<int>(::ceil(v + radius));
+    const int firstRow = static_cast<int>(::floor(v - rows)), lastRow = static_cast<int>(::ceil(v + rows));
     const int rowLo = firstRow < 0 ? 0 : firstRow, rowHi = lastRow >= mapping.height ? mapping.height - 1 : lastRow;
-    if (rowLo > rowHi || radius <= 0)
+    if (rowLo > rowHi || rows <= 0 || columns <= 0)
         return 0;
     footprint.rowBegin = rowLo / kTileSize;
     footprint.rowEnd = rowHi / kTileSize + 1;
     const int across = tilesAcross(mapping);
-    const int firstColumn = static_cast<int>(::floor(u - radius)), lastColumn = static_cast<int>(::ceil(u + radius));
+    const int firstColumn = static_cast<int>(::floor(u - columns)), lastColumn = static_cast<int>(::ceil(u + columns));
     if (lastColumn - firstColumn + 1 >= mapping.width) { // wider than the map: every column
         footprint.columnBegin[0] = 0;
         footprint.columnEnd[0] = across;
@@ -87,8 +88,9 @@ struct TileBins {
     std::vector<std::uint32_t> tileEnd;     // [tiles]
 };
 
-// CPU binning and sort of the splats (radius 0 = not drawn). Stable: equal keys keep Gaussian order.
-TileBins binAndSortCpu(const std::vector<float>& u, const std::vector<float>& v, const std::vector<int>& radius,
+// CPU binning and sort of the splats by their cut extents ([N, 2]: columns, rows; 0 = not drawn).
+// Stable: equal keys keep Gaussian order.
+TileBins binAndSortCpu(const std::vector<float>& u, const std::vector<float>& v, const std::vector<int>& extent,
                        const std::vector<float>& range, const PixelMapping& mapping, LatencyRecorder* recorder);
 
 } // namespace ls::rf

@@ -6,7 +6,7 @@
 
 namespace ls::rf {
 
-TileBins binAndSortCpu(const std::vector<float>& u, const std::vector<float>& v, const std::vector<int>& radius,
+TileBins binAndSortCpu(const std::vector<float>& u, const std::vector<float>& v, const std::vector<int>& extent,
                        const std::vector<float>& range, const PixelMapping& mapping, LatencyRecorder* recorder)
 {
     const int across = tilesAcross(mapping), tiles = across * tilesDown(mapping);
@@ -15,9 +15,9 @@ TileBins binAndSortCpu(const std::vector<float>& u, const std::vector<float>& v,
     std::vector<std::uint32_t> ids;
     {
         OptionalStage stage(recorder, "bin");
-        for (std::size_t g = 0; g < radius.size(); ++g) {
+        for (std::size_t g = 0; g < u.size(); ++g) {
             TileFootprint footprint;
-            if (tileFootprint(u[g], v[g], radius[g], mapping, footprint) == 0)
+            if (tileFootprint(u[g], v[g], extent[g * 2], extent[g * 2 + 1], mapping, footprint) == 0)
                 continue;
             for (int row = footprint.rowBegin; row < footprint.rowEnd; ++row)
                 for (int run = 0; run < footprint.runs; ++run)
