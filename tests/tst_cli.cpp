@@ -375,6 +375,14 @@ private slots:
         const auto list = QJsonDocument::fromJson(r.out.toUtf8()).array();
         QVERIFY(!list.isEmpty());
         QCOMPARE(list[0].toObject()["status"].toString(), QString("loaded"));
+        // The signals plugin adds the `live` command (SDK CliCommand.h); --help lists it.
+        bool liveListed = false;
+        for (const auto& plugin : list)
+            liveListed = liveListed || (plugin.toObject()["id"].toString() == "signals" && plugin.toObject()["commands"].toArray().contains(QString("live")));
+        QVERIFY2(liveListed, qPrintable(r.out));
+        const auto help = runCli({"--help"});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY2(help.out.contains("commands from plugins:") && help.out.contains("  live --prompt P --out T.jsonl"), qPrintable(help.out));
     }
 };
 

@@ -24,12 +24,15 @@ int pluginsCommand(const QStringList& arguments)
     if (parser.isSet("json")) {
         QJsonArray list;
         for (const auto& entry : registry.plugins()) {
-            QJsonArray engines;
+            QJsonArray engines, commands;
             for (const auto& engine : entry->engines)
                 engines.append(QString::fromStdString(engine->id()));
+            if (entry->instance)
+                for (const auto& command : entry->instance->cliCommands())
+                    commands.append(QString::fromStdString(command.name));
             list.append(QJsonObject{{"path", entry->path}, {"id", entry->id}, {"name", entry->name},
                                     {"version", entry->version}, {"status", toString(entry->status)},
-                                    {"reason", entry->reason}, {"engines", engines}});
+                                    {"reason", entry->reason}, {"engines", engines}, {"commands", commands}});
         }
         std::printf("%s\n", QJsonDocument(list).toJson(QJsonDocument::Indented).constData());
         return kOk;
@@ -43,6 +46,9 @@ int pluginsCommand(const QStringList& arguments)
         for (const auto& engine : entry->engines)
             std::printf("    engine %-30s %s%s\n", engine->id().c_str(), engine->displayName().c_str(),
                         engine->hasCudaPath() ? " [CPU+CUDA]" : " [CPU]");
+        if (entry->instance)
+            for (const auto& command : entry->instance->cliCommands())
+                std::printf("    command %s\n", command.name.c_str());
         if (!entry->reason.isEmpty())
             std::printf("    reason: %s\n", qPrintable(entry->reason));
     }
