@@ -5,6 +5,7 @@
 #include "ReplayServer.h"
 #include "TestSupport.h"
 #include "app/studio/MainWindow.h"
+#include "app/studio/PluginsDialog.h"
 #include "app/studio/ReportDialog.h"
 #include "views/GridImageView.h"
 #include "views/LatencyView.h"
@@ -444,6 +445,22 @@ private slots:
         QVERIFY(again);
         QCOMPARE(again->findChild<QSpinBox*>("pointCount")->value(), count);
         QCOMPARE(window.findChildren<QAction*>("template.sampleAgain").size(), qsizetype(1));
+
+        // Plugins → Manage plugins… says what each plugin adds.
+        host::PluginRegistry registry;
+        registry.scanFolders({STUDIO_PLUGIN_DIR});
+        studio::PluginsDialog dialog(registry, window.pluginContributions());
+        dialog.resize(1400, 320);
+        keepArtifact(dialog.grab().toImage(), "plugins-dialog.png");
+        QStringList adds;
+        for (int row = 0; row < dialog.table()->rowCount(); ++row)
+            adds << dialog.table()->item(row, 1)->text() + " | " + dialog.table()->item(row, 4)->text();
+        QVERIFY2(adds.contains("Template: surface sampler | dock Surface sampler; action Tools → Sample the surface again [Ctrl+Shift+S]"),
+                 qPrintable(adds.join('\n')));
+        QVERIFY2(std::any_of(adds.begin(), adds.end(), [](const QString& a) {
+                     return a.endsWith("action Run → Stream a live trace… [Ctrl+L]; CLI command live");
+                 }),
+                 qPrintable(adds.join('\n')));
     }
 
     void liveTraceStreamsAndJoinsTheSession()

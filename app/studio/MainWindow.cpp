@@ -356,7 +356,7 @@ void MainWindow::buildMenus()
 
     QMenu* plugins = menuBar()->addMenu(tr("&Plugins"));
     plugins->addAction(tr("&Manage plugins…"), this, [this] {
-        PluginsDialog dialog(registry_, this);
+        PluginsDialog dialog(registry_, pluginContributions(), this);
         connect(&dialog, &PluginsDialog::reloadRequested, this, &MainWindow::reloadPlugin);
         dialog.exec();
     });

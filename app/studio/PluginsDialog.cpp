@@ -11,13 +11,14 @@
 
 namespace ls::studio {
 
-PluginsDialog::PluginsDialog(host::PluginRegistry& registry, QWidget* parent) : QDialog(parent), registry_(registry)
+PluginsDialog::PluginsDialog(host::PluginRegistry& registry, QStringList contributions, QWidget* parent)
+    : QDialog(parent), registry_(registry), contributions_(std::move(contributions))
 {
     setWindowTitle(tr("Plugins"));
     resize(900, 360);
     table_ = new QTableWidget(this);
-    table_->setColumnCount(6);
-    table_->setHorizontalHeaderLabels({tr("Status"), tr("Plugin"), tr("Version"), tr("Engines"), tr("Reason"), tr("File")});
+    table_->setColumnCount(7);
+    table_->setHorizontalHeaderLabels({tr("Status"), tr("Plugin"), tr("Version"), tr("Engines"), tr("Adds"), tr("Reason"), tr("File")});
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -32,7 +33,7 @@ PluginsDialog::PluginsDialog(host::PluginRegistry& registry, QWidget* parent) : 
     connect(reload, &QPushButton::clicked, this, [this] {
         const int row = table_->currentRow();
         if (row >= 0)
-            emit reloadRequested(table_->item(row, 5)->text());
+            emit reloadRequested(table_->item(row, 6)->text());
     });
     connect(&registry_, &host::PluginRegistry::pluginsChanged, this, &PluginsDialog::refresh);
     refresh();
@@ -53,8 +54,17 @@ void PluginsDialog::refresh()
         table_->setItem(row, 1, new QTableWidgetItem(p.name));
         table_->setItem(row, 2, new QTableWidgetItem(p.version));
         table_->setItem(row, 3, new QTableWidgetItem(engines.join(", ")));
-        table_->setItem(row, 4, new QTableWidgetItem(p.reason));
-        table_->setItem(row, 5, new QTableWidgetItem(p.path));
+        // Window actions and docks (SDK StudioExtension.h), then CLI commands (CliCommand.h).
+        QStringList adds;
+        for (const QString& line : contributions_)
+            if (!p.id.isEmpty() && line.startsWith(p.id + ": "))
+                adds << line.mid(p.id.size() + 2);
+        if (p.instance)
+            for (const auto& command : p.instance->cliCommands())
+                adds << tr("CLI command %1").arg(QString::fromStdString(command.name));
+        table_->setItem(row, 4, new QTableWidgetItem(adds.join("; ")));
+        table_->setItem(row, 5, new QTableWidgetItem(p.reason));
+        table_->setItem(row, 6, new QTableWidgetItem(p.path));
     }
 }
 

@@ -1,6 +1,8 @@
 #pragma once
-// Lists every plugin found with its status, version, engines and, for failures, the reason.
+// Lists every plugin found with its status, version, engines, what it adds to the window and the
+// CLI, and, for failures, the reason.
 #include <QDialog>
+#include <QStringList>
 
 class QTableWidget;
 
@@ -13,7 +15,9 @@ namespace ls::studio {
 class PluginsDialog : public QDialog {
     Q_OBJECT
 public:
-    PluginsDialog(host::PluginRegistry& registry, QWidget* parent = nullptr);
+    // `contributions`: MainWindow::pluginContributions(), lines "<plugin id>: <what>".
+    PluginsDialog(host::PluginRegistry& registry, QStringList contributions, QWidget* parent = nullptr);
+    QTableWidget* table() const { return table_; }
 
 signals:
     void reloadRequested(const QString& path);
@@ -22,6 +26,7 @@ private:
     void refresh();
 
     host::PluginRegistry& registry_;
+    QStringList contributions_;
     QTableWidget* table_;
 };
 
