@@ -397,6 +397,15 @@ private slots:
         keepArtifact(window.captureWindow(1.0), "compare-traces.png");
     }
 
+    void aPluginOptionNoPluginReadsIsReported()
+    {
+        // --plugin-option names no plugin asks for are mistakes (main refuses them, exit 2).
+        studio::MainWindow window;
+        window.setStartupOptions({{"live-prompt", "Count to three."}, {"live-ur", "http://127.0.0.1:9/v1"}});
+        showStudio(window);
+        QCOMPARE(window.unreadStartupOptions(), QStringList{"live-ur"});
+    }
+
     void pluginDocksAndActionsWorkAndSurviveAReload()
     {
         // The template's dock and action (SDK StudioExtension.h), reached as a user would.

@@ -14,6 +14,7 @@
 
 #include <QMainWindow>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 #include <map>
 #include <optional>
@@ -89,6 +90,8 @@ public:
     QStringList pluginContributions() const;
     // `--plugin-option name=value` from the command line, for the plugins' extensions to read.
     void setStartupOptions(std::map<QString, QString> options) { startupOptions_ = std::move(options); }
+    // The options given that no plugin's extension read (after loadPlugins): each is a mistake.
+    QStringList unreadStartupOptions() const;
     // Unloads and loads a plugin again, its window extension with it; logs the outcome.
     void reloadPlugin(const QString& path);
 
@@ -226,6 +229,7 @@ private:
     QMenu* viewMenu_ = nullptr;
     std::vector<std::pair<std::string, ParameterValues>> pendingRuns_; // addRun while a run went on
     std::map<QString, QString> startupOptions_;
+    mutable QSet<QString> startupOptionsRead_; // names the plugins asked for
     // Each loaded plugin's extension and the context it reaches the window by, by library path.
     // Declared after registry_, so destroyed before the libraries are unloaded.
     struct PluginPresence {

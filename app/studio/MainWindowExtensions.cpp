@@ -79,6 +79,7 @@ public:
 
     QString startupOption(const QString& name) const override
     {
+        window_.startupOptionsRead_.insert(name);
         const auto found = window_.startupOptions_.find(name);
         return found == window_.startupOptions_.end() ? QString() : found->second;
     }
@@ -148,6 +149,15 @@ void MainWindow::tellExtensionsTheShownRun()
     for (const auto& [path, presence] : extensions_)
         if (presence.extension)
             presence.extension->runShown(presence.context->currentRun());
+}
+
+QStringList MainWindow::unreadStartupOptions() const
+{
+    QStringList unread;
+    for (const auto& [name, value] : startupOptions_)
+        if (!startupOptionsRead_.contains(name))
+            unread << name;
+    return unread;
 }
 
 QStringList MainWindow::pluginContributions() const

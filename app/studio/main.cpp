@@ -64,6 +64,11 @@ int main(int argc, char** argv)
     }
     window.setStartupOptions(std::move(pluginOptions));
     window.loadPlugins(ls::host::PluginRegistry::defaultSearchFolders());
+    if (const QStringList unread = window.unreadStartupOptions(); !unread.isEmpty()) {
+        std::fprintf(stderr, "latency-studio: no loaded plugin takes --plugin-option %s\n", qPrintable(unread.join(", ")));
+        window.setPromptOnClose(false);
+        return 2;
+    }
     if (parser.isSet("list-extensions")) {
         for (const QString& line : window.pluginContributions())
             std::printf("%s\n", qPrintable(line));

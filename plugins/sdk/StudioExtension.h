@@ -58,6 +58,8 @@ public:
     // studio's data folder), named by `name`; the plugin creates it when it writes there.
     virtual QString sessionFilesFolder(const QString& name) const = 0;
     // The value of `--plugin-option name=value` given to the studio at start; empty when not given.
+    // Read the options in extendStudio(): the studio refuses, once every plugin is extended, any
+    // option that no plugin asked for (a misspelt option must not be ignored silently).
     virtual QString startupOption(const QString& name) const = 0;
     // Ends the studio with this exit status, without asking to save (scripted use).
     virtual void quit(int status) = 0;

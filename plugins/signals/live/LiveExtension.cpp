@@ -22,7 +22,11 @@ LiveExtension::LiveExtension(StudioContext& studio) : studio_(studio)
     action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     QObject::connect(action, &QAction::triggered, [this] { showWindow(); });
     studio_.addMenuAction("Run", action);
-    if (!studio_.startupOption("live-url").isEmpty())
+    // All read now: the studio refuses options that no plugin read while being extended.
+    url_ = studio_.startupOption("live-url");
+    prompt_ = studio_.startupOption("live-prompt");
+    screenshot_ = studio_.startupOption("live-screenshot");
+    if (!url_.isEmpty())
         QTimer::singleShot(300, studio_.window(), [this] { streamFromStartupOptions(); });
 }
 
@@ -68,15 +72,15 @@ void LiveExtension::restoreState(const nlohmann::json& state)
 void LiveExtension::streamFromStartupOptions()
 {
     LiveStreamWindow* live = showWindow();
-    live->baseUrlEdit()->setText(studio_.startupOption("live-url"));
-    if (const QString prompt = studio_.startupOption("live-prompt"); !prompt.isEmpty())
-        live->promptEdit()->setPlainText(prompt);
+    live->baseUrlEdit()->setText(url_);
+    if (!prompt_.isEmpty())
+        live->promptEdit()->setPlainText(prompt_);
     if (!live->start()) {
         std::fprintf(stderr, "latency-studio: the live stream did not start: %s\n", qPrintable(live->statusLabel()->text()));
         studio_.quit(4);
         return;
     }
-    const QString screenshot = studio_.startupOption("live-screenshot");
+    const QString screenshot = screenshot_;
     if (screenshot.isEmpty())
         return;
     // Exit status as the CLI's: 0 finished or cancelled, 1 the stream failed, 4 the PNG was not written.

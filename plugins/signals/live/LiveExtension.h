@@ -27,6 +27,7 @@ private:
     LiveStreamWindow* showWindow();
     void addTraceToSession(const QString& path);
     void streamFromStartupOptions();
+    QString url_, prompt_, screenshot_; // --plugin-option live-url, live-prompt, live-screenshot
 
     StudioContext& studio_;
     QPointer<LiveStreamWindow> window_; // made on first use; deleted with the extension
