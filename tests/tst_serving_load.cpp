@@ -8,6 +8,7 @@
 #include "engine/core/EngineRunner.h"
 #include "engine/core/Error.h"
 #include "engine/core/LatencyExport.h"
+#include "engine/core/Statistics.h"
 #include "engine/serving/ArrivalProcess.h"
 #include "engine/serving/LoadClient.h"
 #include "engine/serving/ServingEngine.h"
@@ -66,7 +67,7 @@ ScriptedRun runAgainstScript(const ServerSettings& settings, const TimingScript&
 double quantile(std::vector<double> v, double q)
 {
     std::sort(v.begin(), v.end());
-    return v[static_cast<std::size_t>(q * (v.size() - 1) + 0.5)];
+    return percentileOfSorted(v, q);
 }
 
 double median(const std::vector<double>& v)
