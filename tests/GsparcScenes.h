@@ -1,12 +1,16 @@
 #pragma once
 // Random small GSpaRC scenes for the RF suites: a receiver, Gaussians scattered over its upper
 // hemisphere at 1–3 m, random shapes, opacities and emission weights, drawn fresh every run.
-#include "TestSupport.h"
+#include "TestRandom.h"
 
+#include "engine/rf/FieldTraining.h"
 #include "engine/rf/RfDataset.h"
 #include "engine/rf/SplatRenderer.h"
 
+#include <array>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 namespace ls::test {
 
@@ -58,6 +62,40 @@ inline rf::GaussianField randomField(const rf::ReceiverPose& receiver, int count
 }
 
 inline std::array<float, 3> randomPosition() { return {uniform(-1, 1), uniform(-1, 1), uniform(0, 2)}; }
+
+inline std::vector<std::array<float, 3>> randomPositions(int count)
+{
+    std::vector<std::array<float, 3>> positions(count);
+    for (auto& position : positions)
+        position = randomPosition();
+    return positions;
+}
+
+// ‖a − b‖ and ‖a‖ (Euclidean): norm-wise relative error bounds.
+template <class A, class B> std::pair<double, double> differenceAndNorm(const std::vector<A>& a, const std::vector<B>& b)
+{
+    double difference = 0, norm = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        difference += std::pow(static_cast<double>(a[i]) - static_cast<double>(b[i]), 2);
+        norm += std::pow(static_cast<double>(a[i]), 2);
+    }
+    return {std::sqrt(difference), std::sqrt(norm)};
+}
+
+// A student field on a 0.6 m grid over the dataset's scene box, as training starts one.
+inline rf::GaussianField studentField(const rf::RfDataset& dataset, std::uint64_t seed, rf::EmissionForm form = rf::EmissionForm::RealImaginary)
+{
+    const auto [low, high] = rf::sceneBox(dataset, 0.5f);
+    rf::GridInitialisation init;
+    init.boxMin = low;
+    init.boxMax = high;
+    init.spacingMetres = 0.6f;
+    init.hidden = 8;
+    init.seed = seed;
+    init.inputScale = {2, 2, 2};
+    init.emissionForm = form;
+    return rf::initialiseOnGrid(init);
+}
 
 // Spectra of a random teacher field at `count` random transmitter positions, all for training.
 inline rf::RfDataset teacherDataset(const rf::ReceiverPose& receiver, const rf::GaussianField& teacher, const rf::PixelMapping& mapping, int count)

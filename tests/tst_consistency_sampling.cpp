@@ -1,6 +1,7 @@
 // The latent consistency engine beyond its definitions: the GPU paths of sampling and training
 // against the CPU's (skipped, with the reason, without a GPU), the trajectories the latent view
 // draws, and the improved precision and recall against a brute-force definition.
+#include "GpuCheckSupport.h"
 #include "TestSupport.h"
 #include "engine/consistency/Denoiser.h"
 #include "engine/consistency/DenoiserBackend.h"
@@ -109,98 +110,15 @@ private slots:
 
     void gpuSamplersAgreeWithTheCpu()
     {
-        // The GPU path of sampling (cuBLAS + kernels) against the CPU path on a random-weight
-        // denoiser and random seeds. Bounds (relative, norm-wise over the batch): consistency
-        // (1–3 evaluations) 1e-4; 20-step Euler and Heun 1e-3, as rounding differences of the GEMMs
-        // compound over the steps.
-        const auto cuda = enumerateCudaDevices();
-        if (cuda.devices.empty())
-            QSKIP(qPrintable("no CUDA device for the GPU sampler: " + QString::fromStdString(cuda.reason)));
-#if LS_HAS_CUDA
-        const DenoiserSpec spec = randomSpec();
-        Denoiser consistency(spec, Parameterisation::Consistency), diffusion(spec, Parameterisation::Diffusion);
-        const int count = static_cast<int>(test::uniformInt(1, 700));
-        const auto seed = static_cast<std::uint64_t>(test::uniformInt(0, 99999));
-        const int device = cuda.devices.front().index;
-        auto relative = [](const Matrix& got, const Matrix& want) { return (got - want).norm() / std::max(want.norm(), 1e-12f); };
-        DenoiserCuda consistencyGpu(consistency, device), diffusionGpu(diffusion, device);
-        LatencyRecorder recorder;
-        for (const std::vector<double>& taus : std::vector<std::vector<double>>{{}, {0.8}, {17.5, 2.5, 0.17}}) {
-            const double error = relative(consistencyGpu.sampleConsistency(count, taus, seed, &recorder), sampleConsistency(consistency, count, taus, seed));
-            QVERIFY2(error <= 1e-4, qPrintable(QString("consistency, %1 steps: relative error %2").arg(taus.size() + 1).arg(error)));
-        }
-        for (const bool heun : {false, true}) {
-            const double error = relative(diffusionGpu.sampleDiffusion(count, 20, heun, seed), sampleDiffusion(diffusion, count, 20, heun, seed));
-            QVERIFY2(error <= 1e-3, qPrintable(QString("%1, 20 steps: relative error %2").arg(heun ? "Heun" : "Euler").arg(error)));
-        }
-        const auto stages = recorder.record().stagePaths();
-        QVERIFY(std::find(stages.begin(), stages.end(), "denoiser") != stages.end()); // GPU stages from CUDA events
-#else
-        QSKIP("a CUDA device is present but this build has no CUDA path");
-#endif
-    }
+    // The GPU samplers against the CPU: tests/gpu/ConsistencyChecks.cpp.
+    LS_RUN_GPU_CHECK("consistency.sampling");
+}
 
     void gpuTrainingAgreesWithTheCpu()
     {
-        // The GPU training path (DenoiserTrainingCuda: forward with a σ per row, backward, Adam)
-        // against the CPU's on a random-weight denoiser, random latents, σ and dL/d output. Bounds
-        // (relative, norm-wise): forward 1e-4; each parameter's gradient 1e-3 (sums in another
-        // order); weights after an Adam step 2e-3 (its first step is ≈ rate·sign(g), so the sign of
-        // a near-zero gradient can differ; a wrong gradient moves them ~2e-2); then 5 consistency
-        // training steps of the full recipe: each step's loss within 1 %.
-        const auto cuda = enumerateCudaDevices();
-        if (cuda.devices.empty())
-            QSKIP(qPrintable("no CUDA device for GPU training: " + QString::fromStdString(cuda.reason)));
-#if LS_HAS_CUDA
-        const DenoiserSpec spec = randomSpec();
-        const int device = cuda.devices.front().index;
-        const int rows = static_cast<int>(test::uniformInt(2, 300));
-        const auto seed = static_cast<std::uint64_t>(test::uniformInt(0, 99999));
-        auto relative = [](const Matrix& got, const Matrix& want) { return (got - want).norm() / std::max(want.norm(), 1e-12f); };
-        const Matrix x = normalNoise(rows, spec.latent, seed, 0) * 0.5f;
-        const Matrix dOutput = normalNoise(rows, spec.latent, seed, 1);
-        std::vector<double> sigmas(static_cast<std::size_t>(rows));
-        for (auto& sigma : sigmas)
-            sigma = std::exp(test::uniform(std::log(0.002), std::log(80.0)));
-
-        Denoiser onCpu(spec, Parameterisation::Consistency), onGpu(spec, Parameterisation::Consistency);
-        Adam cpuAdam(onCpu.parameters(), 1e-3f, 0.9f, 0.995f), gpuAdam(onGpu.parameters(), 1e-3f, 0.9f, 0.995f);
-        const auto cpu = makeDenoiserBackend(onCpu, cpuAdam, -1);
-        DenoiserTrainingCuda gpu(onGpu, gpuAdam, device);
-        const double forwardError = relative(gpu.forward(x, sigmas, {}), cpu->forward(x, sigmas, {}));
-        QVERIFY2(forwardError <= 1e-4, qPrintable(QString("forward: relative error %1").arg(forwardError)));
-        cpu->gradients(dOutput);
-        gpu.gradients(dOutput);
-        const auto gpuGradients = gpu.downloadGradients();
-        const auto cpuParameters = onCpu.parameters(), gpuParameters = onGpu.parameters();
-        for (std::size_t i = 0; i < cpuParameters.size(); ++i) {
-            const double error = relative(gpuGradients[i], cpuParameters[i]->grad);
-            QVERIFY2(error <= 1e-3, qPrintable(QString("%1: gradient relative error %2").arg(cpuParameters[i]->name.c_str()).arg(error)));
-        }
-        cpu->step();
-        gpu.step();
-        gpu.synchronise(true);
-        QCOMPARE(gpuAdam.steps(), 1L);
-        for (std::size_t i = 0; i < cpuParameters.size(); ++i) {
-            const double error = relative(gpuParameters[i]->value, cpuParameters[i]->value);
-            QVERIFY2(error <= 2e-3, qPrintable(QString("%1 after a step: relative error %2").arg(cpuParameters[i]->name.c_str()).arg(error)));
-        }
-
-        Denoiser cpuModel(spec, Parameterisation::Consistency), gpuModel(spec, Parameterisation::Consistency);
-        ConsistencyRecipe recipe;
-        recipe.otCoupling = test::uniformInt(0, 1) == 1;
-        ConsistencyTrainer cpuTrainer(cpuModel, recipe, 100, 1e-3f, seed), gpuTrainer(gpuModel, recipe, 100, 1e-3f, seed, device);
-        const Matrix latents = normalNoise(rows, spec.latent, seed, 2) * 0.5f;
-        for (int step = 0; step < 5; ++step) {
-            const double want = cpuTrainer.step(latents).loss, got = gpuTrainer.step(latents).loss;
-            QVERIFY2(std::abs(got - want) <= 0.01 * std::abs(want), qPrintable(QString("step %1: loss %2 on the GPU, %3 on the CPU").arg(step).arg(got).arg(want)));
-        }
-        gpuTrainer.synchronise();
-        QCOMPARE(gpuTrainer.optimiser().steps(), 5L);
-#else
-        QSKIP("a CUDA device is present but this build has no CUDA path");
-#endif
-    }
+    // GPU denoiser training against the CPU: tests/gpu/ConsistencyChecks.cpp.
+    LS_RUN_GPU_CHECK("consistency.training");
+}
 
     void layoutNamesEveryTensor()
     {

@@ -1,6 +1,8 @@
 // FlatFormer flattening: the order against an explicit snake walk over windows and cells (an
 // independent statement of the definition), the four layer kinds, equal-size groups with padding
 // (several samples, a sample smaller than one group, an empty one), and CUDA against the CPU.
+#include "FlatFormerCases.h"
+#include "GpuCheckSupport.h"
 #include "TestSupport.h"
 #include "engine/core/Device.h"
 #include "engine/core/Error.h"
@@ -15,40 +17,9 @@
 
 using namespace ls;
 using namespace ls::pointcloud;
+using namespace ls::test;
 
 namespace {
-
-struct RandomCloud {
-    GridShape grid;
-    WindowShape window;
-    int samples = 1;
-    PillarCoords pillars;
-};
-
-RandomCloud randomCloud()
-{
-    RandomCloud cloud;
-    cloud.grid = {static_cast<int>(test::uniformInt(5, 120)), static_cast<int>(test::uniformInt(5, 120))};
-    cloud.window = {static_cast<int>(test::uniformInt(2, 13)), static_cast<int>(test::uniformInt(2, 13))};
-    cloud.samples = static_cast<int>(test::uniformInt(1, 3));
-    const float density = test::uniform(0.02f, 0.6f);
-    for (int s = 0; s < cloud.samples; ++s)
-        for (int y = 0; y < cloud.grid.ny; ++y)
-            for (int x = 0; x < cloud.grid.nx; ++x)
-                if (test::uniform(0, 1) < density) {
-                    cloud.pillars.sample.push_back(s);
-                    cloud.pillars.x.push_back(x);
-                    cloud.pillars.y.push_back(y);
-                }
-    // Pillars arrive in no particular order.
-    for (std::size_t i = cloud.pillars.size(); i > 1; --i) {
-        const auto j = static_cast<std::size_t>(test::uniformInt(0, static_cast<std::int64_t>(i) - 1));
-        std::swap(cloud.pillars.sample[i - 1], cloud.pillars.sample[j]);
-        std::swap(cloud.pillars.x[i - 1], cloud.pillars.x[j]);
-        std::swap(cloud.pillars.y[i - 1], cloud.pillars.y[j]);
-    }
-    return cloud;
-}
 
 // The definition walked out: window rows in order, the windows of a row forwards on even rows and
 // backwards on odd ones; inside a window, columns forwards with cells up on even columns and down on
@@ -317,26 +288,9 @@ private slots:
 
     void cudaOrderMatchesCpu()
     {
-        const auto cuda = enumerateCudaDevices();
-        if (cuda.devices.empty())
-            QSKIP(qPrintable("no CUDA device to compare against: " + QString::fromStdString(cuda.reason)));
-#if LS_HAS_CUDA
-        for (int trial = 0; trial < 10; ++trial) {
-            const RandomCloud cloud = randomCloud();
-            std::vector<LayerKind> kinds(std::begin(kBlockLayers), std::end(kBlockLayers));
-            for (const Curve curve : {Curve::ZOrder, Curve::Hilbert})
-                for (const SortAxis axis : {SortAxis::X, SortAxis::Y})
-                    kinds.push_back({axis, false, curve});
-            for (const LayerKind kind : kinds) {
-                LatencyRecorder recorder;
-                QVERIFY(flattenOrderCuda(cloud.pillars, cloud.grid, cloud.window, kind, cuda.devices.front().index, recorder) ==
-                        flattenOrderCpu(cloud.pillars, cloud.grid, cloud.window, kind)); // identical: keys are unique
-            }
-        }
-#else
-        QSKIP("a CUDA device is present but this build has no CUDA path");
-#endif
-    }
+    // The CUDA order against the CPU order: tests/gpu/PointCloudChecks.cpp.
+    LS_RUN_GPU_CHECK("pointcloud.flatten");
+}
 };
 
 QTEST_GUILESS_MAIN(TestFlatten)

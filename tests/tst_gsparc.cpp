@@ -2,6 +2,8 @@
 // sort order, compositing against a brute-force per-pixel sum, and every parameter's gradient
 // against finite differences, on scenes drawn fresh each run.
 #include "GsparcScenes.h"
+#include "GpuCheckSupport.h"
+#include "TestSupport.h"
 
 #include "engine/rf/Compositing.h"
 #include "engine/rf/SpectrumMetrics.h"
@@ -19,6 +21,8 @@
 
 using namespace ls;
 using namespace ls::rf;
+using ls::test::differenceAndNorm;
+using ls::test::randomPositions;
 
 class GsparcRendererTest : public QObject {
     Q_OBJECT
@@ -402,26 +406,6 @@ void GsparcRendererTest::ssimGradientMatchesFiniteDifferences()
     }
 }
 
-namespace {
-// ‖a − b‖ and ‖a‖ (Euclidean): norm-wise relative error bounds.
-template <class A, class B> std::pair<double, double> differenceAndNorm(const std::vector<A>& a, const std::vector<B>& b)
-{
-    double difference = 0, norm = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        difference += std::pow(static_cast<double>(a[i]) - static_cast<double>(b[i]), 2);
-        norm += std::pow(static_cast<double>(a[i]), 2);
-    }
-    return {std::sqrt(difference), std::sqrt(norm)};
-}
-
-std::vector<std::array<float, 3>> randomPositions(int count)
-{
-    std::vector<std::array<float, 3>> positions(count);
-    for (auto& position : positions)
-        position = test::randomPosition();
-    return positions;
-}
-} // namespace
 
 // A training batch shares one render (projection, sort, α per pixel); each position's block of it
 // must be that position's own render, and its backward the sum of theirs.
@@ -467,99 +451,14 @@ void GsparcRendererTest::batchRenderIsEachPositionsRender()
 
 void GsparcRendererTest::cudaForwardMatchesCpu()
 {
-    const auto cuda = enumerateCudaDevices();
-    if (cuda.devices.empty())
-        QSKIP(qPrintable("no CUDA device to compare against: " + QString::fromStdString(cuda.reason)));
-#if LS_HAS_CUDA
-    SplatRendererCuda gpu(cuda.devices.front().index);
-    for (int trial = 0; trial < 5; ++trial) {
-        const ReceiverPose receiver = test::randomReceiver();
-        GaussianField field = test::randomField(receiver, static_cast<int>(test::uniformInt(50, 2000)), static_cast<int>(test::uniformInt(1, 4)), 8);
-        field.emissionForm = trial >= 3 ? EmissionForm::AmplitudePhase : EmissionForm::RealImaginary;
-        const RenderSettings settings{{360, 90}, trial % 2 ? SpectrumQuantity::RealPart : SpectrumQuantity::Magnitude};
-        const auto positions = randomPositions(trial == 4 ? 3 : 1); // the last trial: a training batch in one pass
-        const auto cpu = renderCpu(field, receiver, positions, settings);
-        gpu.upload(field);
-        const auto device = gpu.render(receiver, positions, settings);
-        // Same tiles and the same front-to-back lists (keys from the same float ranges).
-        QCOMPARE(device.state.radius, cpu.state.radius);
-        QCOMPARE(device.state.bins.keys.size(), cpu.state.bins.keys.size());
-        QCOMPARE(device.state.bins.tileBegin, cpu.state.bins.tileBegin);
-        // Maps agree to a relative error of 1e-3 of the largest value (float on both sides; the
-        // GPU's exp/atan2 differ from the host's in the last bits).
-        double worst = 0, largest = 0;
-        for (std::size_t i = 0; i < cpu.spectrum.size(); ++i) {
-            worst = std::max<double>(worst, std::abs(device.spectrum[i] - cpu.spectrum[i]));
-            largest = std::max<double>(largest, std::abs(cpu.spectrum[i]));
-        }
-        QVERIFY(largest > 0);
-        QVERIFY2(worst <= 1e-3 * largest, qPrintable(QString("worst difference %1 of %2").arg(worst).arg(largest)));
-    }
-#else
-    QSKIP("a CUDA device is present but this build has no CUDA path");
-#endif
+    // The CUDA renderer against renderCpu: tests/gpu/RfChecks.cpp (also run by the GPU bundle).
+    LS_RUN_GPU_CHECK("rf.forward");
 }
 
 void GsparcRendererTest::cudaBackwardMatchesCpu()
 {
-    const auto cuda = enumerateCudaDevices();
-    if (cuda.devices.empty())
-        QSKIP(qPrintable("no CUDA device to compare against: " + QString::fromStdString(cuda.reason)));
-#if LS_HAS_CUDA
-    SplatRendererCuda gpu(cuda.devices.front().index);
-    for (int trial = 0; trial < 4; ++trial) {
-        const ReceiverPose receiver = test::randomReceiver();
-        GaussianField field = test::randomField(receiver, static_cast<int>(test::uniformInt(50, 1500)), static_cast<int>(test::uniformInt(1, 3)), 8);
-        field.emissionForm = trial >= 2 ? EmissionForm::AmplitudePhase : EmissionForm::RealImaginary;
-        const RenderSettings settings{{360, 90}, trial % 2 ? SpectrumQuantity::RealPart : SpectrumQuantity::Magnitude};
-        const auto positions = randomPositions(trial == 3 ? 2 : 1); // the last trial: a training batch in one pass
-        const MovingEnds position(positions);
-        gpu.upload(field);
-        const RenderResult rendered = gpu.render(receiver, position, settings);
-        std::vector<float> upstream(rendered.spectrum.size());
-        for (float& g : upstream)
-            g = test::uniform(-1, 1) / static_cast<float>(upstream.size());
-        // Both walks start from the same forward state (the GPU's), so they differ only by float
-        // against double arithmetic and the order of the GPU's atomic sums.
-        const int maps = static_cast<int>(positions.size()) * field.frequencies;
-        const auto channelGradient = channelGradients(rendered, upstream, maps, settings.quantity);
-        const CompositeGradients onCpu = compositeBackwardCpu(settings, 2 * maps, rendered.state, channelGradient);
-        const CompositeGradients onGpu = gpu.backwardComposite(channelGradient);
-        // Norm-wise relative error ≤ 1e-3 per gradient group.
-        const std::pair<const char*, std::pair<const std::vector<double>*, const std::vector<double>*>> groups[] = {
-            {"centre", {&onCpu.centre, &onGpu.centre}}, {"conic", {&onCpu.conic, &onGpu.conic}},
-            {"opacity", {&onCpu.opacity, &onGpu.opacity}}, {"emission", {&onCpu.emission, &onGpu.emission}}};
-        for (const auto& [name, pair] : groups) {
-            const auto [difference, norm] = differenceAndNorm(*pair.first, *pair.second);
-            QVERIFY2(norm > 0, name);
-            QVERIFY2(difference <= 1e-3 * norm, qPrintable(QString("%1: |gpu - cpu| = %2 of |cpu| = %3").arg(name).arg(difference).arg(norm)));
-        }
-        // The whole backward from the GPU's composite gradients matches backwardCpu's the same way.
-        const GaussianField whole = backwardCpu(field, receiver, position, settings, rendered, upstream);
-        const GaussianField hybrid = backwardFromComposite(field, receiver, position, settings, rendered.state, onGpu);
-        const auto expected = whole.parameterArrays();
-        const auto got = hybrid.parameterArrays();
-        for (std::size_t group = 0; group < expected.size(); ++group) {
-            const auto [difference, norm] = differenceAndNorm(*expected[group].second, *got[group].second);
-            QVERIFY2(difference <= 1e-3 * norm + 1e-12, expected[group].first.c_str());
-        }
-        // And the whole backward on the GPU (projection and MLPs in float on the device): 2e-3, the
-        // duals' float rounding on top of the composite's.
-        std::vector<float> cpuNorms, gpuNorms;
-        const GaussianField cpuField = backwardCpu(field, receiver, position, settings, rendered, upstream, &cpuNorms);
-        const GaussianField onDevice = gpu.backwardField(channelGradient, &gpuNorms);
-        const auto deviceArrays = onDevice.parameterArrays();
-        for (std::size_t group = 0; group < expected.size(); ++group) {
-            const auto [difference, norm] = differenceAndNorm(*cpuField.parameterArrays()[group].second, *deviceArrays[group].second);
-            QVERIFY2(difference <= 2e-3 * norm + 1e-12,
-                     qPrintable(QString("%1 (GPU field backward): |gpu - cpu| = %2 of |cpu| = %3").arg(expected[group].first.c_str()).arg(difference).arg(norm)));
-        }
-        const auto [normDifference, normSize] = differenceAndNorm(cpuNorms, gpuNorms);
-        QVERIFY2(normDifference <= 2e-3 * normSize, "centre gradient norms");
-    }
-#else
-    QSKIP("a CUDA device is present but this build has no CUDA path");
-#endif
+    // The CUDA backward against the CPU walks: tests/gpu/RfChecks.cpp.
+    LS_RUN_GPU_CHECK("rf.backward");
 }
 
 // Held-out scores use skimage's SSIM (Gaussian σ = 1.5, reflected borders, the border-cropped mean):

@@ -2,6 +2,7 @@
 // pruned and what each row of the new field holds; the cap; the backward pass's per-Gaussian map
 // gradients; and a densifying run that resumes from a checkpoint exactly as an unbroken one.
 #include "GsparcScenes.h"
+#include "TestSupport.h"
 
 #include "engine/rf/FieldTraining.h"
 

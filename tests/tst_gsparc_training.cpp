@@ -4,6 +4,8 @@
 // that beats the nearest-training-position baseline on far transmitters; dragging the transmitter
 // of a run renders what gsparc-render renders there.
 #include "GsparcScenes.h"
+#include "GpuCheckSupport.h"
+#include "TestSupport.h"
 
 #include "engine/core/EngineRunner.h"
 #include "engine/rf/GsparcEngines.h"
@@ -23,6 +25,7 @@
 
 using namespace ls;
 using namespace ls::rf;
+using ls::test::studentField;
 namespace fs = std::filesystem;
 
 class GsparcTrainingTest : public QObject {
@@ -138,21 +141,6 @@ void GsparcTrainingTest::heldOutSplitIsSeededAndDisjoint()
         QVERIFY(std::find(a.train.begin(), a.train.end(), index) == a.train.end());
 }
 
-namespace {
-GaussianField studentField(const RfDataset& dataset, std::uint64_t seed, EmissionForm form = EmissionForm::RealImaginary)
-{
-    const auto [low, high] = sceneBox(dataset, 0.5f);
-    GridInitialisation init;
-    init.boxMin = low;
-    init.boxMax = high;
-    init.spacingMetres = 0.6f;
-    init.hidden = 8;
-    init.seed = seed;
-    init.inputScale = {2, 2, 2};
-    init.emissionForm = form;
-    return initialiseOnGrid(init);
-}
-} // namespace
 
 // Positions (and, when asked, the emission MLPs) fall log-linearly from start to end over the run;
 // the other groups stay at their rates; an MLP end of 0 keeps the reference's constant rate.
@@ -373,33 +361,8 @@ void GsparcTrainingTest::draggingTheTransmitterRendersWhereItIsDropped()
 
 void GsparcTrainingTest::cudaTrainingFollowsTheCpu()
 {
-    const auto cuda = enumerateCudaDevices();
-    if (cuda.devices.empty())
-        QSKIP(qPrintable("no CUDA device to train on: " + QString::fromStdString(cuda.reason)));
-    const ReceiverPose receiver = test::randomReceiver();
-    const RfDataset dataset = test::teacherDataset(receiver, test::randomField(receiver, 40, 1, 8), {360, 90}, 8);
-    const auto seed = static_cast<std::uint64_t>(test::uniformInt(1, 1000));
-    TrainingSettings settings;
-    settings.iterations = 12;
-    settings.curveEvery = 1;
-    settings.seed = seed;
-    settings.batch = 2; // both paths composite the batch in one pass
-    TrainingState onCpu = startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude);
-    QVERIFY(trainSteps(onCpu, dataset, settings, {}, {}));
-#if LS_HAS_CUDA
-    settings.cudaDevice = cuda.devices.front().index;
-    TrainingState onGpu = startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude);
-    QVERIFY(trainSteps(onGpu, dataset, settings, {}, {}));
-    // The same samples in the same order; float (GPU) against double (CPU) composite backward and
-    // the GPU's atomic sums leave each step's loss within 1 % of the CPU run's.
-    QCOMPARE(onGpu.curveLoss.size(), onCpu.curveLoss.size());
-    for (std::size_t i = 0; i < onCpu.curveLoss.size(); ++i)
-        QVERIFY2(std::abs(onGpu.curveLoss[i] - onCpu.curveLoss[i]) <= 0.01 * onCpu.curveLoss[i],
-                 qPrintable(QString("step %1: GPU loss %2, CPU loss %3").arg(i + 1).arg(onGpu.curveLoss[i]).arg(onCpu.curveLoss[i])));
-    QVERIFY(onGpu.curveLoss.back() < onGpu.curveLoss.front());
-#else
-    QSKIP("a CUDA device is present but this build has no CUDA path");
-#endif
+    // GPU training steps against CPU ones: tests/gpu/RfChecks.cpp.
+    LS_RUN_GPU_CHECK("rf.training");
 }
 
 QTEST_GUILESS_MAIN(GsparcTrainingTest)

@@ -1,6 +1,8 @@
 // Reasoning-trace signals: entropy and JSD against closed forms and their properties on random
 // distributions, the per-step index, every importer on good and malformed input, and the dataset
 // metrics on hand-computed cases.
+#include "SignalCases.h"
+#include "GpuCheckSupport.h"
 #include "TestSupport.h"
 #include "engine/core/DatasetIO.h"
 #include "engine/core/Error.h"
@@ -45,55 +47,12 @@ Trace traceOf(TraceSet& set, const std::vector<std::vector<std::pair<std::string
     return trace;
 }
 
-// Random traces: k from 0 to 20, some steps without alternatives, tokens listed twice, tokens
-// shared between neighbouring steps (a small vocabulary) so that the JSD has overlaps to find.
-std::vector<Trace> randomTraces()
-{
-    std::vector<Trace> traces(static_cast<std::size_t>(test::uniformInt(3, 12)));
-    for (auto& trace : traces) {
-        const auto steps = test::uniformInt(1, 400);
-        for (std::int64_t t = 0; t < steps; ++t) {
-            Step step{static_cast<TokenId>(test::uniformInt(0, 60)), -test::uniform(0.0f, 5.0f), {}};
-            const auto k = test::uniformInt(0, 20);
-            for (std::int64_t i = 0; i < k; ++i)
-                step.top.push_back({static_cast<TokenId>(test::uniformInt(0, 60)), -test::uniform(0.0f, 8.0f)});
-            trace.steps.push_back(std::move(step));
-        }
-    }
-    return traces;
-}
-
-SignalSettings randomSettings()
-{
-    SignalSettings settings;
-    settings.topK = static_cast<int>(test::uniformInt(0, 1) ? 0 : test::uniformInt(1, 20));
-    settings.tailBucket = test::uniformInt(0, 1);
-    settings.base = test::uniformInt(0, 1) ? LogBase::Two : LogBase::Natural;
-    return settings;
-}
-
-// The GPU path keeps doubles where the CPU does and the same float logarithms: H and D agree to a
-// relative 1e-5 (absolute below 1).
+// The GPU path's per-step arrays against the CPU's signals (SignalCases.h holds the comparison).
 void compareWithCpu(const StepSignalArrays& gpu, const std::vector<Trace>& traces, const SignalSettings& settings)
 {
-    constexpr float kTolerance = 1e-5f;
-    QCOMPARE(gpu.traceStart.size(), traces.size() + 1);
-    // Both NaN (a step without alternatives, left out on both paths) or both close.
-    auto agree = [&](float a, float b) { return (std::isnan(a) && std::isnan(b)) || std::abs(a - b) <= kTolerance * std::max(1.0f, std::abs(b)); };
-    for (std::size_t i = 0; i < traces.size(); ++i) {
-        const TraceSignals cpu = computeSignals(traces[i], settings);
-        // The engine masks the GPU's per-step arrays with the same helper before summarising.
-        std::vector<float> entropy(gpu.entropy.begin() + static_cast<std::ptrdiff_t>(gpu.traceStart[i]),
-                                   gpu.entropy.begin() + static_cast<std::ptrdiff_t>(gpu.traceStart[i + 1]));
-        std::vector<float> divergence(gpu.divergence.begin() + static_cast<std::ptrdiff_t>(gpu.traceStart[i]),
-                                      gpu.divergence.begin() + static_cast<std::ptrdiff_t>(gpu.traceStart[i + 1]));
-        leaveOutStepsWithoutAlternatives(traces[i], entropy, divergence);
-        for (std::size_t t = 0; t < traces[i].steps.size(); ++t) {
-            QVERIFY2(agree(entropy[t], cpu.entropy[t]), qPrintable(QString("H, trace %1 step %2: %3 vs %4").arg(i).arg(t).arg(entropy[t]).arg(cpu.entropy[t])));
-            QVERIFY2(agree(divergence[t], cpu.divergence[t]),
-                     qPrintable(QString("D, trace %1 step %2: %3 vs %4").arg(i).arg(t).arg(divergence[t]).arg(cpu.divergence[t])));
-        }
-    }
+    test::CheckOutcome outcome;
+    test::compareStepSignals(gpu, traces, settings, outcome);
+    QVERIFY2(outcome.passed(), outcome.summary().c_str());
 }
 
 } // namespace
@@ -501,9 +460,9 @@ private slots:
     void gpuKernelBodiesMatchCpuOnHost()
     {
         // What the CUDA kernels compute, one step at a time on the host: runs on any machine.
-        const std::vector<Trace> traces = randomTraces();
+        const std::vector<Trace> traces = test::randomTraces();
         for (int trial = 0; trial < 6; ++trial) {
-            const SignalSettings settings = randomSettings();
+            const SignalSettings settings = test::randomSettings();
             compareWithCpu(stepSignalsOnHost(traces, settings), traces, settings);
         }
         Trace tooWide;
@@ -513,37 +472,9 @@ private slots:
 
     void cudaPathMatchesCpu()
     {
-        const auto cuda = enumerateCudaDevices();
-        if (cuda.devices.empty())
-            QSKIP(qPrintable("no CUDA device to compare against: " + QString::fromStdString(cuda.reason)));
-#if LS_HAS_CUDA
-        const std::vector<Trace> traces = randomTraces();
-        for (int trial = 0; trial < 6; ++trial) {
-            const SignalSettings settings = randomSettings();
-            LatencyRecorder recorder;
-            compareWithCpu(stepSignalsCuda(traces, settings, cuda.devices.front().index, recorder), traces, settings);
-        }
-        // The engine on the GPU gives the CPU's signals.
-        InstabilityEngine engine;
-        QVERIFY(engine.hasCudaPath());
-        RunRequest request;
-        request.parameters = defaultValues(engine.parameterSchema());
-        request.parameters["traces"] = std::string(STUDIO_SAMPLE_TRACES);
-        request.warmupRepeats = 0;
-        request.device = "cpu";
-        const CompletedRun onCpu = runEngine(engine, request);
-        request.device = cuda.devices.front().id();
-        const CompletedRun onGpu = runEngine(engine, request);
-        QVERIFY(onGpu.device.isCuda());
-        const auto& cpuSignals = std::get<Series>(onCpu.output.datasets[1].content).curves.back().values;
-        const auto& gpuSignals = std::get<Series>(onGpu.output.datasets[1].content).curves.back().values;
-        QCOMPARE(gpuSignals.size(), cpuSignals.size());
-        for (std::size_t t = 0; t < cpuSignals.size(); ++t)
-            QVERIFY(std::abs(gpuSignals[t] - cpuSignals[t]) <= 1e-5f * std::max(1.0f, std::abs(cpuSignals[t])));
-#else
-        QSKIP("a CUDA device is present but this build has no CUDA path (STUDIO_CUDA=OFF or no nvcc)");
-#endif
-    }
+    // The CUDA signals against the CPU, and the engine on the GPU: tests/gpu/SignalsChecks.cpp.
+    LS_RUN_GPU_CHECK("signals.steps", std::string(STUDIO_SAMPLE_TRACES));
+}
 
     void bucketsAndBins()
     {
