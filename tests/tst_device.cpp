@@ -2,6 +2,9 @@
 #include "TestSupport.h"
 #include "engine/core/Device.h"
 #include "engine/core/Error.h"
+#if LS_HAS_CUDA
+#include "engine/core/cuda/Workspace.h"
+#endif
 
 using namespace ls;
 
@@ -24,6 +27,44 @@ private slots:
     {
         qputenv(kDeviceEnvironmentVariable, "cuda:0");
         QVERIFY(!selectDevice("cpu").device.isCuda());
+    }
+
+    void workspacePiecesAreAlignedAndApart()
+    {
+#if LS_HAS_CUDA
+        // The carving a GPU workspace does, on a host array: the sizing pass and the real pass
+        // agree, every piece is 256-byte aligned, holds its count and overlaps no other.
+        std::vector<std::size_t> counts;
+        for (int i = 0; i < 12; ++i)
+            counts.push_back(static_cast<std::size_t>(test::uniformInt(0, 5000)));
+        auto layOut = [&](cuda::Carver& carver) {
+            std::vector<std::pair<std::uintptr_t, std::size_t>> pieces; // address, bytes
+            for (std::size_t i = 0; i < counts.size(); ++i) {
+                if (i % 3 == 0)
+                    pieces.push_back({reinterpret_cast<std::uintptr_t>(carver.take<double>(counts[i])), counts[i] * sizeof(double)});
+                else if (i % 3 == 1)
+                    pieces.push_back({reinterpret_cast<std::uintptr_t>(carver.take<unsigned char>(counts[i])), counts[i]});
+                else
+                    pieces.push_back({reinterpret_cast<std::uintptr_t>(carver.take<float>(counts[i])), counts[i] * sizeof(float)});
+            }
+            return pieces;
+        };
+        cuda::Carver sizing(nullptr);
+        layOut(sizing);
+        std::vector<unsigned char> host(sizing.bytes() + 256);
+        auto* base = reinterpret_cast<unsigned char*>((reinterpret_cast<std::uintptr_t>(host.data()) + 255) / 256 * 256);
+        cuda::Carver real(base);
+        const auto pieces = layOut(real);
+        QCOMPARE(real.bytes(), sizing.bytes());
+        for (std::size_t i = 0; i < pieces.size(); ++i) {
+            QCOMPARE(pieces[i].first % 256, std::uintptr_t{0});
+            QVERIFY(pieces[i].first + pieces[i].second <= reinterpret_cast<std::uintptr_t>(base) + sizing.bytes());
+            if (i > 0)
+                QVERIFY(pieces[i - 1].first + pieces[i - 1].second <= pieces[i].first);
+        }
+#else
+        QSKIP("this build has no CUDA: no device workspace to carve");
+#endif
     }
 
     void cudaRequestFallsBackOrSelects()

@@ -116,7 +116,7 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
                     OptionalStage upload(timed, "upload");
                     gpu->upload(state.field); // the field changes every step
                 }
-                return gpu->render(state.receiver, movingEnds, render, timed);
+                return gpu->render(state.receiver, movingEnds, render, timed, RenderDownload::ForTraining);
             }
 #endif
             return renderCpu(state.field, state.receiver, movingEnds, render, timed);

@@ -2,6 +2,9 @@
 // each Gaussian's projection and emission MLP (the forward pass is SplatRendererCuda.cu).
 #include "SplatCudaShared.cuh"
 
+#include <iterator>
+#include <stdexcept>
+
 namespace ls::rf {
 
 namespace {
@@ -100,27 +103,37 @@ SplatGradientsOnDevice SplatRendererCuda::Buffers::compositeBackward(const std::
                             + std::to_string(last->channels * pixels) + " channel values");
     timer.begin("composite backward");
     const std::vector<float> upstreamHost(channelGradient.begin(), channelGradient.end());
-    DeviceBuffer<float> upstream(upstreamHost.size());
-    upstream.upload(upstreamHost);
     const std::size_t n = static_cast<std::size_t>(last->count);
-    SplatGradientsOnDevice gradients{DeviceBuffer<float>(n * 2), DeviceBuffer<float>(n * 3), DeviceBuffer<float>(n),
-                                     DeviceBuffer<float>(n * last->channels)};
-    for (DeviceBuffer<float>* zeroed : {&gradients.centre, &gradients.conic, &gradients.opacity, &gradients.emission})
-        LS_CUDA_CHECK(cudaMemset(zeroed->data(), 0, zeroed->size() * sizeof(float)));
+    float* upstream = nullptr;
+    GaussianField shapes = host.zerosLike(); // only the parameter arrays' sizes are read
+    const auto arrays = shapes.parameterArrays();
+    SplatGradientsOnDevice gradients = backward.carve([&](cuda::Carver& c) {
+        upstream = c.take<float>(upstreamHost.size());
+        SplatGradientsOnDevice pieces{c.take<float>(n * 2), c.take<float>(n * 3), c.take<float>(n), c.take<float>(n * last->channels), {}, nullptr};
+        for (std::size_t i = 0; i < arrays.size() && i < 8; ++i)
+            pieces.field[i] = c.take<float>(arrays[i].second->size());
+        pieces.centreNorms = c.take<float>(n);
+        return pieces;
+    });
+    LS_CUDA_CHECK(cudaMemcpyAsync(upstream, upstreamHost.data(), upstreamHost.size() * sizeof(float), cudaMemcpyHostToDevice));
+    const std::pair<float*, std::size_t> zeroed[] = {
+        {gradients.centre, n * 2}, {gradients.conic, n * 3}, {gradients.opacity, n}, {gradients.emission, n * last->channels}};
+    for (const auto& [piece, count] : zeroed)
+        LS_CUDA_CHECK(cudaMemsetAsync(piece, 0, count * sizeof(float)));
     compositeBackwardKernel<<<last->tiles, dim3(kTileSize, kTileSize)>>>(
-        mapping, last->channels, last->settings.alphaThreshold, last->tileBegin.data(), last->contributors.data(), last->transmittance.data(),
-        last->sortedIds.data(), last->u.data(), last->v.data(), last->conic.data(), last->opacity.data(), last->emission.data(), upstream.data(),
-        gradients.centre.data(), gradients.conic.data(), gradients.opacity.data(), gradients.emission.data());
+        mapping, last->channels, last->settings.alphaThreshold, last->tileBegin, last->contributors, last->transmittance, last->sortedIds, last->u,
+        last->v, last->conic, last->opacity, last->emission, upstream, gradients.centre, gradients.conic, gradients.opacity, gradients.emission);
     LS_CUDA_CHECK(cudaGetLastError());
     timer.end();
     return gradients;
 }
 
 namespace {
-void downloadInto(const DeviceBuffer<float>& device, std::vector<float>& host)
+// Fills `host` (sized by the caller) from the device; synchronous (pageable memory).
+void downloadInto(const float* device, std::vector<float>& host)
 {
-    host.resize(device.size());
-    device.download(host);
+    if (!host.empty())
+        LS_CUDA_CHECK(cudaMemcpy(host.data(), device, host.size() * sizeof(float), cudaMemcpyDeviceToHost));
 }
 } // namespace
 
@@ -133,13 +146,12 @@ CompositeGradients SplatRendererCuda::backwardComposite(const std::vector<double
     const double startUs = recorder ? recorder->nowUs() : 0;
     const SplatGradientsOnDevice onDevice = buffers_->compositeBackward(channelGradient, timer);
     CompositeGradients gradients(static_cast<std::size_t>(buffers_->last->count), buffers_->last->channels);
-    const std::pair<const DeviceBuffer<float>*, std::vector<double>*> parts[] = {
-        {&onDevice.centre, &gradients.centre}, {&onDevice.conic, &gradients.conic}, {&onDevice.opacity, &gradients.opacity},
-        {&onDevice.emission, &gradients.emission}};
+    const std::pair<const float*, std::vector<double>*> parts[] = {
+        {onDevice.centre, &gradients.centre}, {onDevice.conic, &gradients.conic}, {onDevice.opacity, &gradients.opacity},
+        {onDevice.emission, &gradients.emission}};
     for (const auto& [device, host] : parts) {
-        std::vector<float> values;
-        downloadInto(*device, values);
-        LS_CUDA_CHECK(cudaDeviceSynchronize());
+        std::vector<float> values(host->size());
+        downloadInto(device, values);
         host->assign(values.begin(), values.end());
     }
     if (recorder)
@@ -160,24 +172,24 @@ GaussianField SplatRendererCuda::backwardField(const std::vector<double>& channe
     GaussianField gradients = buffers_->host.zerosLike();
     timer.begin("field backward");
     auto arrays = gradients.parameterArrays(); // means, log-scales, rotations, opacity logits, w1, b1, w2, b2
-    std::vector<DeviceBuffer<float>> onDevice;
-    for (const auto& [name, array] : arrays) {
-        onDevice.emplace_back(array->size());
-        LS_CUDA_CHECK(cudaMemset(onDevice.back().data(), 0, array->size() * sizeof(float)));
+    if (arrays.size() != std::size(splat.field))
+        throw std::logic_error("SplatRendererCuda::backwardField: the field has " + std::to_string(arrays.size()) + " parameter arrays, the kernel 8");
+    for (std::size_t i = 0; i < arrays.size(); ++i)
+        LS_CUDA_CHECK(cudaMemsetAsync(splat.field[i], 0, arrays[i].second->size() * sizeof(float)));
+    const GradientView out{splat.field[0], splat.field[1], splat.field[2], splat.field[3], splat.field[4], splat.field[5], splat.field[6], splat.field[7]};
+    if (last.count > 0) {
+        fieldBackwardKernel<<<blocksFor(last.count), kThreads>>>(buffers_->view(), last.frame, last.settings.mapping, last.movingEnds, last.radius,
+                                                                  last.opacity, last.emission, splat.centre, splat.conic, splat.opacity, splat.emission,
+                                                                  out, centreGradientNorms ? splat.centreNorms : nullptr);
+        LS_CUDA_CHECK(cudaGetLastError());
     }
-    const GradientView out{onDevice[0].data(), onDevice[1].data(), onDevice[2].data(), onDevice[3].data(),
-                           onDevice[4].data(), onDevice[5].data(), onDevice[6].data(), onDevice[7].data()};
-    DeviceBuffer<float> norms(centreGradientNorms ? static_cast<std::size_t>(last.count) : 0);
-    fieldBackwardKernel<<<blocksFor(last.count), kThreads>>>(buffers_->view(), last.frame, last.settings.mapping, last.movingEnds, last.radius.data(),
-                                                              last.opacity.data(), last.emission.data(), splat.centre.data(), splat.conic.data(),
-                                                              splat.opacity.data(), splat.emission.data(), out,
-                                                              centreGradientNorms ? norms.data() : nullptr);
-    LS_CUDA_CHECK(cudaGetLastError());
     timer.end();
     for (std::size_t i = 0; i < arrays.size(); ++i)
-        downloadInto(onDevice[i], *arrays[i].second);
-    if (centreGradientNorms)
-        downloadInto(norms, *centreGradientNorms);
+        downloadInto(splat.field[i], *arrays[i].second);
+    if (centreGradientNorms) {
+        centreGradientNorms->resize(static_cast<std::size_t>(last.count));
+        downloadInto(splat.centreNorms, *centreGradientNorms);
+    }
     LS_CUDA_CHECK(cudaDeviceSynchronize());
     if (recorder)
         timer.commit(*recorder, startUs);

@@ -10,6 +10,7 @@
 #include "engine/core/Error.h"
 #include "engine/core/cuda/DeviceBuffer.h"
 #include "engine/core/cuda/GpuStageTimer.h"
+#include "engine/core/cuda/Workspace.h"
 
 #include <cub/cub.cuh>
 
@@ -42,27 +43,35 @@ __device__ inline void normalisedInput(const FieldView& field, float3 movingEnd,
 
 inline int blocksFor(long count) { return static_cast<int>((count + kThreads - 1) / kThreads); }
 
-// What the last render leaves on the device for its backward pass.
+// What the last render leaves on the device for its backward pass: pieces of the renderer's
+// workspaces, valid until the next render.
 struct LastRender {
     int count = 0, tiles = 0;
     int channels = 0; // per Gaussian: B·2F
     RenderSettings settings;
     ReceiverFrame<float> frame{};
     MovingEndsView movingEnds{};
-    DeviceBuffer<float> u, v, conic, opacity, emission, transmittance;
-    DeviceBuffer<int> radius;
-    DeviceBuffer<std::uint32_t> sortedIds, tileBegin, contributors;
+    const float *u = nullptr, *v = nullptr, *conic = nullptr, *opacity = nullptr, *emission = nullptr, *transmittance = nullptr;
+    const int* radius = nullptr;
+    const std::uint32_t *sortedIds = nullptr, *tileBegin = nullptr, *contributors = nullptr;
 };
 
-// The composite backward's per-splat gradients, on the device.
+// The composite backward's per-splat gradients, and room for the field backward's per-parameter
+// gradients (in GaussianField::parameterArrays() order) and centre-gradient norms: pieces of the
+// backward workspace, carved together so neither pass invalidates the other's.
 struct SplatGradientsOnDevice {
-    DeviceBuffer<float> centre, conic, opacity, emission;
+    float *centre, *conic, *opacity, *emission;
+    float* field[8];
+    float* centreNorms;
 };
 
 struct SplatRendererCuda::Buffers {
     GaussianField host; // the host copy: shapes and the input normalisation the kernels need
     DeviceBuffer<float> means, logScales, rotations, opacityLogits, w1, b1, w2, b2;
     std::unique_ptr<LastRender> last; // null until a render of this upload
+    // Grown, never shrunk, and reused by every render and backward pass: per Gaussian and pixel;
+    // per tile-list entry (sized once the scan has counted them); the backward pass's gradients.
+    cuda::Workspace forward, entries, backward;
 
     FieldView view() const
     {

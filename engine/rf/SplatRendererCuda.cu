@@ -156,29 +156,63 @@ void SplatRendererCuda::upload(const GaussianField& field)
                             + std::to_string(kCudaMaxOutputs / 2) + " frequencies; this field has " + std::to_string(field.hidden) + " and "
                             + std::to_string(field.frequencies));
     LS_CUDA_CHECK(cudaSetDevice(device_));
-    auto buffers = std::make_unique<Buffers>();
-    buffers->host = field;
+    if (!buffers_)
+        buffers_ = std::make_unique<Buffers>();
+    Buffers& buffers = *buffers_;
+    buffers.last.reset(); // a backward pass needs a render of this upload
+    buffers.host = field;
+    // Training uploads every step: the arrays keep their allocations while the field keeps its
+    // size (densification changes it now and then).
     auto put = [](DeviceBuffer<float>& buffer, const std::vector<float>& values) {
-        buffer = DeviceBuffer<float>(values.size());
+        if (buffer.size() != values.size())
+            buffer = DeviceBuffer<float>(values.size());
         buffer.upload(values);
     };
-    put(buffers->means, field.means);
-    put(buffers->logScales, field.logScales);
-    put(buffers->rotations, field.rotations);
-    put(buffers->opacityLogits, field.opacityLogits);
-    put(buffers->w1, field.mlpW1);
-    put(buffers->b1, field.mlpB1);
-    put(buffers->w2, field.mlpW2);
-    put(buffers->b2, field.mlpB2);
-    buffers_ = std::move(buffers);
+    put(buffers.means, field.means);
+    put(buffers.logScales, field.logScales);
+    put(buffers.rotations, field.rotations);
+    put(buffers.opacityLogits, field.opacityLogits);
+    put(buffers.w1, field.mlpW1);
+    put(buffers.b1, field.mlpB1);
+    put(buffers.w2, field.mlpW2);
+    put(buffers.b2, field.mlpB2);
 }
 
+namespace {
+
+// The forward pass's arrays, carved from the renderer's forward workspace.
+struct ForwardArrays {
+    float *u, *v, *range, *opacity, *conic, *emission, *channels, *transmittance;
+    int *radius, *extent;
+    unsigned *touched, *offsets;
+    std::uint32_t *tileBegin, *tileEnd, *contributors;
+    unsigned char* scanScratch;
+};
+
+// The tile lists' arrays, carved from the entries workspace once the scan has counted them.
+struct EntryArrays {
+    std::uint64_t *keys, *sortedKeys;
+    std::uint32_t *ids, *sortedIds;
+    unsigned char* sortScratch;
+};
+
+int tileKeyBits(int tiles)
+{
+    int bits = 1;
+    while ((1 << bits) < tiles + 1)
+        ++bits;
+    return bits;
+}
+
+} // namespace
+
 RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
-                                       LatencyRecorder* recorder)
+                                       LatencyRecorder* recorder, RenderDownload download)
 {
     if (!buffers_)
         throw ArgumentError("SplatRendererCuda::render: upload a field first");
-    const GaussianField& field = buffers_->host;
+    Buffers& buffers = *buffers_;
+    const GaussianField& field = buffers.host;
     const int positions = static_cast<int>(movingEnds.size());
     if (positions < 1 || positions * field.outputs() > kCudaMaxOutputs)
         throw ArgumentError("the CUDA renderer composites up to " + std::to_string(kCudaMaxOutputs / 2) + " maps per pass (frequencies × positions); "
@@ -198,90 +232,102 @@ RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, MovingEnds 
         for (int j = 0; j < 3; ++j)
             frame.worldToLocal[i][j] = static_cast<float>(frameDouble.worldToLocal[i][j]);
     }
-    const FieldView view = buffers_->view();
+    const FieldView view = buffers.view();
+    buffers.last.reset(); // its pieces are about to be re-carved
 
-    DeviceBuffer<float> u(n), v(n), range(n), opacity(n), conic(n * 3), emission(static_cast<std::size_t>(n) * outputs);
-    DeviceBuffer<int> radius(n), extent(n * 2);
-    DeviceBuffer<unsigned> touched(n), offsets(n);
+    std::size_t scanBytes = 0;
+    LS_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(nullptr, scanBytes, static_cast<const unsigned*>(nullptr), static_cast<unsigned*>(nullptr), n));
+    const ForwardArrays f = buffers.forward.carve([&](cuda::Carver& c) {
+        ForwardArrays a{};
+        a.u = c.take<float>(n), a.v = c.take<float>(n), a.range = c.take<float>(n), a.opacity = c.take<float>(n);
+        a.conic = c.take<float>(static_cast<std::size_t>(n) * 3);
+        a.emission = c.take<float>(static_cast<std::size_t>(n) * outputs);
+        a.radius = c.take<int>(n), a.extent = c.take<int>(static_cast<std::size_t>(n) * 2);
+        a.touched = c.take<unsigned>(n), a.offsets = c.take<unsigned>(n);
+        a.tileBegin = c.take<std::uint32_t>(tiles), a.tileEnd = c.take<std::uint32_t>(tiles);
+        a.channels = c.take<float>(static_cast<std::size_t>(outputs) * pixels), a.transmittance = c.take<float>(pixels);
+        a.contributors = c.take<std::uint32_t>(pixels);
+        a.scanScratch = c.take<unsigned char>(scanBytes);
+        return a;
+    });
     cuda::GpuStageTimer timer;
     const double startUs = recorder ? recorder->nowUs() : 0;
 
     timer.begin("project");
-    projectKernel<<<blocksFor(n), kThreads>>>(view, frame, mapping, ends, settings.splatsCoverWholeMap, settings.binBy3SigmaRadius, settings.alphaThreshold,
-                                               u.data(), v.data(), range.data(), opacity.data(), conic.data(), radius.data(), extent.data(),
-                                               touched.data(), emission.data());
-    LS_CUDA_CHECK(cudaGetLastError());
+    if (n > 0) {
+        projectKernel<<<blocksFor(n), kThreads>>>(view, frame, mapping, ends, settings.splatsCoverWholeMap, settings.binBy3SigmaRadius,
+                                                   settings.alphaThreshold, f.u, f.v, f.range, f.opacity, f.conic, f.radius, f.extent, f.touched,
+                                                   f.emission);
+        LS_CUDA_CHECK(cudaGetLastError());
+    }
     timer.end();
 
     timer.begin("bin");
-    std::size_t scratchBytes = 0;
-    LS_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(nullptr, scratchBytes, touched.data(), offsets.data(), n));
-    DeviceBuffer<unsigned char> scanScratch(scratchBytes);
-    LS_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(scanScratch.data(), scratchBytes, touched.data(), offsets.data(), n));
     unsigned lastOffset = 0, lastCount = 0;
     if (n > 0) {
-        LS_CUDA_CHECK(cudaMemcpy(&lastOffset, offsets.data() + n - 1, sizeof lastOffset, cudaMemcpyDeviceToHost));
-        LS_CUDA_CHECK(cudaMemcpy(&lastCount, touched.data() + n - 1, sizeof lastCount, cudaMemcpyDeviceToHost));
+        LS_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(f.scanScratch, scanBytes, f.touched, f.offsets, n));
+        LS_CUDA_CHECK(cudaMemcpy(&lastOffset, f.offsets + n - 1, sizeof lastOffset, cudaMemcpyDeviceToHost));
+        LS_CUDA_CHECK(cudaMemcpy(&lastCount, f.touched + n - 1, sizeof lastCount, cudaMemcpyDeviceToHost));
     }
     const unsigned entries = lastOffset + lastCount;
-    DeviceBuffer<std::uint64_t> keys(entries), sortedKeys(entries);
-    DeviceBuffer<std::uint32_t> ids(entries), sortedIds(entries);
+    const int keyBits = 32 + tileKeyBits(tiles);
+    std::size_t sortBytes = 0;
+    if (entries > 0)
+        LS_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, sortBytes, static_cast<const std::uint64_t*>(nullptr), static_cast<std::uint64_t*>(nullptr),
+                                                      static_cast<const std::uint32_t*>(nullptr), static_cast<std::uint32_t*>(nullptr),
+                                                      static_cast<int>(entries), 0, keyBits));
+    const EntryArrays e = buffers.entries.carve([&](cuda::Carver& c) {
+        EntryArrays a{};
+        a.keys = c.take<std::uint64_t>(entries), a.sortedKeys = c.take<std::uint64_t>(entries);
+        a.ids = c.take<std::uint32_t>(entries), a.sortedIds = c.take<std::uint32_t>(entries);
+        a.sortScratch = c.take<unsigned char>(sortBytes);
+        return a;
+    });
     if (entries > 0) {
-        duplicateKernel<<<blocksFor(n), kThreads>>>(n, mapping, u.data(), v.data(), radius.data(), extent.data(), range.data(), offsets.data(),
-                                                    keys.data(), ids.data());
+        duplicateKernel<<<blocksFor(n), kThreads>>>(n, mapping, f.u, f.v, f.radius, f.extent, f.range, f.offsets, e.keys, e.ids);
         LS_CUDA_CHECK(cudaGetLastError());
     }
     timer.end();
 
     timer.begin("sort");
-    int tileBits = 1;
-    while ((1 << tileBits) < tiles + 1)
-        ++tileBits;
+    if (entries > 0)
+        LS_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(e.sortScratch, sortBytes, e.keys, e.sortedKeys, e.ids, e.sortedIds, static_cast<int>(entries), 0,
+                                                      keyBits));
+    LS_CUDA_CHECK(cudaMemsetAsync(f.tileBegin, 0, tiles * sizeof(std::uint32_t)));
+    LS_CUDA_CHECK(cudaMemsetAsync(f.tileEnd, 0, tiles * sizeof(std::uint32_t)));
     if (entries > 0) {
-        scratchBytes = 0;
-        LS_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, scratchBytes, keys.data(), sortedKeys.data(), ids.data(), sortedIds.data(),
-                                                      static_cast<int>(entries), 0, 32 + tileBits));
-        DeviceBuffer<unsigned char> sortScratch(scratchBytes);
-        LS_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(sortScratch.data(), scratchBytes, keys.data(), sortedKeys.data(), ids.data(), sortedIds.data(),
-                                                      static_cast<int>(entries), 0, 32 + tileBits));
-    }
-    DeviceBuffer<std::uint32_t> tileBegin(tiles), tileEnd(tiles);
-    LS_CUDA_CHECK(cudaMemset(tileBegin.data(), 0, tiles * sizeof(std::uint32_t)));
-    LS_CUDA_CHECK(cudaMemset(tileEnd.data(), 0, tiles * sizeof(std::uint32_t)));
-    if (entries > 0) {
-        tileRangesKernel<<<blocksFor(entries), kThreads>>>(entries, sortedKeys.data(), tileBegin.data(), tileEnd.data());
+        tileRangesKernel<<<blocksFor(entries), kThreads>>>(entries, e.sortedKeys, f.tileBegin, f.tileEnd);
         LS_CUDA_CHECK(cudaGetLastError());
     }
     timer.end();
 
     timer.begin("composite");
-    DeviceBuffer<float> channels(outputs * pixels), transmittance(pixels);
-    DeviceBuffer<std::uint32_t> contributors(pixels);
-    compositeKernel<<<tiles, dim3(kTileSize, kTileSize)>>>(mapping, outputs, settings.alphaThreshold, tileBegin.data(), tileEnd.data(), sortedIds.data(),
-                                                           u.data(), v.data(), conic.data(), opacity.data(), emission.data(), channels.data(),
-                                                           transmittance.data(), contributors.data());
+    compositeKernel<<<tiles, dim3(kTileSize, kTileSize)>>>(mapping, outputs, settings.alphaThreshold, f.tileBegin, f.tileEnd, e.sortedIds, f.u, f.v, f.conic,
+                                                           f.opacity, f.emission, f.channels, f.transmittance, f.contributors);
     LS_CUDA_CHECK(cudaGetLastError());
     timer.end();
 
+    // Training reads the maps (its loss) and the radii (densification statistics) only; the rest
+    // of the state stays on the device for the backward pass.
+    auto downloadTo = [](auto& host, const auto* device, std::size_t count) {
+        host.resize(count);
+        if (count > 0)
+            LS_CUDA_CHECK(cudaMemcpyAsync(host.data(), device, count * sizeof(*device), cudaMemcpyDeviceToHost));
+    };
     RenderResult result;
-    result.channels.resize(outputs * pixels);
-    channels.download(result.channels);
     RenderState& state = result.state;
-    state.finalTransmittance.resize(pixels);
-    transmittance.download(state.finalTransmittance);
-    state.contributors.resize(pixels);
-    contributors.download(state.contributors);
-    state.u.resize(n), state.v.resize(n), state.range.resize(n), state.opacity.resize(n), state.conic.resize(n * 3), state.radius.resize(n);
-    state.emission.resize(static_cast<std::size_t>(n) * outputs);
-    u.download(state.u), v.download(state.v), range.download(state.range), opacity.download(state.opacity), conic.download(state.conic);
-    state.extent.resize(static_cast<std::size_t>(n) * 2);
-    radius.download(state.radius), extent.download(state.extent), emission.download(state.emission);
-    state.bins.keys.resize(entries);
-    state.bins.gaussianIds.resize(entries);
-    state.bins.tileBegin.resize(tiles);
-    state.bins.tileEnd.resize(tiles);
-    sortedKeys.download(state.bins.keys), sortedIds.download(state.bins.gaussianIds);
-    tileBegin.download(state.bins.tileBegin), tileEnd.download(state.bins.tileEnd);
+    downloadTo(result.channels, f.channels, static_cast<std::size_t>(outputs) * pixels);
+    downloadTo(state.radius, f.radius, n);
+    if (download == RenderDownload::WholeState) {
+        downloadTo(state.finalTransmittance, f.transmittance, pixels);
+        downloadTo(state.contributors, f.contributors, pixels);
+        downloadTo(state.u, f.u, n), downloadTo(state.v, f.v, n), downloadTo(state.range, f.range, n), downloadTo(state.opacity, f.opacity, n);
+        downloadTo(state.conic, f.conic, static_cast<std::size_t>(n) * 3);
+        downloadTo(state.extent, f.extent, static_cast<std::size_t>(n) * 2);
+        downloadTo(state.emission, f.emission, static_cast<std::size_t>(n) * outputs);
+        downloadTo(state.bins.keys, e.sortedKeys, entries), downloadTo(state.bins.gaussianIds, e.sortedIds, entries);
+        downloadTo(state.bins.tileBegin, f.tileBegin, tiles), downloadTo(state.bins.tileEnd, f.tileEnd, tiles);
+    }
     LS_CUDA_CHECK(cudaDeviceSynchronize());
     if (recorder)
         timer.commit(*recorder, startUs);
@@ -292,14 +338,19 @@ RenderResult SplatRendererCuda::render(const ReceiverPose& receiver, MovingEnds 
     last->channels = outputs;
     last->tiles = tiles;
     last->settings = settings;
-    last->u = std::move(u), last->v = std::move(v), last->conic = std::move(conic), last->opacity = std::move(opacity);
-    last->emission = std::move(emission), last->transmittance = std::move(transmittance);
-    last->sortedIds = std::move(sortedIds), last->tileBegin = std::move(tileBegin), last->contributors = std::move(contributors);
-    last->radius = std::move(radius);
+    last->u = f.u, last->v = f.v, last->conic = f.conic, last->opacity = f.opacity;
+    last->emission = f.emission, last->transmittance = f.transmittance;
+    last->sortedIds = e.sortedIds, last->tileBegin = f.tileBegin, last->contributors = f.contributors;
+    last->radius = f.radius;
     last->frame = frame;
     last->movingEnds = ends;
-    buffers_->last = std::move(last);
+    buffers.last = std::move(last);
     return result;
+}
+
+int SplatRendererCuda::workspaceAllocations() const
+{
+    return buffers_ ? buffers_->forward.allocations() + buffers_->entries.allocations() + buffers_->backward.allocations() : 0;
 }
 
 

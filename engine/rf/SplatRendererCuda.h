@@ -15,6 +15,11 @@ namespace ls::rf {
 inline constexpr int kCudaMaxHidden = 128; // emission MLP width the kernels support
 inline constexpr int kCudaMaxOutputs = 64; // channels per pass, B·2F: up to 32 maps (frequencies × positions)
 
+// What a render brings back to the host besides the maps: the whole RenderState (the studio, the
+// tests), or for a training step only what it reads there (the splat radii, for densification);
+// the backward pass uses the copy left on the device either way.
+enum class RenderDownload { WholeState, ForTraining };
+
 class SplatRendererCuda {
 public:
     explicit SplatRendererCuda(int deviceIndex);
@@ -27,7 +32,8 @@ public:
     void upload(const GaussianField& field);
     // Renders for one position of the moving end: channels [2F, H, W] and spectrum [F, H, W]; or for
     // a batch of them in one pass, laid out as renderCpu's batch (B·2F ≤ kCudaMaxOutputs).
-    RenderResult render(const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings, LatencyRecorder* recorder = nullptr);
+    RenderResult render(const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings, LatencyRecorder* recorder = nullptr,
+                        RenderDownload download = RenderDownload::WholeState);
     RenderResult render(const ReceiverPose& receiver, const std::array<float, 3>& movingEnd, const RenderSettings& settings,
                         LatencyRecorder* recorder = nullptr)
     {
@@ -44,6 +50,9 @@ public:
     // only the gradient field comes back. `centreGradientNorms` as in backwardCpu.
     GaussianField backwardField(const std::vector<double>& channelGradient, std::vector<float>* centreGradientNorms = nullptr,
                                 LatencyRecorder* recorder = nullptr);
+    // How often the renderer's device workspaces grew (each a cudaMalloc): renders and backward
+    // passes of a field that keeps its size allocate nothing after the first.
+    int workspaceAllocations() const;
 
 private:
     struct Buffers;

@@ -49,6 +49,14 @@ void checkRfForward(const GpuCheckContext& context, CheckOutcome& outcome)
         }
         outcome.require(largest > 0, trialName(trial, "the CPU map is empty"));
         outcome.within(trialName(trial, "max |gpu - cpu| / max |cpu| of the spectrum"), worst / std::max(largest, 1e-30), 1e-3);
+        // The same render again reuses the workspaces (no cudaMalloc) and gives the same maps; the
+        // training download brings the maps and radii only.
+        const int allocations = gpu.workspaceAllocations();
+        const auto again = gpu.render(receiver, positions, settings, nullptr, RenderDownload::ForTraining);
+        outcome.require(gpu.workspaceAllocations() == allocations, trialName(trial, "a second render of the same field allocated again"));
+        outcome.require(again.spectrum == device.spectrum && again.state.radius == device.state.radius,
+                        trialName(trial, "a second render of the same field differs"));
+        outcome.require(again.state.u.empty() && again.state.bins.keys.empty(), trialName(trial, "the training download brought the whole state"));
     }
 }
 
@@ -109,6 +117,11 @@ void checkRfBackward(const GpuCheckContext& context, CheckOutcome& outcome)
             return;
         const auto [normDifference, normSize] = differenceAndNorm(cpuNorms, gpuNorms);
         outcome.within(trialName(trial, "centre gradient norms"), normDifference, 2e-3 * normSize);
+        // Another backward pass of the same render: the same gradients from the same workspace.
+        const int allocations = gpu.workspaceAllocations();
+        const GaussianField twice = gpu.backwardField(channelGradient);
+        outcome.require(gpu.workspaceAllocations() == allocations, trialName(trial, "a second backward pass allocated again"));
+        outcome.require(twice.parameterArrays()[0].second->size() == deviceArrays[0].second->size(), trialName(trial, "second backward: sizes"));
     }
 }
 
