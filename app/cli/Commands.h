@@ -5,8 +5,13 @@
 #include <functional>
 #include <optional>
 
+#include <filesystem>
+#include <memory>
+#include <string>
+
 class QCommandLineParser;
-namespace ls { class StudioError; }
+namespace ls { class StudioError; class Engine; }
+namespace ls::host { class PluginRegistry; }
 
 namespace ls::cli {
 
@@ -16,6 +21,7 @@ std::optional<int> parseArguments(QCommandLineParser& parser, const QStringList&
                                   const QStringList& required = {});
 
 int pluginsCommand(const QStringList& arguments);
+int sweepCommand(const QStringList& arguments);
 int describeCommand(const QStringList& arguments);
 int runCommand(const QStringList& arguments);
 int screenshotCommand(const QStringList& arguments); // needs a QApplication and a display
@@ -29,6 +35,12 @@ void printPluginCommandUsage(const QStringList& builtIn);
 // a file error (4), anything else as a failed run (1).
 int guarded(const char* command, const std::function<int()>& body);
 int exitCodeFor(const StudioError& error);
+// A folder a command will write to, checked (created, probed) before its work starts; throws
+// FileError naming `option`.
+void requireWritableFolder(const std::filesystem::path& folder, const std::string& option);
+// An engine by its id, or by the last part of it when that is unique ("flatformer"); null when
+// none; throws ArgumentError when the short name is ambiguous. `id` gets the full id.
+std::shared_ptr<Engine> findEngineByName(const host::PluginRegistry& registry, const std::string& name, std::string& id);
 // True when the GUI platform can show OpenGL windows (xcb or wayland, not offscreen or minimal).
 bool hasRealDisplay();
 // Sets the default OpenGL surface format; must run before the QApplication is made.

@@ -1,6 +1,7 @@
 #include "Commands.h"
 #include "plugins/sdk/ExitCodes.h"
 #include "ProgressLine.h"
+#include "Ranks.h"
 #include "app/host/PluginRegistry.h"
 #include "app/host/FileParameterRecords.h"
 #include "app/host/Session.h"
@@ -153,23 +154,6 @@ void writeOutputsTo(const CompletedRun& run, const std::filesystem::path& out)
                  folder.string().c_str());
 }
 
-// A folder the run will write to, checked before the run starts: an unwritable --out must not be
-// found only after an hour of training. The folder is created as writeOutputs would.
-void requireWritableFolder(const std::filesystem::path& folder, const std::string& option)
-{
-    std::error_code ec;
-    std::filesystem::create_directories(folder, ec);
-    if (ec || !std::filesystem::is_directory(folder))
-        throw FileError(folder.string(), option + ": cannot create the folder (" + (ec ? ec.message() : "not a folder") + ")");
-    const std::filesystem::path probe = folder / (".write-probe-" + std::to_string(::getpid()));
-    {
-        std::ofstream out(probe, std::ios::binary);
-        if (!(out << "probe"))
-            throw FileError(folder.string(), option + ": the folder is not writable");
-    }
-    std::filesystem::remove(probe, ec);
-}
-
 // Where writeOutputsTo will write for `--out out`.
 void requireWritableOutput(const std::filesystem::path& out)
 {
@@ -204,6 +188,25 @@ QStringList takeParameterShorthands(const QStringList& arguments, const QStringL
     return kept;
 }
 
+} // namespace
+
+// A folder the run will write to, checked before the run starts: an unwritable --out must not be
+// found only after an hour of training. The folder is created as writeOutputs would.
+void requireWritableFolder(const std::filesystem::path& folder, const std::string& option)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (ec || !std::filesystem::is_directory(folder))
+        throw FileError(folder.string(), option + ": cannot create the folder (" + (ec ? ec.message() : "not a folder") + ")");
+    const std::filesystem::path probe = folder / (".write-probe-" + std::to_string(::getpid()));
+    {
+        std::ofstream out(probe, std::ios::binary);
+        if (!(out << "probe"))
+            throw FileError(folder.string(), option + ": the folder is not writable");
+    }
+    std::filesystem::remove(probe, ec);
+}
+
 // An engine by its id, or by the last part of it when that is unique ("flatformer").
 std::shared_ptr<Engine> findEngineByName(const host::PluginRegistry& registry, const std::string& name, std::string& id)
 {
@@ -226,7 +229,6 @@ std::shared_ptr<Engine> findEngineByName(const host::PluginRegistry& registry, c
     return match;
 }
 
-} // namespace
 
 int runCommand(const QStringList& givenArguments)
 {
@@ -277,7 +279,16 @@ int runCommand(const QStringList& givenArguments)
     }
 
     std::signal(SIGINT, requestCancel);
+    std::signal(SIGTERM, requestCancel);
     try {
+        // Under mpirun or srun: the ranks run the engine together (GSpaRC training splits each
+        // batch over them; engine/core/Collective.h); rank 0 alone prints and writes.
+        Ranks ranks;
+        setProcessCollective(ranks.distributed() ? &ranks : nullptr);
+        struct Uninstall {
+            ~Uninstall() { setProcessCollective(nullptr); }
+        } uninstall;
+        const bool writer = ranks.rank() == 0;
         RunRequest request;
         request.parameters = defaultValues(engine->parameterSchema());
         for (const QString& assignment : parser.values("param") + shorthandAssignments)
@@ -299,10 +310,10 @@ int runCommand(const QStringList& givenArguments)
         request.device = parser.value("device").toStdString();
 
         // Everything the run will write, and the session it appends to, checked before it starts.
-        if (parser.isSet("out"))
+        if (writer && parser.isSet("out"))
             requireWritableOutput(parser.value("out").toStdString());
         std::optional<host::Session> appendTo;
-        if (parser.isSet("session-out")) {
+        if (writer && parser.isSet("session-out")) {
             const QString sessionPath = parser.value("session-out");
             if (QFileInfo::exists(sessionPath)) {
                 appendTo = host::loadSession(sessionPath.toStdString());
@@ -318,13 +329,16 @@ int runCommand(const QStringList& givenArguments)
             inputRecords.push_back(std::move(record));
         const CompletedRun run = [&] {
             std::optional<ProgressLine> line;
-            if (!parser.isSet("quiet"))
+            if (!parser.isSet("quiet") && writer)
                 line.emplace();
             return runEngine(
                 *engine, request, [&](double fraction, const std::string& message) { if (line) line->update(fraction, message); },
                 &gCancelRequested);
         }();
-        std::fprintf(stderr, "device: %s (%s)\n", run.device.describe().c_str(), run.deviceReason.c_str());
+        if (!writer)
+            return kOk;
+        std::fprintf(stderr, "device: %s (%s)%s\n", run.device.describe().c_str(), run.deviceReason.c_str(),
+                     ranks.distributed() ? (", rank 0 of " + std::to_string(ranks.size())).c_str() : "");
         if (!parser.isSet("quiet"))
             printStats(run.latency);
         if (parser.isSet("out")) {

@@ -13,7 +13,7 @@
 
 namespace {
 
-const QStringList kBuiltInCommands = {"plugins", "describe", "run", "report", "screenshot"};
+const QStringList kBuiltInCommands = {"plugins", "describe", "run", "sweep", "report", "screenshot"};
 
 void printUsage()
 {
@@ -24,7 +24,11 @@ void printUsage()
         "  describe <engine>                parameters and inputs of an engine\n"
         "  run <engine> [--param k=v ...] [--input [key=]f.npy] [--repeat N] [--warmup N]\n"
         "      [--device cpu|cuda:N] [--out DIR] [--session-out S.lstudio]\n"
-        "                                   run an engine; write outputs and latency to DIR\n"
+        "                                   run an engine; write outputs and latency to DIR (under mpirun,\n"
+        "                                   GSpaRC training is data parallel over the ranks; rank 0 writes)\n"
+        "  sweep SWEEP.json --session-out S.lstudio [--schedule static|dynamic] [--list]\n"
+        "                                   run a sweep's runs, spread over MPI ranks under mpirun or srun,\n"
+        "                                   gathered into one session\n"
         "  report --session S --out R.pdf|R.html [--runs 1,2] [--compare 1:2 ...]\n"
         "                                   export runs, comparisons and latency as a report\n"
         "  screenshot --session S --out F.png [--width W] [--height H] [--scale K] [--color-by A]\n"
@@ -107,6 +111,7 @@ int main(int argc, char** argv)
         if (command == "plugins") return ls::cli::pluginsCommand(arguments);
         if (command == "describe") return ls::cli::describeCommand(arguments);
         if (command == "run") return ls::cli::runCommand(arguments);
+        if (command == "sweep") return ls::cli::sweepCommand(arguments);
         if (command == "screenshot") return ls::cli::screenshotCommand(arguments);
         if (command == "report") return ls::cli::reportCommand(arguments);
         if (const auto status = ls::cli::pluginCommand(command, arguments))

@@ -94,19 +94,36 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         throw ArgumentError("batch: " + std::to_string(batchSize) + " spectra of " + std::to_string(state.field.frequencies) + " frequencies are "
                             + std::to_string(batchSize * state.field.frequencies) + " maps per step; one step composites at most "
                             + std::to_string(mapLimit) + (settings.cudaDevice >= 0 ? " on a GPU" : "") + " - lower the batch");
+    Collective* const collective = settings.collective && settings.collective->distributed() ? settings.collective : nullptr;
+    const int ranks = collective ? collective->size() : 1, rank = collective ? collective->rank() : 0;
+    if (collective && batchSize < ranks)
+        throw ArgumentError("batch: " + std::to_string(batchSize) + " spectra per step cannot be shared by " + std::to_string(ranks)
+                            + " ranks; give each rank at least one (batch >= ranks)");
+    if (collective && settings.densify.enabled && settings.cudaDevice >= 0)
+        throw ArgumentError("densify: densification over several GPU ranks is not supported yet (its statistics need the summed "
+                            "screen-space gradients, which the GPU backward keeps on the device); train on CPU ranks, or without densification");
     const int height = state.mapping.height, width = state.mapping.width;
     const std::size_t pixels = static_cast<std::size_t>(height) * width;
     double windowLoss = 0, windowSsim = 0;
     int windowCount = 0;
     while (state.step < settings.iterations) {
-        if (cancelled && cancelled())
-            return false;
-        std::vector<const SpectrumSample*> batch(batchSize);
-        std::vector<std::array<float, 3>> movingEnds(batchSize);
-        for (int b = 0; b < batchSize; ++b) {
-            batch[b] = &dataset.samples[sampleForDraw(dataset, settings.seed, state.step * batchSize + b)];
-            movingEnds[b] = batch[b]->movingEnd;
+        bool stop = cancelled && cancelled();
+        if (collective) { // every rank stops at the same step, or the others would wait for it forever
+            double stopping = stop ? 1 : 0;
+            collective->sumInPlace(std::span<double>(&stopping, 1));
+            stop = stopping > 0;
         }
+        if (stop)
+            return false;
+        // The step's whole batch is drawn the same on every rank; this rank takes its share of it.
+        std::vector<const SpectrumSample*> batch;
+        std::vector<std::array<float, 3>> movingEnds;
+        for (int b = 0; b < batchSize; ++b)
+            if (b % ranks == rank) {
+                batch.push_back(&dataset.samples[sampleForDraw(dataset, settings.seed, state.step * batchSize + b)]);
+                movingEnds.push_back(batch.back()->movingEnd);
+            }
+        const int localBatch = static_cast<int>(batch.size());
         LatencyRecorder* timed = recorder && state.step % settings.curveEvery == 0 ? recorder : nullptr;
         std::optional<OptionalStage> stepStage(std::in_place, timed, "training step");
         const RenderResult rendered = [&] {
@@ -124,9 +141,10 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         std::optional<OptionalStage> lossStage(std::in_place, timed, "loss");
         // The loss of each [H, W] map (a frequency of a spectrum in the batch), averaged over all of them.
         // The maps are independent, so they are scored in parallel and summed in map order after.
-        const int frequencies = state.field.frequencies, maps = batchSize * frequencies;
+        // Every map's loss and gradient is divided by the whole batch's map count, on each rank.
+        const int frequencies = state.field.frequencies, maps = batchSize * frequencies, localMaps = localBatch * frequencies;
         std::vector<float> spectrumGradient(rendered.spectrum.size());
-        std::vector<SpectrumLoss> mapLosses(static_cast<std::size_t>(maps));
+        std::vector<SpectrumLoss> mapLosses(static_cast<std::size_t>(localMaps));
         parallelFor(mapLosses.size(), parallelWorkers(mapLosses.size()), [&](std::size_t begin, std::size_t end, int) {
             for (std::size_t map = begin; map < end; ++map) {
                 const std::vector<float>& measured = batch[map / frequencies]->spectrum;
@@ -146,16 +164,43 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         lossStage.reset();
         std::optional<OptionalStage> backwardStage(std::in_place, timed, "backward");
         std::vector<float> centreGradientNorms;
-        const std::vector<double> channelGradient = channelGradients(rendered, spectrumGradient, maps, state.quantity);
+        const std::vector<double> channelGradient = channelGradients(rendered, spectrumGradient, localMaps, state.quantity);
         std::vector<float>* norms = settings.densify.enabled ? &centreGradientNorms : nullptr;
-        const GaussianField gradients = [&] {
+        GaussianField gradients = [&] {
 #if LS_HAS_CUDA
             if (gpu)
                 return gpu->backwardField(channelGradient, norms, timed);
 #endif
-            const CompositeGradients composite = compositeBackwardCpu(render, batchSize * state.field.outputs(), rendered.state, channelGradient);
+            CompositeGradients composite = compositeBackwardCpu(render, localBatch * state.field.outputs(), rendered.state, channelGradient);
+            if (collective && norms) {
+                // Densification reads |screen-space gradient| summed over the whole batch: sum the
+                // ranks' parts before taking norms, as one process would.
+                std::vector<double> centre = composite.centre;
+                collective->sumInPlace(centre);
+                norms->resize(state.field.count());
+                for (std::size_t g = 0; g < state.field.count(); ++g)
+                    (*norms)[g] = static_cast<float>(std::hypot(centre[g * 2], centre[g * 2 + 1]));
+                return backwardFromComposite(state.field, state.receiver, movingEnds, render, rendered.state, composite, nullptr);
+            }
             return backwardFromComposite(state.field, state.receiver, movingEnds, render, rendered.state, composite, norms);
         }();
+        if (collective) {
+            // The field's gradient, the loss and the SSIM, summed over the ranks (in double, so the
+            // parts round to float once, as one process's sum does).
+            auto arrays = gradients.parameterArrays();
+            std::vector<double> summed;
+            for (const auto& [name, array] : arrays)
+                summed.insert(summed.end(), array->begin(), array->end());
+            summed.push_back(loss);
+            summed.push_back(ssimValue);
+            collective->sumInPlace(summed);
+            std::size_t at = 0;
+            for (const auto& [name, array] : arrays)
+                for (float& value : *array)
+                    value = static_cast<float>(summed[at++]);
+            loss = summed[at];
+            ssimValue = summed[at + 1];
+        }
         if (settings.densify.enabled)
             state.densifyStatistics.add(centreGradientNorms, rendered.state.radius);
 

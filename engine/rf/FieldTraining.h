@@ -10,6 +10,7 @@
 #include "RfDataset.h"
 #include "SpectrumMetrics.h"
 
+#include "engine/core/Collective.h"
 #include "engine/core/Npz.h"
 
 #include <functional>
@@ -42,6 +43,11 @@ struct TrainingSettings {
     // uploaded and its gradients downloaded each step.
     int cudaDevice = -1;
     bool binBy3SigmaRadius = false; // benchmark baseline only (RenderSettings)
+    // Several ranks (MPI, engine/core/Collective.h): data parallel. Each rank renders its share of
+    // every step's batch (positions b with b % ranks == rank), the field's gradient, the loss and
+    // the densification statistics are summed over the ranks, and every rank takes the same Adam
+    // step, so all hold the field one process would train (up to the order of the sums).
+    Collective* collective = nullptr;
 };
 
 // What a run carries from step to step (and what a checkpoint holds).

@@ -3,6 +3,7 @@
 #include "GsparcParameters.h"
 #include "TransmitterFollower.h"
 
+#include "engine/core/Collective.h"
 #include "engine/core/PublishThrottle.h"
 
 #include <cmath>
@@ -55,6 +56,8 @@ RunOutput GsparcTrainEngine::run(const RunInputs&, const ParameterValues& parame
 
     TrainingSettings settings = trainingSettingsFromParameters(parameters, context.device());
     settings.curveEvery = kCurveEvery;
+    // Launched as several ranks (latency-studio-cli run under mpirun or srun): data parallel.
+    settings.collective = &processCollective();
     const long startStep = state.step;
     bool completed = true;
     {
