@@ -45,6 +45,8 @@ host::Session randomSession()
     run.datasets.push_back({"trace", TokenTrace{{"Hel", "lo", " wörld"}, randomFloats(3), 2, {"a", "b", "c", "d", "e", "f"}, randomFloats(6)}});
     run.datasets.push_back({"gaussians", GaussianSet{randomFloats(6), randomFloats(6), randomFloats(8), randomFloats(2), 3, randomFloats(6)}});
     run.datasets.push_back({"bars", Series{"bucket", randomFloats(3), {{"accuracy", 1, randomFloats(3)}}, SeriesStyle::Bars, {"low", "mid", "high"}}});
+    // A set without features (a GSpaRC field's Gaussians): saved once but refused on loading.
+    run.datasets.push_back({"field", GaussianSet{randomFloats(6), randomFloats(6), randomFloats(8), randomFloats(2), 0, {}}});
     run.archives["checkpoint.npz"] = {{"net/layer.weight", NpyArray::from<float>({2, 3}, randomFloats(6))},
                                       {"checkpoint.json", NpyArray::from<std::uint8_t>({2}, std::vector<std::uint8_t>{'{', '}'})}};
     run.latency.engineId = run.engineId;
@@ -103,6 +105,8 @@ private slots:
             QCOMPARE(std::get<TokenTrace>(b.datasets[4].content).tokens, std::get<TokenTrace>(a.datasets[4].content).tokens);
             QCOMPARE(std::get<TokenTrace>(b.datasets[4].content).topTokens, std::get<TokenTrace>(a.datasets[4].content).topTokens);
             QCOMPARE(std::get<GaussianSet>(b.datasets[5].content).features, std::get<GaussianSet>(a.datasets[5].content).features);
+            QCOMPARE(std::get<GaussianSet>(b.datasets[7].content).featureDim, 0);
+            QCOMPARE(std::get<GaussianSet>(b.datasets[7].content).means, std::get<GaussianSet>(a.datasets[7].content).means);
             // Files a run handed over (a checkpoint) are kept member for member.
             QCOMPARE(b.archives.size(), std::size_t(1));
             const NpzArchive& archiveA = a.archives.at("checkpoint.npz");

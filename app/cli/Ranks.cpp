@@ -3,7 +3,9 @@
 #include "engine/core/Error.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <limits>
 #include <string>
 #if LS_HAS_MPI
@@ -68,6 +70,10 @@ Ranks::Ranks()
 
 Ranks::~Ranks()
 {
+    if (size_ > 1 && (abandonCode_ != 0 || std::uncaught_exceptions() > 0)) {
+        std::fflush(nullptr);
+        MPI_Abort(MPI_COMM_WORLD, abandonCode_ != 0 ? abandonCode_ : 1);
+    }
     if (window_ && window_->window != MPI_WIN_NULL)
         MPI_Win_free(&window_->window);
     if (initialised_)

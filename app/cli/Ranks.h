@@ -41,10 +41,16 @@ public:
     // True on every rank when any rank passes true.
     bool anyRank(bool mine);
     void barrier();
+    // This rank is leaving early (an error the others cannot know of, while they may be waiting
+    // in a collective): when this object goes, every rank is ended with `exitCode` (MPI_Abort)
+    // instead of a finalize that would wait for them forever. The same happens when it goes
+    // during an exception's unwinding.
+    void abandon(int exitCode) { abandonCode_ = exitCode; }
 
 private:
     int rank_ = 0, size_ = 1;
     bool initialised_ = false;
+    int abandonCode_ = 0;
     long localNext_ = 0;
     struct Window;
     std::unique_ptr<Window> window_;

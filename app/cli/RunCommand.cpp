@@ -280,14 +280,14 @@ int runCommand(const QStringList& givenArguments)
 
     std::signal(SIGINT, requestCancel);
     std::signal(SIGTERM, requestCancel);
+    // Under mpirun or srun: the ranks run the engine together (GSpaRC training splits each batch
+    // over them; engine/core/Collective.h); rank 0 alone prints and writes.
+    Ranks ranks;
+    setProcessCollective(ranks.distributed() ? &ranks : nullptr);
+    struct Uninstall {
+        ~Uninstall() { setProcessCollective(nullptr); }
+    } uninstall;
     try {
-        // Under mpirun or srun: the ranks run the engine together (GSpaRC training splits each
-        // batch over them; engine/core/Collective.h); rank 0 alone prints and writes.
-        Ranks ranks;
-        setProcessCollective(ranks.distributed() ? &ranks : nullptr);
-        struct Uninstall {
-            ~Uninstall() { setProcessCollective(nullptr); }
-        } uninstall;
         const bool writer = ranks.rank() == 0;
         RunRequest request;
         request.parameters = defaultValues(engine->parameterSchema());
@@ -357,6 +357,7 @@ int runCommand(const QStringList& givenArguments)
         return kOk;
     } catch (const StudioError& error) {
         std::fprintf(stderr, "latency-studio-cli run: %s\n", error.what());
+        ranks.abandon(exitCodeFor(error)); // the other ranks may be waiting for this one
         return exitCodeFor(error);
     } // anything else reaches the guard around every command (Guarded.cpp)
 }

@@ -119,48 +119,9 @@ RunRequest requestFor(const Engine& engine, const SweepPlan& plan, const SweepRu
     return request;
 }
 
-} // namespace
 
-int sweepCommand(const QStringList& arguments)
+int sweepOnRanks(Ranks& ranks, const QCommandLineParser& parser, const SweepPlan& plan)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        "Run a sweep file's runs (an engine over a grid or list of parameter values, seeds and devices) and gather them into one session.\n"
-        "Under mpirun -np N or srun the runs are spread over the ranks (static: run i on rank i mod N; dynamic: each rank takes the next\n"
-        "run when free), each rank pinning its own GPU; rank 0 writes the session. Without MPI it runs them in this process.\n"
-        "A sweep file (JSON): {\"engine\": \"template\", \"parameters\": {...fixed...}, \"grid\": {\"points\": [1000, 5000]} or \"list\": [{...}],\n"
-        "\"seeds\": [1, 2], \"seed_parameter\": \"seed\", \"repeats\": 5, \"warmup\": 1, \"devices\": [\"cpu\"|\"cuda\"|\"cuda:N\"|\"auto\"],\n"
-        "\"schedule\": \"static\"|\"dynamic\"}.");
-    parser.addHelpOption();
-    parser.addPositionalArgument("sweep", "The sweep file (JSON).");
-    parser.addOptions({
-        {"session-out", "The session to write (created or replaced): every run, and a summary run with the sweep's table and plots.", "file.lstudio"},
-        {"schedule", "static or dynamic: overrides the sweep file's.", "schedule"},
-        {"list", "Print the runs the sweep expands to, and stop."},
-        {"quiet", "Print no progress."},
-    });
-    if (const auto done = parseArguments(parser, arguments, "sweep"))
-        return *done;
-    if (parser.positionalArguments().size() != 1) {
-        std::fprintf(stderr, "latency-studio-cli sweep: name one sweep file\n");
-        return kUsage;
-    }
-    SweepPlan plan = readSweepPlan(parser.positionalArguments().front().toStdString());
-    if (parser.isSet("schedule")) {
-        const QString schedule = parser.value("schedule");
-        if (schedule != "static" && schedule != "dynamic")
-            throw ArgumentError("--schedule is static or dynamic");
-        plan.dynamic = schedule == "dynamic";
-    }
-    if (parser.isSet("list")) {
-        for (const SweepRun& run : plan.runs)
-            std::printf("%4d  %s\n", run.index + 1, describeSweepRun(plan, run).c_str());
-        return kOk;
-    }
-    if (!parser.isSet("session-out"))
-        throw ArgumentError("--session-out is required (the session the sweep's runs are gathered into)");
-
-    Ranks ranks;
     host::PluginRegistry registry;
     registry.scanFolders(host::PluginRegistry::defaultSearchFolders());
     std::string engineId;
@@ -181,6 +142,7 @@ int sweepCommand(const QStringList& arguments)
 
     std::signal(SIGINT, cancelSweep);
     std::signal(SIGTERM, cancelSweep);
+    std::signal(SIGUSR1, cancelSweep); // what mpirun forwards to every rank (it aborts the job on SIGINT)
     const bool chatty = !parser.isSet("quiet");
     const auto* plugin = registry.pluginOfEngine(engineId);
     host::Session mine;
@@ -303,6 +265,64 @@ int sweepCommand(const QStringList& arguments)
     }
     ranks.barrier();
     return anyCancelled ? kCancelled : anyFailed ? kRunFailed : kOk;
+}
+
+} // namespace
+
+int sweepCommand(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Run a sweep file's runs (an engine over a grid or list of parameter values, seeds and devices) and gather them into one session.\n"
+        "Under mpirun -np N or srun the runs are spread over the ranks (static: run i on rank i mod N; dynamic: each rank takes the next\n"
+        "run when free), each rank pinning its own GPU; rank 0 writes the session. Without MPI it runs them in this process.\n"
+        "A sweep file (JSON): {\"engine\": \"template\", \"parameters\": {...fixed...}, \"grid\": {\"points\": [1000, 5000]} or \"list\": [{...}],\n"
+        "\"seeds\": [1, 2], \"seed_parameter\": \"seed\", \"repeats\": 5, \"warmup\": 1, \"devices\": [\"cpu\"|\"cuda\"|\"cuda:N\"|\"auto\"],\n"
+        "\"schedule\": \"static\"|\"dynamic\"}.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("sweep", "The sweep file (JSON).");
+    parser.addOptions({
+        {"session-out", "The session to write (created or replaced): every run, and a summary run with the sweep's table and plots.", "file.lstudio"},
+        {"schedule", "static or dynamic: overrides the sweep file's.", "schedule"},
+        {"list", "Print the runs the sweep expands to, and stop."},
+        {"quiet", "Print no progress."},
+    });
+    if (const auto done = parseArguments(parser, arguments, "sweep"))
+        return *done;
+    if (parser.positionalArguments().size() != 1) {
+        std::fprintf(stderr, "latency-studio-cli sweep: name one sweep file\n");
+        return kUsage;
+    }
+    SweepPlan plan = readSweepPlan(parser.positionalArguments().front().toStdString());
+    if (parser.isSet("schedule")) {
+        const QString schedule = parser.value("schedule");
+        if (schedule != "static" && schedule != "dynamic")
+            throw ArgumentError("--schedule is static or dynamic");
+        plan.dynamic = schedule == "dynamic";
+    }
+    if (parser.isSet("list")) {
+        for (const SweepRun& run : plan.runs)
+            std::printf("%4d  %s\n", run.index + 1, describeSweepRun(plan, run).c_str());
+        return kOk;
+    }
+    if (!parser.isSet("session-out"))
+        throw ArgumentError("--session-out is required (the session the sweep's runs are gathered into)");
+
+    Ranks ranks;
+    try {
+        return sweepOnRanks(ranks, parser, plan);
+    } catch (const StudioError& error) {
+        // The other ranks may be waiting for this one in a collective: end them all (Ranks::abandon).
+        std::fprintf(stderr, "latency-studio-cli sweep%s: %s\n", ranks.distributed() ? (" (rank " + std::to_string(ranks.rank()) + ")").c_str() : "",
+                     error.what());
+        ranks.abandon(exitCodeFor(error));
+        return exitCodeFor(error);
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "latency-studio-cli sweep%s: %s\n", ranks.distributed() ? (" (rank " + std::to_string(ranks.rank()) + ")").c_str() : "",
+                     error.what());
+        ranks.abandon(kRunFailed);
+        return kRunFailed;
+    }
 }
 
 } // namespace ls::cli

@@ -255,7 +255,7 @@ Dataset loadDataset(const nlohmann::json& descriptor, const std::string& prefix,
             set.opacities = read.floats("opacities", {-1});
             const auto n = static_cast<std::int64_t>(set.opacities.size());
             set.featureDim = requiredField<int>(descriptor, "featureDim", source + " dataset '" + dataset.name + "'");
-            if (set.featureDim < 1 || set.featureDim > 4096)
+            if (set.featureDim < 0 || set.featureDim > 4096) // 0: no features (a GSpaRC field's set)
                 throw FormatError(source, "Gaussian set '" + dataset.name + "' has featureDim " + std::to_string(set.featureDim));
             set.means = read.floats("means", {n, 3});
             set.scales = read.floats("scales", {n, 3});
