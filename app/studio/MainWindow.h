@@ -40,6 +40,7 @@ class TraceComparisonView;
 namespace ls::studio {
 
 class PluginContext;
+class SweepDialog;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -85,6 +86,10 @@ public:
     // Adds a run of the engine with the user's settings for it, then `overrides`: now, or when the
     // current run ends. False (logged) when no loaded plugin provides the engine.
     bool addRun(const std::string& engineId, const ParameterValues& overrides);
+    // Run → Sweep…: the grid editor for the active engine (null without one); and the runs of a
+    // session (a finished sweep's) added to this one, the last shown.
+    SweepDialog* openSweepDialog();
+    bool addRunsFromSession(const QString& path);
     // What plugins added to the window (SDK StudioExtension.h), a line each:
     // "<plugin id>: action <menu> → <text> [<shortcut>]" or "<plugin id>: dock <title>".
     QStringList pluginContributions() const;
