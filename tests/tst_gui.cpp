@@ -442,8 +442,9 @@ private slots:
         QCOMPARE(runs[2].parameters["seed"].get<int>(), 1);
         const auto& summary = runs.back();
         QCOMPARE(summary.engineId, std::string("latency-studio.sweep"));
-        QCOMPARE(summary.datasets.size(), std::size_t(2));
-        const auto& curve = std::get<Series>(summary.datasets[1].content);
+        QCOMPARE(summary.datasets.size(), std::size_t(3)); // every run, by pointCount, latency vs pointCount
+        QCOMPARE(std::get<Table>(summary.datasets[1].content).rows.size(), std::size_t(3));
+        const auto& curve = std::get<Series>(summary.datasets[2].content);
         QCOMPARE(curve.x, (std::vector<float>{1000, 4000, 16000}));
         QVERIFY(std::all_of(curve.curves[0].values.begin(), curve.curves[0].values.end(), [](float v) { return v > 0; }));
         QVERIFY(window.showTab("latency vs pointCount"));

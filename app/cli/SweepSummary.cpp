@@ -50,6 +50,35 @@ std::vector<Dataset> sweepSummaryDatasets(const SweepPlan& plan, const std::vect
     }
     datasets.push_back({"sweep runs", table});
 
+    // A table per swept parameter: each value's runs summarised over everything else swept.
+    for (const auto& key : plan.varied) {
+        std::vector<std::string> order;
+        std::map<std::string, std::vector<double>> medians;
+        std::map<std::string, int> ran, failed;
+        for (const SweepRun& run : plan.runs) {
+            if (!run.point.contains(key))
+                continue;
+            const std::string value = valueText(run.point[key]);
+            if (!ran.count(value))
+                order.push_back(value);
+            ++ran[value];
+            const SweepOutcome& outcome = outcomes[run.index];
+            if (outcome.medianMs)
+                medians[value].push_back(*outcome.medianMs);
+            if (outcome.status != "ok")
+                ++failed[value];
+        }
+        Table byValue{{key, "runs", "not ok", "median of medians ms", "fastest ms", "slowest ms"}, {}};
+        for (const auto& value : order) {
+            const auto& values = medians[value];
+            byValue.rows.push_back({value, std::to_string(ran[value]), std::to_string(failed[value]),
+                                    values.empty() ? "" : milliseconds(medianOf(values)),
+                                    values.empty() ? "" : milliseconds(*std::min_element(values.begin(), values.end())),
+                                    values.empty() ? "" : milliseconds(*std::max_element(values.begin(), values.end()))});
+        }
+        datasets.push_back({"by " + key, byValue});
+    }
+
     // Latency against each numeric swept parameter: a curve per combination of the others (and the
     // device); each point the median over seeds of the runs' median latency; NaN where none ran.
     for (const auto& key : plan.varied) {

@@ -1,7 +1,8 @@
 #pragma once
 // The datasets a merged sweep session opens with: a table of every run (its varied values, device,
-// status and latency) and, for each numeric swept parameter, median latency against it with a
-// curve per combination of the other swept values and device.
+// status and latency); a table per swept parameter (each value's runs summarised); and, for each
+// numeric swept parameter, median latency against it with a curve per combination of the other
+// swept values and device.
 #include "SweepPlan.h"
 
 #include "engine/core/Dataset.h"

@@ -38,7 +38,9 @@ d = json.load(open(sys.argv[1]))
 ranks = {o["rank"] for o in d["viewState"]["sweep"]["outcomes"]}
 summary = d["runs"][-1]
 assert len(d["runs"]) == 13 and ranks == {0, 1}, (len(d["runs"]), ranks)
-assert [x["name"] for x in summary["datasets"]] == ["sweep runs", "latency vs pointCount", "latency vs noiseStd"], summary["datasets"]
+assert [x["name"] for x in summary["datasets"]] == ["sweep runs", "by pointCount", "by noiseStd", "latency vs pointCount", "latency vs noiseStd"], summary["datasets"]
+by = summary["datasets"][1]
+assert [row[0] for row in by["rows"]] == ["2000", "8000", "32000"] and all(row[1] == "4" for row in by["rows"]), by
 PY
 
 # 2. One run fails (a point cloud file that is not one); the others finish.
