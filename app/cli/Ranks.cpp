@@ -11,6 +11,11 @@
 #if LS_HAS_MPI
 #include <mpi.h>
 #endif
+#if LS_HAS_NCCL
+#include <cuda_runtime.h>
+#include <nccl.h>
+#include <unistd.h>
+#endif
 
 namespace ls::cli {
 
@@ -41,12 +46,26 @@ int localRank()
 }
 
 bool builtWithMpi() { return LS_HAS_MPI != 0; }
+bool builtWithNccl() { return LS_HAS_NCCL != 0; }
 
 #if LS_HAS_MPI
 
 struct Ranks::Window {
     MPI_Win window = MPI_WIN_NULL;
     long* counter = nullptr;
+};
+
+struct Ranks::Nccl {
+    bool usable = false;
+    int device = -1;
+#if LS_HAS_NCCL
+    ncclComm_t comm = nullptr;
+    ~Nccl()
+    {
+        if (comm)
+            ncclCommDestroy(comm);
+    }
+#endif
 };
 
 Ranks::Ranks()
@@ -70,6 +89,7 @@ Ranks::Ranks()
 
 Ranks::~Ranks()
 {
+    nccl_.reset(); // before MPI goes
     if (size_ > 1 && (abandonCode_ != 0 || std::uncaught_exceptions() > 0)) {
         std::fflush(nullptr);
         MPI_Abort(MPI_COMM_WORLD, abandonCode_ != 0 ? abandonCode_ : 1);
@@ -89,6 +109,56 @@ void Ranks::sumInPlace(std::span<double> values)
     if (rank_ == 0)
         std::copy(sum.begin(), sum.end(), values.begin());
     MPI_Bcast(values.data(), static_cast<int>(values.size()), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+}
+
+bool Ranks::sumOnDevice(float* deviceValues, std::size_t count, int cudaDevice)
+{
+    if (size_ < 2)
+        return true; // one rank: its values are the sum
+#if LS_HAS_NCCL
+    if (!nccl_) {
+        nccl_ = std::make_unique<Nccl>();
+        nccl_->device = cudaDevice;
+        // NCCL refuses two ranks on one GPU: every rank names its host and the GPU's PCI bus id,
+        // and all decide alike.
+        char bus[64] = {};
+        cudaDeviceGetPCIBusId(bus, sizeof bus, cudaDevice);
+        char host[64] = {};
+        ::gethostname(host, sizeof host - 1);
+        std::string mine = std::string(host) + "/" + bus;
+        mine.resize(128, '\0');
+        std::vector<char> all(static_cast<std::size_t>(size_) * 128);
+        MPI_Allgather(mine.data(), 128, MPI_CHAR, all.data(), 128, MPI_CHAR, MPI_COMM_WORLD);
+        std::vector<std::string> gpus;
+        for (int r = 0; r < size_; ++r)
+            gpus.emplace_back(all.data() + r * 128, 128);
+        std::sort(gpus.begin(), gpus.end());
+        nccl_->usable = std::adjacent_find(gpus.begin(), gpus.end()) == gpus.end();
+        if (nccl_->usable) {
+            ncclUniqueId id;
+            if (rank_ == 0 && ncclGetUniqueId(&id) != ncclSuccess)
+                throw DeviceError("NCCL: no unique id for the communicator");
+            MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, MPI_COMM_WORLD);
+            cudaSetDevice(cudaDevice);
+            if (const ncclResult_t status = ncclCommInitRank(&nccl_->comm, size_, id, rank_); status != ncclSuccess)
+                throw DeviceError(std::string("NCCL: cannot make the communicator: ") + ncclGetErrorString(status));
+        } else if (rank_ == 0) {
+            std::fprintf(stderr, "ranks share a GPU: gradients are summed with MPI on the host (NCCL needs a GPU per rank)\n");
+        }
+    }
+    if (!nccl_->usable)
+        return false;
+    if (cudaDevice != nccl_->device)
+        throw DeviceError("NCCL: this rank's communicator is on cuda:" + std::to_string(nccl_->device) + ", not cuda:" + std::to_string(cudaDevice));
+    if (const ncclResult_t status = ncclAllReduce(deviceValues, deviceValues, count, ncclFloat, ncclSum, nccl_->comm, nullptr); status != ncclSuccess)
+        throw DeviceError(std::string("NCCL all-reduce: ") + ncclGetErrorString(status));
+    if (const cudaError_t status = cudaStreamSynchronize(nullptr); status != cudaSuccess)
+        throw DeviceError(std::string("NCCL all-reduce: ") + cudaGetErrorString(status));
+    return true;
+#else
+    (void)deviceValues, (void)count, (void)cudaDevice;
+    return false;
+#endif
 }
 
 std::vector<std::string> Ranks::gatherToRoot(const std::string& mine)
@@ -149,6 +219,8 @@ void Ranks::barrier()
 #else
 
 struct Ranks::Window {};
+struct Ranks::Nccl {};
+bool Ranks::sumOnDevice(float*, std::size_t, int) { return size_ < 2; }
 
 Ranks::Ranks()
 {

@@ -18,6 +18,7 @@ bool launchedAsRanks();
 // MPI_LOCALRANKID; 0 when alone.
 int localRank();
 bool builtWithMpi();
+bool builtWithNccl();
 
 class Ranks final : public Collective {
 public:
@@ -33,6 +34,9 @@ public:
     // Reduce to rank 0 in rank order, then broadcast: every rank gets the bit-identical sum (an
     // allreduce may round differently per rank, and data-parallel replicas must not drift).
     void sumInPlace(std::span<double> values) override;
+    // NCCL between the ranks' GPUs (a communicator made on the first call, when every rank has a
+    // GPU of its own; ranks sharing one, or a build without NCCL, sum on the host instead).
+    bool sumOnDevice(float* deviceValues, std::size_t count, int cudaDevice) override;
 
     // Every rank's string, on rank 0 in rank order (empty elsewhere).
     std::vector<std::string> gatherToRoot(const std::string& mine);
@@ -54,6 +58,8 @@ private:
     long localNext_ = 0;
     struct Window;
     std::unique_ptr<Window> window_;
+    struct Nccl;
+    std::unique_ptr<Nccl> nccl_;
 };
 
 } // namespace ls::cli

@@ -166,10 +166,11 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         std::vector<float> centreGradientNorms;
         const std::vector<double> channelGradient = channelGradients(rendered, spectrumGradient, localMaps, state.quantity);
         std::vector<float>* norms = settings.densify.enabled ? &centreGradientNorms : nullptr;
+        bool summedOnDevice = false; // by NCCL, between the ranks' GPUs
         GaussianField gradients = [&] {
 #if LS_HAS_CUDA
             if (gpu)
-                return gpu->backwardField(channelGradient, norms, timed);
+                return gpu->backwardField(channelGradient, norms, timed, collective, &summedOnDevice);
 #endif
             CompositeGradients composite = compositeBackwardCpu(render, localBatch * state.field.outputs(), rendered.state, channelGradient);
             if (collective && norms) {
@@ -189,15 +190,17 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
             // parts round to float once, as one process's sum does).
             auto arrays = gradients.parameterArrays();
             std::vector<double> summed;
-            for (const auto& [name, array] : arrays)
-                summed.insert(summed.end(), array->begin(), array->end());
+            if (!summedOnDevice)
+                for (const auto& [name, array] : arrays)
+                    summed.insert(summed.end(), array->begin(), array->end());
             summed.push_back(loss);
             summed.push_back(ssimValue);
             collective->sumInPlace(summed);
             std::size_t at = 0;
-            for (const auto& [name, array] : arrays)
-                for (float& value : *array)
-                    value = static_cast<float>(summed[at++]);
+            if (!summedOnDevice)
+                for (const auto& [name, array] : arrays)
+                    for (float& value : *array)
+                        value = static_cast<float>(summed[at++]);
             loss = summed[at];
             ssimValue = summed[at + 1];
         }

@@ -160,7 +160,7 @@ CompositeGradients SplatRendererCuda::backwardComposite(const std::vector<double
 }
 
 GaussianField SplatRendererCuda::backwardField(const std::vector<double>& channelGradient, std::vector<float>* centreGradientNorms,
-                                               LatencyRecorder* recorder)
+                                               LatencyRecorder* recorder, Collective* sumOver, bool* summed)
 {
     if (!buffers_)
         throw ArgumentError("SplatRendererCuda::backwardField: upload and render a field first");
@@ -184,6 +184,15 @@ GaussianField SplatRendererCuda::backwardField(const std::vector<double>& channe
         LS_CUDA_CHECK(cudaGetLastError());
     }
     timer.end();
+    bool onDevice = sumOver != nullptr;
+    if (sumOver) {
+        timer.begin("gradient all-reduce");
+        for (std::size_t i = 0; i < arrays.size() && onDevice; ++i)
+            onDevice = sumOver->sumOnDevice(splat.field[i], arrays[i].second->size(), device_);
+        timer.end();
+    }
+    if (summed)
+        *summed = sumOver && onDevice;
     for (std::size_t i = 0; i < arrays.size(); ++i)
         downloadInto(splat.field[i], *arrays[i].second);
     if (centreGradientNorms) {

@@ -8,6 +8,8 @@
 // then projection and emission MLPs). Only built when CUDA is (LS_HAS_CUDA).
 #include "SplatRenderer.h"
 
+#include "engine/core/Collective.h"
+
 #include <memory>
 
 namespace ls::rf {
@@ -48,8 +50,10 @@ public:
     // thread per Gaussian through its projection and emission MLP into every parameter's gradient
     // (GaussianBackward.h: the CPU's per-Gaussian steps, in float), timed as "field backward";
     // only the gradient field comes back. `centreGradientNorms` as in backwardCpu.
+    // With `sumOver` (data-parallel ranks), the gradient is summed over the ranks on the device
+    // before it comes back, when the collective can (NCCL); `summed` says whether it was.
     GaussianField backwardField(const std::vector<double>& channelGradient, std::vector<float>* centreGradientNorms = nullptr,
-                                LatencyRecorder* recorder = nullptr);
+                                LatencyRecorder* recorder = nullptr, Collective* sumOver = nullptr, bool* summed = nullptr);
     // How often the renderer's device workspaces grew (each a cudaMalloc): renders and backward
     // passes of a field that keeps its size allocate nothing after the first.
     int workspaceAllocations() const;

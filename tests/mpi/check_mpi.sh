@@ -69,5 +69,15 @@ python3 "$here/compare_npz.py" one.npz two.npz --relative 1e-4 || fail "2-rank t
 "${mpi[@]}" "$cli" run rf.gsparc-train --param "dataset=$root/assets/rf/rfid-s23" --param batch=1 --param iterations=2 --quiet 2>refused.log
 grep -q "batch >= ranks" refused.log || fail "a batch smaller than the ranks was not refused: $(cat refused.log)"
 
+# 4. GPU ranks (two ranks on one GPU sum on the host; a GPU each would use NCCL): only with a GPU.
+if "$cli" run template.surface-sampler --device cuda --repeat 1 --warmup 0 --quiet 2>&1 | grep -q "^device: cuda"; then
+  "$cli" "${train[@]}" --param iterations=16 --device cuda:0 --out gpu-one.npz 2>/dev/null || fail "1-process GPU training failed"
+  "${mpi[@]}" "$cli" "${train[@]}" --param iterations=16 --device cuda:0 --out gpu-two.npz 2>/dev/null || fail "2-rank GPU training failed"
+  # float (GPU) sums in another order, over 16 steps: 1e-3
+  python3 "$here/compare_npz.py" gpu-one.npz gpu-two.npz --relative 1e-3 || fail "2-rank GPU training differs from 1-process GPU training"
+else
+  echo "check_mpi: skipped the GPU ranks: no CUDA device here"
+fi
+
 [ $failures -eq 0 ] || exit 1
 echo "check_mpi: sweeps, a failing run, and data-parallel training all hold on 2 ranks"
