@@ -58,6 +58,12 @@ private:
     std::filesystem::path path_;
 };
 
+std::string hostName()
+{
+    char name[256] = {};
+    return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("unknown host");
+}
+
 std::string fileText(const std::filesystem::path& path)
 {
     const auto bytes = readFileBytes(path);
@@ -160,7 +166,7 @@ int sweepOnRanks(Ranks& ranks, const QCommandLineParser& parser, const SweepPlan
                 const RunRequest request = requestFor(*engine, plan, run, advice.repeats, advice.warmupRepeats);
                 const CompletedRun completed = runEngine(*engine, request, {}, &gSweepCancelled);
                 outcome.status = "ok";
-                outcome.device = completed.device.describe();
+                outcome.device = hostName() + ": " + completed.device.describe(); // which machine, which device
                 if (!completed.latency.repeatTotalsUs.empty()) {
                     const SampleStats stats = completed.latency.totalStats();
                     outcome.medianMs = stats.median / 1000;

@@ -20,7 +20,7 @@ struct SweepOutcome {
     int rank = 0;
     double seconds = 0;              // wall time of the run on its rank
     std::optional<double> medianMs, p90Ms; // of the run's repeat totals
-    std::string device;              // where it ran (DeviceInfo::describe())
+    std::string device;              // where it ran: "host: DeviceInfo::describe()"
 };
 
 std::vector<Dataset> sweepSummaryDatasets(const SweepPlan& plan, const std::vector<SweepOutcome>& outcomes);

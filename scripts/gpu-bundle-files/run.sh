@@ -57,7 +57,7 @@ report() {
 
 # 1. Device facts (and whether the bundle loads at all).
 nvidia-smi >"$out/nvidia-smi.txt" 2>&1 || true
-step facts 30 "$checks" --device-facts --json "$out/facts.json"
+step facts 20 "$checks" --device-facts --json "$out/facts.json"
 status=$?
 if [ $status -eq 3 ]; then
   echo "run.sh: no usable GPU here ($(tail -n 1 "$out/facts.log")); nothing else ran" >&2
@@ -70,11 +70,12 @@ elif [ $status -ne 0 ]; then
 fi
 
 # 2. Every CUDA path against its CPU twin, at full size.
-step checks 150 "$checks" --json "$out/checks.json" --traces "$here/data/sample-openai.jsonl"
+step checks 130 "$checks" --json "$out/checks.json" --traces "$here/data/sample-openai.jsonl"
 
 # 3. Each check at small sizes under memcheck, and under racecheck where kernels share memory:
-# 200 s in all, at most 40 s a run.
-budget_end=$(( $(date +%s) + 200 ))
+# 190 s in all, at most 40 s a run (with the other boxes, 20 + 130 + 190 + 120 s and 5 s of
+# kill grace each: at most 480 s, the 8 minutes asked).
+budget_end=$(( $(date +%s) + 190 ))
 if [ -n "$sanitizer" ]; then
   while IFS=$'\t' read -r name shared; do
     for tool in memcheck racecheck; do
