@@ -441,7 +441,7 @@ private slots:
         QCOMPARE(runs[2].parameters["pointCount"].get<int>(), 4000);
         QCOMPARE(runs[2].parameters["seed"].get<int>(), 1);
         const auto& summary = runs.back();
-        QCOMPARE(summary.engineId, std::string("latency-studio.sweep"));
+        QCOMPARE(summary.engineId, std::string(host::kSweepSummaryEngineId));
         QCOMPARE(summary.datasets.size(), std::size_t(3)); // every run, by pointCount, latency vs pointCount
         QCOMPARE(std::get<Table>(summary.datasets[1].content).rows.size(), std::size_t(3));
         const auto& curve = std::get<Series>(summary.datasets[2].content);

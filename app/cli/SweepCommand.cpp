@@ -246,7 +246,7 @@ int sweepOnRanks(Ranks& ranks, const QCommandLineParser& parser, const SweepPlan
         for (auto& [index, record] : records) // in the sweep's order, whichever rank ran them
             merged.addRun(std::move(record));
         host::RunRecord summary;
-        summary.engineId = "latency-studio.sweep";
+        summary.engineId = host::kSweepSummaryEngineId;
         summary.label = "Sweep summary: " + engine->displayName() + ", " + std::to_string(plan.runs.size()) + " runs on " + std::to_string(ranks.size())
                         + (ranks.size() == 1 ? " process" : " ranks");
         summary.parameters = {{"sweep", parser.positionalArguments().front().toStdString()}, {"ranks", ranks.size()},

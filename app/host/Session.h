@@ -13,6 +13,10 @@
 
 namespace ls::host {
 
+// The engine id of a run no engine made: a sweep's summary (latency-studio-cli sweep), whose
+// datasets are the sweep's table and plots.
+inline constexpr const char* kSweepSummaryEngineId = "latency-studio.sweep";
+
 struct RunRecord {
     int id = 0;
     std::string engineId;

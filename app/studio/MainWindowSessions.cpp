@@ -27,7 +27,7 @@ bool MainWindow::openSession(const QString& path)
     if (!session_.activeEngineId.empty())
         selectEngine(QString::fromStdString(session_.activeEngineId));
     for (const auto& run : session_.runs)
-        if (!registry_.findEngine(run.engineId))
+        if (!registry_.findEngine(run.engineId) && run.engineId != host::kSweepSummaryEngineId)
             log(tr("Run %1 was made with engine %2, which no loaded plugin provides; its results are still shown.")
                     .arg(run.id)
                     .arg(QString::fromStdString(run.engineId)),
