@@ -1,6 +1,7 @@
 #include "Compositing.h"
 #include "GaussianBackward.h"
 #include "SplatRenderer.h"
+#include "TileSplats.h"
 
 #include "engine/core/Error.h"
 #include "engine/core/ParallelFor.h"
@@ -34,11 +35,16 @@ void compositeBackward(const RenderSettings& settings, int outputs, const Render
     struct Scratch {
         std::vector<double> upstream, emissionGradient;
         BackwardWalk<double, kMaxBackwardOutputs> walk;
+        TileSplats<double> splats;
     };
-    std::vector<Scratch> scratch(perWorker.size(), Scratch{std::vector<double>(outputs), std::vector<double>(outputs), {}});
+    std::vector<Scratch> scratch(perWorker.size(), Scratch{std::vector<double>(outputs), std::vector<double>(outputs), {}, {}});
     parallelForStrided(tiles, static_cast<int>(perWorker.size()), [&](std::size_t tile, int worker) {
         CompositeGradients& gradients = perWorker[worker];
-        auto& [upstream, emissionGradient, walk] = scratch[worker];
+        std::vector<double>& upstream = scratch[worker].upstream;
+        std::vector<double>& emissionGradient = scratch[worker].emissionGradient;
+        BackwardWalk<double, kMaxBackwardOutputs>& walk = scratch[worker].walk;
+        TileSplats<double>& splats = scratch[worker].splats;
+        splats.stage(state, minPower, state.bins.tileBegin[tile], state.bins.tileEnd[tile], outputs);
         const int tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
         for (int row = tileRow * kTileSize; row < std::min(height, (tileRow + 1) * kTileSize); ++row)
             for (int column = tileColumn * kTileSize; column < std::min(width, (tileColumn + 1) * kTileSize); ++column) {
@@ -49,15 +55,13 @@ void compositeBackward(const RenderSettings& settings, int outputs, const Render
                 walk.lastAlpha = 0;
                 std::fill_n(walk.behind, outputs, 0.0);
                 std::fill_n(walk.lastEmission, outputs, 0.0);
-                const std::uint32_t first = state.bins.tileBegin[tile];
-                for (std::uint32_t entry = first + state.contributors[pixel]; entry-- > first;) {
-                    const std::uint32_t g = state.bins.gaussianIds[entry];
-                    const double dx = wrappedColumnOffset<double>(column, state.u[g], width), dy = row - state.v[g];
+                for (std::uint32_t j = state.contributors[pixel]; j-- > 0;) {
+                    const std::uint32_t g = splats.ids[j];
+                    const double dx = wrappedColumnOffset<double>(column, splats.u[j], width), dy = row - splats.v[j];
                     SplatStepGradient<double> step;
-                    if (!backwardThroughSplat<double, kMaxBackwardOutputs>(dx, dy, state.conic[g * 3], state.conic[g * 3 + 1], state.conic[g * 3 + 2],
-                                                                            state.opacity[g], minPower[g], settings.alphaThreshold,
-                                                                            &state.emission[g * outputs], outputs, upstream.data(), walk,
-                                                                            emissionGradient.data(), step))
+                    if (!backwardThroughSplat<double, kMaxBackwardOutputs>(dx, dy, splats.a[j], splats.b[j], splats.c[j], splats.opacity[j],
+                                                                            splats.minPower[j], settings.alphaThreshold, splats.emission[j], outputs,
+                                                                            upstream.data(), walk, emissionGradient.data(), step))
                         continue;
                     for (int o = 0; o < outputs; ++o)
                         gradients.emission[g * outputs + o] += emissionGradient[o];

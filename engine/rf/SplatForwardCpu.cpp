@@ -1,6 +1,7 @@
 #include "Compositing.h"
 #include "OptionalStage.h"
 #include "SplatRenderer.h"
+#include "TileSplats.h"
 
 #include "engine/core/ParallelFor.h"
 
@@ -77,25 +78,28 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
         minPower[g] = alphaCutPower<float>(state.opacity[g], settings.alphaThreshold);
     const int workers = parallelWorkers(tiles);
     std::vector<std::vector<float>> accumulators(workers, std::vector<float>(outputs)); // float: what the GPU path computes in, and twice as fast
+    std::vector<TileSplats<float>> staged(workers);
     parallelForStrided(tiles, workers, [&](std::size_t tile, int worker) {
         std::vector<float>& accumulated = accumulators[worker];
+        TileSplats<float>& splats = staged[worker];
+        const std::uint32_t begin = state.bins.tileBegin[tile], end = state.bins.tileEnd[tile];
+        splats.stage(state, minPower, begin, end, outputs);
+        const int count = static_cast<int>(end - begin);
         const int tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
         for (int row = tileRow * kTileSize; row < std::min(height, (tileRow + 1) * kTileSize); ++row)
             for (int column = tileColumn * kTileSize; column < std::min(width, (tileColumn + 1) * kTileSize); ++column) {
                 std::fill(accumulated.begin(), accumulated.end(), 0.0f);
                 float transmittance = 1.0f;
                 std::uint32_t contributors = 0;
-                for (std::uint32_t entry = state.bins.tileBegin[tile]; entry < state.bins.tileEnd[tile]; ++entry) {
-                    const std::uint32_t g = state.bins.gaussianIds[entry];
-                    const float dx = wrappedColumnOffset<float>(static_cast<float>(column), state.u[g], width), dy = row - state.v[g];
-                    const ForwardStep step = forwardThroughSplat<float>(dx, dy, state.conic[g * 3], state.conic[g * 3 + 1], state.conic[g * 3 + 2],
-                                                                        state.opacity[g], minPower[g], settings.alphaThreshold,
-                                                                        state.emission.data() + static_cast<std::size_t>(g) * outputs, outputs,
+                for (int j = 0; j < count; ++j) {
+                    const float dx = wrappedColumnOffset<float>(static_cast<float>(column), splats.u[j], width), dy = row - splats.v[j];
+                    const ForwardStep step = forwardThroughSplat<float>(dx, dy, splats.a[j], splats.b[j], splats.c[j], splats.opacity[j],
+                                                                        splats.minPower[j], settings.alphaThreshold, splats.emission[j], outputs,
                                                                         accumulated.data(), transmittance);
                     if (step == ForwardStep::Saturated)
                         break;
                     if (step == ForwardStep::Composited)
-                        contributors = entry - state.bins.tileBegin[tile] + 1;
+                        contributors = static_cast<std::uint32_t>(j + 1);
                 }
                 const std::size_t pixel = static_cast<std::size_t>(row) * width + column;
                 for (int o = 0; o < outputs; ++o)
