@@ -18,6 +18,28 @@ namespace {
 
 std::string trialName(int trial, const char* what) { return "trial " + std::to_string(trial) + ", " + what; }
 
+// A random scene for one trial: up to `most` Gaussians of up to `maxFrequencies`, the emission
+// form asked, a 360×90 map (90×24 at small sizes) of magnitude or real part (alternating), and
+// `positions` moving-end positions (a batch renders them in one pass).
+struct Scene {
+    ReceiverPose receiver;
+    GaussianField field;
+    RenderSettings settings;
+    std::vector<std::array<float, 3>> positions;
+};
+
+Scene randomScene(const GpuCheckContext& context, int trial, int most, int maxFrequencies, bool amplitudePhase, int positions)
+{
+    Scene scene;
+    scene.receiver = randomReceiver();
+    scene.field = randomField(scene.receiver, static_cast<int>(uniformInt(50, most)), static_cast<int>(uniformInt(1, maxFrequencies)), 8);
+    scene.field.emissionForm = amplitudePhase ? EmissionForm::AmplitudePhase : EmissionForm::RealImaginary;
+    scene.settings = RenderSettings{context.small ? PixelMapping{90, 24} : PixelMapping{360, 90},
+                                    trial % 2 ? SpectrumQuantity::RealPart : SpectrumQuantity::Magnitude};
+    scene.positions = randomPositions(positions);
+    return scene;
+}
+
 } // namespace
 
 void checkRfForward(const GpuCheckContext& context, CheckOutcome& outcome)
@@ -25,12 +47,12 @@ void checkRfForward(const GpuCheckContext& context, CheckOutcome& outcome)
     SplatRendererCuda gpu(context.device);
     const int trials = context.small ? 2 : 5, most = context.small ? 120 : 2000;
     for (int trial = 0; trial < trials; ++trial) {
-        const ReceiverPose receiver = randomReceiver();
-        GaussianField field = randomField(receiver, static_cast<int>(uniformInt(50, most)), static_cast<int>(uniformInt(1, 4)), 8);
-        field.emissionForm = trial >= 3 || (context.small && trial == 1) ? EmissionForm::AmplitudePhase : EmissionForm::RealImaginary;
-        const RenderSettings settings{context.small ? PixelMapping{90, 24} : PixelMapping{360, 90},
-                                      trial % 2 ? SpectrumQuantity::RealPart : SpectrumQuantity::Magnitude};
-        const auto positions = randomPositions(trial == trials - 1 ? 3 : 1); // the last trial: a training batch in one pass
+        // The last trial: a training batch in one pass.
+        const Scene scene = randomScene(context, trial, most, 4, trial >= 3 || (context.small && trial == 1), trial == trials - 1 ? 3 : 1);
+        const ReceiverPose& receiver = scene.receiver;
+        const GaussianField& field = scene.field;
+        const RenderSettings& settings = scene.settings;
+        const auto& positions = scene.positions;
         const auto cpu = renderCpu(field, receiver, positions, settings);
         gpu.upload(field);
         const auto device = gpu.render(receiver, positions, settings);
@@ -65,12 +87,12 @@ void checkRfBackward(const GpuCheckContext& context, CheckOutcome& outcome)
     SplatRendererCuda gpu(context.device);
     const int trials = context.small ? 2 : 4, most = context.small ? 100 : 1500;
     for (int trial = 0; trial < trials; ++trial) {
-        const ReceiverPose receiver = randomReceiver();
-        GaussianField field = randomField(receiver, static_cast<int>(uniformInt(50, most)), static_cast<int>(uniformInt(1, 3)), 8);
-        field.emissionForm = trial >= trials / 2 ? EmissionForm::AmplitudePhase : EmissionForm::RealImaginary;
-        const RenderSettings settings{context.small ? PixelMapping{90, 24} : PixelMapping{360, 90},
-                                      trial % 2 ? SpectrumQuantity::RealPart : SpectrumQuantity::Magnitude};
-        const auto positions = randomPositions(trial == trials - 1 ? 2 : 1); // the last trial: a training batch in one pass
+        // The last trial: a training batch in one pass.
+        const Scene scene = randomScene(context, trial, most, 3, trial >= trials / 2, trial == trials - 1 ? 2 : 1);
+        const ReceiverPose& receiver = scene.receiver;
+        const GaussianField& field = scene.field;
+        const RenderSettings& settings = scene.settings;
+        const auto& positions = scene.positions;
         const MovingEnds position(positions);
         gpu.upload(field);
         const RenderResult rendered = gpu.render(receiver, position, settings);

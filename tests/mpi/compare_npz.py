@@ -8,8 +8,9 @@ import argparse
 import ast
 import math
 import struct
-import sys
 import zipfile
+
+from verdict import finish
 
 
 def arrays(path):
@@ -59,10 +60,7 @@ def main():
         worst = max(worst, difference / norm)
         if difference > args.relative * norm:
             failures.append(f"{name}: |a - b| / |a| = {difference / norm:.3g} > {args.relative}")
-    print(f"compare_npz: {len(a)} arrays, worst norm-wise relative difference {worst:.3g}")
-    for failure in failures:
-        print(f"compare_npz: {failure}", file=sys.stderr)
-    sys.exit(1 if failures else 0)
+    finish("compare_npz", f"{len(a)} arrays, worst norm-wise relative difference {worst:.3g}", failures)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ import os
 import sys
 import zipfile
 
+from verdict import finish
+
 TIMING_COLUMNS = {"median ms", "p90 ms", "rank", "seconds", "ran on"}
 
 
@@ -50,10 +52,7 @@ def main():
         elif za.read(name) != zb.read(name):
             problems.append(f"array {name} differs")
         members += 1
-    print(f"compare_sessions: {len(a['runs'])} runs, {members} arrays compared")
-    for problem in problems:
-        print(f"compare_sessions: {problem}", file=sys.stderr)
-    sys.exit(1 if problems else 0)
+    finish("compare_sessions", f"{len(a['runs'])} runs, {members} arrays compared", problems)
 
 
 if __name__ == "__main__":
