@@ -286,7 +286,7 @@ int sweepCommand(const QStringList& arguments)
         "\"seeds\": [1, 2], \"seed_parameter\": \"seed\", \"repeats\": 5, \"warmup\": 1, \"devices\": [\"cpu\"|\"cuda\"|\"cuda:N\"|\"auto\"],\n"
         "\"schedule\": \"static\"|\"dynamic\"}.");
     parser.addHelpOption();
-    parser.addPositionalArgument("sweep", "The sweep file (JSON).");
+    parser.addPositionalArgument("sweep", "The sweep file (JSON, or the same keys in YAML: .yaml, .yml).");
     parser.addOptions({
         {"session-out", "The session to write (created or replaced): every run, and a summary run with the sweep's table and plots.", "file.lstudio"},
         {"schedule", "static or dynamic: overrides the sweep file's.", "schedule"},

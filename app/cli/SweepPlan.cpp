@@ -3,8 +3,13 @@
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <fstream>
 #include <set>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 namespace ls::cli {
@@ -22,6 +27,48 @@ const nlohmann::ordered_json& arrayOf(const nlohmann::ordered_json& document, co
 }
 
 template <class Json> bool isScalar(const Json& value) { return value.is_number() || value.is_string() || value.is_boolean(); }
+
+// YAML as the JSON it means: mappings in their order, plain scalars typed as YAML 1.2's core
+// schema reads them (booleans, whole numbers, other numbers, else strings), quoted ones strings.
+nlohmann::ordered_json yamlToJson(const YAML::Node& node, const std::string& source)
+{
+    switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Sequence: {
+        nlohmann::ordered_json array = nlohmann::ordered_json::array();
+        for (const auto& item : node)
+            array.push_back(yamlToJson(item, source));
+        return array;
+    }
+    case YAML::NodeType::Map: {
+        nlohmann::ordered_json object = nlohmann::ordered_json::object();
+        for (const auto& entry : node) {
+            if (!entry.first.IsScalar())
+                throw FormatError(source, "a YAML key must be a plain name");
+            object[entry.first.Scalar()] = yamlToJson(entry.second, source);
+        }
+        return object;
+    }
+    case YAML::NodeType::Scalar: break;
+    }
+    const std::string& text = node.Scalar();
+    if (node.Tag() == "!") // quoted
+        return text;
+    if (text == "true" || text == "True" || text == "TRUE")
+        return true;
+    if (text == "false" || text == "False" || text == "FALSE")
+        return false;
+    char* end = nullptr;
+    errno = 0;
+    const long long whole = std::strtoll(text.c_str(), &end, 10);
+    if (!text.empty() && *end == '\0' && errno == 0)
+        return static_cast<std::int64_t>(whole);
+    const double number = std::strtod(text.c_str(), &end);
+    if (!text.empty() && *end == '\0' && std::isfinite(number))
+        return number;
+    return text;
+}
 
 } // namespace
 
@@ -151,11 +198,18 @@ SweepPlan parseSweepPlan(const nlohmann::ordered_json& document, const std::stri
 
 SweepPlan readSweepPlan(const std::string& path)
 {
-    const std::string extension = path.size() > 5 ? path.substr(path.rfind('.') == std::string::npos ? path.size() : path.rfind('.')) : "";
-    if (extension == ".yaml" || extension == ".yml")
-        throw FormatError(path, "YAML sweep files are not read yet; write the same keys as JSON (see latency-studio-cli sweep --help)");
+    const std::size_t dot = path.rfind('.');
+    const std::string extension = dot == std::string::npos ? "" : path.substr(dot);
     const auto bytes = readFileBytes(path);
     nlohmann::ordered_json document;
+    if (extension == ".yaml" || extension == ".yml") {
+        try {
+            document = yamlToJson(YAML::Load(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size())), path);
+        } catch (const YAML::Exception& error) {
+            throw FormatError(path, std::string("not YAML: ") + error.what());
+        }
+        return parseSweepPlan(document, path);
+    }
     try {
         document = nlohmann::ordered_json::parse(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     } catch (const nlohmann::json::parse_error& error) {

@@ -7,7 +7,8 @@
 //    "seeds": [1, 2], "seed_parameter": "seed", "repeats": 5, "warmup": 1,
 //    "devices": ["cpu"], "schedule": "static"}
 //
-// Unknown keys are refused (a misspelt key must not silently sweep nothing).
+// The same keys in YAML (.yaml, .yml). Unknown keys are refused (a misspelt key must not silently
+// sweep nothing).
 #include <nlohmann/json.hpp>
 
 #include <string>

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The CLI over MPI ranks (mpirun -np 2 --oversubscribe), against one process:
 #  1. a 12-run sweep's merged session equals the one-process session (static and dynamic
-#     schedules): the same runs, parameters and arrays, bit for bit;
+#     schedules): the same runs, parameters and arrays, bit for bit; its YAML form is the same sweep;
 #  2. a sweep with a run that fails records it, finishes the others, writes the session, exits 1;
 #  3. 2-rank GSpaRC training gives the 1-process checkpoint (norm-wise relative 1e-4 per array;
 #     the sums run in another order), and a batch smaller than the ranks is refused. (Resuming a
@@ -27,6 +27,19 @@ cat >sweep.json <<'JSON'
  "grid": {"pointCount": [2000, 8000, 32000], "noiseStd": [0.0, 0.05]},
  "seeds": [1, 2], "repeats": 3, "warmup": 1, "devices": ["cpu"]}
 JSON
+# The same sweep written as YAML expands to the same runs.
+cat >sweep.yaml <<'YAML'
+engine: template.surface-sampler
+parameters: {surface: torus}
+grid:
+  pointCount: [2000, 8000, 32000]
+  noiseStd: [0.0, 0.05]
+seeds: [1, 2]
+repeats: 3
+warmup: 1
+devices: [cpu]
+YAML
+[ "$("$cli" sweep sweep.yaml --list)" = "$("$cli" sweep sweep.json --list)" ] || fail "the YAML sweep expands to other runs than the JSON one"
 "$cli" sweep sweep.json --session-out one.lstudio --quiet || fail "the one-process sweep failed"
 "${mpi[@]}" "$cli" sweep sweep.json --session-out two.lstudio --quiet || fail "the 2-rank sweep failed"
 "${mpi[@]}" "$cli" sweep sweep.json --session-out dynamic.lstudio --schedule dynamic --quiet || fail "the 2-rank dynamic sweep failed"
