@@ -1,5 +1,6 @@
 #include "Ranks.h"
 
+#include "engine/core/Device.h"
 #include "engine/core/Error.h"
 
 #include <algorithm>
@@ -46,6 +47,16 @@ int localRank()
 }
 
 bool builtWithMpi() { return LS_HAS_MPI != 0; }
+
+std::string deviceForRank(const std::string& asked)
+{
+    if (asked != "cuda" && asked != "auto")
+        return asked;
+    const auto cuda = enumerateCudaDevices();
+    if (cuda.devices.empty())
+        return asked; // the run's device selection says why it uses the CPU
+    return "cuda:" + std::to_string(cuda.devices[static_cast<std::size_t>(localRank()) % cuda.devices.size()].index);
+}
 bool builtWithNccl() { return LS_HAS_NCCL != 0; }
 
 #if LS_HAS_MPI

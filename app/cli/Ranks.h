@@ -18,6 +18,10 @@ bool launchedAsRanks();
 // MPI_LOCALRANKID; 0 when alone.
 int localRank();
 bool builtWithMpi();
+// The device a rank runs on when `asked` is "cuda" or "auto": this node's GPUs shared out by
+// local rank; without a GPU, or for anything else, as asked (the run's device selection then says
+// why it uses the CPU).
+std::string deviceForRank(const std::string& asked);
 bool builtWithNccl();
 
 class Ranks final : public Collective {

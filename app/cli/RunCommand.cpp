@@ -9,6 +9,7 @@
 #include "engine/core/Csv.h"
 #include "engine/core/Npy.h"
 #include "engine/core/DatasetIO.h"
+#include "engine/core/Device.h"
 #include "engine/core/EngineRunner.h"
 #include "engine/core/LatencyExport.h"
 #include "views/GridImageView.h"
@@ -22,6 +23,7 @@
 #include <unistd.h>
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -308,6 +310,11 @@ int runCommand(const QStringList& givenArguments)
         if (!repeatOk || !warmupOk)
             throw ArgumentError("--repeat and --warmup take whole numbers");
         request.device = parser.value("device").toStdString();
+        if (ranks.distributed()) { // several ranks on a node share its GPUs out by local rank
+            const char* fromEnvironment = std::getenv(kDeviceEnvironmentVariable);
+            const std::string asked = !request.device.empty() ? request.device : fromEnvironment && *fromEnvironment ? fromEnvironment : "auto";
+            request.device = deviceForRank(asked);
+        }
 
         // Everything the run will write, and the session it appends to, checked before it starts.
         if (writer && parser.isSet("out"))

@@ -70,17 +70,6 @@ std::string fileText(const std::filesystem::path& path)
     return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
-// The device a run asks for: "cuda" and "auto" pin each rank's own GPU by its rank on the node.
-std::string deviceFor(const std::string& asked)
-{
-    if (asked == "cpu" || asked.rfind("cuda:", 0) == 0)
-        return asked;
-    const auto cuda = enumerateCudaDevices();
-    if (cuda.devices.empty())
-        return asked == "cuda" ? "cuda:0" : "cpu"; // "cuda" without a GPU fails that run, with the reason
-    return "cuda:" + std::to_string(cuda.devices[static_cast<std::size_t>(localRank()) % cuda.devices.size()].index);
-}
-
 nlohmann::json outcomeToJson(const SweepOutcome& outcome)
 {
     nlohmann::json json{{"index", outcome.index}, {"status", outcome.status}, {"message", outcome.message}, {"rank", outcome.rank},
@@ -121,7 +110,7 @@ RunRequest requestFor(const Engine& engine, const SweepPlan& plan, const SweepRu
         applyAssignment(schema, request.parameters, plan.seedParameter + "=" + std::to_string(run.seed));
     request.repeats = plan.repeatsGiven ? plan.repeats : (advisedRepeats > 0 ? advisedRepeats : plan.repeats);
     request.warmupRepeats = plan.warmupGiven ? plan.warmup : (advisedRepeats > 0 ? advisedWarmup : plan.warmup);
-    request.device = deviceFor(run.device);
+    request.device = deviceForRank(run.device);
     return request;
 }
 
