@@ -75,6 +75,7 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
                             + std::to_string(dataset.frequencies));
     RenderSettings render{state.mapping, state.quantity};
     render.binBy3SigmaRadius = settings.binBy3SigmaRadius;
+    render.scalarComposite = settings.scalarComposite;
 #if LS_HAS_CUDA
     const std::unique_ptr<SplatRendererCuda> gpu = settings.cudaDevice >= 0 ? std::make_unique<SplatRendererCuda>(settings.cudaDevice) : nullptr;
 #else

@@ -43,6 +43,7 @@ struct TrainingSettings {
     // uploaded and its gradients downloaded each step.
     int cudaDevice = -1;
     bool binBy3SigmaRadius = false; // benchmark baseline only (RenderSettings)
+    bool scalarComposite = false;   // benchmark baseline and reference only (RenderSettings)
     // Several ranks (MPI, engine/core/Collective.h): data parallel. Each rank renders its share of
     // every step's batch (positions b with b % ranks == rank), the field's gradient, the loss and
     // the densification statistics are summed over the ranks, and every rank takes the same Adam

@@ -1,3 +1,4 @@
+#include "CompositeLanes.h"
 #include "Compositing.h"
 #include "GaussianBackward.h"
 #include "SplatRenderer.h"
@@ -20,6 +21,64 @@ void addInto(CompositeGradients& total, const CompositeGradients& part)
                                 {&total.emission, &part.emission}})
         for (std::size_t i = 0; i < mine->size(); ++i)
             (*mine)[i] += (*theirs)[i];
+}
+
+// The tile's per-splat sums of the lane walk folded into the worker's double gradients.
+void foldTileGradients(const TileSplats<float>& splats, int count, int outputs, const lanes::Floats* tileGradient, CompositeGradients& gradients)
+{
+    const int slots = kGeometrySlots + outputs;
+    for (int j = 0; j < count; ++j) {
+        const std::uint32_t g = splats.ids[j];
+        const lanes::Floats* sums = tileGradient + static_cast<std::size_t>(j) * slots;
+        gradients.centre[g * 2] += lanes::sum(sums[0]);
+        gradients.centre[g * 2 + 1] += lanes::sum(sums[1]);
+        for (int k = 0; k < 3; ++k)
+            gradients.conic[g * 3 + k] += lanes::sum(sums[2 + k]);
+        gradients.opacity[g] += lanes::sum(sums[5]);
+        for (int o = 0; o < outputs; ++o)
+            gradients.emission[g * outputs + o] += lanes::sum(sums[kGeometrySlots + o]);
+    }
+}
+
+// The eight-pixel walk (CompositeLanes.h), in float as the CUDA walk.
+void compositeBackwardLanes(const RenderSettings& settings, int outputs, const RenderState& state, const std::vector<double>& channelGradient,
+                            std::vector<CompositeGradients>& perWorker)
+{
+    const PixelMapping& mapping = settings.mapping;
+    const int width = mapping.width, height = mapping.height, across = tilesAcross(mapping);
+    const std::size_t tiles = state.bins.tileBegin.size(), pixels = static_cast<std::size_t>(width) * height;
+    std::vector<float> minPower(state.opacity.size()); // the forward pass's, to the bit
+    for (std::size_t g = 0; g < minPower.size(); ++g)
+        minPower[g] = alphaCutPower<float>(state.opacity[g], settings.alphaThreshold);
+    struct Scratch {
+        lanes::Buffer walk, gradient; // walk: upstream, behind, last emission per output
+        TileSplats<float> splats;
+    };
+    std::vector<Scratch> scratch(perWorker.size());
+    parallelForStrided(tiles, static_cast<int>(perWorker.size()), [&](std::size_t tile, int worker) {
+        Scratch& mine = scratch[worker];
+        const std::uint32_t begin = state.bins.tileBegin[tile], end = state.bins.tileEnd[tile];
+        mine.splats.stage(state, minPower, begin, end, outputs);
+        const int count = static_cast<int>(end - begin), tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
+        lanes::Floats* walk = mine.walk.zeroed(3 * static_cast<std::size_t>(outputs));
+        lanes::Floats* gradient = mine.gradient.zeroed(static_cast<std::size_t>(count) * (kGeometrySlots + outputs));
+        BackwardLaneTile lanesTile;
+        lanesTile.splats = &mine.splats;
+        lanesTile.count = count;
+        lanesTile.rowBegin = tileRow * kTileSize;
+        lanesTile.rowEnd = std::min(height, (tileRow + 1) * kTileSize);
+        lanesTile.columnBegin = tileColumn * kTileSize;
+        lanesTile.columnEnd = std::min(width, (tileColumn + 1) * kTileSize);
+        lanesTile.width = width;
+        lanesTile.pixels = pixels;
+        lanesTile.outputs = outputs;
+        lanesTile.alphaThreshold = settings.alphaThreshold;
+        lanesTile.finalTransmittance = state.finalTransmittance.data();
+        lanesTile.contributors = state.contributors.data();
+        lanesTile.channelGradient = channelGradient.data();
+        compositeTileBackwardLanes(lanesTile, {walk, walk + outputs, walk + 2 * outputs, gradient});
+        foldTileGradients(mine.splats, count, outputs, gradient, perWorker[worker]);
+    });
 }
 
 // Walks each pixel's splats back to front (the forward order reversed), recovering T by division.
@@ -123,7 +182,10 @@ CompositeGradients compositeBackwardCpu(const RenderSettings& settings, int outp
                             + " maps per step (frequencies × spectra in the batch); this step has " + std::to_string(outputs / 2));
     const std::size_t tiles = state.bins.tileBegin.size();
     std::vector<CompositeGradients> perWorker(parallelWorkers(tiles), CompositeGradients(state.opacity.size(), outputs));
-    compositeBackward(settings, outputs, state, channelGradient, perWorker);
+    if (settings.scalarComposite)
+        compositeBackward(settings, outputs, state, channelGradient, perWorker);
+    else
+        compositeBackwardLanes(settings, outputs, state, channelGradient, perWorker);
     for (std::size_t worker = 1; worker < perWorker.size(); ++worker)
         addInto(perWorker[0], perWorker[worker]);
     return std::move(perWorker[0]);

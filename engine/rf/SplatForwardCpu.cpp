@@ -1,3 +1,4 @@
+#include "CompositeLanes.h"
 #include "Compositing.h"
 #include "OptionalStage.h"
 #include "SplatRenderer.h"
@@ -78,6 +79,7 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
         minPower[g] = alphaCutPower<float>(state.opacity[g], settings.alphaThreshold);
     const int workers = parallelWorkers(tiles);
     std::vector<std::vector<float>> accumulators(workers, std::vector<float>(outputs)); // float: what the GPU path computes in, and twice as fast
+    std::vector<lanes::Buffer> laneAccumulators(workers);
     std::vector<TileSplats<float>> staged(workers);
     parallelForStrided(tiles, workers, [&](std::size_t tile, int worker) {
         std::vector<float>& accumulated = accumulators[worker];
@@ -86,6 +88,24 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
         splats.stage(state, minPower, begin, end, outputs);
         const int count = static_cast<int>(end - begin);
         const int tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
+        if (!settings.scalarComposite) {
+            ForwardLaneTile lanesTile;
+            lanesTile.splats = &splats;
+            lanesTile.count = count;
+            lanesTile.rowBegin = tileRow * kTileSize;
+            lanesTile.rowEnd = std::min(height, (tileRow + 1) * kTileSize);
+            lanesTile.columnBegin = tileColumn * kTileSize;
+            lanesTile.columnEnd = std::min(width, (tileColumn + 1) * kTileSize);
+            lanesTile.width = width;
+            lanesTile.pixels = pixels;
+            lanesTile.outputs = outputs;
+            lanesTile.alphaThreshold = settings.alphaThreshold;
+            lanesTile.channels = channels.data();
+            lanesTile.finalTransmittance = state.finalTransmittance.data();
+            lanesTile.contributors = state.contributors.data();
+            compositeTileForwardLanes(lanesTile, laneAccumulators[worker].zeroed(outputs));
+            return;
+        }
         for (int row = tileRow * kTileSize; row < std::min(height, (tileRow + 1) * kTileSize); ++row)
             for (int column = tileColumn * kTileSize; column < std::min(width, (tileColumn + 1) * kTileSize); ++column) {
                 std::fill(accumulated.begin(), accumulated.end(), 0.0f);

@@ -39,6 +39,9 @@ struct RenderSettings {
     // Benchmark baseline only: bin each splat by its 3σ radius, as every render did before the cut
     // extent (2026-12-07). The image is the same; only the tile lists are longer.
     bool binBy3SigmaRadius = false;
+    // Benchmark baseline and reference only: composite one pixel at a time, the backward walk in
+    // double, as every CPU render did before the eight-pixel lanes (CompositeLanes.h, 2026-12-07).
+    bool scalarComposite = false;
 };
 
 // What the forward pass keeps for the backward pass (the "geometry, binning, image" state).

@@ -1,0 +1,233 @@
+#pragma once
+// The CPU composite of one tile, forward and backward, eight pixels of a row at a time
+// (PixelLanes.h). A group walks the tile's staged splats once for its eight pixels; each lane
+// follows Compositing.h's rules for its own pixel (skip by power, α clamp, skip below the
+// threshold, stop before T < 1e-4), masks standing in for the scalar walk's branches, and the group
+// stops when every lane has. The exponential is lanes::exponential, the same for every lane.
+//
+// Always inlined, so that each build of CompositeLanes.cpp compiles its own copy for its CPU.
+// Written once as a template on V: V = lanes::Floats is what CompositeLanes.cpp runs; V = float is
+// the same body for one pixel, what tst_gsparc checks the lanes against to the bit (forward) and
+// within rounding (backward, whose sums run in a different order).
+//
+// The backward walk is in float, as the CUDA walk is (the scalar CPU walk it replaces was double).
+// Its per-splat sums collect in lanes over the whole tile and are folded to the field's double
+// gradients once per tile.
+#include "PixelLanes.h"
+#include "TileSplats.h"
+
+#include <algorithm>
+#include <cstdint>
+
+LS_LANES_BEGIN
+namespace ls::rf {
+
+template <class V> inline constexpr int kLanesOf = 1;
+template <> inline constexpr int kLanesOf<lanes::Floats> = lanes::kLanes;
+template <class V> using LaneInts = decltype(lanes::truncateToInt(V{}));
+template <class V> using LaneMask = decltype(V{} < V{});
+
+// One tile's pixels and where their results go. Rows [rowBegin, rowEnd), columns
+// [columnBegin, columnEnd) of a width × (pixels / width) map.
+struct LaneTile {
+    const TileSplats<float>* splats = nullptr;
+    int count = 0; // staged splats
+    int rowBegin = 0, rowEnd = 0, columnBegin = 0, columnEnd = 0, width = 0;
+    std::size_t pixels = 0;
+    int outputs = 0;
+    float alphaThreshold = 0;
+};
+
+struct ForwardLaneTile : LaneTile {
+    float* channels = nullptr;           // [outputs, pixels]
+    float* finalTransmittance = nullptr; // [pixels]
+    std::uint32_t* contributors = nullptr;
+};
+
+// Per splat of the tile: dL/du, dL/dv, dL/d(a, b, c), dL/d(opacity), then dL/d(emission) per output.
+inline constexpr int kGeometrySlots = 6;
+
+struct BackwardLaneTile : LaneTile {
+    const float* finalTransmittance = nullptr;
+    const std::uint32_t* contributors = nullptr;
+    const double* channelGradient = nullptr; // [outputs, pixels]
+};
+
+namespace lanes {
+
+// The splat's column offset wrapped across the azimuth seam (wrappedColumnOffset, lane by lane).
+template <class V> LS_LANES_INLINE V wrappedOffset(V column, float centre, int width)
+{
+    const V offset = column - centre;
+    const float half = 0.5f * static_cast<float>(width), whole = static_cast<float>(width);
+    return select(offset >= half, offset - whole, select(offset < -half, offset + whole, offset));
+}
+
+// splatPower, with the row's part (the same for every lane) computed once.
+template <class V> LS_LANES_INLINE V power(float a, float b, float c, V dx, float dy)
+{
+    const float rowPart = c * dy * dy;
+    return -0.5f * (a * dx * dx + rowPart) - b * dx * dy;
+}
+
+// The first column of each group and whether its lanes lie in the tile.
+template <class V> LS_LANES_INLINE V groupColumns(int first)
+{
+    if constexpr (kLanesOf<V> == 1)
+        return static_cast<float>(first);
+    else
+        return toFloat(laneSequence(first));
+}
+template <class V> LS_LANES_INLINE LaneMask<V> groupValid(int first, int end)
+{
+    if constexpr (kLanesOf<V> == 1)
+        return first < end;
+    else
+        return laneSequence(first) < end;
+}
+
+template <class V> LS_LANES_INLINE void store(V value, float* to, int valid)
+{
+    for (int i = 0; i < valid; ++i)
+        to[i] = lane(value, i);
+}
+
+} // namespace lanes
+
+// Front to back through the tile's splats for every pixel of `tile`; `accumulated` holds
+// `tile.outputs` values of V.
+template <class V> LS_LANES_INLINE void compositeTileForward(const ForwardLaneTile& tile, V* accumulated)
+{
+    using namespace lanes;
+    using I = LaneInts<V>;
+    const TileSplats<float>& s = *tile.splats;
+    for (int row = tile.rowBegin; row < tile.rowEnd; ++row)
+        for (int first = tile.columnBegin; first < tile.columnEnd; first += kLanesOf<V>) {
+            const V column = groupColumns<V>(first);
+            auto active = groupValid<V>(first, tile.columnEnd);
+            for (int o = 0; o < tile.outputs; ++o)
+                accumulated[o] = V{};
+            V transmittance = V{} + 1.0f;
+            I contributors = I{};
+            for (int j = 0; j < tile.count; ++j) {
+                const V dx = wrappedOffset(column, s.u[j], tile.width);
+                const float dy = static_cast<float>(row) - s.v[j];
+                const V p = power(s.a[j], s.b[j], s.c[j], dx, dy);
+                auto keep = both(active, p >= s.minPower[j]);
+                if (!any(keep))
+                    continue;
+                const V gaussian = select(p > 0.0f, V{}, exponential(p));
+                const V rawAlpha = s.opacity[j] * gaussian;
+                const V alpha = select(rawAlpha < kMaxAlpha, rawAlpha, V{} + kMaxAlpha);
+                keep = both(keep, alpha >= tile.alphaThreshold);
+                if (!any(keep))
+                    continue;
+                const V next = transmittance * (1.0f - alpha);
+                const auto saturated = both(keep, next < kMinTransmittance);
+                active = andNot(active, saturated);
+                keep = andNot(keep, saturated);
+                const V weight = select(keep, alpha * transmittance, V{});
+                const float* emission = s.emission[j];
+                for (int o = 0; o < tile.outputs; ++o)
+                    accumulated[o] += emission[o] * weight;
+                transmittance = select(keep, next, transmittance);
+                contributors = select(keep, I{} + (j + 1), contributors);
+                if (!any(active))
+                    break;
+            }
+            const int valid = std::min(kLanesOf<V>, tile.columnEnd - first);
+            const std::size_t pixel = static_cast<std::size_t>(row) * tile.width + first;
+            for (int o = 0; o < tile.outputs; ++o)
+                store(accumulated[o], tile.channels + o * tile.pixels + pixel, valid);
+            store(transmittance, tile.finalTransmittance + pixel, valid);
+            for (int i = 0; i < valid; ++i)
+                tile.contributors[pixel + i] = static_cast<std::uint32_t>(lane(contributors, i));
+        }
+}
+
+// The walk's per-group state, `outputs` values of V each; `gradient` holds
+// (kGeometrySlots + outputs) values of V per staged splat, zeroed by the caller, summed into here.
+template <class V> struct BackwardLaneScratch {
+    V* upstream;
+    V* behind;
+    V* lastEmission;
+    V* gradient;
+};
+
+// Back to front from each pixel's last contributor (the forward walk reversed, T recovered by
+// division), adding every splat's gradient at the group's pixels into scratch.gradient.
+template <class V> LS_LANES_INLINE void compositeTileBackward(const BackwardLaneTile& tile, const BackwardLaneScratch<V>& scratch)
+{
+    using namespace lanes;
+    using I = LaneInts<V>;
+    const TileSplats<float>& s = *tile.splats;
+    const int slots = kGeometrySlots + tile.outputs;
+    for (int row = tile.rowBegin; row < tile.rowEnd; ++row)
+        for (int first = tile.columnBegin; first < tile.columnEnd; first += kLanesOf<V>) {
+            const V column = groupColumns<V>(first);
+            const auto valid = groupValid<V>(first, tile.columnEnd);
+            const int validLanes = std::min(kLanesOf<V>, tile.columnEnd - first);
+            const std::size_t pixel = static_cast<std::size_t>(row) * tile.width + first;
+            std::int32_t laneCounts[kLanes];
+            float laneValues[kLanes];
+            for (int i = 0; i < validLanes; ++i)
+                laneCounts[i] = static_cast<std::int32_t>(tile.contributors[pixel + i]);
+            const I contributors = load<I>(laneCounts, validLanes, 0);
+            V transmittance = load<V>(tile.finalTransmittance + pixel, validLanes, 1.0f);
+            for (int o = 0; o < tile.outputs; ++o) {
+                for (int i = 0; i < validLanes; ++i)
+                    laneValues[i] = static_cast<float>(tile.channelGradient[o * tile.pixels + pixel + i]);
+                scratch.upstream[o] = load<V>(laneValues, validLanes, 0.0f);
+                scratch.behind[o] = V{};
+                scratch.lastEmission[o] = V{};
+            }
+            V lastAlpha = V{};
+            for (int j = max(contributors); j-- > 0;) {
+                const V dx = wrappedOffset(column, s.u[j], tile.width);
+                const float dy = static_cast<float>(row) - s.v[j];
+                const V p = power(s.a[j], s.b[j], s.c[j], dx, dy);
+                auto keep = both(both(valid, j < contributors), p >= s.minPower[j]);
+                if (!any(keep))
+                    continue;
+                const V gaussian = select(p > 0.0f, V{}, exponential(p));
+                const V rawAlpha = s.opacity[j] * gaussian;
+                const V alpha = select(rawAlpha < kMaxAlpha, rawAlpha, V{} + kMaxAlpha);
+                keep = both(keep, alpha >= tile.alphaThreshold);
+                if (!any(keep))
+                    continue;
+                transmittance = select(keep, transmittance / (1.0f - alpha), transmittance); // T before this splat
+                const float* emission = s.emission[j];
+                V* gradient = scratch.gradient + static_cast<std::size_t>(j) * slots;
+                // ∂C/∂αᵢ = Tᵢ(eᵢ − (colour behind i, per unit of light reaching it)).
+                V alphaGradient = V{};
+                const V keptAlpha = select(keep, alpha, V{});
+                for (int o = 0; o < tile.outputs; ++o) {
+                    const V behind = select(keep, lastAlpha * scratch.lastEmission[o] + (1.0f - lastAlpha) * scratch.behind[o], scratch.behind[o]);
+                    scratch.behind[o] = behind;
+                    const V light = transmittance * scratch.upstream[o];
+                    gradient[kGeometrySlots + o] += keptAlpha * light;
+                    alphaGradient += (emission[o] - behind) * light;
+                    scratch.lastEmission[o] = select(keep, V{} + emission[o], scratch.lastEmission[o]);
+                }
+                lastAlpha = select(keep, alpha, lastAlpha);
+                // α clamped at kMaxAlpha: only the emission gradient counts.
+                const auto moves = both(keep, rawAlpha < kMaxAlpha);
+                const V opacityGradient = select(moves, gaussian * alphaGradient, V{});
+                const V powerGradient = s.opacity[j] * opacityGradient;
+                // power = −½(a dx² + c dy²) − b dx dy, with dx = column − u, dy = row − v
+                gradient[0] += (s.a[j] * dx + s.b[j] * dy) * powerGradient;
+                gradient[1] += (s.c[j] * dy + s.b[j] * dx) * powerGradient;
+                gradient[2] += -0.5f * dx * dx * powerGradient;
+                gradient[3] += -dx * dy * powerGradient;
+                gradient[4] += -0.5f * dy * dy * powerGradient;
+                gradient[5] += opacityGradient;
+            }
+        }
+}
+
+// The eight-lane builds (CompositeLanes.cpp): what renderCpu and compositeBackwardCpu run.
+void compositeTileForwardLanes(const ForwardLaneTile& tile, lanes::Floats* accumulated);
+void compositeTileBackwardLanes(const BackwardLaneTile& tile, const BackwardLaneScratch<lanes::Floats>& scratch);
+
+} // namespace ls::rf
+LS_LANES_END
