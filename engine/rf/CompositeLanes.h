@@ -161,7 +161,7 @@ template <class V> LS_LANES_INLINE void compositeTileBackward(const BackwardLane
     using namespace lanes;
     using I = LaneInts<V>;
     const TileSplats<float>& s = *tile.splats;
-    const int slots = kGeometrySlots + tile.outputs;
+    const int slotCount = kGeometrySlots + tile.outputs;
     for (int row = tile.rowBegin; row < tile.rowEnd; ++row)
         for (int first = tile.columnBegin; first < tile.columnEnd; first += kLanesOf<V>) {
             const V column = groupColumns<V>(first);
@@ -197,7 +197,7 @@ template <class V> LS_LANES_INLINE void compositeTileBackward(const BackwardLane
                     continue;
                 transmittance = select(keep, transmittance / (1.0f - alpha), transmittance); // T before this splat
                 const float* emission = s.emission[j];
-                V* gradient = scratch.gradient + static_cast<std::size_t>(j) * slots;
+                V* gradient = scratch.gradient + static_cast<std::size_t>(j) * slotCount;
                 // ∂C/∂αᵢ = Tᵢ(eᵢ − (colour behind i, per unit of light reaching it)).
                 V alphaGradient = V{};
                 const V keptAlpha = select(keep, alpha, V{});

@@ -26,10 +26,10 @@ void addInto(CompositeGradients& total, const CompositeGradients& part)
 // The tile's per-splat sums of the lane walk folded into the worker's double gradients.
 void foldTileGradients(const TileSplats<float>& splats, int count, int outputs, const lanes::Floats* tileGradient, CompositeGradients& gradients)
 {
-    const int slots = kGeometrySlots + outputs;
+    const int slotCount = kGeometrySlots + outputs;
     for (int j = 0; j < count; ++j) {
         const std::uint32_t g = splats.ids[j];
-        const lanes::Floats* sums = tileGradient + static_cast<std::size_t>(j) * slots;
+        const lanes::Floats* sums = tileGradient + static_cast<std::size_t>(j) * slotCount;
         gradients.centre[g * 2] += lanes::sum(sums[0]);
         gradients.centre[g * 2 + 1] += lanes::sum(sums[1]);
         for (int k = 0; k < 3; ++k)
