@@ -24,6 +24,7 @@ class GsparcLanesTest : public QObject {
 
 private slots:
     void exponentialIsWithinTwoUlpOfExp();
+    void reachHoldsEveryPixelThePowerTestKeeps();
     void eachLaneIsThePixelsOwnWalk_data();
     void eachLaneIsThePixelsOwnWalk();
     void lanesRenderWhatTheScalarWalkRenders();
@@ -86,6 +87,47 @@ void GsparcLanesTest::exponentialIsWithinTwoUlpOfExp()
     QVERIFY2(worstUlps <= 2.0, qPrintable(QString("%1 ulp at %2").arg(worstUlps).arg(worstAt)));
 }
 
+void GsparcLanesTest::reachHoldsEveryPixelThePowerTestKeeps()
+{
+    // A group skips a splat whose reach (splatCuts) its pixels lie beyond, so no offset outside the
+    // reach may pass the walk's power test, computed in float as the lanes compute it. Random
+    // covariances down to nearly degenerate ones (|ρ| up to 0.999), opacities and offsets.
+    const int count = 3000;
+    RenderState state;
+    state.opacity.resize(count);
+    state.conic.resize(count * 3);
+    for (int g = 0; g < count; ++g) {
+        const double sx = test::uniform(0.3f, 40), sy = test::uniform(0.3f, 40), rho = test::uniform(-0.999f, 0.999f);
+        const double covA = sx * sx, covC = sy * sy, covB = rho * sx * sy, det = covA * covC - covB * covB;
+        state.conic[g * 3] = static_cast<float>(covC / det);
+        state.conic[g * 3 + 1] = static_cast<float>(-covB / det);
+        state.conic[g * 3 + 2] = static_cast<float>(covA / det);
+        state.opacity[g] = test::uniform(0.001f, 0.99f);
+    }
+    const SplatCuts cuts = splatCuts(state, kMinAlpha);
+    int kept = 0, outside = 0;
+    for (int g = 0; g < count; ++g) {
+        const float columns = cuts.reach[g * 2], rows = cuts.reach[g * 2 + 1];
+        if (state.opacity[g] < kMinAlpha) {
+            QVERIFY(columns < 0 && rows < 0);
+            continue;
+        }
+        QVERIFY(columns >= 1 && rows >= 1 && std::isfinite(columns) && std::isfinite(rows));
+        for (int probe = 0; probe < 200; ++probe) {
+            const float dx = std::round(test::uniform(-1.3f, 1.3f) * columns), dy = std::round(test::uniform(-1.3f, 1.3f) * rows);
+            const float power = lanes::power<float>(state.conic[g * 3], state.conic[g * 3 + 1], state.conic[g * 3 + 2], dx, dy);
+            const bool passes = power >= cuts.minPower[g], inside = std::abs(dx) <= columns && std::abs(dy) <= rows;
+            kept += passes;
+            outside += !inside;
+            QVERIFY2(inside || !passes, qPrintable(QString("splat %1 kept at (%2, %3) beyond its reach ±%4 × ±%5").arg(g).arg(dx).arg(dy).arg(columns).arg(rows)));
+        }
+    }
+    qInfo("%d probes passed the power test, %d lay beyond the reach", kept, outside);
+    QVERIFY(kept > 10000 && outside > 10000); // both kinds of offset were probed
+    // No cut (the gradient checks' threshold 0): every pixel walks every splat.
+    QVERIFY(std::isinf(splatCuts(state, 0.0f).reach[0]));
+}
+
 void GsparcLanesTest::eachLaneIsThePixelsOwnWalk_data()
 {
     QTest::addColumn<int>("width");
@@ -110,15 +152,17 @@ void GsparcLanesTest::eachLaneIsThePixelsOwnWalk()
     const std::size_t pixels = static_cast<std::size_t>(width) * height;
     std::vector<float> channels(outputs * pixels, -1.0f), transmittance(pixels, -1.0f), accumulated(outputs);
     std::vector<std::uint32_t> contributors(pixels, 12345);
-    std::vector<float> minPower(state.opacity.size());
-    for (std::size_t g = 0; g < minPower.size(); ++g)
-        minPower[g] = alphaCutPower<float>(state.opacity[g], settings.alphaThreshold);
+    const SplatCuts cuts = splatCuts(state, settings.alphaThreshold);
     TileSplats<float> splats;
+    std::vector<std::int32_t> rowList;
     const int across = tilesAcross(settings.mapping);
     std::size_t saturated = 0;
     for (std::size_t tile = 0; tile < state.bins.tileBegin.size(); ++tile) {
-        splats.stage(state, minPower, state.bins.tileBegin[tile], state.bins.tileEnd[tile], outputs);
+        splats.stage(state, cuts.minPower, state.bins.tileBegin[tile], state.bins.tileEnd[tile], outputs);
+        splats.stageReach(cuts.reach);
+        rowList.resize(splats.ids.size());
         ForwardLaneTile one;
+        one.rowList = rowList.data();
         one.splats = &splats;
         one.count = static_cast<int>(state.bins.tileEnd[tile] - state.bins.tileBegin[tile]);
         one.rowBegin = static_cast<int>(tile) / across * kTileSize;

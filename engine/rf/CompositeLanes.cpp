@@ -4,6 +4,9 @@
 // file (CMakeLists.txt), so both builds round exactly as the scalar walk does.
 #include "CompositeLanes.h"
 
+#include <cmath>
+#include <limits>
+
 // Sanitizer builds keep the baseline build alone: their runtime starts after the loader resolves
 // the clones, and the baseline build checks the same lane logic.
 #if defined(__has_feature)
@@ -22,6 +25,26 @@
 
 LS_LANES_BEGIN // to the end of the file: GCC reports the clones' ABI note at its end
 namespace ls::rf {
+
+SplatCuts splatCuts(const RenderState& state, float alphaThreshold)
+{
+    const std::size_t n = state.opacity.size();
+    SplatCuts cuts;
+    cuts.minPower.resize(n);
+    cuts.reach.assign(n * 2, std::numeric_limits<float>::infinity());
+    for (std::size_t g = 0; g < n; ++g) {
+        cuts.minPower[g] = alphaCutPower<float>(state.opacity[g], alphaThreshold);
+        const double level = -2.0 * static_cast<double>(cuts.minPower[g]);
+        const double a = state.conic[g * 3], b = state.conic[g * 3 + 1], c = state.conic[g * 3 + 2], determinant = a * c - b * b;
+        if (level < 0) {
+            cuts.reach[g * 2] = cuts.reach[g * 2 + 1] = -1; // α under the threshold everywhere
+        } else if (std::isfinite(level) && determinant > 0 && a > 0 && c > 0) {
+            cuts.reach[g * 2] = static_cast<float>(std::sqrt(level * c / determinant) + 1.0);
+            cuts.reach[g * 2 + 1] = static_cast<float>(std::sqrt(level * a / determinant) + 1.0);
+        } // else (no cut, or a conic that is not positive definite): infinite, every pixel walks it
+    }
+    return cuts;
+}
 
 LS_LANE_CLONES void compositeTileForwardLanes(const ForwardLaneTile& tile, lanes::Floats* accumulated)
 {

@@ -17,7 +17,9 @@
 #include "TileSplats.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <vector>
 
 LS_LANES_BEGIN
 namespace ls::rf {
@@ -26,6 +28,17 @@ template <class V> inline constexpr int kLanesOf = 1;
 template <> inline constexpr int kLanesOf<lanes::Floats> = lanes::kLanes;
 template <class V> using LaneInts = decltype(lanes::truncateToInt(V{}));
 template <class V> using LaneMask = decltype(V{} < V{});
+
+// What the walks cut by, per Gaussian: the power below which α is under the threshold
+// (alphaCutPower), and the reach [N, 2], how many columns and rows from its centre a pixel can be
+// and still keep it. The reach bounds the cut ellipse a·dx² + 2b·dx·dy + c·dy² ≤ −2·minPower,
+// whose half-widths are √(level·c/(ac − b²)) across and √(level·a/(ac − b²)) down, plus one pixel
+// for the float test at its edge (as cutExtent, which binning uses); infinite without a cut. A group
+// skips a splat its pixels lie beyond without computing its power: the results are unchanged.
+struct SplatCuts {
+    std::vector<float> minPower, reach;
+};
+SplatCuts splatCuts(const RenderState& state, float alphaThreshold);
 
 // One tile's pixels and where their results go. Rows [rowBegin, rowEnd), columns
 // [columnBegin, columnEnd) of a width × (pixels / width) map.
@@ -36,6 +49,7 @@ struct LaneTile {
     std::size_t pixels = 0;
     int outputs = 0;
     float alphaThreshold = 0;
+    std::int32_t* rowList = nullptr; // scratch for `count` indices: the splats a row can keep
 };
 
 struct ForwardLaneTile : LaneTile {
@@ -86,6 +100,46 @@ template <class V> LS_LANES_INLINE LaneMask<V> groupValid(int first, int end)
         return laneSequence(first) < end;
 }
 
+// e^power where the power test keeps the pixel (splatGaussian: 0 past the peak's far side), 1
+// where it cuts it: a cut lane's α is masked off anyway, and e^power of a far pixel times the
+// opacity would be a denormal, which costs the CPU a hundred cycles per operation.
+template <class V> LS_LANES_INLINE V cutGaussian(V power, float minPower)
+{
+    return select(power > 0.0f, V{}, exponential(select(power >= minPower, power, V{})));
+}
+
+// The staged arrays as plain pointers held in registers: through the vectors' members, every
+// store to the accumulators made the compiler load each array's address again.
+struct SplatArrays {
+    const float *__restrict u, *__restrict v, *__restrict a, *__restrict b, *__restrict c, *__restrict opacity, *__restrict minPower,
+        *__restrict columnReach, *__restrict rowReach;
+    const float* const* __restrict emission;
+    explicit SplatArrays(const TileSplats<float>& s)
+        : u(s.u.data()), v(s.v.data()), a(s.a.data()), b(s.b.data()), c(s.c.data()), opacity(s.opacity.data()), minPower(s.minPower.data()),
+          columnReach(s.columnReach.data()), rowReach(s.rowReach.data()), emission(s.emission.data())
+    {
+    }
+};
+
+// The staged splats whose reach covers `row`, in order, into tile.rowList; their count.
+LS_LANES_INLINE int listRow(const LaneTile& tile, const SplatArrays& s, int row)
+{
+    int listed = 0;
+    for (int j = 0; j < tile.count; ++j)
+        if (!(std::abs(static_cast<float>(row) - s.v[j]) > s.rowReach[j]))
+            tile.rowList[listed++] = j;
+    return listed;
+}
+
+// Whether splat j's reach covers any of the group's columns: its offset from the group's middle
+// column, less half the group's span (the wrapped distance changes by at most one per column).
+template <class V> LS_LANES_INLINE bool reachesGroup(const SplatArrays& s, int j, int first, int width)
+{
+    constexpr float halfSpan = 0.5f * (kLanesOf<V> - 1);
+    const float middle = static_cast<float>(first) + halfSpan;
+    return !(std::abs(wrappedOffset(middle, s.u[j], width)) - halfSpan > s.columnReach[j]);
+}
+
 template <class V> LS_LANES_INLINE void store(V value, float* to, int valid)
 {
     for (int i = 0; i < valid; ++i)
@@ -96,53 +150,62 @@ template <class V> LS_LANES_INLINE void store(V value, float* to, int valid)
 
 // Front to back through the tile's splats for every pixel of `tile`; `accumulated` holds
 // `tile.outputs` values of V.
-template <class V> LS_LANES_INLINE void compositeTileForward(const ForwardLaneTile& tile, V* accumulated)
+template <class V> LS_LANES_INLINE void compositeTileForward(const ForwardLaneTile& tile, V* __restrict accumulated)
 {
     using namespace lanes;
     using I = LaneInts<V>;
-    const TileSplats<float>& s = *tile.splats;
-    for (int row = tile.rowBegin; row < tile.rowEnd; ++row)
+    const SplatArrays s(*tile.splats);
+    const int width = tile.width, outputs = tile.outputs;
+    const float alphaThreshold = tile.alphaThreshold;
+    for (int row = tile.rowBegin; row < tile.rowEnd; ++row) {
+        const int listed = listRow(tile, s, row);
         for (int first = tile.columnBegin; first < tile.columnEnd; first += kLanesOf<V>) {
             const V column = groupColumns<V>(first);
             auto active = groupValid<V>(first, tile.columnEnd);
-            for (int o = 0; o < tile.outputs; ++o)
+            for (int o = 0; o < outputs; ++o)
                 accumulated[o] = V{};
             V transmittance = V{} + 1.0f;
             I contributors = I{};
-            for (int j = 0; j < tile.count; ++j) {
-                const V dx = wrappedOffset(column, s.u[j], tile.width);
+            for (int k = 0; k < listed; ++k) {
+                const int j = tile.rowList[k];
+                if (!reachesGroup<V>(s, j, first, width))
+                    continue;
+                const V dx = wrappedOffset(column, s.u[j], width);
                 const float dy = static_cast<float>(row) - s.v[j];
                 const V p = power(s.a[j], s.b[j], s.c[j], dx, dy);
-                auto keep = both(active, p >= s.minPower[j]);
-                if (!any(keep))
-                    continue;
-                const V gaussian = select(p > 0.0f, V{}, exponential(p));
+                // One test of the whole mask per splat: most splats a group reaches are kept at
+                // most of its pixels, and a branch per cut costs more than the masked work it skips.
+                const V gaussian = cutGaussian(p, s.minPower[j]);
                 const V rawAlpha = s.opacity[j] * gaussian;
                 const V alpha = select(rawAlpha < kMaxAlpha, rawAlpha, V{} + kMaxAlpha);
-                keep = both(keep, alpha >= tile.alphaThreshold);
+                auto keep = both(both(active, p >= s.minPower[j]), alpha >= alphaThreshold);
                 if (!any(keep))
                     continue;
                 const V next = transmittance * (1.0f - alpha);
                 const auto saturated = both(keep, next < kMinTransmittance);
-                active = andNot(active, saturated);
-                keep = andNot(keep, saturated);
+                const bool someSaturated = any(saturated); // rare: once per pixel at most
+                if (someSaturated) {
+                    active = andNot(active, saturated);
+                    keep = andNot(keep, saturated);
+                }
                 const V weight = select(keep, alpha * transmittance, V{});
                 const float* emission = s.emission[j];
-                for (int o = 0; o < tile.outputs; ++o)
+                for (int o = 0; o < outputs; ++o)
                     accumulated[o] += emission[o] * weight;
                 transmittance = select(keep, next, transmittance);
                 contributors = select(keep, I{} + (j + 1), contributors);
-                if (!any(active))
+                if (someSaturated && !any(active))
                     break;
             }
             const int valid = std::min(kLanesOf<V>, tile.columnEnd - first);
-            const std::size_t pixel = static_cast<std::size_t>(row) * tile.width + first;
-            for (int o = 0; o < tile.outputs; ++o)
+            const std::size_t pixel = static_cast<std::size_t>(row) * width + first;
+            for (int o = 0; o < outputs; ++o)
                 store(accumulated[o], tile.channels + o * tile.pixels + pixel, valid);
             store(transmittance, tile.finalTransmittance + pixel, valid);
             for (int i = 0; i < valid; ++i)
                 tile.contributors[pixel + i] = static_cast<std::uint32_t>(lane(contributors, i));
         }
+    }
 }
 
 // The walk's per-group state, `outputs` values of V each; `gradient` holds
@@ -160,21 +223,24 @@ template <class V> LS_LANES_INLINE void compositeTileBackward(const BackwardLane
 {
     using namespace lanes;
     using I = LaneInts<V>;
-    const TileSplats<float>& s = *tile.splats;
-    const int slotCount = kGeometrySlots + tile.outputs;
-    for (int row = tile.rowBegin; row < tile.rowEnd; ++row)
+    const SplatArrays s(*tile.splats);
+    const int width = tile.width, outputs = tile.outputs;
+    const float alphaThreshold = tile.alphaThreshold;
+    const int slotCount = kGeometrySlots + outputs;
+    for (int row = tile.rowBegin; row < tile.rowEnd; ++row) {
+        const int listed = listRow(tile, s, row);
         for (int first = tile.columnBegin; first < tile.columnEnd; first += kLanesOf<V>) {
             const V column = groupColumns<V>(first);
             const auto valid = groupValid<V>(first, tile.columnEnd);
             const int validLanes = std::min(kLanesOf<V>, tile.columnEnd - first);
-            const std::size_t pixel = static_cast<std::size_t>(row) * tile.width + first;
+            const std::size_t pixel = static_cast<std::size_t>(row) * width + first;
             std::int32_t laneCounts[kLanes];
             float laneValues[kLanes];
             for (int i = 0; i < validLanes; ++i)
                 laneCounts[i] = static_cast<std::int32_t>(tile.contributors[pixel + i]);
             const I contributors = load<I>(laneCounts, validLanes, 0);
             V transmittance = load<V>(tile.finalTransmittance + pixel, validLanes, 1.0f);
-            for (int o = 0; o < tile.outputs; ++o) {
+            for (int o = 0; o < outputs; ++o) {
                 for (int i = 0; i < validLanes; ++i)
                     laneValues[i] = static_cast<float>(tile.channelGradient[o * tile.pixels + pixel + i]);
                 scratch.upstream[o] = load<V>(laneValues, validLanes, 0.0f);
@@ -182,17 +248,21 @@ template <class V> LS_LANES_INLINE void compositeTileBackward(const BackwardLane
                 scratch.lastEmission[o] = V{};
             }
             V lastAlpha = V{};
-            for (int j = max(contributors); j-- > 0;) {
-                const V dx = wrappedOffset(column, s.u[j], tile.width);
+            const int last = max(contributors); // splats from here on composited at none of the pixels
+            int k = listed;
+            while (k > 0 && tile.rowList[k - 1] >= last)
+                --k;
+            while (k-- > 0) {
+                const int j = tile.rowList[k];
+                if (!reachesGroup<V>(s, j, first, width))
+                    continue;
+                const V dx = wrappedOffset(column, s.u[j], width);
                 const float dy = static_cast<float>(row) - s.v[j];
                 const V p = power(s.a[j], s.b[j], s.c[j], dx, dy);
-                auto keep = both(both(valid, j < contributors), p >= s.minPower[j]);
-                if (!any(keep))
-                    continue;
-                const V gaussian = select(p > 0.0f, V{}, exponential(p));
+                const V gaussian = cutGaussian(p, s.minPower[j]);
                 const V rawAlpha = s.opacity[j] * gaussian;
                 const V alpha = select(rawAlpha < kMaxAlpha, rawAlpha, V{} + kMaxAlpha);
-                keep = both(keep, alpha >= tile.alphaThreshold);
+                const auto keep = both(both(both(valid, j < contributors), p >= s.minPower[j]), alpha >= alphaThreshold);
                 if (!any(keep))
                     continue;
                 transmittance = select(keep, transmittance / (1.0f - alpha), transmittance); // T before this splat
@@ -201,7 +271,7 @@ template <class V> LS_LANES_INLINE void compositeTileBackward(const BackwardLane
                 // ∂C/∂αᵢ = Tᵢ(eᵢ − (colour behind i, per unit of light reaching it)).
                 V alphaGradient = V{};
                 const V keptAlpha = select(keep, alpha, V{});
-                for (int o = 0; o < tile.outputs; ++o) {
+                for (int o = 0; o < outputs; ++o) {
                     const V behind = select(keep, lastAlpha * scratch.lastEmission[o] + (1.0f - lastAlpha) * scratch.behind[o], scratch.behind[o]);
                     scratch.behind[o] = behind;
                     const V light = transmittance * scratch.upstream[o];
@@ -223,6 +293,7 @@ template <class V> LS_LANES_INLINE void compositeTileBackward(const BackwardLane
                 gradient[5] += opacityGradient;
             }
         }
+    }
 }
 
 // The eight-lane builds (CompositeLanes.cpp): what renderCpu and compositeBackwardCpu run.

@@ -133,29 +133,44 @@ template <class V, class T> LS_LANES_INLINE V load(const T* values, int valid, T
     }
 }
 
+LS_LANES_INLINE std::int32_t bitsOfFloat(float x)
+{
+    std::int32_t out;
+    std::memcpy(&out, &x, sizeof out);
+    return out;
+}
+LS_LANES_INLINE Ints bitsOfFloat(Floats x)
+{
+    Ints out;
+    std::memcpy(&out, &x, sizeof out);
+    return out;
+}
+
 // e^x for x ≤ 0 in float, the same operations for one value and for eight (libm's expf has no
-// vector form at baseline x86-64, and a call per lane would undo the vectorising). Cody–Waite
-// reduction x = n·ln2 + r, |r| ≤ ½ln2, and the degree-6 minimax polynomial of the Cephes library's
-// expf (its published coefficients); relative error within 2 ulp of e^x over [−87, 0] (tested
-// against double exp in tst_gsparc). Below −87 it returns e^−87 ≈ 1.6e-38 instead of a denormal:
-// every caller cuts such an α long before (1/255 is e^−5.5).
+// vector form at baseline x86-64, and a call per lane would undo the vectorising). Reduction
+// x = n·ln2 + r with n = round(x·log₂e), |r| ≤ ½ln2: adding 1.5·2²³ rounds x·log₂e to a whole
+// number in the sum's last mantissa bits, which then also give 2ⁿ's exponent bits (no conversions,
+// no floor). ln2 is split in two (Cody–Waite) so n·ln2 is exact enough. e^r by the degree-6 minimax
+// polynomial of the Cephes library's expf (its published coefficients), evaluated by Estrin's
+// scheme: its dependency chain is half as long as Horner's, which the composite's walk waits on.
+// Relative error within 2 ulp of e^x over [−87, 0] (tested against double exp in
+// tst_gsparc_lanes). Below −87 it returns e^−87 ≈ 1.6e-38 instead of a denormal: every caller cuts
+// such an α long before (1/255 is e^−5.5).
 template <class V> LS_LANES_INLINE V exponential(V x)
 {
-    using I = decltype(truncateToInt(x));
+    constexpr float kRoundingShift = 12582912.0f; // 1.5·2²³
     x = select(x < -87.0f, V{} + -87.0f, x);
-    const V scaled = x * 1.44269504088896341f + 0.5f; // x·log₂e, rounded to nearest below
-    V whole = toFloat(truncateToInt(scaled));        // truncation rounds up below zero: step back
-    whole = select(whole > scaled, whole - 1.0f, whole);
+    const V shifted = x * 1.44269504088896341f + kRoundingShift;
+    const V whole = shifted - kRoundingShift; // n = round(x·log₂e)
     const V r = (x - whole * 0.693359375f) - whole * -2.12194440e-4f;
-    V p = V{} + 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * (r * r) + r + 1.0f;
-    const I exponent = (truncateToInt(whole) + 127) << 23; // 2ⁿ, n ≥ −126 here
-    return p * floatFromBits(exponent);
+    const V r2 = r * r;
+    const V low = 5.0000001201e-1f + 1.6666665459e-1f * r, middle = 4.1665795894e-2f + 8.3334519073e-3f * r,
+            high = 1.3981999507e-3f + 1.9875691500e-4f * r;
+    const V p = (low + middle * r2) + high * (r2 * r2);
+    const V expR = (p * r2 + r) + 1.0f;
+    // n sits in the low bits of `shifted` (offset by the shift's own bits); 2ⁿ = (n + 127) << 23.
+    const auto exponent = (bitsOfFloat(shifted) + (127 - bitsOfFloat(kRoundingShift))) << 23;
+    return expR * floatFromBits(exponent);
 }
 
 } // namespace ls::rf::lanes

@@ -47,22 +47,24 @@ void compositeBackwardLanes(const RenderSettings& settings, int outputs, const R
     const PixelMapping& mapping = settings.mapping;
     const int width = mapping.width, height = mapping.height, across = tilesAcross(mapping);
     const std::size_t tiles = state.bins.tileBegin.size(), pixels = static_cast<std::size_t>(width) * height;
-    std::vector<float> minPower(state.opacity.size()); // the forward pass's, to the bit
-    for (std::size_t g = 0; g < minPower.size(); ++g)
-        minPower[g] = alphaCutPower<float>(state.opacity[g], settings.alphaThreshold);
+    const SplatCuts cuts = splatCuts(state, settings.alphaThreshold); // the forward pass's, to the bit
     struct Scratch {
         lanes::Buffer walk, gradient; // walk: upstream, behind, last emission per output
         TileSplats<float> splats;
+        std::vector<std::int32_t> rowList;
     };
     std::vector<Scratch> scratch(perWorker.size());
     parallelForStrided(tiles, static_cast<int>(perWorker.size()), [&](std::size_t tile, int worker) {
         Scratch& mine = scratch[worker];
         const std::uint32_t begin = state.bins.tileBegin[tile], end = state.bins.tileEnd[tile];
-        mine.splats.stage(state, minPower, begin, end, outputs);
+        mine.splats.stage(state, cuts.minPower, begin, end, outputs);
+        mine.splats.stageReach(cuts.reach);
         const int count = static_cast<int>(end - begin), tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
         lanes::Floats* walk = mine.walk.zeroed(3 * static_cast<std::size_t>(outputs));
         lanes::Floats* gradient = mine.gradient.zeroed(static_cast<std::size_t>(count) * (kGeometrySlots + outputs));
+        mine.rowList.resize(count);
         BackwardLaneTile lanesTile;
+        lanesTile.rowList = mine.rowList.data();
         lanesTile.splats = &mine.splats;
         lanesTile.count = count;
         lanesTile.rowBegin = tileRow * kTileSize;

@@ -80,6 +80,8 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
     const int workers = parallelWorkers(tiles);
     std::vector<std::vector<float>> accumulators(workers, std::vector<float>(outputs)); // float: what the GPU path computes in, and twice as fast
     std::vector<lanes::Buffer> laneAccumulators(workers);
+    std::vector<std::vector<std::int32_t>> rowLists(workers);
+    const SplatCuts cuts = settings.scalarComposite ? SplatCuts{} : splatCuts(state, settings.alphaThreshold);
     std::vector<TileSplats<float>> staged(workers);
     parallelForStrided(tiles, workers, [&](std::size_t tile, int worker) {
         std::vector<float>& accumulated = accumulators[worker];
@@ -89,7 +91,10 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
         const int count = static_cast<int>(end - begin);
         const int tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
         if (!settings.scalarComposite) {
+            splats.stageReach(cuts.reach);
+            rowLists[worker].resize(count);
             ForwardLaneTile lanesTile;
+            lanesTile.rowList = rowLists[worker].data();
             lanesTile.splats = &splats;
             lanesTile.count = count;
             lanesTile.rowBegin = tileRow * kTileSize;

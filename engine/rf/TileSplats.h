@@ -15,6 +15,7 @@ template <class Power> struct TileSplats {
     std::vector<Power> minPower;
     std::vector<const float*> emission; // each splat's [outputs] channels in the render state
     std::vector<std::uint32_t> ids;     // Gaussian ids (for the backward's gradients)
+    std::vector<float> columnReach, rowReach; // stageReach: how far from its centre the splat can be kept
 
     void stage(const RenderState& state, const std::vector<Power>& minPowerOf, std::uint32_t begin, std::uint32_t end, int outputs)
     {
@@ -35,6 +36,17 @@ template <class Power> struct TileSplats {
             opacity[j] = state.opacity[g];
             minPower[j] = minPowerOf[g];
             emission[j] = state.emission.data() + static_cast<std::size_t>(g) * outputs;
+        }
+    }
+
+    // After stage: each splat's reach [N, 2] (columns, rows; CompositeLanes.h's splatCuts).
+    void stageReach(const std::vector<float>& reachOf)
+    {
+        columnReach.resize(ids.size());
+        rowReach.resize(ids.size());
+        for (std::size_t j = 0; j < ids.size(); ++j) {
+            columnReach[j] = reachOf[ids[j] * 2];
+            rowReach[j] = reachOf[ids[j] * 2 + 1];
         }
     }
 };
