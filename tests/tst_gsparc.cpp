@@ -221,9 +221,17 @@ void GsparcRendererTest::binsAreSortedByTileThenRange()
     for (std::size_t tile = 0; tile < bins.tileBegin.size(); ++tile) {
         for (std::uint32_t entry = bins.tileBegin[tile]; entry < bins.tileEnd[tile]; ++entry) {
             QCOMPARE(static_cast<std::size_t>(bins.keys[entry] >> 32), tile);
-            if (entry > bins.tileBegin[tile])
+            if (entry > bins.tileBegin[tile]) {
                 QVERIFY(result.state.range[bins.gaussianIds[entry - 1]] <= result.state.range[bins.gaussianIds[entry]]);
+                // Ties in Gaussian order, as a stable sort of the keys leaves them (what the CUDA
+                // radix sort gives too).
+                if (bins.keys[entry - 1] == bins.keys[entry])
+                    QVERIFY(bins.gaussianIds[entry - 1] < bins.gaussianIds[entry]);
+            }
+            QCOMPARE(bins.keys[entry], tileKey(static_cast<int>(tile), result.state.range[bins.gaussianIds[entry]]));
         }
+        if (bins.tileBegin[tile] == bins.tileEnd[tile])
+            QCOMPARE(bins.tileBegin[tile], 0u); // an empty tile's run is [0, 0)
         listed += bins.tileEnd[tile] - bins.tileBegin[tile];
     }
     QCOMPARE(listed, bins.keys.size());
