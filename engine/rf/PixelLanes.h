@@ -10,10 +10,13 @@
 
 #define LS_LANES_INLINE inline __attribute__((always_inline))
 
-// GCC warns that an eight-float vector passes differently with and without AVX; these functions are
+// GCC and Clang warn that an eight-float vector passes differently with and without AVX; these functions are
 // always inlined, so no such value ever crosses a call between the two builds.
 // LS_LANES_BEGIN / LS_LANES_END bracket every header that defines such functions.
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__clang__)
+#define LS_LANES_BEGIN _Pragma("clang diagnostic push") _Pragma("clang diagnostic ignored \"-Wpsabi\"")
+#define LS_LANES_END _Pragma("clang diagnostic pop")
+#elif defined(__GNUC__)
 #define LS_LANES_BEGIN _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wpsabi\"")
 #define LS_LANES_END _Pragma("GCC diagnostic pop")
 #else

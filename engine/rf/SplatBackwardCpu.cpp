@@ -24,6 +24,7 @@ void addInto(CompositeGradients& total, const CompositeGradients& part)
 }
 
 // The tile's per-splat sums of the lane walk folded into the worker's double gradients.
+LS_LANES_BEGIN // lanes::sum is always inlined (PixelLanes.h)
 void foldTileGradients(const TileSplats<float>& splats, int count, int outputs, const lanes::Floats* tileGradient, CompositeGradients& gradients)
 {
     const int slotCount = kGeometrySlots + outputs;
@@ -39,6 +40,7 @@ void foldTileGradients(const TileSplats<float>& splats, int count, int outputs, 
             gradients.emission[g * outputs + o] += lanes::sum(sums[kGeometrySlots + o]);
     }
 }
+LS_LANES_END
 
 // The eight-pixel walk (CompositeLanes.h), in float as the CUDA walk.
 void compositeBackwardLanes(const RenderSettings& settings, int outputs, const RenderState& state, const std::vector<double>& channelGradient,
