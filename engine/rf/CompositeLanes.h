@@ -210,12 +210,10 @@ template <class V> LS_LANES_INLINE void compositeTileForward(const ForwardLaneTi
     }
 }
 
-// The walk's per-group state, `outputs` values of V each; `gradient` holds
+// `upstream`: the group's dL/dchannel, `outputs` values of V; `gradient` holds
 // (kGeometrySlots + outputs) values of V per staged splat, zeroed by the caller, summed into here.
 template <class V> struct BackwardLaneScratch {
     V* upstream;
-    V* behind;
-    V* lastEmission;
     V* gradient;
 };
 
@@ -246,10 +244,11 @@ template <class V> LS_LANES_INLINE void compositeTileBackward(const BackwardLane
                 for (int i = 0; i < validLanes; ++i)
                     laneValues[i] = static_cast<float>(tile.channelGradient[o * tile.pixels + pixel + i]);
                 scratch.upstream[o] = load<V>(laneValues, validLanes, 0.0f);
-                scratch.behind[o] = V{};
-                scratch.lastEmission[o] = V{};
             }
-            V lastAlpha = V{};
+            // The colour behind a splat enters ∂C/∂α only dotted with the upstream gradient, so the
+            // walk carries that dot product B instead of a colour per output: B ← α'·D' + (1 − α')·B,
+            // with α' and D' = Σₒ e'[o]·upstream[o] of the splat kept last (behind this one).
+            V lastAlpha = V{}, behindDot = V{}, lastDot = V{};
             const int last = max(contributors); // splats from here on composited at none of the pixels
             int k = listed;
             while (k > 0 && tile.rowList[k - 1] >= last)
@@ -268,17 +267,16 @@ template <class V> LS_LANES_INLINE void compositeTileBackward(const BackwardLane
                 transmittance = select(keep, transmittance / (1.0f - alpha), transmittance); // T before this splat
                 const float* emission = s.emission[j];
                 V* gradient = scratch.gradient + static_cast<std::size_t>(j) * slotCount;
-                // ∂C/∂αᵢ = Tᵢ(eᵢ − (colour behind i, per unit of light reaching it)).
-                V alphaGradient = V{};
-                const V keptAlpha = select(keep, alpha, V{});
+                const V keptWeight = select(keep, alpha * transmittance, V{}); // ∂C[o]/∂e[o] where kept
+                V dot = V{};
                 for (int o = 0; o < outputs; ++o) {
-                    const V behind = select(keep, lastAlpha * scratch.lastEmission[o] + (1.0f - lastAlpha) * scratch.behind[o], scratch.behind[o]);
-                    scratch.behind[o] = behind;
-                    const V light = transmittance * scratch.upstream[o];
-                    gradient[kGeometrySlots + o] += keptAlpha * light;
-                    alphaGradient += (emission[o] - behind) * light;
-                    scratch.lastEmission[o] = select(keep, V{} + emission[o], scratch.lastEmission[o]);
+                    dot += emission[o] * scratch.upstream[o];
+                    gradient[kGeometrySlots + o] += keptWeight * scratch.upstream[o];
                 }
+                behindDot = select(keep, lastAlpha * lastDot + (1.0f - lastAlpha) * behindDot, behindDot);
+                // ∂C/∂αᵢ = Tᵢ(eᵢ − (colour behind i, per unit of light reaching it)), dotted as above.
+                const V alphaGradient = transmittance * (dot - behindDot);
+                lastDot = select(keep, dot, lastDot);
                 lastAlpha = select(keep, alpha, lastAlpha);
                 // α clamped at kMaxAlpha: only the emission gradient counts.
                 const auto moves = both(keep, rawAlpha < kMaxAlpha);

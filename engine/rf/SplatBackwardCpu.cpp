@@ -51,7 +51,7 @@ void compositeBackwardLanes(const RenderSettings& settings, int outputs, const R
     const std::size_t tiles = state.bins.tileBegin.size(), pixels = static_cast<std::size_t>(width) * height;
     const SplatCuts cuts = splatCuts(state, settings.alphaThreshold); // the forward pass's, to the bit
     struct Scratch {
-        lanes::Buffer walk, gradient; // walk: upstream, behind, last emission per output
+        lanes::Buffer upstream, gradient;
         TileSplats<float> splats;
         std::vector<std::int32_t> rowList;
     };
@@ -62,7 +62,7 @@ void compositeBackwardLanes(const RenderSettings& settings, int outputs, const R
         mine.splats.stage(state, cuts.minPower, begin, end, outputs);
         mine.splats.stageReach(cuts.reach);
         const int count = static_cast<int>(end - begin), tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
-        lanes::Floats* walk = mine.walk.zeroed(3 * static_cast<std::size_t>(outputs));
+        lanes::Floats* upstream = mine.upstream.zeroed(outputs);
         lanes::Floats* gradient = mine.gradient.zeroed(static_cast<std::size_t>(count) * (kGeometrySlots + outputs));
         mine.rowList.resize(count);
         BackwardLaneTile lanesTile;
@@ -80,7 +80,7 @@ void compositeBackwardLanes(const RenderSettings& settings, int outputs, const R
         lanesTile.finalTransmittance = state.finalTransmittance.data();
         lanesTile.contributors = state.contributors.data();
         lanesTile.channelGradient = channelGradient.data();
-        compositeTileBackwardLanes(lanesTile, {walk, walk + outputs, walk + 2 * outputs, gradient});
+        compositeTileBackwardLanes(lanesTile, {upstream, gradient});
         foldTileGradients(mine.splats, count, outputs, gradient, perWorker[worker]);
     });
 }
