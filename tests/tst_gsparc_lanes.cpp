@@ -150,11 +150,12 @@ void GsparcLanesTest::eachLaneIsThePixelsOwnWalk()
     const RenderState& state = result.state;
     const int outputs = static_cast<int>(scene.positions.size()) * scene.field.outputs();
     const std::size_t pixels = static_cast<std::size_t>(width) * height;
-    std::vector<float> channels(outputs * pixels, -1.0f), transmittance(pixels, -1.0f), accumulated(outputs);
+    std::vector<float> channels(outputs * pixels, -1.0f), transmittance(pixels, -1.0f);
     std::vector<std::uint32_t> contributors(pixels, 12345);
     const SplatCuts cuts = splatCuts(state, settings.alphaThreshold);
     TileSplats<float> splats;
-    std::vector<std::int32_t> rowList;
+    std::vector<std::int32_t> rowList, weightedSplats;
+    std::vector<float> weights;
     const int across = tilesAcross(settings.mapping);
     std::size_t saturated = 0;
     for (std::size_t tile = 0; tile < state.bins.tileBegin.size(); ++tile) {
@@ -163,6 +164,9 @@ void GsparcLanesTest::eachLaneIsThePixelsOwnWalk()
         rowList.resize(splats.ids.size());
         ForwardLaneTile one;
         one.rowList = rowList.data();
+        weightedSplats.resize(splats.ids.size() + 1);
+        weights.resize(splats.ids.size() + 1);
+        one.weightedSplats = weightedSplats.data();
         one.splats = &splats;
         one.count = static_cast<int>(state.bins.tileEnd[tile] - state.bins.tileBegin[tile]);
         one.rowBegin = static_cast<int>(tile) / across * kTileSize;
@@ -176,7 +180,7 @@ void GsparcLanesTest::eachLaneIsThePixelsOwnWalk()
         one.channels = channels.data();
         one.finalTransmittance = transmittance.data();
         one.contributors = contributors.data();
-        compositeTileForward<float>(one, accumulated.data());
+        compositeTileForward<float>(one, weights.data());
     }
     for (std::size_t p = 0; p < pixels; ++p) {
         QVERIFY2(sameBits(transmittance[p], state.finalTransmittance[p]),

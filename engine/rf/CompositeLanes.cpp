@@ -46,9 +46,9 @@ SplatCuts splatCuts(const RenderState& state, float alphaThreshold)
     return cuts;
 }
 
-LS_LANE_CLONES void compositeTileForwardLanes(const ForwardLaneTile& tile, lanes::Floats* accumulated)
+LS_LANE_CLONES void compositeTileForwardLanes(const ForwardLaneTile& tile, lanes::Floats* weights)
 {
-    compositeTileForward<lanes::Floats>(tile, accumulated);
+    compositeTileForward<lanes::Floats>(tile, weights);
 }
 
 LS_LANE_CLONES void compositeTileBackwardLanes(const BackwardLaneTile& tile, const BackwardLaneScratch<lanes::Floats>& scratch)

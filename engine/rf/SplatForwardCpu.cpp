@@ -79,8 +79,8 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
         minPower[g] = alphaCutPower<float>(state.opacity[g], settings.alphaThreshold);
     const int workers = parallelWorkers(tiles);
     std::vector<std::vector<float>> accumulators(workers, std::vector<float>(outputs)); // float: what the GPU path computes in, and twice as fast
-    std::vector<lanes::Buffer> laneAccumulators(workers);
-    std::vector<std::vector<std::int32_t>> rowLists(workers);
+    std::vector<lanes::Buffer> laneWeights(workers);
+    std::vector<std::vector<std::int32_t>> rowLists(workers), weightedSplats(workers);
     const SplatCuts cuts = settings.scalarComposite ? SplatCuts{} : splatCuts(state, settings.alphaThreshold);
     std::vector<TileSplats<float>> staged(workers);
     parallelForStrided(tiles, workers, [&](std::size_t tile, int worker) {
@@ -93,8 +93,10 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
         if (!settings.scalarComposite) {
             splats.stageReach(cuts.reach);
             rowLists[worker].resize(count);
+            weightedSplats[worker].resize(count + 1);
             ForwardLaneTile lanesTile;
             lanesTile.rowList = rowLists[worker].data();
+            lanesTile.weightedSplats = weightedSplats[worker].data();
             lanesTile.splats = &splats;
             lanesTile.count = count;
             lanesTile.rowBegin = tileRow * kTileSize;
@@ -108,7 +110,7 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
             lanesTile.channels = channels.data();
             lanesTile.finalTransmittance = state.finalTransmittance.data();
             lanesTile.contributors = state.contributors.data();
-            compositeTileForwardLanes(lanesTile, laneAccumulators[worker].zeroed(outputs));
+            compositeTileForwardLanes(lanesTile, laneWeights[worker].zeroed(count + 1));
             return;
         }
         for (int row = tileRow * kTileSize; row < std::min(height, (tileRow + 1) * kTileSize); ++row)
