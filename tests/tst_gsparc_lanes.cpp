@@ -156,27 +156,16 @@ void GsparcLanesTest::eachLaneIsThePixelsOwnWalk()
     TileSplats<float> splats;
     std::vector<std::int32_t> rowList, weightedSplats;
     std::vector<float> weights;
-    const int across = tilesAcross(settings.mapping);
     std::size_t saturated = 0;
     for (std::size_t tile = 0; tile < state.bins.tileBegin.size(); ++tile) {
         splats.stage(state, cuts.minPower, state.bins.tileBegin[tile], state.bins.tileEnd[tile], outputs);
         splats.stageReach(cuts.reach);
         rowList.resize(splats.ids.size());
         ForwardLaneTile one;
-        one.rowList = rowList.data();
+        describeTile(one, settings, tile, splats, outputs, rowList);
         weightedSplats.resize(splats.ids.size() + 1);
         weights.resize(splats.ids.size() + 1);
         one.weightedSplats = weightedSplats.data();
-        one.splats = &splats;
-        one.count = static_cast<int>(state.bins.tileEnd[tile] - state.bins.tileBegin[tile]);
-        one.rowBegin = static_cast<int>(tile) / across * kTileSize;
-        one.rowEnd = std::min(height, one.rowBegin + kTileSize);
-        one.columnBegin = static_cast<int>(tile) % across * kTileSize;
-        one.columnEnd = std::min(width, one.columnBegin + kTileSize);
-        one.width = width;
-        one.pixels = pixels;
-        one.outputs = outputs;
-        one.alphaThreshold = settings.alphaThreshold;
         one.channels = channels.data();
         one.finalTransmittance = transmittance.data();
         one.contributors = contributors.data();

@@ -4,6 +4,7 @@
 // file (CMakeLists.txt), so both builds round exactly as the scalar walk does.
 #include "CompositeLanes.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -44,6 +45,25 @@ SplatCuts splatCuts(const RenderState& state, float alphaThreshold)
         } // else (no cut, or a conic that is not positive definite): infinite, every pixel walks it
     }
     return cuts;
+}
+
+void describeTile(LaneTile& into, const RenderSettings& settings, std::size_t tile, const TileSplats<float>& splats, int outputs,
+                  std::vector<std::int32_t>& rowList)
+{
+    const PixelMapping& mapping = settings.mapping;
+    const int across = tilesAcross(mapping), tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
+    rowList.resize(splats.ids.size());
+    into.splats = &splats;
+    into.count = static_cast<int>(splats.ids.size());
+    into.rowBegin = tileRow * kTileSize;
+    into.rowEnd = std::min(mapping.height, (tileRow + 1) * kTileSize);
+    into.columnBegin = tileColumn * kTileSize;
+    into.columnEnd = std::min(mapping.width, (tileColumn + 1) * kTileSize);
+    into.width = mapping.width;
+    into.pixels = static_cast<std::size_t>(mapping.width) * mapping.height;
+    into.outputs = outputs;
+    into.alphaThreshold = settings.alphaThreshold;
+    into.rowList = rowList.data();
 }
 
 LS_LANE_CLONES void compositeTileForwardLanes(const ForwardLaneTile& tile, lanes::Floats* weights)

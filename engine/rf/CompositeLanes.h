@@ -52,6 +52,11 @@ struct LaneTile {
     std::int32_t* rowList = nullptr; // scratch for `count` indices: the splats a row can keep
 };
 
+// The tile's place on `settings`' map, its staged splats (count = their number) and the row-list
+// scratch (resized to them) into `into`.
+void describeTile(LaneTile& into, const RenderSettings& settings, std::size_t tile, const TileSplats<float>& splats, int outputs,
+                  std::vector<std::int32_t>& rowList);
+
 struct ForwardLaneTile : LaneTile {
     std::int32_t* weightedSplats = nullptr; // scratch for `count` indices: the splats a group kept
     float* channels = nullptr;              // [outputs, pixels]
@@ -142,6 +147,27 @@ template <class V> LS_LANES_INLINE bool reachesGroup(const SplatArrays& s, int j
     return !(std::abs(wrappedOffset(middle, s.u[j], width)) - halfSpan > s.columnReach[j]);
 }
 
+// Splat j at a group's pixels: the offsets, the power, α (clamped) and where the walk keeps it
+// (power and threshold; the caller adds which lanes are still walking).
+template <class V> struct SplatAt {
+    V dx;
+    float dy;
+    V power, gaussian, rawAlpha, alpha;
+    LaneMask<V> kept;
+};
+template <class V> LS_LANES_INLINE SplatAt<V> splatAt(const SplatArrays& s, int j, V column, int row, int width, float alphaThreshold)
+{
+    SplatAt<V> at;
+    at.dx = wrappedOffset(column, s.u[j], width);
+    at.dy = static_cast<float>(row) - s.v[j];
+    at.power = power(s.a[j], s.b[j], s.c[j], at.dx, at.dy);
+    at.gaussian = cutGaussian(at.power, s.minPower[j]);
+    at.rawAlpha = s.opacity[j] * at.gaussian;
+    at.alpha = select(at.rawAlpha < kMaxAlpha, at.rawAlpha, V{} + kMaxAlpha);
+    at.kept = both(at.power >= s.minPower[j], at.alpha >= alphaThreshold);
+    return at;
+}
+
 template <class V> LS_LANES_INLINE void store(V value, float* to, int valid)
 {
     for (int i = 0; i < valid; ++i)
@@ -171,18 +197,14 @@ template <class V> LS_LANES_INLINE void compositeTileForward(const ForwardLaneTi
                 const int j = tile.rowList[k];
                 if (!reachesGroup<V>(s, j, first, width))
                     continue;
-                const V dx = wrappedOffset(column, s.u[j], width);
-                const float dy = static_cast<float>(row) - s.v[j];
-                const V p = power(s.a[j], s.b[j], s.c[j], dx, dy);
                 // No branch on whether any lane keeps the splat: about a third of the splats a
                 // group reaches are cut at all its pixels, too many to predict, and a wrong guess
                 // throws away the work in flight (with the branch, the composite of a trained
                 // 2,400-Gaussian field took 10.6 ms instead of 8.0). Lanes that cut it add zero
                 // and keep their T.
-                const V gaussian = cutGaussian(p, s.minPower[j]);
-                const V rawAlpha = s.opacity[j] * gaussian;
-                const V alpha = select(rawAlpha < kMaxAlpha, rawAlpha, V{} + kMaxAlpha);
-                auto keep = both(both(active, p >= s.minPower[j]), alpha >= alphaThreshold);
+                const SplatAt<V> at = splatAt(s, j, column, row, width, alphaThreshold);
+                const V alpha = at.alpha;
+                auto keep = both(active, at.kept);
                 const V next = transmittance * (1.0f - alpha);
                 const auto saturated = both(keep, next < kMinTransmittance);
                 const bool someSaturated = any(saturated); // rare: once per pixel at most
@@ -277,13 +299,10 @@ template <class V> LS_LANES_INLINE void compositeTileBackward(const BackwardLane
                 const int j = tile.rowList[k];
                 if (!reachesGroup<V>(s, j, first, width))
                     continue;
-                const V dx = wrappedOffset(column, s.u[j], width);
-                const float dy = static_cast<float>(row) - s.v[j];
-                const V p = power(s.a[j], s.b[j], s.c[j], dx, dy);
-                const V gaussian = cutGaussian(p, s.minPower[j]);
-                const V rawAlpha = s.opacity[j] * gaussian;
-                const V alpha = select(rawAlpha < kMaxAlpha, rawAlpha, V{} + kMaxAlpha);
-                const auto keep = both(both(both(valid, j < contributors), p >= s.minPower[j]), alpha >= alphaThreshold);
+                const SplatAt<V> at = splatAt(s, j, column, row, width, alphaThreshold);
+                const V alpha = at.alpha, gaussian = at.gaussian, dx = at.dx;
+                const float dy = at.dy;
+                const auto keep = both(both(valid, j < contributors), at.kept);
                 transmittance = select(keep, transmittance / (1.0f - alpha), transmittance); // T before this splat
                 const float* emission = s.emission[j];
                 V* gradient = scratch.gradient + static_cast<std::size_t>(j) * slotCount;
@@ -299,7 +318,7 @@ template <class V> LS_LANES_INLINE void compositeTileBackward(const BackwardLane
                 lastDot = select(keep, dot, lastDot);
                 lastAlpha = select(keep, alpha, lastAlpha);
                 // α clamped at kMaxAlpha: only the emission gradient counts.
-                const auto moves = both(keep, rawAlpha < kMaxAlpha);
+                const auto moves = both(keep, at.rawAlpha < kMaxAlpha);
                 const V opacityGradient = select(moves, gaussian * alphaGradient, V{});
                 const V powerGradient = s.opacity[j] * opacityGradient;
                 // power = −½(a dx² + c dy²) − b dx dy, with dx = column − u, dy = row − v

@@ -54,23 +54,29 @@ using Mask = Ints;
 LS_LANES_INLINE Floats broadcast(float x) { return Floats{} + x; }
 LS_LANES_INLINE Ints broadcast(std::int32_t x) { return Ints{} + x; }
 
+// The same bits as another type of the same size.
+template <class To, class From> LS_LANES_INLINE To reinterpretBits(const From& from)
+{
+    static_assert(sizeof(To) == sizeof(From));
+    To to;
+    std::memcpy(&to, &from, sizeof to);
+    return to;
+}
+
 LS_LANES_INLINE Floats select(Mask mask, Floats yes, Floats no)
 {
-    Ints bits, yesBits, noBits;
-    std::memcpy(&yesBits, &yes, sizeof yes);
-    std::memcpy(&noBits, &no, sizeof no);
-    bits = (yesBits & mask) | (noBits & ~mask);
-    Floats out;
-    std::memcpy(&out, &bits, sizeof out);
-    return out;
+    const Ints yesBits = reinterpretBits<Ints>(yes), noBits = reinterpretBits<Ints>(no);
+    return reinterpretBits<Floats>((yesBits & mask) | (noBits & ~mask));
 }
 LS_LANES_INLINE Ints select(Mask mask, Ints yes, Ints no) { return (yes & mask) | (no & ~mask); }
 LS_LANES_INLINE bool any(Mask mask)
 {
-    std::int64_t halves[kLanes / 2];
-    std::memcpy(halves, &mask, sizeof mask);
+    struct Halves {
+        std::int64_t of[kLanes / 2];
+    };
+    const Halves halves = reinterpretBits<Halves>(mask);
     std::int64_t all = 0;
-    for (std::int64_t half : halves)
+    for (std::int64_t half : halves.of)
         all |= half;
     return all != 0;
 }
@@ -110,18 +116,8 @@ LS_LANES_INLINE std::int32_t truncateToInt(float x) { return static_cast<std::in
 LS_LANES_INLINE Ints truncateToInt(Floats x) { return __builtin_convertvector(x, Ints); }
 LS_LANES_INLINE float toFloat(std::int32_t x) { return static_cast<float>(x); }
 LS_LANES_INLINE Floats toFloat(Ints x) { return __builtin_convertvector(x, Floats); }
-LS_LANES_INLINE float floatFromBits(std::int32_t bits)
-{
-    float out;
-    std::memcpy(&out, &bits, sizeof out);
-    return out;
-}
-LS_LANES_INLINE Floats floatFromBits(Ints bits)
-{
-    Floats out;
-    std::memcpy(&out, &bits, sizeof out);
-    return out;
-}
+LS_LANES_INLINE float floatFromBits(std::int32_t bits) { return reinterpretBits<float>(bits); }
+LS_LANES_INLINE Floats floatFromBits(Ints bits) { return reinterpretBits<Floats>(bits); }
 
 // The first `valid` lanes from memory, the rest `fill` (a group at a tile's ragged right edge).
 template <class V, class T> LS_LANES_INLINE V load(const T* values, int valid, T fill)
@@ -136,18 +132,8 @@ template <class V, class T> LS_LANES_INLINE V load(const T* values, int valid, T
     }
 }
 
-LS_LANES_INLINE std::int32_t bitsOfFloat(float x)
-{
-    std::int32_t out;
-    std::memcpy(&out, &x, sizeof out);
-    return out;
-}
-LS_LANES_INLINE Ints bitsOfFloat(Floats x)
-{
-    Ints out;
-    std::memcpy(&out, &x, sizeof out);
-    return out;
-}
+LS_LANES_INLINE std::int32_t bitsOfFloat(float x) { return reinterpretBits<std::int32_t>(x); }
+LS_LANES_INLINE Ints bitsOfFloat(Floats x) { return reinterpretBits<Ints>(x); }
 
 // e^x for x ≤ 0 in float, the same operations for one value and for eight (libm's expf has no
 // vector form at baseline x86-64, and a call per lane would undo the vectorising). Reduction

@@ -46,9 +46,7 @@ LS_LANES_END
 void compositeBackwardLanes(const RenderSettings& settings, int outputs, const RenderState& state, const std::vector<double>& channelGradient,
                             std::vector<CompositeGradients>& perWorker)
 {
-    const PixelMapping& mapping = settings.mapping;
-    const int width = mapping.width, height = mapping.height, across = tilesAcross(mapping);
-    const std::size_t tiles = state.bins.tileBegin.size(), pixels = static_cast<std::size_t>(width) * height;
+    const std::size_t tiles = state.bins.tileBegin.size();
     const SplatCuts cuts = splatCuts(state, settings.alphaThreshold); // the forward pass's, to the bit
     struct Scratch {
         lanes::Buffer upstream, gradient;
@@ -61,22 +59,11 @@ void compositeBackwardLanes(const RenderSettings& settings, int outputs, const R
         const std::uint32_t begin = state.bins.tileBegin[tile], end = state.bins.tileEnd[tile];
         mine.splats.stage(state, cuts.minPower, begin, end, outputs);
         mine.splats.stageReach(cuts.reach);
-        const int count = static_cast<int>(end - begin), tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
+        const int count = static_cast<int>(end - begin);
         lanes::Floats* upstream = mine.upstream.zeroed(outputs);
         lanes::Floats* gradient = mine.gradient.zeroed(static_cast<std::size_t>(count) * (kGeometrySlots + outputs));
-        mine.rowList.resize(count);
         BackwardLaneTile lanesTile;
-        lanesTile.rowList = mine.rowList.data();
-        lanesTile.splats = &mine.splats;
-        lanesTile.count = count;
-        lanesTile.rowBegin = tileRow * kTileSize;
-        lanesTile.rowEnd = std::min(height, (tileRow + 1) * kTileSize);
-        lanesTile.columnBegin = tileColumn * kTileSize;
-        lanesTile.columnEnd = std::min(width, (tileColumn + 1) * kTileSize);
-        lanesTile.width = width;
-        lanesTile.pixels = pixels;
-        lanesTile.outputs = outputs;
-        lanesTile.alphaThreshold = settings.alphaThreshold;
+        describeTile(lanesTile, settings, tile, mine.splats, outputs, mine.rowList);
         lanesTile.finalTransmittance = state.finalTransmittance.data();
         lanesTile.contributors = state.contributors.data();
         lanesTile.channelGradient = channelGradient.data();

@@ -92,21 +92,10 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
         const int tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
         if (!settings.scalarComposite) {
             splats.stageReach(cuts.reach);
-            rowLists[worker].resize(count);
             weightedSplats[worker].resize(count + 1);
             ForwardLaneTile lanesTile;
-            lanesTile.rowList = rowLists[worker].data();
+            describeTile(lanesTile, settings, tile, splats, outputs, rowLists[worker]);
             lanesTile.weightedSplats = weightedSplats[worker].data();
-            lanesTile.splats = &splats;
-            lanesTile.count = count;
-            lanesTile.rowBegin = tileRow * kTileSize;
-            lanesTile.rowEnd = std::min(height, (tileRow + 1) * kTileSize);
-            lanesTile.columnBegin = tileColumn * kTileSize;
-            lanesTile.columnEnd = std::min(width, (tileColumn + 1) * kTileSize);
-            lanesTile.width = width;
-            lanesTile.pixels = pixels;
-            lanesTile.outputs = outputs;
-            lanesTile.alphaThreshold = settings.alphaThreshold;
             lanesTile.channels = channels.data();
             lanesTile.finalTransmittance = state.finalTransmittance.data();
             lanesTile.contributors = state.contributors.data();
