@@ -1,7 +1,7 @@
 // The lane kernels of CompositeLanes.h, built twice: for baseline x86-64 (each eight-lane operation
 // as two SSE instructions) and for x86-64-v3 (AVX2, one instruction), the loader picking the one
 // the CPU runs (GCC/Clang function multi-versioning). Floating-point contraction is off for this
-// file (CMakeLists.txt), so both builds round exactly as the scalar walk does.
+// file (CMakeLists.txt), so both builds round exactly as the one-pixel body (V = float) does.
 #include "CompositeLanes.h"
 
 #include <algorithm>

@@ -7,8 +7,9 @@
 //
 // Always inlined, so that each build of CompositeLanes.cpp compiles its own copy for its CPU.
 // Written once as a template on V: V = lanes::Floats is what CompositeLanes.cpp runs; V = float is
-// the same body for one pixel, what tst_gsparc checks the lanes against to the bit (forward) and
-// within rounding (backward, whose sums run in a different order).
+// the same body for one pixel, which tst_gsparc_lanes checks the forward lanes against to the bit.
+// Both walks are also checked against the scalar walk (RenderSettings::scalarComposite): the render
+// to float rounding, the gradients against its double walk.
 //
 // The backward walk is in float, as the CUDA walk is (the scalar CPU walk it replaces was double).
 // Its per-splat sums collect in lanes over the whole tile and are folded to the field's double

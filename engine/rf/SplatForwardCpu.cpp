@@ -74,20 +74,17 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
     channels.assign(outputs * pixels, 0.0f);
     state.finalTransmittance.assign(pixels, 1.0f);
     state.contributors.assign(pixels, 0);
-    std::vector<float> minPower(state.opacity.size());
-    for (std::size_t g = 0; g < minPower.size(); ++g)
-        minPower[g] = alphaCutPower<float>(state.opacity[g], settings.alphaThreshold);
     const int workers = parallelWorkers(tiles);
     std::vector<std::vector<float>> accumulators(workers, std::vector<float>(outputs)); // float: what the GPU path computes in, and twice as fast
     std::vector<lanes::Buffer> laneWeights(workers);
     std::vector<std::vector<std::int32_t>> rowLists(workers), weightedSplats(workers);
-    const SplatCuts cuts = settings.scalarComposite ? SplatCuts{} : splatCuts(state, settings.alphaThreshold);
+    const SplatCuts cuts = splatCuts(state, settings.alphaThreshold); // both walks cut by its minPower
     std::vector<TileSplats<float>> staged(workers);
     parallelForStrided(tiles, workers, [&](std::size_t tile, int worker) {
         std::vector<float>& accumulated = accumulators[worker];
         TileSplats<float>& splats = staged[worker];
         const std::uint32_t begin = state.bins.tileBegin[tile], end = state.bins.tileEnd[tile];
-        splats.stage(state, minPower, begin, end, outputs);
+        splats.stage(state, cuts.minPower, begin, end, outputs);
         const int count = static_cast<int>(end - begin);
         const int tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
         if (!settings.scalarComposite) {
