@@ -61,7 +61,8 @@ std::vector<ParameterSpec> trainingRecipeSpecs()
                  "gives what other rates reached."},
         {.key = "mlpRateEnd", .label = "MLP rate at the end", .type = ParameterType::Float, .defaultValue = 0.0, .minimum = 0.0, .maximum = 1.0,
          .help = "0: the MLP rate stays constant (the reference code). Else it falls log-linearly to this over the run, as the "
-                 "positions' rate does (docs/gsparc.md: when that helped)."},
+                 "positions' rate does (docs/gsparc.md: when that helped). The fall spans steps 0 to `iterations`, so a resumed run "
+                 "takes up the schedule where its checkpoint's step is."},
         {.key = "ssimWeight", .label = "SSIM weight λ", .type = ParameterType::Float, .defaultValue = 0.2, .minimum = 0.0, .maximum = 1.0,
          .help = "Loss (1 − λ)·L1 + λ·(1 − SSIM)."},
         {.key = "quantity", .label = "Spectrum", .type = ParameterType::Enum, .defaultValue = std::string("magnitude"),
