@@ -69,17 +69,18 @@ std::vector<double> blur(const std::vector<double>& image, int height, int width
                 out[x] += w * in[x + shift];
         }
     }
+    // Columns: a whole row per tap, the border rows too (their taps outside skipped, or reflected),
+    // so the sums keep edgeSum's order and every row vectorises; a column at a time through
+    // edgeSum made the first and last five rows a third of the blur.
     const std::size_t stride = static_cast<std::size_t>(width);
     for (int y = 0; y < height; ++y) {
         double* out = result.data() + static_cast<std::size_t>(y) * stride;
-        if (y < half || y >= height - half) {
-            for (int x = 0; x < width; ++x)
-                out[x] = edgeSum(rows.data() + x, y, height, stride);
-            continue;
-        }
         for (int k = 0; k < kWindow; ++k) {
+            const int j = tap(y + k - half, height);
+            if (j < 0)
+                continue;
             const double w = window[k];
-            const double* in = rows.data() + static_cast<std::size_t>(y + k - half) * stride;
+            const double* in = rows.data() + static_cast<std::size_t>(j) * stride;
             for (int x = 0; x < width; ++x)
                 out[x] += w * in[x];
         }
