@@ -12,7 +12,7 @@ namespace {
 constexpr int kWindow = 11;
 constexpr double kC1 = 0.01 * 0.01, kC2 = 0.03 * 0.03;
 
-std::array<double, kWindow> gaussianWindow()
+template <class T> std::array<T, kWindow> gaussianWindow()
 {
     std::array<double, kWindow> weights{};
     double sum = 0;
@@ -21,9 +21,10 @@ std::array<double, kWindow> gaussianWindow()
         weights[i] = std::exp(-x * x / (2 * 1.5 * 1.5));
         sum += weights[i];
     }
-    for (double& w : weights)
-        w /= sum;
-    return weights;
+    std::array<T, kWindow> rounded{};
+    for (int i = 0; i < kWindow; ++i)
+        rounded[i] = static_cast<T>(weights[i] / sum);
+    return rounded;
 }
 
 enum class Border { Zero, Reflect };
@@ -41,15 +42,18 @@ int reflectIndex(int i, int n)
 // Each output sums its taps in tap order from 0, at the borders and inside alike; inside, the
 // loops run tap by tap across a whole row so they vectorise (the training loss blurs 10 maps per
 // spectrum and step).
-std::vector<double> blur(const std::vector<double>& image, int height, int width, Border border = Border::Zero)
+// T: double for the metric (skimage's, in double); float for the training loss, as the reference's
+// PyTorch SSIM computes it, at twice the values per vector instruction (the blur was a sixth of a
+// training step in double).
+template <class T> std::vector<T> blur(const std::vector<T>& image, int height, int width, Border border = Border::Zero)
 {
-    static const auto window = gaussianWindow();
+    static const auto window = gaussianWindow<T>();
     constexpr int half = kWindow / 2;
-    std::vector<double> rows(image.size(), 0.0), result(image.size(), 0.0);
+    std::vector<T> rows(image.size(), T(0)), result(image.size(), T(0));
     // The index tap k reads for output i of n values (−1: outside, zero).
     auto tap = [&](int i, int n) { return border == Border::Reflect ? reflectIndex(i, n) : (i >= 0 && i < n ? i : -1); };
-    auto edgeSum = [&](const double* line, int i, int n, std::size_t stride) {
-        double sum = 0;
+    auto edgeSum = [&](const T* line, int i, int n, std::size_t stride) {
+        T sum = 0;
         for (int k = 0; k < kWindow; ++k)
             if (const int j = tap(i + k - half, n); j >= 0)
                 sum += window[k] * line[static_cast<std::size_t>(j) * stride];
@@ -57,13 +61,13 @@ std::vector<double> blur(const std::vector<double>& image, int height, int width
     };
     const int innerBegin = std::min(half, width), innerEnd = std::max(innerBegin, width - half);
     for (int y = 0; y < height; ++y) {
-        const double* in = image.data() + static_cast<std::size_t>(y) * width;
-        double* out = rows.data() + static_cast<std::size_t>(y) * width;
+        const T* in = image.data() + static_cast<std::size_t>(y) * width;
+        T* out = rows.data() + static_cast<std::size_t>(y) * width;
         for (int x = 0; x < width; ++x)
             if (x < innerBegin || x >= innerEnd)
                 out[x] = edgeSum(in, x, width, 1);
         for (int k = 0; k < kWindow; ++k) {
-            const double w = window[k];
+            const T w = window[k];
             const int shift = k - half;
             for (int x = innerBegin; x < innerEnd; ++x)
                 out[x] += w * in[x + shift];
@@ -74,13 +78,13 @@ std::vector<double> blur(const std::vector<double>& image, int height, int width
     // edgeSum made the first and last five rows a third of the blur.
     const std::size_t stride = static_cast<std::size_t>(width);
     for (int y = 0; y < height; ++y) {
-        double* out = result.data() + static_cast<std::size_t>(y) * stride;
+        T* out = result.data() + static_cast<std::size_t>(y) * stride;
         for (int k = 0; k < kWindow; ++k) {
             const int j = tap(y + k - half, height);
             if (j < 0)
                 continue;
-            const double w = window[k];
-            const double* in = rows.data() + static_cast<std::size_t>(j) * stride;
+            const T w = window[k];
+            const T* in = rows.data() + static_cast<std::size_t>(j) * stride;
             for (int x = 0; x < width; ++x)
                 out[x] += w * in[x];
         }
@@ -88,18 +92,18 @@ std::vector<double> blur(const std::vector<double>& image, int height, int width
     return result;
 }
 
-// The five local means SSIM is made of, for one border rule.
-struct LocalMoments {
-    std::vector<double> x, y, ux, uy, uxx, uyy, uxy;
+// The five local means SSIM is made of, for one border rule, in T.
+template <class T> struct LocalMoments {
+    std::vector<T> x, y, ux, uy, uxx, uyy, uxy;
 };
 
-LocalMoments localMoments(const std::vector<float>& image, const std::vector<float>& reference, int height, int width, Border border)
+template <class T> LocalMoments<T> localMoments(const std::vector<float>& image, const std::vector<float>& reference, int height, int width, Border border)
 {
     const std::size_t pixels = static_cast<std::size_t>(height) * width;
-    LocalMoments m;
+    LocalMoments<T> m;
     m.x.resize(pixels);
     m.y.resize(pixels);
-    std::vector<double> xx(pixels), yy(pixels), xy(pixels);
+    std::vector<T> xx(pixels), yy(pixels), xy(pixels);
     for (std::size_t p = 0; p < pixels; ++p) {
         m.x[p] = image[p];
         m.y[p] = reference[p];
@@ -125,7 +129,7 @@ double ssimSkimage(const std::vector<float>& image, const std::vector<float>& re
                             " values for " + std::to_string(height) + "×" + std::to_string(width));
     if (height < kWindow || width < kWindow)
         throw ArgumentError("ssim: a " + std::to_string(height) + "×" + std::to_string(width) + " image is smaller than the 11×11 window");
-    const LocalMoments m = localMoments(image, reference, height, width, Border::Reflect);
+    const LocalMoments<double> m = localMoments<double>(image, reference, height, width, Border::Reflect);
     const auto &ux = m.ux, &uy = m.uy, &uxx = m.uxx, &uyy = m.uyy, &uxy = m.uxy;
     // skimage averages S over the image less a border of (window − 1) / 2, where the window leaves it.
     constexpr int kPad = (kWindow - 1) / 2;
@@ -144,29 +148,31 @@ double ssim(const std::vector<float>& image, const std::vector<float>& reference
     const std::size_t pixels = static_cast<std::size_t>(height) * width;
     if (image.size() != pixels || reference.size() != pixels || pixels == 0)
         throw ArgumentError("ssim: both images must hold " + std::to_string(height) + " × " + std::to_string(width) + " values");
-    const LocalMoments m = localMoments(image, reference, height, width, Border::Zero);
+    // The moments in float (blurred in float); each pixel's SSIM and its derivatives in double.
+    const LocalMoments<float> m = localMoments<float>(image, reference, height, width, Border::Zero);
     const auto &x = m.x, &y = m.y, &muX = m.ux, &muY = m.uy, &meanXX = m.uxx, &meanYY = m.uyy, &meanXY = m.uxy;
     double total = 0;
-    std::vector<double> dMu, dXX, dXY; // d SSIM_p / d(local mean of x, of x², of xy)
+    std::vector<float> dMu, dXX, dXY; // d SSIM_p / d(local mean of x, of x², of xy)
     if (gradient)
         dMu.resize(pixels), dXX.resize(pixels), dXY.resize(pixels);
     for (std::size_t p = 0; p < pixels; ++p) {
-        const double a1 = 2 * muX[p] * muY[p] + kC1, a2 = 2 * (meanXY[p] - muX[p] * muY[p]) + kC2;
-        const double b1 = muX[p] * muX[p] + muY[p] * muY[p] + kC1;
-        const double b2 = (meanXX[p] - muX[p] * muX[p]) + (meanYY[p] - muY[p] * muY[p]) + kC2;
+        const double ux = muX[p], uy = muY[p];
+        const double a1 = 2 * ux * uy + kC1, a2 = 2 * (meanXY[p] - ux * uy) + kC2;
+        const double b1 = ux * ux + uy * uy + kC1;
+        const double b2 = (meanXX[p] - ux * ux) + (meanYY[p] - uy * uy) + kC2;
         const double s = a1 * a2 / (b1 * b2);
         total += s;
         if (gradient) {
-            dXX[p] = -s / b2;
-            dXY[p] = 2 * s / a2;
-            dMu[p] = s * (2 * muY[p] / a1 - 2 * muY[p] / a2 - 2 * muX[p] / b1 + 2 * muX[p] / b2);
+            dXX[p] = static_cast<float>(-s / b2);
+            dXY[p] = static_cast<float>(2 * s / a2);
+            dMu[p] = static_cast<float>(s * (2 * uy / a1 - 2 * uy / a2 - 2 * ux / b1 + 2 * ux / b2));
         }
     }
     if (gradient) {
         const auto gMu = blur(dMu, height, width), gXX = blur(dXX, height, width), gXY = blur(dXY, height, width);
         gradient->resize(pixels);
         for (std::size_t p = 0; p < pixels; ++p)
-            (*gradient)[p] = (gMu[p] + 2 * x[p] * gXX[p] + y[p] * gXY[p]) / static_cast<double>(pixels);
+            (*gradient)[p] = (gMu[p] + 2.0 * x[p] * gXX[p] + static_cast<double>(y[p]) * gXY[p]) / static_cast<double>(pixels);
     }
     return total / static_cast<double>(pixels);
 }
