@@ -178,7 +178,14 @@ int main(int argc, char** argv)
 #endif
     if (cuda.devices.empty())
         std::printf("GSpaRC render on the GPU: not measured (%s)\n", cuda.reason.c_str());
-    benchmark::Initialize(&argc, argv);
+    // Interleave the repetitions of every benchmark in a random order: this machine's speed drifts
+    // over minutes, and run one after another the baseline and today's step would see different
+    // machines. A flag given on the command line comes later, so it still wins.
+    std::vector<char*> arguments(argv, argv + argc);
+    std::string interleave = "--benchmark_enable_random_interleaving=true";
+    arguments.insert(arguments.begin() + 1, interleave.data());
+    int count = static_cast<int>(arguments.size());
+    benchmark::Initialize(&count, arguments.data());
     ls::bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     std::printf("\n");
