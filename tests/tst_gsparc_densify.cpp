@@ -1,14 +1,17 @@
 // GSpaRC densify and prune (engine/rf/Densification.h): which Gaussians are cloned, split and
 // pruned and what each row of the new field holds; the cap; the backward pass's per-Gaussian map
-// gradients; and a densifying run that resumes from a checkpoint exactly as an unbroken one.
+// gradients; a densifying run that resumes from a checkpoint exactly as an unbroken one; and 3DGS's
+// opacity reset.
 #include "GsparcScenes.h"
 #include "TestSupport.h"
 
+#include "engine/core/Error.h"
 #include "engine/rf/FieldTraining.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <filesystem>
 
 using namespace ls;
@@ -22,6 +25,7 @@ private slots:
     void stopsAddingAtTheCap();
     void backwardReportsMapGradientsOfDrawnSplats();
     void densifyingTrainingResumesExactly();
+    void resetsOpacitiesWhileDensifying();
 };
 
 namespace {
@@ -211,6 +215,67 @@ void GsparcDensifyTest::densifyingTrainingResumesExactly()
     QCOMPARE(resumed.field.means, straight.field.means);
     QCOMPARE(resumed.firstMoment.mlpW2, straight.firstMoment.mlpW2);
     QCOMPARE(resumed.curveGaussians, straight.curveGaussians);
+}
+
+void GsparcDensifyTest::resetsOpacitiesWhileDensifying()
+{
+    // The schedule: multiples of the period, only inside the densifying part, only when densifying.
+    DensifySettings schedule;
+    schedule.enabled = true;
+    schedule.opacityResetEvery = 5;
+    schedule.until = 0.5;
+    QVERIFY(resetsOpacityAt(schedule, 5, 40) && resetsOpacityAt(schedule, 20, 40));
+    QVERIFY(!resetsOpacityAt(schedule, 7, 40) && !resetsOpacityAt(schedule, 25, 40));
+    schedule.opacityResetEvery = 0;
+    QVERIFY(!resetsOpacityAt(schedule, 5, 40));
+    schedule.opacityResetEvery = 5;
+    schedule.enabled = false;
+    QVERIFY(!resetsOpacityAt(schedule, 5, 40));
+
+    // The reset itself: opacities above the ceiling come down to it, the rest stay; only the
+    // opacities' moments start again.
+    const ReceiverPose receiver = test::randomReceiver();
+    GaussianField field = test::randomField(receiver, 40, 1, 8);
+    for (float& logit : field.opacityLogits)
+        logit = test::uniform(-8.0f, 4.0f); // opacities from 3e-4 to 0.98: both sides of 0.01
+    const GaussianField before = field;
+    GaussianField first = randomMoments(field), second = randomMoments(field);
+    const GaussianField firstBefore = first;
+    const std::size_t lowered = resetOpacities(field, first, second, 0.01);
+    std::size_t above = 0;
+    for (std::size_t g = 0; g < field.count(); ++g) {
+        const bool wasAbove = sigmoidOf(before.opacityLogits[g]) > 0.0100001f;
+        above += wasAbove;
+        if (wasAbove)
+            QVERIFY2(std::abs(sigmoidOf(field.opacityLogits[g]) - 0.01f) < 1e-6f, qPrintable(QString("Gaussian %1: %2").arg(g).arg(sigmoidOf(field.opacityLogits[g]))));
+        else if (sigmoidOf(before.opacityLogits[g]) < 0.0099999f)
+            QCOMPARE(field.opacityLogits[g], before.opacityLogits[g]);
+    }
+    QVERIFY(above > 5 && above < field.count() - 5);
+    QCOMPARE(lowered, above);
+    QCOMPARE(first.opacityLogits, std::vector<float>(field.count(), 0.0f));
+    QCOMPARE(second.opacityLogits, std::vector<float>(field.count(), 0.0f));
+    QCOMPARE(first.means, firstBefore.means);
+    QCOMPARE(first.mlpW1, firstBefore.mlpW1);
+    QCOMPARE(field.means, before.means);
+    QVERIFY_THROWS_EXCEPTION(ArgumentError, resetOpacities(field, first, second, 1.0));
+
+    // In training: stopped right after a reset step, no Gaussian is more opaque than the ceiling.
+    const PixelMapping mapping{64, 16};
+    const RfDataset dataset = test::teacherDataset(receiver, test::randomField(receiver, 30, 1, 8), mapping, 10);
+    TrainingSettings settings;
+    settings.iterations = 16;
+    settings.seed = static_cast<std::uint64_t>(test::uniformInt(1, 1000));
+    settings.densify.enabled = true;
+    settings.densify.from = 2;
+    settings.densify.every = 2;
+    settings.densify.opacityResetEvery = 4;
+    TrainingState state = startTraining(test::randomField(receiver, 20, 1, 8, 0.4f), dataset, SpectrumQuantity::Magnitude);
+    QVERIFY(std::any_of(state.field.opacityLogits.begin(), state.field.opacityLogits.end(), [](float l) { return sigmoidOf(l) > 0.02f; }));
+    QVERIFY(!trainSteps(state, dataset, settings, {}, [&] { return state.step >= 4; }));
+    QCOMPARE(state.step, 4L);
+    for (float logit : state.field.opacityLogits)
+        QVERIFY(sigmoidOf(logit) <= 0.0100001f);
 }
 
 QTEST_GUILESS_MAIN(GsparcDensifyTest)

@@ -4,6 +4,7 @@
 #include "HemisphereProjection.h"
 
 #include "engine/core/CounterRng.h"
+#include "engine/core/Error.h"
 
 #include <algorithm>
 #include <cmath>
@@ -63,6 +64,28 @@ bool densifiesAt(const DensifySettings& settings, long step, long iterations)
 {
     return settings.enabled && settings.every > 0 && step >= settings.from && step % settings.every == 0
         && static_cast<double>(step) <= settings.until * static_cast<double>(iterations);
+}
+
+bool resetsOpacityAt(const DensifySettings& settings, long step, long iterations)
+{
+    return settings.enabled && settings.opacityResetEvery > 0 && step % settings.opacityResetEvery == 0
+        && static_cast<double>(step) <= settings.until * static_cast<double>(iterations);
+}
+
+std::size_t resetOpacities(GaussianField& field, GaussianField& firstMoment, GaussianField& secondMoment, double ceiling)
+{
+    if (!(ceiling > 0 && ceiling < 1))
+        throw ArgumentError("resetOpacity: " + std::to_string(ceiling) + " is not an opacity strictly between 0 and 1");
+    const float ceilingLogit = static_cast<float>(std::log(ceiling / (1 - ceiling)));
+    std::size_t lowered = 0;
+    for (float& logit : field.opacityLogits)
+        if (logit > ceilingLogit) {
+            logit = ceilingLogit;
+            ++lowered;
+        }
+    std::fill(firstMoment.opacityLogits.begin(), firstMoment.opacityLogits.end(), 0.0f);
+    std::fill(secondMoment.opacityLogits.begin(), secondMoment.opacityLogits.end(), 0.0f);
+    return lowered;
 }
 
 GaussianField gatherGaussians(const GaussianField& field, const std::vector<std::size_t>& rows)

@@ -25,6 +25,12 @@ struct DensifySettings {
     double splitScale = 0.01;   // of the scene extent (diagonal of the means' box): larger Gaussians split
     double pruneOpacity = 0.005;
     std::size_t maxGaussians = 60000;
+    // 3DGS's opacity reset: every this many steps while densifying (0: never), every opacity above
+    // `resetOpacity` is lowered to it and the opacities' Adam moments start again, so Gaussians the
+    // loss no longer needs fade below `pruneOpacity` and are pruned. 3DGS: every 3,000 of 15,000
+    // densifying steps; the GSpaRC code: every 4,000.
+    long opacityResetEvery = 0;
+    double resetOpacity = 0.01;
 };
 
 // What a run carries between passes (checkpointed, so a resumed run densifies exactly the same).
@@ -43,6 +49,14 @@ struct DensifyTally {
 
 // Whether `step` (1-based, just completed) of a run of `iterations` is a densification pass.
 bool densifiesAt(const DensifySettings& settings, long step, long iterations);
+
+// Whether `step` (1-based, just completed) resets the opacities: a multiple of opacityResetEvery
+// inside the densifying part of the run (as 3DGS, which resets only while it densifies).
+bool resetsOpacityAt(const DensifySettings& settings, long step, long iterations);
+
+// Lowers every opacity above `ceiling` to it and zeroes the opacities' Adam moments (3DGS replaces
+// the optimiser's state for them); returns how many were lowered.
+std::size_t resetOpacities(GaussianField& field, GaussianField& firstMoment, GaussianField& secondMoment, double ceiling);
 
 // Rewrites the field and both Adam moments (same rows in the same order), resets the statistics.
 // Children's positions are drawn from `seed`; the same inputs give the same field.

@@ -244,6 +244,10 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
             state.densified.split += tally.split;
             state.densified.pruned += tally.pruned;
         }
+        if (resetsOpacityAt(settings.densify, state.step, settings.iterations)) {
+            OptionalStage resetStage(recorder, "opacity reset");
+            resetOpacities(state.field, state.firstMoment, state.secondMoment, settings.densify.resetOpacity);
+        }
         stepStage.reset();
         windowLoss += loss;
         windowSsim += ssimValue;

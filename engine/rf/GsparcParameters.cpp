@@ -78,6 +78,10 @@ std::vector<ParameterSpec> trainingRecipeSpecs()
          .help = "Gaussians less opaque than this are removed at each densification pass."},
         {.key = "maxGaussians", .label = "Most Gaussians", .type = ParameterType::Int, .defaultValue = std::int64_t{60000}, .minimum = 1, .maximum = 10000000,
          .help = "Densification stops adding Gaussians at this many."},
+        {.key = "opacityReset", .label = "Reset opacities every", .type = ParameterType::Int, .defaultValue = std::int64_t{0}, .minimum = 0,
+         .maximum = 1000000, .units = "steps",
+         .help = "With densify on: every this many steps of its part of the run, opacities above 0.01 are lowered to 0.01 and their "
+                 "Adam moments reset, so Gaussians the loss no longer needs fade and are pruned (3DGS; the GSpaRC code: 4,000). 0: never."},
     };
 }
 
@@ -117,6 +121,7 @@ TrainingSettings trainingSettingsFromParameters(const ParameterValues& values, c
     settings.densify.gradientThreshold = floatParameter(values, "densifyThreshold");
     settings.densify.pruneOpacity = floatParameter(values, "pruneOpacity");
     settings.densify.maxGaussians = static_cast<std::size_t>(intParameter(values, "maxGaussians"));
+    settings.densify.opacityResetEvery = static_cast<long>(intParameter(values, "opacityReset"));
     return settings;
 }
 
