@@ -16,7 +16,9 @@ namespace ls::rf {
 std::vector<std::vector<std::size_t>> randomFolds(const std::vector<std::size_t>& indices, int folds, std::uint64_t seed);
 
 // `folds` spatial blocks: k-means of the samples' moving-end positions (seeded k-means++ start,
-// Lloyd's iterations until nothing moves). Blocks differ in size as the positions cluster; an
+// Lloyd's iterations until nothing moves). One start, as scikit-learn's KMeans by default (since
+// 1.4): a start can settle in a looser local optimum, so each seed is its own partition
+// (docs/gsparc.md compares five). Blocks differ in size as the positions cluster; an
 // empty cluster is refilled with the point farthest from its centre, so none is empty.
 std::vector<std::vector<std::size_t>> spatialFolds(const RfDataset& dataset, const std::vector<std::size_t>& indices, int folds,
                                                    std::uint64_t seed);
