@@ -224,8 +224,8 @@ void GsparcDensifyTest::resetsOpacitiesWhileDensifying()
     schedule.enabled = true;
     schedule.opacityResetEvery = 5;
     schedule.until = 0.5;
-    QVERIFY(resetsOpacityAt(schedule, 5, 40) && resetsOpacityAt(schedule, 20, 40));
-    QVERIFY(!resetsOpacityAt(schedule, 7, 40) && !resetsOpacityAt(schedule, 25, 40));
+    QVERIFY(resetsOpacityAt(schedule, 5, 40) && resetsOpacityAt(schedule, 15, 40));
+    QVERIFY(!resetsOpacityAt(schedule, 7, 40) && !resetsOpacityAt(schedule, 20, 40) && !resetsOpacityAt(schedule, 25, 40));
     schedule.opacityResetEvery = 0;
     QVERIFY(!resetsOpacityAt(schedule, 5, 40));
     schedule.opacityResetEvery = 5;

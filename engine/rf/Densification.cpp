@@ -68,8 +68,10 @@ bool densifiesAt(const DensifySettings& settings, long step, long iterations)
 
 bool resetsOpacityAt(const DensifySettings& settings, long step, long iterations)
 {
+    // Strictly before densification ends, as 3DGS (`iteration < densify_until_iter`): a reset after
+    // the last pass would fade Gaussians that no pass is left to prune.
     return settings.enabled && settings.opacityResetEvery > 0 && step % settings.opacityResetEvery == 0
-        && static_cast<double>(step) <= settings.until * static_cast<double>(iterations);
+        && static_cast<double>(step) < settings.until * static_cast<double>(iterations);
 }
 
 std::size_t resetOpacities(GaussianField& field, GaussianField& firstMoment, GaussianField& secondMoment, double ceiling)

@@ -51,7 +51,7 @@ struct DensifyTally {
 bool densifiesAt(const DensifySettings& settings, long step, long iterations);
 
 // Whether `step` (1-based, just completed) resets the opacities: a multiple of opacityResetEvery
-// inside the densifying part of the run (as 3DGS, which resets only while it densifies).
+// before the densifying part of the run ends (as 3DGS, which resets only while it densifies).
 bool resetsOpacityAt(const DensifySettings& settings, long step, long iterations);
 
 // Lowers every opacity above `ceiling` to it and zeroes the opacities' Adam moments (3DGS replaces
