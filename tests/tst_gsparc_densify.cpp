@@ -7,6 +7,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/rf/FieldTraining.h"
+#include "engine/rf/GsparcParameters.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -259,6 +260,13 @@ void GsparcDensifyTest::resetsOpacitiesWhileDensifying()
     QCOMPARE(first.mlpW1, firstBefore.mlpW1);
     QCOMPARE(field.means, before.means);
     QVERIFY_THROWS_EXCEPTION(ArgumentError, resetOpacities(field, first, second, 1.0));
+
+    // Asked for without densifying, it would do nothing: refused with a message.
+    ParameterValues values = defaultValues(ParameterSchema{trainingRecipeSpecs()});
+    values["opacityReset"] = std::int64_t{1000};
+    QVERIFY_THROWS_EXCEPTION(ArgumentError, trainingSettingsFromParameters(values, DeviceInfo{}));
+    values["densify"] = true;
+    QCOMPARE(trainingSettingsFromParameters(values, DeviceInfo{}).densify.opacityResetEvery, 1000L);
 
     // In training: stopped right after a reset step, no Gaussian is more opaque than the ceiling.
     const PixelMapping mapping{64, 16};

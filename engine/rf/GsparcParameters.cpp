@@ -122,6 +122,8 @@ TrainingSettings trainingSettingsFromParameters(const ParameterValues& values, c
     settings.densify.pruneOpacity = floatParameter(values, "pruneOpacity");
     settings.densify.maxGaussians = static_cast<std::size_t>(intParameter(values, "maxGaussians"));
     settings.densify.opacityResetEvery = static_cast<long>(intParameter(values, "opacityReset"));
+    if (settings.densify.opacityResetEvery > 0 && !settings.densify.enabled) // it would do nothing, without a word
+        throw ArgumentError("opacityReset: opacities are reset only while densifying; add --param densify=true, or leave opacityReset at 0");
     return settings;
 }
 
