@@ -49,6 +49,18 @@ template <class T> std::vector<T> rowOf(const std::vector<T>& array, std::size_t
     return {array.begin() + static_cast<std::ptrdiff_t>(row * stride), array.begin() + static_cast<std::ptrdiff_t>((row + 1) * stride)};
 }
 
+// Sixteen steps of a densifying run with a seed drawn for the test, passes from `from` every `every`.
+TrainingSettings densifyingSettings(long from, long every)
+{
+    TrainingSettings settings;
+    settings.iterations = 16;
+    settings.seed = static_cast<std::uint64_t>(test::uniformInt(1, 1000));
+    settings.densify.enabled = true;
+    settings.densify.from = from;
+    settings.densify.every = every;
+    return settings;
+}
+
 } // namespace
 
 void GsparcDensifyTest::clonesSplitsAndPrunesByTheRules()
@@ -186,13 +198,8 @@ void GsparcDensifyTest::densifyingTrainingResumesExactly()
     const PixelMapping mapping{64, 16};
     const RfDataset dataset = test::teacherDataset(receiver, test::randomField(receiver, 30, 1, 8), mapping, 10);
     const GaussianField student = test::randomField(receiver, 20, 1, 8, 0.4f);
-    TrainingSettings settings;
-    settings.iterations = 16;
+    TrainingSettings settings = densifyingSettings(4, 4);
     settings.curveEvery = 4;
-    settings.seed = static_cast<std::uint64_t>(test::uniformInt(1, 1000));
-    settings.densify.enabled = true;
-    settings.densify.from = 4;
-    settings.densify.every = 4;
     settings.densify.until = 1.0;
     settings.densify.gradientThreshold = 1e-9; // every drawn Gaussian densifies: the field must grow
     settings.densify.maxGaussians = 200;
@@ -271,12 +278,7 @@ void GsparcDensifyTest::resetsOpacitiesWhileDensifying()
     // In training: stopped right after a reset step, no Gaussian is more opaque than the ceiling.
     const PixelMapping mapping{64, 16};
     const RfDataset dataset = test::teacherDataset(receiver, test::randomField(receiver, 30, 1, 8), mapping, 10);
-    TrainingSettings settings;
-    settings.iterations = 16;
-    settings.seed = static_cast<std::uint64_t>(test::uniformInt(1, 1000));
-    settings.densify.enabled = true;
-    settings.densify.from = 2;
-    settings.densify.every = 2;
+    TrainingSettings settings = densifyingSettings(2, 2);
     settings.densify.opacityResetEvery = 4;
     TrainingState state = startTraining(test::randomField(receiver, 20, 1, 8, 0.4f), dataset, SpectrumQuantity::Magnitude);
     QVERIFY(std::any_of(state.field.opacityLogits.begin(), state.field.opacityLogits.end(), [](float l) { return sigmoidOf(l) > 0.02f; }));
