@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <utility>
 
 namespace ls::rf {
 
@@ -31,6 +32,8 @@ double learningRate(const std::string& group, const LearningRates& rates, long s
         return rates.opacity;
     if (group.starts_with("mlp_")) // mlp_w1, mlp_b1, mlp_w2, mlp_b2
         return rates.mlpEnd > 0 ? logLinear(rates.mlp, rates.mlpEnd) : rates.mlp;
+    if (group.starts_with("confidence_")) // the confidence network's w1, b1, w2, b2
+        return rates.confidence;
     // A misspelt group used to get the MLP's rate without a word.
     throw ArgumentError("learningRate: no rate for the parameter group '" + group + "'");
 }
@@ -104,9 +107,16 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
     if (collective && settings.densify.enabled && settings.cudaDevice >= 0)
         throw ArgumentError("densify: densification over several GPU ranks is not supported yet (its statistics need the summed "
                             "screen-space gradients, which the GPU backward keeps on the device); train on CPU ranks, or without densification");
+    if (settings.confidence && !state.confidence.enabled()) {
+        state.confidence = initialConfidenceNetwork(kConfidenceHidden, settings.seed);
+        state.confidenceFirst = state.confidence.zerosLike();
+        state.confidenceSecond = state.confidence.zerosLike();
+        state.curveConfidence.resize(state.curveStep.size(), 1.0f); // steps trained before it: unweighted, C = 1
+    }
+    const bool weighted = settings.confidence;
     const int height = state.mapping.height, width = state.mapping.width;
     const std::size_t pixels = static_cast<std::size_t>(height) * width;
-    double windowLoss = 0, windowSsim = 0;
+    double windowLoss = 0, windowSsim = 0, windowConfidence = 0;
     int windowCount = 0;
     while (state.step < settings.iterations) {
         bool stop = cancelled && cancelled();
@@ -206,6 +216,20 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
             loss = summed[at];
             ssimValue = summed[at + 1];
         }
+        double confidence = 1; // the loss's weight C (1: unweighted)
+        ConfidenceNetwork confidenceGradient;
+        if (weighted) {
+            // The whole step's loss (summed over the ranks above), so every rank weights alike.
+            ConfidenceStep weighting = confidenceStep(state.confidence, state.receiver.position, loss, settings.confidenceAlpha);
+            confidence = weighting.confidence;
+            confidenceGradient = std::move(weighting.gradient);
+            const float factor = static_cast<float>(confidence);
+            for (const auto& [name, array] : gradients.parameterArrays())
+                for (float& value : *array)
+                    value *= factor;
+            for (float& norm : centreGradientNorms) // the reference densifies on the weighted loss's gradients
+                norm *= factor;
+        }
         if (settings.densify.enabled)
             state.densifyStatistics.add(centreGradientNorms, rendered.state.radius);
 
@@ -215,16 +239,7 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
             ++state.step;
             const double correction1 = 1 - std::pow(kBeta1, static_cast<double>(state.step));
             const double correction2 = 1 - std::pow(kBeta2, static_cast<double>(state.step));
-            auto parameters = state.field.parameterArrays();
-            auto firsts = state.firstMoment.parameterArrays();
-            auto seconds = state.secondMoment.parameterArrays();
-            const auto grads = gradients.parameterArrays();
-            for (std::size_t group = 0; group < parameters.size(); ++group) {
-                const double rate = learningRate(parameters[group].first, settings.rates, state.step, settings.iterations);
-                std::vector<float>& values = *parameters[group].second;
-                std::vector<float>& m = *firsts[group].second;
-                std::vector<float>& v = *seconds[group].second;
-                const std::vector<float>& g = *grads[group].second;
+            auto adam = [&](std::vector<float>& values, std::vector<float>& m, std::vector<float>& v, const std::vector<float>& g, double rate) {
                 // Element by element, so splitting the array over the workers changes no value; the
                 // MLP groups hold about 200 values per Gaussian, a tenth of a step on one thread.
                 parallelFor(values.size(), parallelWorkers(values.size() / kAdamValuesPerWorker), [&](std::size_t begin, std::size_t end, int) {
@@ -234,6 +249,22 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
                         values[i] -= static_cast<float>(rate * (m[i] / correction1) / (std::sqrt(v[i] / correction2) + kAdamEpsilon));
                     }
                 });
+            };
+            auto parameters = state.field.parameterArrays();
+            auto firsts = state.firstMoment.parameterArrays();
+            auto seconds = state.secondMoment.parameterArrays();
+            const auto grads = gradients.parameterArrays();
+            for (std::size_t group = 0; group < parameters.size(); ++group)
+                adam(*parameters[group].second, *firsts[group].second, *seconds[group].second, *grads[group].second,
+                     learningRate(parameters[group].first, settings.rates, state.step, settings.iterations));
+            if (weighted) {
+                auto network = state.confidence.parameterArrays();
+                auto networkFirsts = state.confidenceFirst.parameterArrays();
+                auto networkSeconds = state.confidenceSecond.parameterArrays();
+                const auto networkGrads = std::as_const(confidenceGradient).parameterArrays();
+                for (std::size_t group = 0; group < network.size(); ++group)
+                    adam(*network[group].second, *networkFirsts[group].second, *networkSeconds[group].second, *networkGrads[group].second,
+                         learningRate("confidence_" + network[group].first, settings.rates, state.step, settings.iterations));
             }
         }
         if (densifiesAt(settings.densify, state.step, settings.iterations)) {
@@ -251,15 +282,18 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         stepStage.reset();
         windowLoss += loss;
         windowSsim += ssimValue;
+        windowConfidence += confidence;
         ++windowCount;
         if (windowCount == settings.curveEvery || state.step == settings.iterations) {
             state.curveStep.push_back(static_cast<float>(state.step));
             state.curveLoss.push_back(static_cast<float>(windowLoss / windowCount));
             state.curveSsim.push_back(static_cast<float>(windowSsim / windowCount));
             state.curveGaussians.push_back(static_cast<float>(state.field.count()));
+            if (weighted || !state.curveConfidence.empty())
+                state.curveConfidence.push_back(static_cast<float>(windowConfidence / windowCount));
             if (progress)
                 progress(state.step, settings.iterations, windowLoss / windowCount, windowSsim / windowCount);
-            windowLoss = windowSsim = 0;
+            windowLoss = windowSsim = windowConfidence = 0;
             windowCount = 0;
         }
     }
@@ -300,6 +334,18 @@ NpzArchive checkpointToNpz(const TrainingState& state)
     const std::int64_t totals[3] = {static_cast<std::int64_t>(state.densified.cloned), static_cast<std::int64_t>(state.densified.split),
                                     static_cast<std::int64_t>(state.densified.pruned)};
     archive["densify_cloned_split_pruned"] = NpyArray::from<std::int64_t>({3}, totals);
+    if (state.confidence.enabled()) {
+        const std::int64_t hidden = state.confidence.hidden;
+        for (const auto& [prefix, network] : {std::pair{"confidence_", &state.confidence}, std::pair{"adam_m_confidence_", &state.confidenceFirst},
+                                              std::pair{"adam_v_confidence_", &state.confidenceSecond}})
+            for (const auto& [name, array] : network->parameterArrays()) {
+                const std::vector<std::int64_t> shape = name == "w1" ? std::vector<std::int64_t>{hidden, 3}
+                                                        : name == "b2" ? std::vector<std::int64_t>{1}
+                                                                       : std::vector<std::int64_t>{hidden};
+                archive[prefix + name] = NpyArray::from<float>(shape, *array);
+            }
+        archive["curve_confidence"] = NpyArray::from<float>({static_cast<std::int64_t>(state.curveConfidence.size())}, state.curveConfidence);
+    }
     return archive;
 }
 
@@ -367,6 +413,20 @@ TrainingState checkpointFromNpz(const NpzArchive& archive, const std::string& so
         if (totals.size() != 3 || totals[0] < 0 || totals[1] < 0 || totals[2] < 0)
             throw FormatError(source, "densify_cloned_split_pruned must hold 3 counts (cloned, split, pruned)");
         state.densified = {static_cast<std::size_t>(totals[0]), static_cast<std::size_t>(totals[1]), static_cast<std::size_t>(totals[2])};
+    }
+    if (archive.count("confidence_b1")) {
+        // The network's width from its first bias, checked before the other arrays are sized by it.
+        const std::size_t hidden = member("confidence_b1", 0).size();
+        if (hidden < 1 || hidden > 1024)
+            throw FormatError(source, "confidence_b1 holds " + std::to_string(hidden) + " values; a confidence network has 1 … 1024 hidden units");
+        state.confidence.hidden = static_cast<int>(hidden);
+        for (const auto& [prefix, network] : {std::pair{"confidence_", &state.confidence}, std::pair{"adam_m_confidence_", &state.confidenceFirst},
+                                              std::pair{"adam_v_confidence_", &state.confidenceSecond}}) {
+            network->hidden = static_cast<int>(hidden);
+            for (auto& [name, array] : network->parameterArrays())
+                *array = member(prefix + name, name == "w1" ? hidden * 3 : name == "b2" ? 1 : hidden);
+        }
+        state.curveConfidence = member("curve_confidence", state.curveStep.size());
     }
     return state;
 }

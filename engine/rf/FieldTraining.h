@@ -6,6 +6,7 @@
 // with the receiver fixed, projection, sorting and every pixel's α are the same for all of them,
 // so they composite as extra channels of one render (SplatRenderer.h). Checkpoints hold the field, the optimiser moments and the step, so a resumed run
 // continues exactly where the saved one stopped.
+#include "ConfidenceWeighting.h"
 #include "Densification.h"
 #include "RfDataset.h"
 #include "SpectrumMetrics.h"
@@ -23,6 +24,7 @@ struct LearningRates {
     // > 0: the emission MLPs' rate falls log-linearly from `mlp` to this over the run, as the
     // positions' does; 0: constant (the reference code's).
     double mlpEnd = 0;
+    double confidence = kConfidenceRate; // the confidence network's (constant, as the reference's)
 };
 
 // Adam's rate for a parameter group (GaussianField::parameterArrays' names) at `step` of `totalSteps`.
@@ -38,6 +40,10 @@ struct TrainingSettings {
     std::uint64_t seed = 1;
     int curveEvery = 50; // iterations between points on the loss/SSIM curves
     DensifySettings densify; // off by default: the reference set stays as initialised
+    // The newest reference code's confidence-weighted loss C·L − α·log C (ConfidenceWeighting.h);
+    // off by default. A resumed run that had it keeps its network (and saves it) either way.
+    bool confidence = false;
+    double confidenceAlpha = kConfidenceAlpha;
     // ≥ 0: each step's forward pass and whole backward pass (compositing, projection, emission MLPs)
     // run on this CUDA device (SplatRendererCuda); the loss and Adam stay on the CPU, with the field
     // uploaded and its gradients downloaded each step.
@@ -61,13 +67,15 @@ struct TrainingState {
     SpectrumQuantity quantity = SpectrumQuantity::Magnitude;
     DensifyStatistics densifyStatistics;
     DensifyTally densified; // totals over the run
+    ConfidenceNetwork confidence, confidenceFirst, confidenceSecond; // hidden 0 until a run weights its loss
     // Curves: training loss and SSIM averaged over each `curveEvery` window, and the field's size.
     std::vector<float> curveStep, curveLoss, curveSsim, curveGaussians;
+    std::vector<float> curveConfidence; // C averaged over each window; empty without confidence weighting
 };
 
 TrainingState startTraining(GaussianField field, const RfDataset& dataset, SpectrumQuantity quantity);
 
-// Progress gets (steps done, steps in total, running loss, running SSIM); `cancelled` is polled
+// Progress gets (steps done, steps in total, running reconstruction loss, running SSIM); `cancelled` is polled
 // every step. Returns false when cancelled (the state then holds every step completed so far).
 using TrainingProgress = std::function<void(long done, long total, double loss, double ssim)>;
 using CancelPoll = std::function<bool()>;

@@ -63,6 +63,17 @@ std::vector<ParameterSpec> trainingRecipeSpecs()
          .help = "0: the MLP rate stays constant (the reference code). Else it falls log-linearly to this over the run, as the "
                  "positions' rate does (docs/gsparc.md: when that helped). The fall spans steps 0 to `iterations`, so a resumed run "
                  "takes up the schedule where its checkpoint's step is."},
+        {.key = "positionRate", .label = "Position rate", .type = ParameterType::Float, .defaultValue = 1.6e-3, .minimum = 1e-9, .maximum = 1.0,
+         .units = "m",
+         .help = "Adam's rate for the Gaussians' centres at the start; it falls log-linearly to `positionRateEnd` over the run "
+                 "(1.6e-3 → 1.6e-6: the earlier GSpaRC code's; the newest's is 1.6e-4 → 1.6e-7, docs/gsparc.md compares them)."},
+        {.key = "positionRateEnd", .label = "Position rate at the end", .type = ParameterType::Float, .defaultValue = 1.6e-6, .minimum = 1e-12,
+         .maximum = 1.0, .units = "m", .help = "The centres' rate at the last step."},
+        {.key = "confidence", .label = "Confidence weighting", .type = ParameterType::Bool, .defaultValue = false,
+         .help = "The newest GSpaRC code's loss C·L − α·log C, with C = 1 + exp(MLP(receiver position)) learnt alongside the field "
+                 "(DUSt3R's confidence). With one receiver pose per dataset C is one number per step; docs/gsparc.md measures it."},
+        {.key = "confidenceAlpha", .label = "Confidence α", .type = ParameterType::Float, .defaultValue = 0.3, .minimum = 1e-6, .maximum = 100.0,
+         .help = "The price α·log C of lowering the confidence (the reference: 0.3). Used with confidence on."},
         {.key = "ssimWeight", .label = "SSIM weight λ", .type = ParameterType::Float, .defaultValue = 0.2, .minimum = 0.0, .maximum = 1.0,
          .help = "Loss (1 − λ)·L1 + λ·(1 − SSIM)."},
         {.key = "quantity", .label = "Spectrum", .type = ParameterType::Enum, .defaultValue = std::string("magnitude"),
@@ -115,6 +126,10 @@ TrainingSettings trainingSettingsFromParameters(const ParameterValues& values, c
     settings.ssimWeight = floatParameter(values, "ssimWeight");
     settings.rates.mlp = floatParameter(values, "mlpRate");
     settings.rates.mlpEnd = floatParameter(values, "mlpRateEnd");
+    settings.rates.positionStart = floatParameter(values, "positionRate");
+    settings.rates.positionEnd = floatParameter(values, "positionRateEnd");
+    settings.confidence = boolParameter(values, "confidence");
+    settings.confidenceAlpha = floatParameter(values, "confidenceAlpha");
     settings.seed = static_cast<std::uint64_t>(intParameter(values, "seed"));
     settings.cudaDevice = device.isCuda() ? device.index : -1;
     settings.densify.enabled = boolParameter(values, "densify");
