@@ -117,6 +117,10 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
     const int height = state.mapping.height, width = state.mapping.width;
     const std::size_t pixels = static_cast<std::size_t>(height) * width;
     double windowLoss = 0, windowSsim = 0, windowConfidence = 0;
+    // Kept from step to step, so that a step allocates none of them again.
+    std::vector<LossWorkspace> lossWorkspaces;
+    std::vector<LossTerms> mapLosses;
+    std::vector<float> spectrumGradient;
     int windowCount = 0;
     while (state.step < settings.iterations) {
         bool stop = cancelled && cancelled();
@@ -155,21 +159,20 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         // The maps are independent, so they are scored in parallel and summed in map order after.
         // Every map's loss and gradient is divided by the whole batch's map count, on each rank.
         const int frequencies = state.field.frequencies, maps = batchSize * frequencies, localMaps = localBatch * frequencies;
-        std::vector<float> spectrumGradient(rendered.spectrum.size());
-        std::vector<SpectrumLoss> mapLosses(static_cast<std::size_t>(localMaps));
-        parallelFor(mapLosses.size(), parallelWorkers(mapLosses.size()), [&](std::size_t begin, std::size_t end, int) {
+        spectrumGradient.resize(rendered.spectrum.size());
+        mapLosses.resize(static_cast<std::size_t>(localMaps));
+        const int lossWorkers = parallelWorkers(mapLosses.size());
+        if (lossWorkspaces.size() < static_cast<std::size_t>(lossWorkers))
+            lossWorkspaces.resize(static_cast<std::size_t>(lossWorkers));
+        parallelFor(mapLosses.size(), lossWorkers, [&](std::size_t begin, std::size_t end, int worker) {
             for (std::size_t map = begin; map < end; ++map) {
-                const std::vector<float>& measured = batch[map / frequencies]->spectrum;
-                const std::size_t offset = (map % frequencies) * pixels;
-                const std::vector<float> predicted(rendered.spectrum.begin() + map * pixels, rendered.spectrum.begin() + (map + 1) * pixels);
-                const std::vector<float> truth(measured.begin() + offset, measured.begin() + offset + pixels);
-                mapLosses[map] = spectrumLoss(predicted, truth, height, width, settings.ssimWeight);
-                for (std::size_t p = 0; p < pixels; ++p)
-                    spectrumGradient[map * pixels + p] = mapLosses[map].gradient[p] / static_cast<float>(maps);
+                const float* measured = batch[map / frequencies]->spectrum.data() + (map % frequencies) * pixels;
+                mapLosses[map] = spectrumLossInto(rendered.spectrum.data() + map * pixels, measured, height, width, settings.ssimWeight,
+                                                  static_cast<float>(maps), spectrumGradient.data() + map * pixels, lossWorkspaces[worker]);
             }
         });
         double loss = 0, ssimValue = 0;
-        for (const SpectrumLoss& terms : mapLosses) {
+        for (const LossTerms& terms : mapLosses) {
             loss += terms.loss / maps;
             ssimValue += terms.ssim / maps;
         }

@@ -2,6 +2,7 @@
 
 #include "engine/core/Error.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -45,11 +46,15 @@ int reflectIndex(int i, int n)
 // T: double for the metric (skimage's, in double); float for the training loss, as the reference's
 // PyTorch SSIM computes it, at twice the values per vector instruction (the blur was a sixth of a
 // training step in double).
-template <class T> std::vector<T> blur(const std::vector<T>& image, int height, int width, Border border = Border::Zero)
+// Into `result`, with `rows` as scratch (both H·W values, overwritten), so the training loss can
+// keep its buffers from step to step.
+template <class T> void blurInto(const T* image, T* result, T* rows, int height, int width, Border border = Border::Zero)
 {
     static const auto window = gaussianWindow<T>();
     constexpr int half = kWindow / 2;
-    std::vector<T> rows(image.size(), T(0)), result(image.size(), T(0));
+    const std::size_t pixels = static_cast<std::size_t>(height) * width;
+    std::fill(rows, rows + pixels, T(0));
+    std::fill(result, result + pixels, T(0));
     // The index tap k reads for output i of n values (−1: outside, zero).
     auto tap = [&](int i, int n) { return border == Border::Reflect ? reflectIndex(i, n) : (i >= 0 && i < n ? i : -1); };
     auto edgeSum = [&](const T* line, int i, int n, std::size_t stride) {
@@ -61,8 +66,8 @@ template <class T> std::vector<T> blur(const std::vector<T>& image, int height, 
     };
     const int innerBegin = std::min(half, width), innerEnd = std::max(innerBegin, width - half);
     for (int y = 0; y < height; ++y) {
-        const T* in = image.data() + static_cast<std::size_t>(y) * width;
-        T* out = rows.data() + static_cast<std::size_t>(y) * width;
+        const T* in = image + static_cast<std::size_t>(y) * width;
+        T* out = rows + static_cast<std::size_t>(y) * width;
         for (int x = 0; x < width; ++x)
             if (x < innerBegin || x >= innerEnd)
                 out[x] = edgeSum(in, x, width, 1);
@@ -78,21 +83,27 @@ template <class T> std::vector<T> blur(const std::vector<T>& image, int height, 
     // edgeSum made the first and last five rows a third of the blur.
     const std::size_t stride = static_cast<std::size_t>(width);
     for (int y = 0; y < height; ++y) {
-        T* out = result.data() + static_cast<std::size_t>(y) * stride;
+        T* out = result + static_cast<std::size_t>(y) * stride;
         for (int k = 0; k < kWindow; ++k) {
             const int j = tap(y + k - half, height);
             if (j < 0)
                 continue;
             const T w = window[k];
-            const T* in = rows.data() + static_cast<std::size_t>(j) * stride;
+            const T* in = rows + static_cast<std::size_t>(j) * stride;
             for (int x = 0; x < width; ++x)
                 out[x] += w * in[x];
         }
     }
+}
+
+template <class T> std::vector<T> blur(const std::vector<T>& image, int height, int width, Border border)
+{
+    std::vector<T> rows(image.size()), result(image.size());
+    blurInto(image.data(), result.data(), rows.data(), height, width, border);
     return result;
 }
 
-// The five local means SSIM is made of, for one border rule, in T.
+// The five local means SSIM is made of, for one border rule, in T (the metric's, in double).
 template <class T> struct LocalMoments {
     std::vector<T> x, y, ux, uy, uxx, uyy, uxy;
 };
@@ -143,18 +154,34 @@ double ssimSkimage(const std::vector<float>& image, const std::vector<float>& re
     return total / (static_cast<double>(height - 2 * kPad) * (width - 2 * kPad));
 }
 
-double ssim(const std::vector<float>& image, const std::vector<float>& reference, int height, int width, std::vector<double>* gradient)
+namespace {
+
+// The training loss's SSIM: mean SSIM of [H, W] `image` against `reference`, zero-padded, the
+// moments blurred in float and each pixel's SSIM and derivatives worked in double; with
+// `gradient` (H·W values), also d(mean SSIM)/d(image). Every buffer is the workspace's.
+double trainingSsim(const float* image, const float* reference, int height, int width, double* gradient, LossWorkspace& w)
 {
     const std::size_t pixels = static_cast<std::size_t>(height) * width;
-    if (image.size() != pixels || reference.size() != pixels || pixels == 0)
-        throw ArgumentError("ssim: both images must hold " + std::to_string(height) + " × " + std::to_string(width) + " values");
-    // The moments in float (blurred in float); each pixel's SSIM and its derivatives in double.
-    const LocalMoments<float> m = localMoments<float>(image, reference, height, width, Border::Zero);
-    const auto &x = m.x, &y = m.y, &muX = m.ux, &muY = m.uy, &meanXX = m.uxx, &meanYY = m.uyy, &meanXY = m.uxy;
-    double total = 0;
-    std::vector<float> dMu, dXX, dXY; // d SSIM_p / d(local mean of x, of x², of xy)
+    for (std::vector<float>* buffer : {&w.x, &w.y, &w.xx, &w.yy, &w.xy, &w.ux, &w.uy, &w.uxx, &w.uyy, &w.uxy, &w.rows})
+        buffer->resize(pixels); // once: the map's size does not change from step to step
+    for (std::size_t p = 0; p < pixels; ++p) {
+        w.x[p] = image[p];
+        w.y[p] = reference[p];
+        w.xx[p] = w.x[p] * w.x[p];
+        w.yy[p] = w.y[p] * w.y[p];
+        w.xy[p] = w.x[p] * w.y[p];
+    }
+    blurInto(w.x.data(), w.ux.data(), w.rows.data(), height, width);
+    blurInto(w.y.data(), w.uy.data(), w.rows.data(), height, width);
+    blurInto(w.xx.data(), w.uxx.data(), w.rows.data(), height, width);
+    blurInto(w.yy.data(), w.uyy.data(), w.rows.data(), height, width);
+    blurInto(w.xy.data(), w.uxy.data(), w.rows.data(), height, width);
+    const auto &x = w.x, &y = w.y, &muX = w.ux, &muY = w.uy, &meanXX = w.uxx, &meanYY = w.uyy, &meanXY = w.uxy;
+    auto &dMu = w.dMu, &dXX = w.dXX, &dXY = w.dXY; // d SSIM_p / d(local mean of x, of x², of xy)
     if (gradient)
-        dMu.resize(pixels), dXX.resize(pixels), dXY.resize(pixels);
+        for (std::vector<float>* buffer : {&w.dMu, &w.dXX, &w.dXY, &w.gMu, &w.gXX, &w.gXY})
+            buffer->resize(pixels);
+    double total = 0;
     for (std::size_t p = 0; p < pixels; ++p) {
         const double ux = muX[p], uy = muY[p];
         const double a1 = 2 * ux * uy + kC1, a2 = 2 * (meanXY[p] - ux * uy) + kC2;
@@ -169,12 +196,26 @@ double ssim(const std::vector<float>& image, const std::vector<float>& reference
         }
     }
     if (gradient) {
-        const auto gMu = blur(dMu, height, width), gXX = blur(dXX, height, width), gXY = blur(dXY, height, width);
-        gradient->resize(pixels);
+        blurInto(dMu.data(), w.gMu.data(), w.rows.data(), height, width);
+        blurInto(dXX.data(), w.gXX.data(), w.rows.data(), height, width);
+        blurInto(dXY.data(), w.gXY.data(), w.rows.data(), height, width);
         for (std::size_t p = 0; p < pixels; ++p)
-            (*gradient)[p] = (gMu[p] + 2.0 * x[p] * gXX[p] + static_cast<double>(y[p]) * gXY[p]) / static_cast<double>(pixels);
+            gradient[p] = (w.gMu[p] + 2.0 * x[p] * w.gXX[p] + static_cast<double>(y[p]) * w.gXY[p]) / static_cast<double>(pixels);
     }
     return total / static_cast<double>(pixels);
+}
+
+} // namespace
+
+double ssim(const std::vector<float>& image, const std::vector<float>& reference, int height, int width, std::vector<double>* gradient)
+{
+    const std::size_t pixels = static_cast<std::size_t>(height) * width;
+    if (image.size() != pixels || reference.size() != pixels || pixels == 0)
+        throw ArgumentError("ssim: both images must hold " + std::to_string(height) + " × " + std::to_string(width) + " values");
+    LossWorkspace workspace;
+    if (gradient)
+        gradient->resize(pixels);
+    return trainingSsim(image.data(), reference.data(), height, width, gradient ? gradient->data() : nullptr, workspace);
 }
 
 double meanSquaredError(const std::vector<float>& image, const std::vector<float>& reference)
@@ -189,22 +230,35 @@ double meanSquaredError(const std::vector<float>& image, const std::vector<float
 
 double psnrDb(double mse) { return mse > 0 ? -10.0 * std::log10(mse) : 99.0; }
 
-SpectrumLoss spectrumLoss(const std::vector<float>& image, const std::vector<float>& reference, int height, int width, double ssimWeight)
+LossTerms spectrumLossInto(const float* image, const float* reference, int height, int width, double ssimWeight, float gradientDivisor,
+                           float* gradient, LossWorkspace& workspace)
 {
-    SpectrumLoss result;
-    std::vector<double> ssimGradient;
-    result.ssim = ssim(image, reference, height, width, &ssimGradient);
-    const std::size_t pixels = image.size();
-    result.gradient.resize(pixels);
+    const std::size_t pixels = static_cast<std::size_t>(height) * width;
+    LossTerms terms;
+    workspace.ssimGradient.resize(pixels);
+    terms.ssim = trainingSsim(image, reference, height, width, workspace.ssimGradient.data(), workspace);
+    const std::vector<double>& ssimGradient = workspace.ssimGradient;
     double l1 = 0;
     for (std::size_t p = 0; p < pixels; ++p) {
         const double difference = static_cast<double>(image[p]) - reference[p];
         l1 += std::abs(difference);
         const double sign = difference > 0 ? 1.0 : (difference < 0 ? -1.0 : 0.0);
-        result.gradient[p] = static_cast<float>((1 - ssimWeight) * sign / pixels - ssimWeight * ssimGradient[p]);
+        gradient[p] = static_cast<float>((1 - ssimWeight) * sign / pixels - ssimWeight * ssimGradient[p]) / gradientDivisor;
     }
-    result.l1 = l1 / pixels;
-    result.loss = (1 - ssimWeight) * result.l1 + ssimWeight * (1 - result.ssim);
+    terms.l1 = l1 / pixels;
+    terms.loss = (1 - ssimWeight) * terms.l1 + ssimWeight * (1 - terms.ssim);
+    return terms;
+}
+
+SpectrumLoss spectrumLoss(const std::vector<float>& image, const std::vector<float>& reference, int height, int width, double ssimWeight)
+{
+    const std::size_t pixels = static_cast<std::size_t>(height) * width;
+    if (image.size() != pixels || reference.size() != pixels || pixels == 0)
+        throw ArgumentError("loss: both images must hold " + std::to_string(height) + " × " + std::to_string(width) + " values");
+    SpectrumLoss result;
+    result.gradient.resize(pixels);
+    LossWorkspace workspace;
+    static_cast<LossTerms&>(result) = spectrumLossInto(image.data(), reference.data(), height, width, ssimWeight, 1.0f, result.gradient.data(), workspace);
     return result;
 }
 

@@ -20,10 +20,23 @@ double meanSquaredError(const std::vector<float>& image, const std::vector<float
 double psnrDb(double meanSquaredError); // peak 1
 
 // The training loss (1 − λ)·L1 + λ·(1 − SSIM) and its gradient with respect to `image`.
-struct SpectrumLoss {
+struct LossTerms {
     double loss = 0, l1 = 0, ssim = 0;
+};
+struct SpectrumLoss : LossTerms {
     std::vector<float> gradient; // [H, W]
 };
 SpectrumLoss spectrumLoss(const std::vector<float>& image, const std::vector<float>& reference, int height, int width, double ssimWeight);
+
+// The training loss's scratch (the SSIM's moments and their blurs), kept from step to step, one
+// per worker, so a training step allocates none of it.
+struct LossWorkspace {
+    std::vector<float> x, y, xx, yy, xy, ux, uy, uxx, uyy, uxy, rows, dMu, dXX, dXY, gMu, gXX, gXY;
+    std::vector<double> ssimGradient;
+};
+// As spectrumLoss, on H·W values at `image` and `reference`, writing the gradient divided by
+// `gradientDivisor` (a batch's map count) to `gradient`: the same values, rounded the same way.
+LossTerms spectrumLossInto(const float* image, const float* reference, int height, int width, double ssimWeight, float gradientDivisor,
+                           float* gradient, LossWorkspace& workspace);
 
 } // namespace ls::rf
