@@ -121,6 +121,13 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
     std::vector<LossWorkspace> lossWorkspaces;
     std::vector<LossTerms> mapLosses;
     std::vector<float> spectrumGradient;
+    struct {
+        RenderResult rendered;
+        std::vector<double> channelGradient;
+        std::vector<CompositeGradients> compositeParts; // the composite backward's per-worker sums
+        GaussianField gradients;
+        std::vector<float> centreGradientNorms;
+    } kept;
     int windowCount = 0;
     while (state.step < settings.iterations) {
         bool stop = cancelled && cancelled();
@@ -142,18 +149,17 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         const int localBatch = static_cast<int>(batch.size());
         LatencyRecorder* timed = recorder && state.step % settings.curveEvery == 0 ? recorder : nullptr;
         std::optional<OptionalStage> stepStage(std::in_place, timed, "training step");
-        const RenderResult rendered = [&] {
+        RenderResult& rendered = kept.rendered;
 #if LS_HAS_CUDA
-            if (gpu) {
-                {
-                    OptionalStage upload(timed, "upload");
-                    gpu->upload(state.field); // the field changes every step
-                }
-                return gpu->render(state.receiver, movingEnds, render, timed, RenderDownload::ForTraining);
+        if (gpu) {
+            {
+                OptionalStage upload(timed, "upload");
+                gpu->upload(state.field); // the field changes every step
             }
+            rendered = gpu->render(state.receiver, movingEnds, render, timed, RenderDownload::ForTraining);
+        } else
 #endif
-            return renderCpu(state.field, state.receiver, movingEnds, render, timed);
-        }();
+            renderCpuInto(state.field, state.receiver, movingEnds, render, rendered, timed);
         std::optional<OptionalStage> lossStage(std::in_place, timed, "loss");
         // The loss of each [H, W] map (a frequency of a spectrum in the batch), averaged over all of them.
         // The maps are independent, so they are scored in parallel and summed in map order after.
@@ -178,16 +184,22 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
         }
         lossStage.reset();
         std::optional<OptionalStage> backwardStage(std::in_place, timed, "backward");
-        std::vector<float> centreGradientNorms;
-        const std::vector<double> channelGradient = channelGradients(rendered, spectrumGradient, localMaps, state.quantity);
+        std::vector<float>& centreGradientNorms = kept.centreGradientNorms;
+        centreGradientNorms.clear();
+        std::vector<double>& channelGradient = kept.channelGradient;
+        channelGradientsInto(rendered, spectrumGradient, localMaps, state.quantity, channelGradient);
         std::vector<float>* norms = settings.densify.enabled ? &centreGradientNorms : nullptr;
         bool summedOnDevice = false; // by NCCL, between the ranks' GPUs
-        GaussianField gradients = [&] {
+        GaussianField& gradients = kept.gradients;
+        [&] {
 #if LS_HAS_CUDA
-            if (gpu)
-                return gpu->backwardField(channelGradient, norms, timed, collective, &summedOnDevice);
+            if (gpu) {
+                gradients = gpu->backwardField(channelGradient, norms, timed, collective, &summedOnDevice);
+                return;
+            }
 #endif
-            CompositeGradients composite = compositeBackwardCpu(render, localBatch * state.field.outputs(), rendered.state, channelGradient);
+            const CompositeGradients& composite =
+                compositeBackwardCpuInto(render, localBatch * state.field.outputs(), rendered.state, channelGradient, kept.compositeParts);
             if (collective && norms) {
                 // Densification reads |screen-space gradient| summed over the whole batch: sum the
                 // ranks' parts before taking norms, as one process would.
@@ -196,9 +208,10 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
                 norms->resize(state.field.count());
                 for (std::size_t g = 0; g < state.field.count(); ++g)
                     (*norms)[g] = static_cast<float>(std::hypot(centre[g * 2], centre[g * 2 + 1]));
-                return backwardFromComposite(state.field, state.receiver, movingEnds, render, rendered.state, composite, nullptr);
+                backwardFromCompositeInto(state.field, state.receiver, movingEnds, render, rendered.state, composite, nullptr, gradients);
+                return;
             }
-            return backwardFromComposite(state.field, state.receiver, movingEnds, render, rendered.state, composite, norms);
+            backwardFromCompositeInto(state.field, state.receiver, movingEnds, render, rendered.state, composite, norms, gradients);
         }();
         if (collective) {
             // The field's gradient, the loss and the SSIM, summed over the ranks (in double, so the

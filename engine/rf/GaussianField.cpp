@@ -18,6 +18,19 @@ GaussianField GaussianField::zerosLike() const
     return zeros;
 }
 
+void GaussianField::zerosLikeInto(GaussianField& into) const
+{
+    into.frequencies = frequencies;
+    into.hidden = hidden;
+    into.emissionForm = emissionForm;
+    into.inputCentre = inputCentre;
+    into.inputScale = inputScale;
+    const auto from = parameterArrays();
+    const auto to = into.parameterArrays();
+    for (std::size_t i = 0; i < from.size(); ++i)
+        to[i].second->assign(from[i].second->size(), 0.0f);
+}
+
 std::vector<std::pair<std::string, std::vector<float>*>> GaussianField::parameterArrays()
 {
     return {{"means", &means}, {"log_scales", &logScales}, {"rotations", &rotations}, {"opacity_logits", &opacityLogits},
@@ -113,9 +126,16 @@ std::array<float, 3> normalisedInput(const GaussianField& field, const std::arra
 
 std::vector<float> emissions(const GaussianField& field, MovingEnds movingEnds)
 {
+    std::vector<float> result;
+    emissionsInto(field, movingEnds, result);
+    return result;
+}
+
+void emissionsInto(const GaussianField& field, MovingEnds movingEnds, std::vector<float>& result)
+{
     const std::size_t n = field.count(), positions = movingEnds.size();
     const int hidden = field.hidden, outputs = field.outputs();
-    std::vector<float> result(n * positions * outputs);
+    result.resize(n * positions * outputs); // every value is written below
     if (hidden > kMaxEmissionHidden)
         throw ArgumentError("emission MLPs up to " + std::to_string(kMaxEmissionHidden) + " wide are supported; this field's are " + std::to_string(hidden));
     std::vector<std::array<float, 3>> inputs(positions);
@@ -130,7 +150,6 @@ std::vector<float> emissions(const GaussianField& field, MovingEnds movingEnds)
                                                 &field.mlpW2[g * outputs * hidden], &field.mlpB2[g * outputs], hidden, outputs, inputs[b].data(),
                                                 &field.means[g * 3], movingEnds[b].data(), &result[(g * positions + b) * outputs]);
     });
-    return result;
 }
 
 GaussianGradientRows rowsOf(GaussianField& gradients, std::size_t g)

@@ -45,6 +45,8 @@ struct GaussianField {
 
     // Same shapes, all zeros: the holder for gradients and optimiser moments.
     GaussianField zerosLike() const;
+    // The same into `into`, reusing its arrays' memory (a training step's gradient, every step).
+    void zerosLikeInto(GaussianField& into) const;
     // Every parameter array by name, in a fixed order (optimiser groups, checkpoints).
     std::vector<std::pair<std::string, std::vector<float>*>> parameterArrays();
     std::vector<std::pair<std::string, const std::vector<float>*>> parameterArrays() const;
@@ -74,6 +76,7 @@ using MovingEnds = std::span<const std::array<float, 3>>;
 
 // The emission of every Gaussian for B positions of the moving end: [N, B, 2F] (one position: [N, 2F]).
 std::vector<float> emissions(const GaussianField& field, MovingEnds movingEnds);
+void emissionsInto(const GaussianField& field, MovingEnds movingEnds, std::vector<float>& into); // reusing into's memory
 inline std::vector<float> emissions(const GaussianField& field, const std::array<float, 3>& movingEnd)
 {
     return emissions(field, MovingEnds(&movingEnd, 1));

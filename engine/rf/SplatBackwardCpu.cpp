@@ -148,8 +148,16 @@ void projectionBackward(const GaussianField& field, const ReceiverFrame<double>&
 std::vector<double> channelGradients(const RenderResult& result, const std::vector<float>& spectrumGradient, int frequencies,
                                      SpectrumQuantity quantity)
 {
+    std::vector<double> gradient;
+    channelGradientsInto(result, spectrumGradient, frequencies, quantity, gradient);
+    return gradient;
+}
+
+void channelGradientsInto(const RenderResult& result, const std::vector<float>& spectrumGradient, int frequencies, SpectrumQuantity quantity,
+                          std::vector<double>& gradient)
+{
     const std::size_t pixels = result.channels.size() / (2 * static_cast<std::size_t>(frequencies));
-    std::vector<double> gradient(2 * frequencies * pixels, 0.0);
+    gradient.assign(2 * frequencies * pixels, 0.0); // the real part's leaves the imaginary channels at 0
     for (int f = 0; f < frequencies; ++f)
         for (std::size_t p = 0; p < pixels; ++p) {
             const double upstream = spectrumGradient[f * pixels + p];
@@ -162,38 +170,55 @@ std::vector<double> channelGradients(const RenderResult& result, const std::vect
             gradient[(2 * f) * pixels + p] = upstream * re / magnitude;
             gradient[(2 * f + 1) * pixels + p] = upstream * im / magnitude;
         }
-    return gradient;
 }
 
 CompositeGradients compositeBackwardCpu(const RenderSettings& settings, int outputs, const RenderState& state,
                                         const std::vector<double>& channelGradient)
 {
+    std::vector<CompositeGradients> perWorker;
+    compositeBackwardCpuInto(settings, outputs, state, channelGradient, perWorker);
+    return std::move(perWorker[0]);
+}
+
+const CompositeGradients& compositeBackwardCpuInto(const RenderSettings& settings, int outputs, const RenderState& state,
+                                                   const std::vector<double>& channelGradient, std::vector<CompositeGradients>& perWorker)
+{
     if (outputs > kMaxBackwardOutputs)
         throw ArgumentError("training composites up to " + std::to_string(kMaxBackwardOutputs / 2)
                             + " maps per step (frequencies × spectra in the batch); this step has " + std::to_string(outputs / 2));
-    const std::size_t tiles = state.bins.tileBegin.size();
-    std::vector<CompositeGradients> perWorker(parallelWorkers(tiles), CompositeGradients(state.opacity.size(), outputs));
+    const std::size_t tiles = state.bins.tileBegin.size(), count = state.opacity.size();
+    perWorker.resize(static_cast<std::size_t>(parallelWorkers(tiles)), CompositeGradients(0, 0));
+    for (CompositeGradients& partial : perWorker)
+        partial.zero(count, outputs);
     if (settings.scalarComposite)
         compositeBackward(settings, outputs, state, channelGradient, perWorker);
     else
         compositeBackwardLanes(settings, outputs, state, channelGradient, perWorker);
     for (std::size_t worker = 1; worker < perWorker.size(); ++worker)
         addInto(perWorker[0], perWorker[worker]);
-    return std::move(perWorker[0]);
+    return perWorker[0];
 }
 
 GaussianField backwardFromComposite(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
                                     const RenderState& state, const CompositeGradients& composite, std::vector<float>* centreGradientNorms)
+{
+    GaussianField gradients;
+    backwardFromCompositeInto(field, receiver, movingEnds, settings, state, composite, centreGradientNorms, gradients);
+    return gradients;
+}
+
+void backwardFromCompositeInto(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
+                               const RenderState& state, const CompositeGradients& composite, std::vector<float>* centreGradientNorms,
+                               GaussianField& gradients)
 {
     if (centreGradientNorms) {
         centreGradientNorms->resize(field.count());
         for (std::size_t g = 0; g < field.count(); ++g)
             (*centreGradientNorms)[g] = static_cast<float>(std::hypot(composite.centre[g * 2], composite.centre[g * 2 + 1]));
     }
-    GaussianField gradients = field.zerosLike();
+    field.zerosLikeInto(gradients);
     projectionBackward(field, receiverFrame(receiver), settings.mapping, state, composite, gradients);
     emissionsBackward(field, movingEnds, state.emission, composite.emission, gradients);
-    return gradients;
 }
 
 GaussianField backwardCpu(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,

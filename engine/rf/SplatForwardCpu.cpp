@@ -127,34 +127,47 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
 
 std::vector<float> spectrumFromChannels(const std::vector<float>& channels, int frequencies, std::size_t pixels, SpectrumQuantity quantity)
 {
-    std::vector<float> spectrum(frequencies * pixels);
+    std::vector<float> spectrum;
+    spectrumFromChannelsInto(channels, frequencies, pixels, quantity, spectrum);
+    return spectrum;
+}
+
+void spectrumFromChannelsInto(const std::vector<float>& channels, int frequencies, std::size_t pixels, SpectrumQuantity quantity,
+                              std::vector<float>& spectrum)
+{
+    spectrum.resize(frequencies * pixels); // every value is written below
     for (int f = 0; f < frequencies; ++f)
         for (std::size_t p = 0; p < pixels; ++p) {
             const float re = channels[(2 * f) * pixels + p], im = channels[(2 * f + 1) * pixels + p];
             spectrum[f * pixels + p] = quantity == SpectrumQuantity::Magnitude ? std::sqrt(re * re + im * im + kMagnitudeFloor) : re;
         }
-    return spectrum;
 }
 
 RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
                        LatencyRecorder* recorder)
 {
-    const int positions = static_cast<int>(movingEnds.size());
     RenderResult result;
+    renderCpuInto(field, receiver, movingEnds, settings, result, recorder);
+    return result;
+}
+
+void renderCpuInto(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
+                   RenderResult& result, LatencyRecorder* recorder)
+{
+    const int positions = static_cast<int>(movingEnds.size());
     RenderState& state = result.state;
     {
         OptionalStage stage(recorder, "project");
         projectSplatsCpu(field, receiverFrame(receiver), settings, state);
-        state.emission = emissions(field, movingEnds);
+        emissionsInto(field, movingEnds, state.emission);
     }
-    state.bins = binAndSortCpu(state.u, state.v, state.extent, state.range, settings.mapping, recorder);
+    binAndSortCpuInto(state.u, state.v, state.extent, state.range, settings.mapping, recorder, state.bins);
     {
         OptionalStage stage(recorder, "composite");
         composite(settings, positions * field.outputs(), state, result.channels);
         const std::size_t pixels = static_cast<std::size_t>(settings.mapping.width) * settings.mapping.height;
-        result.spectrum = spectrumFromChannels(result.channels, positions * field.frequencies, pixels, settings.quantity);
+        spectrumFromChannelsInto(result.channels, positions * field.frequencies, pixels, settings.quantity, result.spectrum);
     }
-    return result;
 }
 
 std::vector<std::complex<float>> channelEstimate(const std::vector<float>& channels, int frequencies, const PixelMapping& mapping)

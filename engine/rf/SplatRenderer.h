@@ -72,6 +72,9 @@ void projectSplatsCpu(const GaussianField& field, const ReceiverFrame<double>& f
 // field had B·F frequencies, so channelGradients and compositeBackwardCpu take it with F → B·F.
 RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
                        LatencyRecorder* recorder = nullptr);
+// The same into `into`, reusing the memory of its arrays (a training step renders every step).
+void renderCpuInto(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
+                   RenderResult& into, LatencyRecorder* recorder = nullptr);
 inline RenderResult renderCpu(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
                               const RenderSettings& settings, LatencyRecorder* recorder = nullptr)
 {
@@ -92,15 +95,28 @@ struct CompositeGradients {
     std::vector<double> opacity;  // [N]     dL/d(sigmoid output)
     std::vector<double> emission; // [N, 2F]
     CompositeGradients(std::size_t count, int outputs) : centre(count * 2), conic(count * 3), opacity(count), emission(count * outputs) {}
+    void zero(std::size_t count, int outputs) // the same shapes as constructed, reusing the memory
+    {
+        centre.assign(count * 2, 0.0);
+        conic.assign(count * 3, 0.0);
+        opacity.assign(count, 0.0);
+        emission.assign(count * outputs, 0.0);
+    }
 };
 
 // dL/dchannels [2F, H, W] from dL/dspectrum [F, H, W] (through the magnitude, or the real part).
 std::vector<double> channelGradients(const RenderResult& result, const std::vector<float>& spectrumGradient, int frequencies,
                                      SpectrumQuantity quantity);
+void channelGradientsInto(const RenderResult& result, const std::vector<float>& spectrumGradient, int frequencies, SpectrumQuantity quantity,
+                          std::vector<double>& into);
 
 // The composite backward on the CPU: each pixel's splats walked back to front (Compositing.h).
 CompositeGradients compositeBackwardCpu(const RenderSettings& settings, int outputs, const RenderState& state,
                                         const std::vector<double>& channelGradient);
+// The same with the workers' partial sums kept in `perWorker` from call to call; the result is
+// perWorker[0] (the others added into it in worker order, as above).
+const CompositeGradients& compositeBackwardCpuInto(const RenderSettings& settings, int outputs, const RenderState& state,
+                                                   const std::vector<double>& channelGradient, std::vector<CompositeGradients>& perWorker);
 
 // The rest of the backward pass: compositing's gradients through the projection (duals) and the
 // emission MLPs to every parameter; `centreGradientNorms` as in backwardCpu.
@@ -108,6 +124,9 @@ CompositeGradients compositeBackwardCpu(const RenderSettings& settings, int outp
 GaussianField backwardFromComposite(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
                                     const RenderState& state, const CompositeGradients& composite,
                                     std::vector<float>* centreGradientNorms = nullptr);
+void backwardFromCompositeInto(const GaussianField& field, const ReceiverPose& receiver, MovingEnds movingEnds, const RenderSettings& settings,
+                               const RenderState& state, const CompositeGradients& composite, std::vector<float>* centreGradientNorms,
+                               GaussianField& gradients);
 inline GaussianField backwardFromComposite(const GaussianField& field, const ReceiverPose& receiver, const std::array<float, 3>& movingEnd,
                                            const RenderSettings& settings, const RenderState& state, const CompositeGradients& composite,
                                            std::vector<float>* centreGradientNorms = nullptr)
@@ -131,6 +150,8 @@ inline GaussianField backwardCpu(const GaussianField& field, const ReceiverPose&
 // Magnitude √(re² + im² + floor): the floor keeps its gradient finite where a pixel is empty.
 inline constexpr float kMagnitudeFloor = 1e-10f;
 std::vector<float> spectrumFromChannels(const std::vector<float>& channels, int frequencies, std::size_t pixels, SpectrumQuantity quantity);
+void spectrumFromChannelsInto(const std::vector<float>& channels, int frequencies, std::size_t pixels, SpectrumQuantity quantity,
+                              std::vector<float>& into);
 
 // The paper's channel estimate: the mean of the complex map, per frequency.
 std::vector<std::complex<float>> channelEstimate(const std::vector<float>& channels, int frequencies, const PixelMapping& mapping);

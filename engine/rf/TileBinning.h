@@ -92,5 +92,8 @@ struct TileBins {
 // Stable: equal keys keep Gaussian order.
 TileBins binAndSortCpu(const std::vector<float>& u, const std::vector<float>& v, const std::vector<int>& extent,
                        const std::vector<float>& range, const PixelMapping& mapping, LatencyRecorder* recorder);
+// The same into `bins`, reusing its arrays' memory (a training step bins every step).
+void binAndSortCpuInto(const std::vector<float>& u, const std::vector<float>& v, const std::vector<int>& extent, const std::vector<float>& range,
+                       const PixelMapping& mapping, LatencyRecorder* recorder, TileBins& bins);
 
 } // namespace ls::rf

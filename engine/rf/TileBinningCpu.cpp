@@ -13,8 +13,15 @@ namespace ls::rf {
 TileBins binAndSortCpu(const std::vector<float>& u, const std::vector<float>& v, const std::vector<int>& extent,
                        const std::vector<float>& range, const PixelMapping& mapping, LatencyRecorder* recorder)
 {
-    const int across = tilesAcross(mapping), tiles = across * tilesDown(mapping);
     TileBins bins;
+    binAndSortCpuInto(u, v, extent, range, mapping, recorder, bins);
+    return bins;
+}
+
+void binAndSortCpuInto(const std::vector<float>& u, const std::vector<float>& v, const std::vector<int>& extent, const std::vector<float>& range,
+                       const PixelMapping& mapping, LatencyRecorder* recorder, TileBins& bins)
+{
+    const int across = tilesAcross(mapping), tiles = across * tilesDown(mapping);
     std::vector<TileFootprint> footprints(u.size());
     std::vector<std::uint32_t> drawn;
     std::vector<std::uint32_t> counts(tiles, 0);
@@ -57,7 +64,6 @@ TileBins binAndSortCpu(const std::vector<float>& u, const std::vector<float>& v,
             bins.tileEnd[tile] = next[tile];
             bins.tileBegin[tile] = next[tile] - counts[tile];
         }
-    return bins;
 }
 
 } // namespace ls::rf
