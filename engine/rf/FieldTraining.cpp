@@ -117,17 +117,10 @@ bool trainSteps(TrainingState& state, const RfDataset& dataset, const TrainingSe
     const int height = state.mapping.height, width = state.mapping.width;
     const std::size_t pixels = static_cast<std::size_t>(height) * width;
     double windowLoss = 0, windowSsim = 0, windowConfidence = 0;
-    // Kept from step to step, so that a step allocates none of them again.
-    std::vector<LossWorkspace> lossWorkspaces;
-    std::vector<LossTerms> mapLosses;
-    std::vector<float> spectrumGradient;
-    struct {
-        RenderResult rendered;
-        std::vector<double> channelGradient;
-        std::vector<CompositeGradients> compositeParts; // the composite backward's per-worker sums
-        GaussianField gradients;
-        std::vector<float> centreGradientNorms;
-    } kept;
+    StepBuffers& kept = state.buffers;
+    std::vector<LossWorkspace>& lossWorkspaces = kept.lossWorkspaces;
+    std::vector<LossTerms>& mapLosses = kept.mapLosses;
+    std::vector<float>& spectrumGradient = kept.spectrumGradient;
     int windowCount = 0;
     while (state.step < settings.iterations) {
         bool stop = cancelled && cancelled();

@@ -10,6 +10,7 @@
 #include "Densification.h"
 #include "RfDataset.h"
 #include "SpectrumMetrics.h"
+#include "SplatRenderer.h"
 
 #include "engine/core/Collective.h"
 #include "engine/core/Npz.h"
@@ -57,7 +58,20 @@ struct TrainingSettings {
     Collective* collective = nullptr;
 };
 
-// What a run carries from step to step (and what a checkpoint holds).
+// A step's working arrays on the CPU: kept from step to step (and from one trainSteps call to the
+// next on the same state, as the benchmark makes them), so that a step allocates none of them once
+// they have grown. Never part of a checkpoint.
+struct StepBuffers {
+    RenderResult rendered;
+    std::vector<LossWorkspace> lossWorkspaces; // one per worker
+    std::vector<LossTerms> mapLosses;
+    std::vector<float> spectrumGradient, centreGradientNorms;
+    std::vector<double> channelGradient;
+    std::vector<CompositeGradients> compositeParts; // the composite backward's per-worker sums
+    GaussianField gradients;
+};
+
+// What a run carries from step to step (and what a checkpoint holds, less `buffers`).
 struct TrainingState {
     GaussianField field;
     GaussianField firstMoment, secondMoment; // Adam
@@ -71,6 +85,7 @@ struct TrainingState {
     // Curves: training loss and SSIM averaged over each `curveEvery` window, and the field's size.
     std::vector<float> curveStep, curveLoss, curveSsim, curveGaussians;
     std::vector<float> curveConfidence; // C averaged over each window; empty without confidence weighting
+    StepBuffers buffers;
 };
 
 TrainingState startTraining(GaussianField field, const RfDataset& dataset, SpectrumQuantity quantity);
