@@ -3,12 +3,14 @@
 // hemisphere at 1–3 m, random shapes, opacities and emission weights, drawn fresh every run.
 #include "TestRandom.h"
 
+#include "engine/core/Error.h"
 #include "engine/rf/FieldTraining.h"
 #include "engine/rf/RfDataset.h"
 #include "engine/rf/SplatRenderer.h"
 
 #include <array>
 #include <cmath>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -111,6 +113,32 @@ inline rf::RfDataset teacherDataset(const rf::ReceiverPose& receiver, const rf::
         dataset.samples.push_back({i + 1, position, rf::renderCpu(teacher, receiver, position, {mapping}).spectrum});
     }
     return dataset;
+}
+
+// A small training problem: a random receiver, `count` spectra (64×16) of a 30-Gaussian teacher,
+// and a seed for the student and the draw order.
+struct SmallTeacherScene {
+    rf::ReceiverPose receiver;
+    rf::RfDataset dataset;
+    std::uint64_t seed;
+};
+inline SmallTeacherScene smallTeacherScene(int count)
+{
+    SmallTeacherScene scene{randomReceiver(), {}, 0};
+    scene.dataset = teacherDataset(scene.receiver, randomField(scene.receiver, 30, 1, 8), rf::PixelMapping{64, 16}, count);
+    scene.seed = static_cast<std::uint64_t>(uniformInt(1, 1000));
+    return scene;
+}
+
+// Why checkpointFromNpz refused `archive` (the FormatError's text), or "" when it loaded.
+inline std::string checkpointRefusal(const NpzArchive& archive, const std::string& source)
+{
+    try {
+        rf::checkpointFromNpz(archive, source);
+        return {};
+    } catch (const FormatError& error) {
+        return error.what();
+    }
 }
 
 } // namespace ls::test
