@@ -89,8 +89,15 @@ Series trainingCurves(const TrainingState& state)
     series.x = state.curveStep;
     series.curves.push_back({"loss ((1 − λ)·L1 + λ·(1 − SSIM))", 1, state.curveLoss});
     series.curves.push_back({"training SSIM", 1, state.curveSsim});
-    if (state.curveConfidence.size() == state.curveStep.size() && !state.curveConfidence.empty())
-        series.curves.push_back({"loss weight C (confidence)", 1, state.curveConfidence});
+    return series;
+}
+
+Series confidenceCurve(const TrainingState& state)
+{
+    Series series;
+    series.xLabel = "training step";
+    series.x = state.curveStep;
+    series.curves.push_back({"loss weight C = 1 + exp(MLP(receiver))", 1, state.curveConfidence});
     return series;
 }
 

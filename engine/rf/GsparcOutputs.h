@@ -28,6 +28,8 @@ Grid spectrumStack(const std::vector<std::vector<float>>& spectra, const PixelMa
 Series trainingCurves(const TrainingState& state);
 // Gaussians in the field over the run, with the densification totals in the curve's name.
 Series fieldSizeCurve(const TrainingState& state);
+// The confidence weighting's C over the run (its own plot: C runs 1 … α / L, far above the loss).
+Series confidenceCurve(const TrainingState& state);
 Series ssimDistribution(const HeldOutScores& scores); // empirical CDFs of per-sample SSIM
 Table metricsSummary(const HeldOutScores& scores, const std::string& splitName);
 Table perSampleMetrics(const HeldOutScores& scores);

@@ -66,9 +66,11 @@ RunOutput GsparcTrainEngine::run(const RunInputs&, const ParameterValues& parame
         completed = trainSteps(
             state, dataset, settings,
             [&](long done, long total, double loss, double ssimValue) {
-                char message[160];
-                std::snprintf(message, sizeof message, "step %ld / %ld · loss %.4f · training SSIM %.3f · %zu Gaussians", done, total, loss, ssimValue,
-                              state.field.count());
+                char message[200];
+                const int length = std::snprintf(message, sizeof message, "step %ld / %ld · loss %.4f · training SSIM %.3f · %zu Gaussians", done,
+                                                 total, loss, ssimValue, state.field.count());
+                if (settings.confidence && !state.curveConfidence.empty() && length > 0 && static_cast<std::size_t>(length) < sizeof message)
+                    std::snprintf(message + length, sizeof message - length, " · loss weight C %.2f", state.curveConfidence.back());
                 const double span = std::max<long>(1, total - startStep);
                 context.progress(0.95 * (done - startStep) / span, message);
                 curves.offer([&] { return Dataset{"training curves", trainingCurves(state)}; }); // seen while it trains
@@ -93,6 +95,8 @@ RunOutput GsparcTrainEngine::run(const RunInputs&, const ParameterValues& parame
     output.datasets.push_back({"training curves", trainingCurves(state)});
     if (settings.densify.enabled)
         output.datasets.push_back({"field size", fieldSizeCurve(state)});
+    if (!state.curveConfidence.empty() && state.curveConfidence.size() == state.curveStep.size())
+        output.datasets.push_back({"loss weight", confidenceCurve(state)});
     output.datasets.push_back({"SSIM distribution", ssimDistribution(scores)});
     output.datasets.push_back({"per-sample metrics", perSampleMetrics(scores)});
     const auto& shown = dataset.samples[dataset.test.front()].movingEnd;
