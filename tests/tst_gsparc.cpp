@@ -145,6 +145,7 @@ private slots:
     void ssimGradientMatchesFiniteDifferences();
     void trainingSsimMatchesPlainDouble();
     void batchRenderIsEachPositionsRender();
+    void keptBuffersGiveWhatFreshOnesGive();
     void cudaForwardMatchesCpu();
     void cudaBackwardMatchesCpu();
 };
@@ -208,6 +209,51 @@ void GsparcRendererTest::splatsStraddlingTheSeamWrap()
     QCOMPARE(footprint.runs, 2);
     QCOMPARE(footprint.columnBegin[1], 0);
     QCOMPARE(footprint.columnEnd[0], tilesAcross(settings.mapping));
+}
+
+void GsparcRendererTest::keptBuffersGiveWhatFreshOnesGive()
+{
+    // A training step renders and back-propagates into arrays it keeps from step to step (and the
+    // state's scratch). After a render of another field, of another size, they must give exactly
+    // what fresh ones give.
+    const ReceiverPose receiver = test::randomReceiver();
+    const GaussianField first = test::randomField(receiver, static_cast<int>(test::uniformInt(200, 400)), 1, 4);
+    const GaussianField second = test::randomField(receiver, static_cast<int>(test::uniformInt(50, 199)), 1, 4);
+    const RenderSettings settings{{180, 45}, SpectrumQuantity::Magnitude};
+    const std::array<float, 3> position = test::randomPosition();
+    RenderResult kept;
+    std::vector<double> keptChannelGradient;
+    std::vector<CompositeGradients> keptParts;
+    GaussianField keptGradients;
+    auto backwardInto = [&](const GaussianField& field, const std::vector<float>& spectrumGradient) {
+        channelGradientsInto(kept, spectrumGradient, field.frequencies, settings.quantity, keptChannelGradient);
+        const CompositeGradients& composite = compositeBackwardCpuInto(settings, field.outputs(), kept.state, keptChannelGradient, keptParts);
+        backwardFromCompositeInto(field, receiver, MovingEnds(&position, 1), settings, kept.state, composite, nullptr, keptGradients);
+    };
+    auto randomGradient = [](std::size_t size) {
+        std::vector<float> gradient(size);
+        for (float& value : gradient)
+            value = test::uniform(-1.0f, 1.0f);
+        return gradient;
+    };
+    renderCpuInto(first, receiver, MovingEnds(&position, 1), settings, kept);
+    backwardInto(first, randomGradient(kept.spectrum.size()));
+    renderCpuInto(second, receiver, MovingEnds(&position, 1), settings, kept);
+    const RenderResult fresh = renderCpu(second, receiver, position, settings);
+    QCOMPARE(kept.channels, fresh.channels);
+    QCOMPARE(kept.spectrum, fresh.spectrum);
+    QCOMPARE(kept.state.bins.keys, fresh.state.bins.keys);
+    QCOMPARE(kept.state.contributors, fresh.state.contributors);
+    QCOMPARE(kept.state.emission, fresh.state.emission);
+    const std::vector<float> spectrumGradient = randomGradient(kept.spectrum.size());
+    backwardInto(second, spectrumGradient);
+    const GaussianField freshGradients = backwardCpu(second, receiver, position, settings, fresh, spectrumGradient);
+    for (std::size_t group = 0; group < freshGradients.parameterArrays().size(); ++group)
+        QCOMPARE(*keptGradients.parameterArrays()[group].second, *freshGradients.parameterArrays()[group].second);
+    // A copy of a state starts without scratch of its own, and renders the same.
+    RenderResult copied = kept;
+    renderCpuInto(second, receiver, MovingEnds(&position, 1), settings, copied);
+    QCOMPARE(copied.channels, fresh.channels);
 }
 
 void GsparcRendererTest::binsAreSortedByTileThenRange()

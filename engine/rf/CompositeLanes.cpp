@@ -29,9 +29,15 @@ namespace ls::rf {
 
 SplatCuts splatCuts(const RenderState& state, float alphaThreshold)
 {
-    const std::size_t n = state.opacity.size();
     SplatCuts cuts;
-    cuts.minPower.resize(n);
+    splatCutsInto(state, alphaThreshold, cuts);
+    return cuts;
+}
+
+void splatCutsInto(const RenderState& state, float alphaThreshold, SplatCuts& cuts)
+{
+    const std::size_t n = state.opacity.size();
+    cuts.minPower.resize(n); // every value is written below
     cuts.reach.assign(n * 2, std::numeric_limits<float>::infinity());
     for (std::size_t g = 0; g < n; ++g) {
         cuts.minPower[g] = alphaCutPower<float>(state.opacity[g], alphaThreshold);
@@ -44,7 +50,6 @@ SplatCuts splatCuts(const RenderState& state, float alphaThreshold)
             cuts.reach[g * 2 + 1] = static_cast<float>(std::sqrt(level * a / determinant) + 1.0);
         } // else (no cut, or a conic that is not positive definite): infinite, every pixel walks it
     }
-    return cuts;
 }
 
 void describeTile(LaneTile& into, const RenderSettings& settings, std::size_t tile, const TileSplats<float>& splats, int outputs,

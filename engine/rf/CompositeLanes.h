@@ -40,6 +40,7 @@ struct SplatCuts {
     std::vector<float> minPower, reach;
 };
 SplatCuts splatCuts(const RenderState& state, float alphaThreshold);
+void splatCutsInto(const RenderState& state, float alphaThreshold, SplatCuts& into); // reusing into's memory
 
 // One tile's pixels and where their results go. Rows [rowBegin, rowEnd), columns
 // [columnBegin, columnEnd) of a width × (pixels / width) map.

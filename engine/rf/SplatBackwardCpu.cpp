@@ -1,6 +1,7 @@
 #include "CompositeLanes.h"
 #include "Compositing.h"
 #include "GaussianBackward.h"
+#include "RenderScratch.h"
 #include "SplatRenderer.h"
 #include "TileSplats.h"
 
@@ -47,15 +48,12 @@ void compositeBackwardLanes(const RenderSettings& settings, int outputs, const R
                             std::vector<CompositeGradients>& perWorker)
 {
     const std::size_t tiles = state.bins.tileBegin.size();
-    const SplatCuts cuts = splatCuts(state, settings.alphaThreshold); // the forward pass's, to the bit
-    struct Scratch {
-        lanes::Buffer upstream, gradient;
-        TileSplats<float> splats;
-        std::vector<std::int32_t> rowList;
-    };
-    std::vector<Scratch> scratch(perWorker.size());
+    RenderScratch& scratch = state.scratch.get();
+    splatCutsInto(state, settings.alphaThreshold, scratch.cuts); // the forward pass's, to the bit
+    const SplatCuts& cuts = scratch.cuts;
+    std::vector<WalkScratch>& walks = scratch.forWorkers(perWorker.size());
     parallelForStrided(tiles, static_cast<int>(perWorker.size()), [&](std::size_t tile, int worker) {
-        Scratch& mine = scratch[worker];
+        WalkScratch& mine = walks[worker];
         const std::uint32_t begin = state.bins.tileBegin[tile], end = state.bins.tileEnd[tile];
         mine.splats.stage(state, cuts.minPower, begin, end, outputs);
         mine.splats.stageReach(cuts.reach);

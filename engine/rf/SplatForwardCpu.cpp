@@ -1,6 +1,7 @@
 #include "CompositeLanes.h"
 #include "Compositing.h"
 #include "OptionalStage.h"
+#include "RenderScratch.h"
 #include "SplatRenderer.h"
 #include "TileSplats.h"
 
@@ -75,28 +76,30 @@ void composite(const RenderSettings& settings, int outputs, RenderState& state, 
     state.finalTransmittance.assign(pixels, 1.0f);
     state.contributors.assign(pixels, 0);
     const int workers = parallelWorkers(tiles);
-    std::vector<std::vector<float>> accumulators(workers, std::vector<float>(outputs)); // float: what the GPU path computes in, and twice as fast
-    std::vector<lanes::Buffer> laneWeights(workers);
-    std::vector<std::vector<std::int32_t>> rowLists(workers), weightedSplats(workers);
-    const SplatCuts cuts = splatCuts(state, settings.alphaThreshold); // both walks cut by its minPower
-    std::vector<TileSplats<float>> staged(workers);
+    RenderScratch& scratch = state.scratch.get();
+    std::vector<WalkScratch>& perWorker = scratch.forWorkers(static_cast<std::size_t>(workers));
+    for (int worker = 0; worker < workers; ++worker)
+        perWorker[worker].accumulated.resize(outputs); // float: what the GPU path computes in, and twice as fast
+    splatCutsInto(state, settings.alphaThreshold, scratch.cuts); // both walks cut by its minPower
+    const SplatCuts& cuts = scratch.cuts;
     parallelForStrided(tiles, workers, [&](std::size_t tile, int worker) {
-        std::vector<float>& accumulated = accumulators[worker];
-        TileSplats<float>& splats = staged[worker];
+        WalkScratch& mine = perWorker[worker];
+        std::vector<float>& accumulated = mine.accumulated;
+        TileSplats<float>& splats = mine.splats;
         const std::uint32_t begin = state.bins.tileBegin[tile], end = state.bins.tileEnd[tile];
         splats.stage(state, cuts.minPower, begin, end, outputs);
         const int count = static_cast<int>(end - begin);
         const int tileRow = static_cast<int>(tile) / across, tileColumn = static_cast<int>(tile) % across;
         if (!settings.scalarComposite) {
             splats.stageReach(cuts.reach);
-            weightedSplats[worker].resize(count + 1);
+            mine.weightedSplats.resize(count + 1);
             ForwardLaneTile lanesTile;
-            describeTile(lanesTile, settings, tile, splats, outputs, rowLists[worker]);
-            lanesTile.weightedSplats = weightedSplats[worker].data();
+            describeTile(lanesTile, settings, tile, splats, outputs, mine.rowList);
+            lanesTile.weightedSplats = mine.weightedSplats.data();
             lanesTile.channels = channels.data();
             lanesTile.finalTransmittance = state.finalTransmittance.data();
             lanesTile.contributors = state.contributors.data();
-            compositeTileForwardLanes(lanesTile, laneWeights[worker].zeroed(count + 1));
+            compositeTileForwardLanes(lanesTile, mine.weights.zeroed(count + 1));
             return;
         }
         for (int row = tileRow * kTileSize; row < std::min(height, (tileRow + 1) * kTileSize); ++row)
@@ -161,7 +164,7 @@ void renderCpuInto(const GaussianField& field, const ReceiverPose& receiver, Mov
         projectSplatsCpu(field, receiverFrame(receiver), settings, state);
         emissionsInto(field, movingEnds, state.emission);
     }
-    binAndSortCpuInto(state.u, state.v, state.extent, state.range, settings.mapping, recorder, state.bins);
+    binAndSortCpuInto(state.u, state.v, state.extent, state.range, settings.mapping, recorder, state.bins, state.scratch.get().binning);
     {
         OptionalStage stage(recorder, "composite");
         composite(settings, positions * field.outputs(), state, result.channels);

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <complex>
+#include <memory>
 #include <vector>
 
 namespace ls::rf {
@@ -44,6 +45,25 @@ struct RenderSettings {
     bool scalarComposite = false;
 };
 
+struct RenderScratch; // RenderScratch.h
+// Holds the CPU passes' scratch (RenderScratch.h), made on first use. Scratch is not state: a copy
+// starts without any, and assigning keeps the target's own. The passes take it before their
+// parallel loops, so two threads never make it at once; two renders of one state at the same
+// time are not supported.
+class RenderScratchHolder {
+public:
+    RenderScratchHolder();
+    ~RenderScratchHolder();
+    RenderScratchHolder(const RenderScratchHolder&);
+    RenderScratchHolder& operator=(const RenderScratchHolder&);
+    RenderScratchHolder(RenderScratchHolder&&) noexcept;
+    RenderScratchHolder& operator=(RenderScratchHolder&&) noexcept;
+    RenderScratch& get() const;
+
+private:
+    mutable std::unique_ptr<RenderScratch> scratch_;
+};
+
 // What the forward pass keeps for the backward pass (the "geometry, binning, image" state).
 struct RenderState {
     // Per Gaussian [N]: radius 0 = not drawn (culled near the receiver or off the map).
@@ -55,6 +75,7 @@ struct RenderState {
     TileBins bins;
     std::vector<float> finalTransmittance;   // [H, W]
     std::vector<std::uint32_t> contributors; // [H, W]: list entries composited up to the last one that counted
+    RenderScratchHolder scratch; // the CPU passes' working arrays, kept from render to render
 };
 
 struct RenderResult {

@@ -92,8 +92,13 @@ struct TileBins {
 // Stable: equal keys keep Gaussian order.
 TileBins binAndSortCpu(const std::vector<float>& u, const std::vector<float>& v, const std::vector<int>& extent,
                        const std::vector<float>& range, const PixelMapping& mapping, LatencyRecorder* recorder);
-// The same into `bins`, reusing its arrays' memory (a training step bins every step).
+// binAndSortCpu's own working arrays, kept by a caller that bins again and again.
+struct BinningScratch {
+    std::vector<TileFootprint> footprints;
+    std::vector<std::uint32_t> drawn, counts, next;
+};
+// The same into `bins`, reusing its arrays' memory and the scratch's (a training step bins every step).
 void binAndSortCpuInto(const std::vector<float>& u, const std::vector<float>& v, const std::vector<int>& extent, const std::vector<float>& range,
-                       const PixelMapping& mapping, LatencyRecorder* recorder, TileBins& bins);
+                       const PixelMapping& mapping, LatencyRecorder* recorder, TileBins& bins, BinningScratch& scratch);
 
 } // namespace ls::rf

@@ -14,17 +14,21 @@ TileBins binAndSortCpu(const std::vector<float>& u, const std::vector<float>& v,
                        const std::vector<float>& range, const PixelMapping& mapping, LatencyRecorder* recorder)
 {
     TileBins bins;
-    binAndSortCpuInto(u, v, extent, range, mapping, recorder, bins);
+    BinningScratch scratch;
+    binAndSortCpuInto(u, v, extent, range, mapping, recorder, bins, scratch);
     return bins;
 }
 
 void binAndSortCpuInto(const std::vector<float>& u, const std::vector<float>& v, const std::vector<int>& extent, const std::vector<float>& range,
-                       const PixelMapping& mapping, LatencyRecorder* recorder, TileBins& bins)
+                       const PixelMapping& mapping, LatencyRecorder* recorder, TileBins& bins, BinningScratch& scratch)
 {
     const int across = tilesAcross(mapping), tiles = across * tilesDown(mapping);
-    std::vector<TileFootprint> footprints(u.size());
-    std::vector<std::uint32_t> drawn;
-    std::vector<std::uint32_t> counts(tiles, 0);
+    std::vector<TileFootprint>& footprints = scratch.footprints;
+    std::vector<std::uint32_t>& drawn = scratch.drawn;
+    std::vector<std::uint32_t>& counts = scratch.counts;
+    footprints.resize(u.size()); // each one is written below before it is read
+    drawn.clear();
+    counts.assign(tiles, 0);
     auto forEachTile = [&](const TileFootprint& footprint, auto&& visit) {
         for (int row = footprint.rowBegin; row < footprint.rowEnd; ++row)
             for (int run = 0; run < footprint.runs; ++run)
@@ -42,10 +46,14 @@ void binAndSortCpuInto(const std::vector<float>& u, const std::vector<float>& v,
     }
     OptionalStage stage(recorder, "sort");
     auto rangeBits = [&](std::uint32_t g) { return static_cast<std::uint32_t>(tileKey(0, range[g])); };
-    std::stable_sort(drawn.begin(), drawn.end(), [&](std::uint32_t a, std::uint32_t b) { return rangeBits(a) < rangeBits(b); });
+    // Ties in Gaussian order, as a stable sort would leave them (drawn is in Gaussian order): by
+    // (range, id) with std::sort, which needs no buffer of its own.
+    std::sort(drawn.begin(), drawn.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return rangeBits(a) != rangeBits(b) ? rangeBits(a) < rangeBits(b) : a < b; });
     bins.tileBegin.assign(tiles, 0);
     bins.tileEnd.assign(tiles, 0);
-    std::vector<std::uint32_t> next(tiles);
+    std::vector<std::uint32_t>& next = scratch.next;
+    next.resize(tiles); // every entry is written below
     std::uint32_t total = 0;
     for (int tile = 0; tile < tiles; ++tile) {
         next[tile] = total;
