@@ -432,8 +432,12 @@ TrainingState checkpointFromNpz(const NpzArchive& archive, const std::string& so
         for (const auto& [prefix, network] : {std::pair{"confidence_", &state.confidence}, std::pair{"adam_m_confidence_", &state.confidenceFirst},
                                               std::pair{"adam_v_confidence_", &state.confidenceSecond}}) {
             network->hidden = static_cast<int>(hidden);
-            for (auto& [name, array] : network->parameterArrays())
+            for (auto& [name, array] : network->parameterArrays()) {
                 *array = member(prefix + name, name == "w1" ? hidden * 3 : name == "b2" ? 1 : hidden);
+                for (float value : *array)
+                    if (!std::isfinite(value)) // a NaN here would turn every gradient of the run into NaN
+                        throw FormatError(source, prefix + name + " holds a non-finite value (NaN or infinity)");
+            }
         }
         state.curveConfidence = member("curve_confidence", state.curveStep.size());
     }
