@@ -185,6 +185,12 @@ void GsparcConfidenceTest::weightedTrainingResumesExactly()
     broken["confidence_w1"].bytes.resize(8);
     const QString why = QString::fromStdString(test::checkpointRefusal(broken, "broken.npz"));
     QVERIFY2(why.contains("broken.npz") && why.contains("confidence_w1"), qPrintable("a damaged confidence network loaded, or refused without naming it: " + why));
+    // So is a loss-weight curve that does not match the checkpoint's curve steps.
+    NpzArchive shortCurve = checkpointToNpz(first);
+    const float one = 1.0f;
+    shortCurve["curve_confidence"] = NpyArray::from<float>({1}, std::span(&one, 1));
+    const QString whyCurve = QString::fromStdString(test::checkpointRefusal(shortCurve, "curve.npz"));
+    QVERIFY2(whyCurve.contains("curve.npz") && whyCurve.contains("curve_confidence"), qPrintable("a mismatched curve loaded: " + whyCurve));
 }
 
 QTEST_GUILESS_MAIN(GsparcConfidenceTest)

@@ -4,6 +4,7 @@
 #include "engine/core/CounterRng.h"
 #include "engine/core/Error.h"
 #include "engine/core/ParallelFor.h"
+#include "engine/core/XavierUniform.h"
 
 #include <algorithm>
 #include <cmath>
@@ -35,18 +36,6 @@ void linear(const float* x, std::size_t rows, int in, const float* weight, const
     });
 }
 
-namespace {
-
-std::vector<float> xavier(int out, int in, std::uint64_t seed, std::uint64_t stream)
-{
-    const float bound = std::sqrt(6.0f / static_cast<float>(in + out));
-    std::vector<float> w(static_cast<std::size_t>(out) * in);
-    for (std::size_t i = 0; i < w.size(); ++i)
-        w[i] = (2.0f * rng::uniform(seed, i, static_cast<std::uint32_t>(stream)) - 1.0f) * bound;
-    return w;
-}
-
-} // namespace
 
 LayerWeights randomLayerWeights(int channels, int heads, std::uint64_t seed)
 {
@@ -56,13 +45,13 @@ LayerWeights randomLayerWeights(int channels, int heads, std::uint64_t seed)
     LayerWeights w;
     w.channels = channels;
     w.heads = heads;
-    w.inProjection = xavier(3 * channels, channels, seed, 1);
+    w.inProjection = rng::xavierUniform(3 * channels, channels, seed, 1);
     w.inBias.assign(3 * channels, 0.0f);
-    w.outProjection = xavier(channels, channels, seed, 2);
+    w.outProjection = rng::xavierUniform(channels, channels, seed, 2);
     w.outBias.assign(channels, 0.0f);
-    w.fc1 = xavier(2 * channels, channels, seed, 3);
+    w.fc1 = rng::xavierUniform(2 * channels, channels, seed, 3);
     w.fc1Bias.assign(2 * channels, 0.0f);
-    w.fc2 = xavier(channels, 2 * channels, seed, 4);
+    w.fc2 = rng::xavierUniform(channels, 2 * channels, seed, 4);
     w.fc2Bias.assign(channels, 0.0f);
     w.norm1Scale.assign(channels, 1.0f);
     w.norm1Bias.assign(channels, 0.0f);

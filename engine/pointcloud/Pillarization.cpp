@@ -2,6 +2,7 @@
 
 #include "LayerKernels.h"
 #include "engine/core/CounterRng.h"
+#include "engine/core/XavierUniform.h"
 #include "engine/core/Error.h"
 
 #include <algorithm>
@@ -58,11 +59,7 @@ Pillars pillarize(std::span<const float> points, int pointChannels, const Pillar
 
 std::vector<float> randomEncoderWeight(int channels, std::uint64_t seed)
 {
-    const float bound = std::sqrt(6.0f / (kPointFeatures + channels)); // Xavier-uniform
-    std::vector<float> weight(static_cast<std::size_t>(channels) * kPointFeatures);
-    for (std::size_t i = 0; i < weight.size(); ++i)
-        weight[i] = (2 * rng::uniform(seed, i, 100) - 1) * bound;
-    return weight;
+    return rng::xavierUniform(channels, kPointFeatures, seed, 100);
 }
 
 std::vector<float> encodePillars(std::span<const float> points, int pointChannels, const Pillars& pillars, const PillarSpec& spec,

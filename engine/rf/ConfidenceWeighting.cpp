@@ -1,6 +1,7 @@
 #include "ConfidenceWeighting.h"
 
 #include "engine/core/CounterRng.h"
+#include "engine/core/XavierUniform.h"
 #include "engine/core/Error.h"
 
 #include <cmath>
@@ -34,15 +35,10 @@ ConfidenceNetwork initialConfidenceNetwork(int hidden, std::uint64_t seed)
         throw ArgumentError("confidence: " + std::to_string(hidden) + " hidden units; 1 … 1024");
     ConfidenceNetwork network;
     network.hidden = hidden;
-    // Xavier (Glorot) uniform, as torch.nn.init.xavier_uniform_: U(−b, b), b = √(6 / (fan in + fan out)).
-    const double bound1 = std::sqrt(6.0 / (3 + hidden)), bound2 = std::sqrt(6.0 / (hidden + 1));
-    const std::uint64_t stream = rng::mix64(seed ^ 0xc0f1de7ceull); // apart from the emission MLPs' draws
-    network.w1.resize(static_cast<std::size_t>(hidden) * 3);
-    for (std::size_t i = 0; i < network.w1.size(); ++i)
-        network.w1[i] = static_cast<float>((2.0 * rng::uniform(stream, i, 1) - 1.0) * bound1);
-    network.w2.resize(static_cast<std::size_t>(hidden));
-    for (std::size_t i = 0; i < network.w2.size(); ++i)
-        network.w2[i] = static_cast<float>((2.0 * rng::uniform(stream, i, 2) - 1.0) * bound2);
+    // Xavier uniform, as the reference's torch.nn.init.xavier_uniform_.
+    const std::uint64_t drawSeed = rng::mix64(seed ^ 0xc0f1de7ceull); // apart from the emission MLPs' draws
+    network.w1 = rng::xavierUniform(hidden, 3, drawSeed, 1);
+    network.w2 = rng::xavierUniform(1, hidden, drawSeed, 2);
     network.b1.assign(static_cast<std::size_t>(hidden), 0);
     network.b2.assign(1, 0);
     return network;

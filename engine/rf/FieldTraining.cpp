@@ -439,7 +439,10 @@ TrainingState checkpointFromNpz(const NpzArchive& archive, const std::string& so
                         throw FormatError(source, prefix + name + " holds a non-finite value (NaN or infinity)");
             }
         }
-        state.curveConfidence = member("curve_confidence", state.curveStep.size());
+        state.curveConfidence = member("curve_confidence", 0);
+        if (state.curveConfidence.size() != state.curveStep.size()) // one point per curve step, none without curves
+            throw FormatError(source, "curve_confidence holds " + std::to_string(state.curveConfidence.size()) + " points for "
+                                          + std::to_string(state.curveStep.size()) + " curve steps");
     }
     return state;
 }
