@@ -360,17 +360,73 @@ void GsparcTrainingTest::cudaTrainingFollowsTheCpu()
     LS_RUN_GPU_CHECK("rf.training");
 }
 
+namespace {
+
+// `size` threads standing in for MPI ranks, each training its own copy of `start` with `settings`;
+// `stopAt` (0: never) asks rank 0 alone to stop after that step, as a cancel on one rank does.
+std::vector<TrainingState> trainOnThreadRanks(int size, const TrainingState& start, const RfDataset& dataset, const TrainingSettings& settings,
+                                              long stopAt = 0)
+{
+    test::ThreadRanks ranks(size);
+    std::vector<TrainingState> states(size, start);
+    std::vector<std::string> errors(size);
+    std::vector<std::thread> threads;
+    for (int r = 0; r < size; ++r)
+        threads.emplace_back([&, r] {
+            test::ThreadRanks::Rank rank(ranks, r);
+            TrainingSettings mine = settings;
+            mine.collective = &rank;
+            try {
+                trainSteps(states[r], dataset, mine, {}, [&] { return stopAt > 0 && r == 0 && states[r].step >= stopAt; });
+            } catch (const std::exception& error) {
+                errors[r] = error.what();
+            }
+        });
+    for (auto& thread : threads)
+        thread.join();
+    for (const auto& error : errors)
+        if (!error.empty())
+            throw std::runtime_error(error);
+    return states;
+}
+
+// The largest norm-wise relative difference over a field's parameter arrays, and the array's name.
+std::pair<double, std::string> worstArrayDifference(const GaussianField& expected, const GaussianField& got)
+{
+    std::pair<double, std::string> worst{0.0, ""};
+    const auto a = expected.parameterArrays(), b = got.parameterArrays();
+    for (std::size_t group = 0; group < a.size(); ++group) {
+        const auto [difference, norm] = test::differenceAndNorm(*a[group].second, *b[group].second);
+        if (difference / norm >= worst.first)
+            worst = {difference / norm, a[group].first};
+    }
+    return worst;
+}
+
+} // namespace
+
 // Two and three ranks (threads standing in for MPI ranks) train the field one process trains: each
 // renders its share of every batch and the gradients, loss and densification statistics are summed.
-// The ranks hold bit-identical fields (they take the same summed gradient); against one process
-// the sums run in another order, so the bound is norm-wise relative 1e-4 on every parameter array
-// after the run (measured: below 1e-6) and 1e-5 on each loss-curve point (measured: up to about
-// 1e-6; the curve is stored in float).
+// The ranks hold bit-identical fields (they take the same summed gradient). Against one process the
+// sums run in another order, and two bounds follow from that:
+// - after one step the summed gradient (Adam's first moment) and the densification statistics agree
+//   norm-wise to 1e-5 relative, and so does the step's loss: the same parameters make the same
+//   per-pixel decisions and only the order of the sums differs (measured over 500 seeds: at most
+//   2.2e-7). Dropping one rank's share moves the gradient by a third or more (tried: 0.61).
+// - after 12 steps with densification the parameters agree norm-wise to 1e-2 relative and each later
+//   loss point to 1e-3. Not tighter: a splat is skipped at a pixel below α = 1/255 and compositing
+//   stops at T = 1e-4, so a round-off difference can drop a splat at one pixel in one run and keep it
+//   in the other, and Adam's normalised step turns that small gradient into a step-sized move of that
+//   one Gaussian (in the failure that showed it, 1 of about 200 Gaussians moved by 1e-4, the rest
+//   agreed to 1e-6). Over 500 seeds the worst array was 8.1e-4 and the worst loss point 4.0e-5 (the
+//   earlier bounds, 1e-4 and 1e-5, failed on 13 of them). Densifying a different Gaussian would
+//   show as a different count or an O(1/√N) ≈ 0.07 difference.
 void GsparcTrainingTest::dataParallelRanksTrainTheOneProcessField()
 {
     const ReceiverPose receiver = test::randomReceiver();
     const RfDataset dataset = test::teacherDataset(receiver, test::randomField(receiver, 40, 1, 8), {120, 30}, 10);
     const auto seed = static_cast<std::uint64_t>(test::uniformInt(1, 1000));
+    const TrainingState start = startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude);
     TrainingSettings settings;
     settings.iterations = 12;
     settings.curveEvery = 1;
@@ -381,71 +437,54 @@ void GsparcTrainingTest::dataParallelRanksTrainTheOneProcessField()
     settings.densify.every = 4;
     settings.densify.until = 0.9;
     settings.densify.gradientThreshold = 1e-7;
-    TrainingState alone = startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude);
+
+    TrainingSettings oneStep = settings;
+    oneStep.iterations = 1;
+    TrainingState aloneOneStep = start;
+    QVERIFY(trainSteps(aloneOneStep, dataset, oneStep, {}, {}));
+    TrainingState alone = start;
     QVERIFY(trainSteps(alone, dataset, settings, {}, {}));
     QVERIFY(alone.densified.cloned + alone.densified.split > 0); // densification did run
     for (const int size : {2, 3}) {
-        test::ThreadRanks ranks(size);
-        std::vector<TrainingState> states(size, startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude));
-        std::vector<std::string> errors(size);
-        std::vector<std::thread> threads;
-        for (int r = 0; r < size; ++r)
-            threads.emplace_back([&, r] {
-                test::ThreadRanks::Rank rank(ranks, r);
-                TrainingSettings mine = settings;
-                mine.collective = &rank;
-                try {
-                    trainSteps(states[r], dataset, mine, {}, {});
-                } catch (const std::exception& error) {
-                    errors[r] = error.what();
-                }
-            });
-        for (auto& thread : threads)
-            thread.join();
+        const auto first = trainOnThreadRanks(size, start, dataset, oneStep);
+        const auto [momentDifference, momentArray] = worstArrayDifference(aloneOneStep.firstMoment, first[0].firstMoment);
+        QVERIFY2(momentDifference <= 1e-5, qPrintable(QString("%1 ranks, first step's gradient %2: %3").arg(size).arg(momentArray.c_str()).arg(momentDifference)));
+        for (std::vector<float> DensifyStatistics::*statistic : {&DensifyStatistics::gradientSum, &DensifyStatistics::drawnCount}) {
+            const auto [difference, norm] = test::differenceAndNorm(aloneOneStep.densifyStatistics.*statistic, first[0].densifyStatistics.*statistic);
+            QVERIFY2(norm > 0 && difference <= 1e-5 * norm, qPrintable(QString("%1 ranks, first step's densification statistics: %2 of %3").arg(size).arg(difference).arg(norm)));
+        }
+
+        const auto states = trainOnThreadRanks(size, start, dataset, settings);
         for (int r = 0; r < size; ++r) {
-            QVERIFY2(errors[r].empty(), errors[r].c_str());
             QCOMPARE(states[r].field.means, states[0].field.means); // every rank holds the same field
             QCOMPARE(states[r].field.mlpW2, states[0].field.mlpW2);
         }
         QCOMPARE(states[0].field.count(), alone.field.count());
-        const auto expected = alone.field.parameterArrays();
-        const auto got = states[0].field.parameterArrays();
-        double worst = 0;
-        for (std::size_t group = 0; group < expected.size(); ++group) {
-            const auto [difference, norm] = test::differenceAndNorm(*expected[group].second, *got[group].second);
-            worst = std::max(worst, difference / norm);
-            QVERIFY2(difference <= 1e-4 * norm, qPrintable(QString("%1 ranks, %2: |ranks - one| = %3 of %4").arg(size).arg(expected[group].first.c_str())
-                                                             .arg(difference).arg(norm)));
-        }
+        const auto [worst, array] = worstArrayDifference(alone.field, states[0].field);
+        QVERIFY2(worst <= 1e-2, qPrintable(QString("%1 ranks, %2: |ranks - one| = %3 of its norm").arg(size).arg(array.c_str()).arg(worst)));
         QCOMPARE(states[0].curveLoss.size(), alone.curveLoss.size());
-        for (std::size_t i = 0; i < alone.curveLoss.size(); ++i)
-            QVERIFY2(std::abs(states[0].curveLoss[i] - alone.curveLoss[i]) <= 1e-5 * alone.curveLoss[i],
-                     qPrintable(QString("loss at step %1: %2 against %3").arg(i + 1).arg(states[0].curveLoss[i], 0, 'g', 9).arg(alone.curveLoss[i], 0, 'g', 9)));
-        qInfo("%d ranks: worst norm-wise relative difference from one process %.3g", size, worst);
+        double worstLoss = 0;
+        for (std::size_t i = 0; i < alone.curveLoss.size(); ++i) {
+            const double relative = std::abs(states[0].curveLoss[i] - alone.curveLoss[i]) / alone.curveLoss[i];
+            worstLoss = std::max(worstLoss, relative);
+            QVERIFY2(relative <= (i == 0 ? 1e-5 : 1e-3), qPrintable(QString("%1 ranks, loss at step %2: %3 against %4").arg(size).arg(i + 1)
+                                                                        .arg(states[0].curveLoss[i], 0, 'g', 9).arg(alone.curveLoss[i], 0, 'g', 9)));
+        }
+        qInfo("%d ranks: first step's gradient %.3g from one process; after %ld steps the worst array (%s) %.3g, the worst loss %.3g", size,
+              momentDifference, settings.iterations, array.c_str(), worst, worstLoss);
     }
     // A checkpoint of 2 ranks stopped midway (all at the same step, as a cancel on one stops all)
-    // resumes on one process to the same field.
+    // resumes on one process to the same field, within the bound above.
     {
-        test::ThreadRanks ranks(2);
-        std::vector<TrainingState> halves(2, startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude));
-        std::vector<std::thread> threads;
-        for (int r = 0; r < 2; ++r)
-            threads.emplace_back([&, r] {
-                test::ThreadRanks::Rank rank(ranks, r);
-                TrainingSettings mine = settings;
-                mine.collective = &rank;
-                trainSteps(halves[r], dataset, mine, {}, [&] { return r == 0 && halves[r].step >= 6; }); // only rank 0 is asked to stop
-            });
-        for (auto& thread : threads)
-            thread.join();
+        const auto halves = trainOnThreadRanks(2, start, dataset, settings, 6);
         QCOMPARE(halves[0].step, 6L);
         QCOMPARE(halves[1].step, 6L);
         TrainingState resumed = checkpointFromNpz(checkpointToNpz(halves[0]), "2-rank checkpoint");
         QVERIFY(trainSteps(resumed, dataset, settings, {}, {}));
-        for (std::size_t group = 0; group < alone.field.parameterArrays().size(); ++group) {
-            const auto [difference, norm] = test::differenceAndNorm(*alone.field.parameterArrays()[group].second, *resumed.field.parameterArrays()[group].second);
-            QVERIFY2(difference <= 1e-4 * norm, alone.field.parameterArrays()[group].first.c_str());
-        }
+        QCOMPARE(resumed.field.count(), alone.field.count());
+        const auto [worst, array] = worstArrayDifference(alone.field, resumed.field);
+        QVERIFY2(worst <= 1e-2, qPrintable(QString("resumed from 2 ranks, %1: %2 of its norm").arg(array.c_str()).arg(worst)));
+        qInfo("resumed from 2 ranks: the worst array (%s) %.3g", array.c_str(), worst);
     }
     // A batch smaller than the ranks is refused before any step.
     test::ThreadRanks four(4);
@@ -453,7 +492,7 @@ void GsparcTrainingTest::dataParallelRanksTrainTheOneProcessField()
     TrainingSettings tooSmall = settings;
     tooSmall.batch = 3;
     tooSmall.collective = &first;
-    TrainingState state = startTraining(studentField(dataset, seed), dataset, SpectrumQuantity::Magnitude);
+    TrainingState state = start;
     QVERIFY_THROWS_EXCEPTION(ArgumentError, trainSteps(state, dataset, tooSmall, {}, {}));
 }
 
