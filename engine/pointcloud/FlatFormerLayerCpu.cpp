@@ -1,7 +1,6 @@
 #include "FlatFormerLayer.h"
 
 #include "LayerKernels.h"
-#include "engine/core/CounterRng.h"
 #include "engine/core/Error.h"
 #include "engine/core/ParallelFor.h"
 #include "engine/core/XavierUniform.h"
@@ -35,7 +34,6 @@ void linear(const float* x, std::size_t rows, int in, const float* weight, const
         kernels.linear(x + begin * in, end - begin, in, weight, bias, out, y + begin * out);
     });
 }
-
 
 LayerWeights randomLayerWeights(int channels, int heads, std::uint64_t seed)
 {

@@ -1,9 +1,8 @@
 #include "Pillarization.h"
 
 #include "LayerKernels.h"
-#include "engine/core/CounterRng.h"
-#include "engine/core/XavierUniform.h"
 #include "engine/core/Error.h"
+#include "engine/core/XavierUniform.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,8 +1,8 @@
 #include "ConfidenceWeighting.h"
 
 #include "engine/core/CounterRng.h"
-#include "engine/core/XavierUniform.h"
 #include "engine/core/Error.h"
+#include "engine/core/XavierUniform.h"
 
 #include <cmath>
 
