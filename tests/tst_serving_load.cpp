@@ -24,19 +24,36 @@ using namespace ls::serving;
 
 namespace {
 
-// Per-request TTFT a FIFO server with `slots` slots gives, from the client's send times.
-std::vector<double> modelTtftMs(const LoadRun& run, const std::vector<RequestSpec>& requests, const TimingScript& script)
+// Per-request TTFT a server with `slots` slots gives, from the client's send times, when it
+// serves requests in the order they got their first tokens. Two things the script does not fix
+// are taken from what the client measured, because they differ from run to run on a loaded
+// machine and neither is the client's to get right:
+// - The order. The server queues requests as they reach it, and two sends a few ms apart can
+//   reach it swapped (one opens a new connection, the other reuses one): on 2 cores under load,
+//   requests sent 2.5 ms apart were served out of send order in 3 runs of 8.
+// - When a slot is free again: when the client saw its request's last token (the server releases
+//   the slot right after sending it), not when the script says. Each sleeping server thread wakes
+//   a little late under load, and in a queue that lateness adds up: 16 queued requests ran 40-60 ms
+//   behind the script's clock.
+// What is left to check is what the client must get right: the queueing wait it reports (a client
+// that sent one request at a time would see no queue, and the overload check below fails), and
+// TTFT from its own send to the first token (timing it to the second token fails the first
+// test's median bound by 8 ms).
+std::vector<double> modelTtftMs(const LoadRun& run, const TimingScript& script)
 {
+    const auto servedAt = [](const RequestTiming& r) { return r.tokenS.empty() ? r.endS : r.tokenS.front(); };
     std::vector<std::size_t> order(run.requests.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return run.requests[a].sendS < run.requests[b].sendS; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](auto a, auto b) { return servedAt(run.requests[a]) < servedAt(run.requests[b]); });
     std::vector<double> slotFree(static_cast<std::size_t>(script.slotCount), 0.0);
     std::vector<double> ttft(run.requests.size());
     for (std::size_t i : order) {
+        const RequestTiming& r = run.requests[i];
         const auto slot = std::min_element(slotFree.begin(), slotFree.end());
-        const double start = std::max(run.requests[i].sendS, *slot);
-        ttft[i] = (start - run.requests[i].sendS) * 1000 + script.ttftMs;
-        *slot = start + (script.ttftMs + (requests[i].maxTokens - 1) * script.tpotMs) / 1000;
+        const double start = std::max(r.sendS, *slot);
+        ttft[i] = (start - r.sendS) * 1000 + script.ttftMs;
+        *slot = r.tokenS.empty() ? r.endS : r.tokenS.back();
     }
     return ttft;
 }
@@ -60,7 +77,7 @@ ScriptedRun runAgainstScript(const ServerSettings& settings, const TimingScript&
     ScriptedRun out;
     out.requests = fixedRequests(count, tokens);
     out.run = runLoad(settings, out.requests, arrivalTimes(count, rate, 1, seed), 64, {});
-    out.expectedTtftMs = modelTtftMs(out.run, out.requests, script);
+    out.expectedTtftMs = modelTtftMs(out.run, script);
     return out;
 }
 
