@@ -1,7 +1,7 @@
 // The serving benchmark against a server whose timing is scripted (ScriptedTimingServer.h): the
-// measured TTFT, TPOT, client queueing and goodput must match what the script and a FIFO queue
-// model of its slots predict, under concurrency. Bounds are stated at each check; they allow for
-// a loaded 2-core machine waking a sleeping thread late by a few milliseconds.
+// measured TTFT, TPOT, client queueing and goodput must match what the script and a queue model
+// of its slots (modelTtftMs) predict, under concurrency. Bounds are stated at each check; they
+// allow for a loaded 2-core machine waking a sleeping thread late by a few milliseconds.
 #include "ScriptedTimingServer.h"
 #include "TestSupport.h"
 
